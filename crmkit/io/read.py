@@ -1,0 +1,324 @@
+"""The one reader of users' workbooks: CSV (any common encoding and separator) and xlsx.
+
+Finds the header row under title rows, keeps each row's spreadsheet row number and each
+header as written, and refuses unreadable or hostile files with an InputError that names
+the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from crmkit.errors import InputError
+from crmkit.io.guard import Limits, check_workbook, sniff_format
+from crmkit.io.table import Table
+from crmkit.spec import TableSpec
+
+HEADER_SEARCH_ROWS = 30
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a table comes from: a path, or bytes already read (stdin) with a display name."""
+
+    path: Path | None
+    name: str
+    data: bytes | None = None
+
+    @classmethod
+    def of(cls, source: str | Path | BinaryIO, name: str | None = None) -> Source:
+        """A Source for a path, for '-' (never read here: the CLI passes stdin's bytes), or bytes."""
+        if isinstance(source, str | Path):
+            return cls(Path(source), name or str(source))
+        return cls(None, name or "<stdin>", source.read())
+
+
+def read_table(
+    source: str | Path | BinaryIO | Source,
+    *,
+    specs: Sequence[TableSpec] = (),
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    format: str | None = None,
+    limits: Limits | None = None,
+) -> Table:
+    """Read one table; with specs, find its header row and map its columns to fields.
+
+    `sheet` is a name or a 1-based index; `format` ('csv' or 'xlsx') overrides what the
+    content says. Returns a Table whose index holds the spreadsheet's row numbers.
+    Raises InputError for anything that cannot be read as a table.
+    """
+    src = source if isinstance(source, Source) else Source.of(source)
+    limits = limits or Limits()
+    data = src.data if src.data is not None else _read_bytes(src, limits)
+    kind = format or sniff_format(data, src.path, src.name)
+    if kind == "xlsx":
+        return _read_xlsx(data, src.name, sheet, specs, limits)
+    if sheet is not None:
+        raise InputError(f"{src.name}: --sheet applies to workbooks, and this is CSV text")
+    return _read_csv(data, src.name, encoding, specs)
+
+
+def _read_bytes(src: Source, limits: Limits) -> bytes:
+    assert src.path is not None
+    path = src.path
+    try:
+        if path.is_dir():
+            raise InputError(f"{src.name}: is a folder, not a file")
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise InputError(
+                f"{src.name}: file is {size / 2**20:.0f} MiB, over the {limits.max_file_bytes / 2**20:.0f} MiB limit"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{src.name}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{src.name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{src.name}: cannot read ({exc.strerror or exc})") from None
+
+
+# ---------------------------------------------------------------- header row
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return str(value).strip()
+
+
+def _find_header(
+    rows: Sequence[Sequence[Any]], specs: Sequence[TableSpec], name: str, sheet: str | None
+) -> tuple[int, TableSpec | None]:
+    """Index of the header row among the first rows, and the spec whose headers it matches best."""
+    best: tuple[int, int, TableSpec | None] = (0, -1, None)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for spec in specs:
+            score = len(spec.map_headers(row))
+            if score > best[0]:
+                best = (score, index, spec)
+    score, index, spec = best
+    if spec is not None and score >= min(2, len(spec.fields)):
+        return index, spec
+    if specs:
+        where = f"{name}, sheet {sheet}" if sheet else name
+        expected = ", ".join(f.header() for f in specs[0].fields[1:4])
+        raise InputError(
+            f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows "
+            f"(expected headers such as {expected})"
+        )
+    for index, row in enumerate(rows):
+        if any(_cell_text(v) for v in row):
+            return index, None
+    raise InputError(f"{name}: the file is empty")
+
+
+def _build_table(
+    header: Sequence[Any],
+    frame: pd.DataFrame,
+    first_row: int,
+    spec: TableSpec | None,
+    **provenance: Any,
+) -> Table:
+    headers = [_cell_text(h) for h in header]
+    while headers and not headers[-1] and (frame.shape[1] < len(headers) or _blank(frame[len(headers) - 1]).all()):
+        headers.pop()
+    width = max(len(headers), _used_width(frame))
+    headers += [""] * (width - len(headers))
+    frame = frame.iloc[:, :width].copy()
+    for position in range(frame.shape[1], width):
+        frame[position] = None
+    frame.columns = pd.RangeIndex(width)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    blank = pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1) if width else None
+    if blank is not None and blank.any():
+        frame = frame[~blank]
+    name = provenance["name"]
+    where = f"{name}, sheet {provenance['sheet']}" if provenance.get("sheet") else name
+    if frame.empty:
+        raise InputError(f"{where}: has a header row but no data rows")
+    table = Table(data=frame, headers=headers, spec=spec, **provenance)
+    if spec is not None:
+        table.fields = spec.map_headers(headers)
+    return table
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.isna() | (column.str.strip() == "")
+    return column.map(lambda v: _cell_text(v) == "").astype(bool)
+
+
+def _used_width(frame: pd.DataFrame) -> int:
+    for position in range(frame.shape[1] - 1, -1, -1):
+        if not _blank(frame.iloc[:, position]).all():
+            return position + 1
+    return 0
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode CSV bytes: the given encoding, else UTF-16/UTF-8 by BOM, strict UTF-8, GB18030, a guess.
+
+    Returns (text, encoding used). Raises InputError with a hint when nothing fits.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise InputError(f"{name}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: cannot be decoded as {encoding} (byte {exc.start}); try another --encoding"
+            ) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: broken UTF-16 text") from None
+    for candidate in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(data[: 1 << 20]).best()
+    if guess is not None and guess.encoding:
+        try:
+            return data.decode(guess.encoding), guess.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise InputError(f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding gb18030)")
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The separator that splits the first lines into the most columns (comma on a tie)."""
+    best, width = ",", 0
+    for delimiter in _DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        widest = max((len(r) for r in rows), default=0)
+        if widest > width:
+            best, width = delimiter, widest
+    return best
+
+
+def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[TableSpec]) -> Table:
+    text, used = decode_text(data, name, encoding)
+    if "\x00" in text:
+        raise InputError(f"{name}: is not CSV text (it holds binary data)")
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty")
+    head = text.lstrip("\ufeff").splitlines()[: HEADER_SEARCH_ROWS * 2]
+    delimiter = _sniff_delimiter(head)
+    head_rows = list(csv.reader(head, delimiter=delimiter))
+    header_index, spec = _find_header(head_rows, specs, name, None)
+    body = io.StringIO(text.lstrip("\ufeff"))
+    options: dict[str, Any] = dict(
+        sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+        skip_blank_lines=False, skiprows=header_index, engine="c",
+    )  # fmt: skip
+    try:
+        frame = pd.read_csv(body, **options)
+    except pd.errors.ParserError:
+        # A later row is wider than the header: read again, as wide as the widest row.
+        width = max(len(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
+        body.seek(0)
+        try:
+            frame = pd.read_csv(body, names=list(range(width)), **options)
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{name}: not a well-formed CSV file ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{name}: the file is empty") from None
+    header = frame.iloc[0].tolist()
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame = _undo_formula_guard(frame)
+    return _build_table(
+        header, frame, header_index + 2, spec,
+        name=name, sheet=None, header_row=header_index + 1, format="csv",
+        encoding=used, delimiter=delimiter,
+    )  # fmt: skip
+
+
+def _undo_formula_guard(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the ' that crmkit's writer puts before text starting with = + - @ (read back = written)."""
+    for column in frame.columns:
+        values = frame[column]
+        starts = values.str.startswith("'")
+        if starts.any():
+            frame[column] = values.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+    return frame
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(
+    data: bytes, name: str, sheet: str | int | None, specs: Sequence[TableSpec], limits: Limits
+) -> Table:
+    import python_calamine as calamine
+
+    check_workbook(data, name, limits)
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        raise InputError(f"{name}: the workbook is password-protected; save an unprotected copy") from None
+    except Exception as exc:  # calamine raises several unrelated types for corrupt files
+        raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
+    names = workbook.sheet_names
+    chosen = _choose_sheet(names, sheet, name)
+    try:
+        worksheet = workbook.get_sheet_by_name(chosen)
+        if worksheet.height * max(worksheet.width, 1) > limits.max_cells:
+            raise InputError(
+                f"{name}, sheet {chosen}: {worksheet.height} rows × {worksheet.width} columns is over "
+                f"the limit of {limits.max_cells:,} cells"
+            )
+        rows = worksheet.to_python(skip_empty_area=False)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{name}, sheet {chosen}: cannot be read ({_first_line(exc)})") from None
+    if not any(any(_cell_text(v) for v in row) for row in rows):
+        raise InputError(f"{name}, sheet {chosen}: the sheet is empty")
+    header_index, spec = _find_header(rows, specs, name, chosen)
+    frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
+    frame = frame.replace("", None) if not frame.empty else frame
+    return _build_table(
+        rows[header_index], frame, header_index + 2, spec,
+        name=name, sheet=chosen, header_row=header_index + 1, format="xlsx",
+    )  # fmt: skip
+
+
+def _choose_sheet(names: list[str], sheet: str | int | None, name: str) -> str:
+    if not names:
+        raise InputError(f"{name}: the workbook has no sheets")
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        index = int(sheet)
+        if not 1 <= index <= len(names):
+            raise InputError(f"{name}: no sheet number {index} (it has {len(names)}: {', '.join(names)})")
+        return names[index - 1]
+    if sheet not in names:
+        raise InputError(f"{name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+    return sheet
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

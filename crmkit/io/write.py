@@ -1,0 +1,172 @@
+"""The one writer: CSV for Excel users (UTF-8 with BOM) and xlsx, formula-safe and atomic."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crmkit.errors import OutputError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    """True for text a spreadsheet would run as a formula (OWASP CSV-injection guidance)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def check_not_input(output: Path, inputs: Iterable[str | Path | None]) -> None:
+    """Refuse to write over any input file."""
+    target = output.resolve()
+    for source in inputs:
+        if source is None or str(source) == "-":
+            continue
+        candidate = Path(source)
+        with contextlib.suppress(OSError):
+            if candidate.exists() and (candidate.resolve() == target or output.samefile(candidate)):
+                raise OutputError(f"{output}: is an input file; refusing to overwrite it (choose another -o)")
+
+
+@contextlib.contextmanager
+def atomic_path(output: str | Path, inputs: Iterable[str | Path | None] = ()) -> Iterator[Path]:
+    """Yield a temporary path beside `output`; on success it replaces `output` in one step.
+
+    The old file stays intact if writing fails or the process dies half-way.
+    """
+    output = Path(output)
+    check_not_input(output, inputs)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{output}: folder {folder} does not exist")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        with open(temp, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, output)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def output_format(path: str | Path) -> str:
+    """'csv' or 'xlsx' from an output file name; OutputError for anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    raise OutputError(f"{path}: unknown output type {suffix or '(no suffix)'}; use .xlsx or .csv")
+
+
+def _plain(value: Any) -> Any:
+    """A cell value as written: None for missing, integral floats as ints, dates as ISO text."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, datetime):
+        from crmkit.normalize import format_datetime
+
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return value
+
+
+def frame_to_csv_bytes(frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True) -> bytes:
+    """CSV bytes with a header row; formula-like text gets a leading ' unless allowed."""
+    rows = [[_csv_cell(_plain(v), allow_formulas) for v in row] for row in frame.itertuples(index=False)]
+    header = [_csv_cell(str(h), allow_formulas) for h in frame.columns]
+    buffer = io.StringIO()
+    import csv
+
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def _csv_cell(value: Any, allow_formulas: bool) -> Any:
+    if value is None:
+        return ""
+    if not allow_formulas and is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", allow_formulas: bool = False) -> None:
+    """Write a frame to a new xlsx: a bold frozen header, text cells stored as text (never formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet_out = workbook.create_sheet(title=_sheet_title(sheet))
+    sheet_out.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for label in frame.columns:
+        cell = WriteOnlyCell(sheet_out, value=str(label))
+        cell.font = bold
+        cell.data_type = "s"
+        header.append(cell)
+    sheet_out.append(header)
+    for row in frame.itertuples(index=False):
+        out: list[Any] = []
+        for value in row:
+            plain = _plain(value)
+            if isinstance(plain, str) and (not allow_formulas or not plain.startswith("=")):
+                cell = WriteOnlyCell(sheet_out, value=plain)
+                cell.data_type = "s"  # text stays text, even "=HYPERLINK(…)"
+                out.append(cell)
+            else:
+                out.append(plain)
+        sheet_out.append(out)
+    workbook.save(path)
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in title).strip() or "Sheet1"
+    return cleaned[:31]
+
+
+def write_frame(
+    frame: pd.DataFrame,
+    output: str | Path,
+    *,
+    inputs: Iterable[str | Path | None] = (),
+    sheet: str = "Sheet1",
+    allow_formulas: bool = False,
+) -> Path:
+    """Write a frame to .xlsx or .csv (UTF-8 with BOM), atomically, never over an input."""
+    output = Path(output)
+    kind = output_format(output)
+    with atomic_path(output, inputs) as temp:
+        if kind == "xlsx":
+            write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
+        else:
+            temp.write_bytes(frame_to_csv_bytes(frame, allow_formulas=allow_formulas))
+    return output

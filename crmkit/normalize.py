@@ -1,0 +1,400 @@
+"""Pure normalizers for one cell: phone, date, text, email, number, id and option values.
+
+Each returns a `Normalized`: the canonical value and a status saying whether the cell was
+already canonical (ok), silently reformatted (changed), valid only after normalization
+(warn: a phone stored as a number, a date stored as text) or impossible to fix (invalid).
+They never raise on any input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+import phonenumbers
+from rapidfuzz import fuzz, process
+
+Status = Literal["empty", "ok", "changed", "warn", "invalid"]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The canonical form of one cell, how it got there and, for warn/invalid, why."""
+
+    value: Any
+    status: Status
+    reason: str = ""
+
+
+EMPTY = Normalized(None, "empty")
+
+
+def is_empty(value: Any) -> bool:
+    """True for None, NaN/NaT and strings that hold only white space."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)  # NaT, pd.NA and numpy NaN compare unequal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def _number_text(value: Any) -> str | None:
+    """The digits of an integral number cell (13812345678.0 -> '13812345678'), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
+        return _number_text(value.item())
+    return None
+
+
+# ---------------------------------------------------------------- text
+
+_WIDE_ALNUM = {
+    **{0xFF10 + i: ord("0") + i for i in range(10)},
+    **{0xFF21 + i: ord("A") + i for i in range(26)},
+    **{0xFF41 + i: ord("a") + i for i in range(26)},
+    0x3000: ord(" "),
+}
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(value: Any, *, strict: bool = True) -> Normalized:
+    """Trim a text cell; `strict` (names, ids, options) also applies NFKC and folds inner spaces.
+
+    Free text (strict=False) only turns full-width letters and digits into half-width ones, so
+    that Chinese punctuation in a note stays as the user wrote it.
+    """
+    if is_empty(value):
+        return EMPTY
+    number = _number_text(value)
+    raw = number if number is not None else str(value)
+    if strict:
+        text = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip()
+    else:
+        text = raw.translate(_WIDE_ALNUM).strip()
+    if not text:
+        return EMPTY
+    return Normalized(text, "ok" if text == value else "changed")
+
+
+def normalize_id(value: Any) -> Normalized:
+    """Normalize an identifier such as a 客户编号: NFKC, no spaces, upper case."""
+    result = normalize_text(value)
+    if result.status == "empty":
+        return result
+    text = result.value.replace(" ", "").upper()
+    return Normalized(text, "ok" if text == value else "changed")
+
+
+# ---------------------------------------------------------------- phone
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+_FLOAT_TEXT = re.compile(r"(\d+)\.0+")
+_PHONE_NOISE = re.compile(r"[\s\-‐‑–—()（）.·]")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+_MANY_PHONES = re.compile(r"\d{5,}\s*[/,;、，；|]\s*\+?\d{5,}")
+_SHORT_LANDLINE = re.compile(r"[2-9]\d{6,7}")
+
+
+def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
+    """Normalize a Chinese phone number.
+
+    Mobiles become 11 digits (13812345678); landlines 0 + area code + '-' + number
+    (010-12345678, with 转 and the extension if any); other countries E.164. A number cell
+    (13812345678.0) is valid with a warning; scientific notation (1.38123E+10) has lost its
+    last digits and is invalid, never guessed. A landline without an area code is invalid
+    unless `default_area_code` is given.
+    """
+    if is_empty(value):
+        return EMPTY
+    warning = ""
+    number = _number_text(value)
+    if number is not None:
+        text = number
+        warning = "phone stored as a number; format the column as text"
+    elif isinstance(value, float | int):
+        return Normalized(None, "invalid", "not a phone number")
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if _SCIENTIFIC.fullmatch(text):
+            return Normalized(
+                None,
+                "invalid",
+                f"phone in scientific notation ({text}) has lost its last digits; "
+                "retype the full number",
+            )
+        float_text = _FLOAT_TEXT.fullmatch(text)
+        if float_text:
+            text = float_text.group(1)
+            warning = "phone stored as a number (ends in .0); format the column as text"
+    if _MANY_PHONES.search(text):
+        return Normalized(None, "invalid", "more than one phone number in one cell; keep one")
+    compact = _PHONE_NOISE.sub("", text)
+    digits = compact
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if _MOBILE.fullmatch(digits):
+        return _phone_result(digits, value, warning)
+    return _normalize_other_phone(text, compact, value, warning, default_area_code)
+
+
+def _phone_result(canonical: str, value: Any, warning: str) -> Normalized:
+    if warning:
+        return Normalized(canonical, "warn", warning)
+    return Normalized(canonical, "ok" if canonical == value else "changed")
+
+
+def _normalize_other_phone(
+    text: str, compact: str, value: Any, warning: str, default_area_code: str
+) -> Normalized:
+    extension = ""
+    match = _EXTENSION.search(compact)
+    if match:
+        extension = match.group(1)
+        compact = compact[: match.start()]
+        text = compact
+    if _SHORT_LANDLINE.fullmatch(compact):
+        if not default_area_code:
+            return Normalized(
+                None,
+                "invalid",
+                "landline without an area code; write it as 010-12345678",
+            )
+        text = default_area_code + compact
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return Normalized(None, "invalid", f"{text} is not a phone number")
+    if not phonenumbers.is_valid_number(parsed):
+        return Normalized(None, "invalid", f"{text} is not a valid phone number")
+    if parsed.country_code != 86:
+        canonical = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        national = phonenumbers.national_significant_number(parsed)
+        area = phonenumbers.length_of_geographical_area_code(parsed)
+        canonical = f"0{national[:area]}-{national[area:]}" if area else national
+    if extension:
+        canonical = f"{canonical}转{extension}"
+    return _phone_result(canonical, value, warning)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"(?:(?:\s+|T|\s*)(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*[:]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+)
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{4,6}(?:\.\d+)?")
+# The forms Excel and WPS write for a date cell saved as CSV, and ISO 8601: not a warning.
+_PLAIN_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{4}/\d{1,2}/\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def format_datetime(moment: datetime) -> str:
+    """ISO text of a moment: a date alone when it has no time of day, else to the minute."""
+    if moment.time() == time(0, 0):
+        return moment.strftime("%Y-%m-%d")
+    if moment.second:
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def normalize_datetime(value: Any, *, text_is_native: bool = True) -> Normalized:
+    """Normalize a date or date-time cell to ISO text (2024-03-10 or 2024-03-10 14:00).
+
+    Accepts date cells, Excel serial numbers (with a warning), 2024/3/10, 2024-03-10 14:00,
+    2024年3月10日 and 20240310. `text_is_native` says whether plain text is how this file
+    stores dates (CSV); in a workbook a date typed as text is valid with a warning.
+    An impossible date (2024-02-30) is invalid.
+    """
+    if is_empty(value):
+        return EMPTY
+    if isinstance(value, datetime):
+        return _date_result(value.replace(tzinfo=None, microsecond=0), "")
+    if isinstance(value, date):
+        return _date_result(datetime(value.year, value.month, value.day), "")
+    if isinstance(value, time):
+        return Normalized(None, "invalid", "a time of day without a date")
+    if isinstance(value, bool):
+        return Normalized(None, "invalid", "not a date")
+    if isinstance(value, int | float):
+        return _from_serial(float(value), "date stored as an Excel serial number")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    native = text_is_native and bool(_PLAIN_DATE.fullmatch(text))
+    warning = "" if native else f"date stored as text ({text}); valid after normalization"
+    match = _DATE.fullmatch(text)
+    if match:
+        parts = [int(p) if p else 0 for p in match.groups()]
+        return _build_date(*parts, warning=warning, text=text)
+    match = _COMPACT_DATE.fullmatch(text)
+    if match:
+        return _build_date(*(int(p) for p in match.groups()), 0, 0, 0, warning=warning, text=text)
+    if _SERIAL.fullmatch(text):
+        return _from_serial(float(text), "date stored as an Excel serial number")
+    return Normalized(None, "invalid", "not a date")
+
+
+def _build_date(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, *, warning: str, text: str
+) -> Normalized:
+    try:
+        moment = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return Normalized(None, "invalid", f"impossible date ({text})")
+    return _date_result(moment, warning)
+
+
+def _from_serial(serial: float, warning: str) -> Normalized:
+    if not math.isfinite(serial) or not 1 <= serial < 2958466:
+        return Normalized(None, "invalid", "not a date")
+    moment = _EXCEL_EPOCH + timedelta(days=serial)
+    return _date_result(moment.replace(microsecond=0), warning)
+
+
+def _date_result(moment: datetime, warning: str) -> Normalized:
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return Normalized(None, "invalid", f"implausible year {moment.year}")
+    canonical = format_datetime(moment)
+    if warning:
+        return Normalized(canonical, "warn", warning)
+    return Normalized(canonical, "ok")
+
+
+# ---------------------------------------------------------------- email, number
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+
+def normalize_email(value: Any) -> Normalized:
+    """Normalize an e-mail address: NFKC (full-width ＠ and letters), trimmed, lower case."""
+    if is_empty(value):
+        return EMPTY
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if not _EMAIL.fullmatch(text):
+        return Normalized(None, "invalid", f"{text} is not a valid e-mail address")
+    canonical = text.lower()
+    return Normalized(canonical, "ok" if canonical == value else "changed")
+
+
+_MONEY_NOISE = re.compile(r"[,\s¥￥元]|RMB|CNY", re.IGNORECASE)
+_MONEY = re.compile(r"([+-]?\d+(?:\.\d+)?)(万|亿|w|k)?", re.IGNORECASE)
+_MULTIPLIERS = {"万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3}
+
+
+def normalize_number(value: Any) -> Normalized:
+    """Normalize an amount: numbers as they are; text like 10,000 / ¥5000 / 12.5万 / 30k."""
+    if is_empty(value):
+        return EMPTY
+    if isinstance(value, bool):
+        return Normalized(None, "invalid", "not a number")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return Normalized(None, "invalid", "not a number")
+        return Normalized(float(value), "ok")
+    text = _MONEY_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
+    match = _MONEY.fullmatch(text)
+    if not match:
+        return Normalized(None, "invalid", "not a number")
+    amount = float(match.group(1)) * _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
+    return Normalized(amount, "changed")
+
+
+# ---------------------------------------------------------------- options
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (opencc, offline)."""
+    return str(_t2s().convert(text))
+
+
+def option_key(text: str) -> str:
+    """The key two spellings of one option share: NFKC, 繁→简, no spaces, case-folded."""
+    folded = unicodedata.normalize("NFKC", text)
+    return to_simplified(_SPACES.sub("", folded)).casefold()
+
+
+class OptionIndex:
+    """The allowed values of an option field, looked up by `option_key`, with synonyms."""
+
+    def __init__(self, options: Iterable[str], synonyms: Mapping[str, str] | None = None):
+        self.options = list(options)
+        self._lookup = {option_key(o): o for o in self.options}
+        for alias, target in (synonyms or {}).items():
+            self._lookup.setdefault(option_key(alias), target)
+
+    def find(self, text: str) -> str | None:
+        """The option `text` spells, or None."""
+        return self._lookup.get(option_key(text))
+
+    def suggest(self, text: str) -> str | None:
+        """The closest option to a value that is not one (rapidfuzz), when close enough."""
+        best = process.extractOne(option_key(text), list(self._lookup), scorer=fuzz.ratio)
+        if best is None or best[1] < 60:
+            return None
+        return self._lookup[best[0]]
+
+
+def normalize_option(value: Any, index: OptionIndex) -> Normalized:
+    """Map a cell to one of the allowed options (any width, 繁體 or synonym); else invalid."""
+    if is_empty(value):
+        return EMPTY
+    text = str(value).strip()
+    found = index.find(text)
+    if found is not None:
+        return Normalized(found, "ok" if found == value else "changed")
+    suggestion = index.suggest(text)
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    return Normalized(None, "invalid", f"{text} is not one of the allowed values{hint}")
+
+
+_ARROW = re.compile(r"\s*(?:→|->|=>|—>|－>|⇒|➝|至)\s*")
+
+
+def normalize_transition(value: Any, index: OptionIndex) -> Normalized:
+    """Normalize a status that is an option or a change `A→B` (also ->, =>) between options."""
+    if is_empty(value):
+        return EMPTY
+    parts = _ARROW.split(unicodedata.normalize("NFKC", str(value)).strip())
+    if len(parts) > 2:
+        return Normalized(None, "invalid", "more than one arrow; write A→B")
+    found = [index.find(p) for p in parts]
+    if any(f is None for f in found):
+        bad = next(p for p, f in zip(parts, found, strict=True) if f is None)
+        suggestion = index.suggest(bad)
+        hint = f"; did you mean {suggestion}?" if suggestion else ""
+        return Normalized(None, "invalid", f"{bad or '(empty)'} is not one of the allowed values{hint}")
+    canonical = "→".join(str(f) for f in found)
+    return Normalized(canonical, "ok" if canonical == value else "changed")

@@ -1,0 +1,122 @@
+"""Compile a field spec into a pandera schema over the normalized columns.
+
+The frame it checks holds, per field, the canonical value of each cell (or the raw text of a
+cell no normalizer could fix), so pandera's lazy validation reports every rule broken, each
+with the field and the row; `CompiledSchema.rules` names the rule of each check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from crmkit.columns import CANONICAL_DATE, CANONICAL_EMAIL, CANONICAL_PHONE
+from crmkit.pii import CANDIDATE_PATTERN, PiiKind, find_pii
+from crmkit.spec import FieldSpec, TableSpec
+
+# pandera's own names for the checks every column has
+NULLABLE_CHECK = "not_nullable"
+UNIQUE_CHECK = "field_uniqueness"
+
+
+@dataclass
+class CompiledSchema:
+    """A pandera schema and, per (field, check number), the crmkit rule the check enforces."""
+
+    schema: pa.DataFrameSchema
+    rules: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def rule(self, column: str, check: str, number: object) -> str:
+        """The crmkit rule of one pandera failure."""
+        if check == NULLABLE_CHECK:
+            return "required"
+        if check == UNIQUE_CHECK:
+            return "unique"
+        if isinstance(number, int | float) and not pd.isna(number):
+            return self.rules.get((column, int(number)), check)
+        return check
+
+
+def _anchored(pattern: str) -> str:
+    return f"^(?:{pattern})$"
+
+
+def _transition_pattern(options: Iterable[str]) -> str:
+    choice = "|".join(re.escape(o) for o in options)
+    return f"(?:{choice})(?:→(?:{choice}))?"
+
+
+def _is_number(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").notna() | series.isna()
+
+
+def _at_least(minimum: float) -> Callable[[pd.Series], pd.Series]:
+    def check(series: pd.Series) -> pd.Series:
+        numbers = pd.to_numeric(series, errors="coerce")
+        return ~(numbers < minimum)
+
+    return check
+
+
+def _without_pii(kind: PiiKind) -> Callable[[pd.Series], pd.Series]:
+    def check(series: pd.Series) -> pd.Series:
+        result = pd.Series(True, index=series.index)
+        text = series.astype("string")
+        candidates = text.str.contains(CANDIDATE_PATTERN, regex=True, na=False)
+        for label in candidates[candidates].index:
+            if any(m.kind == kind for m in find_pii(str(series[label]))):
+                result[label] = False
+        return result
+
+    return check
+
+
+def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[str, pa.Check]]:
+    checks: list[tuple[str, pa.Check]] = []
+    kind = spec.type
+    if kind == "id" and spec.pattern:
+        checks.append(("id_pattern", pa.Check.str_matches(_anchored(spec.pattern))))
+    if kind == "id" and spec.references and known_ids is not None:
+        checks.append(("reference", pa.Check.isin(list(known_ids))))
+    if kind == "option":
+        checks.append(("option", pa.Check.isin(list(spec.options))))
+    if kind == "transition":
+        checks.append(("transition", pa.Check.str_matches(_anchored(_transition_pattern(spec.options)))))
+    if kind == "phone":
+        checks.append(("phone", pa.Check.str_matches(_anchored(CANONICAL_PHONE))))
+    if kind == "email":
+        checks.append(("email", pa.Check.str_matches(_anchored(CANONICAL_EMAIL))))
+    if kind == "datetime":
+        checks.append(("date", pa.Check.str_matches(_anchored(CANONICAL_DATE))))
+    if kind == "number":
+        checks.append(("number", pa.Check(_is_number)))
+        if spec.min is not None:
+            checks.append(("min", pa.Check(_at_least(spec.min))))
+    if spec.pii:
+        checks.append(("pii_national_id", pa.Check(_without_pii("national_id"))))
+        checks.append(("pii_bank_card", pa.Check(_without_pii("bank_card"))))
+    return checks
+
+
+def build_schema(
+    spec: TableSpec, present: Iterable[str], *, known_ids: Collection[str] | None = None
+) -> CompiledSchema:
+    """The pandera schema of the fields present in a table; `known_ids` enables reference checks."""
+    columns: dict[str, pa.Column] = {}
+    rules: dict[tuple[str, int], str] = {}
+    for name in present:
+        field_spec = spec.field(name)
+        named = _checks(field_spec, known_ids)
+        for number, (rule, _) in enumerate(named):
+            rules[(name, number)] = rule
+        columns[name] = pa.Column(
+            checks=[check for _, check in named],
+            nullable=not field_spec.required,
+            unique=field_spec.unique,
+            required=False,
+        )
+    return CompiledSchema(pa.DataFrameSchema(columns, name=spec.kind), rules)

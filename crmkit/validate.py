@@ -1,0 +1,244 @@
+"""Validate customer and follow-up tables against their field specs: every problem at once.
+
+Findings are data (`Issue` records in a `ValidationReport`); only "could not run" raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from crmkit.columns import NormalizedColumn, normalize_column
+from crmkit.io.table import Table
+from crmkit.pii import mask_pii
+from crmkit.schema import build_schema
+from crmkit.spec import FieldSpec
+
+Severity = Literal["error", "warning"]
+_UNFIXABLE = "\ufffd"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one cell (or one missing column), located as the user sees it."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str
+    field: str
+    value: str
+    severity: Severity
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """Which table was checked and how many data rows it has."""
+
+    file: str
+    sheet: str | None
+    kind: str
+    rows: int
+
+
+@dataclass
+class ValidationReport:
+    """Every issue found in the tables checked; valid when there is no error."""
+
+    issues: list[Issue] = field(default_factory=list)
+    tables: list[TableSummary] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def errors(self) -> int:
+        """How many issues are errors (warnings too under strict)."""
+        return sum(1 for i in self.issues if i.severity == "error" or self.strict)
+
+    @property
+    def warnings(self) -> int:
+        """How many issues are warnings (none under strict: they count as errors)."""
+        return 0 if self.strict else sum(1 for i in self.issues if i.severity == "warning")
+
+    @property
+    def valid(self) -> bool:
+        """True when nothing counts as an error."""
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract of `validate --format json`."""
+        issues = [asdict(i) for i in self.issues]
+        if self.strict:
+            for issue in issues:
+                issue["severity"] = "error"
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "tables": [asdict(t) for t in self.tables],
+            "issues": issues,
+        }
+
+
+@dataclass
+class CheckedTable:
+    """A table's normalized columns and the issues found in it."""
+
+    table: Table
+    columns: dict[str, NormalizedColumn]
+    issues: list[Issue]
+
+
+def display_value(value: Any) -> str:
+    """A cell as a user would recognize it in a message (PII masked)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return mask_pii(str(value))
+
+
+_DEFAULT_MESSAGES = {
+    "required": "{header} is required but empty",
+    "option": "{value} is not an allowed {header}",
+    "transition": "{value} is not a valid {header}",
+    "phone": "{value} is not a valid phone number",
+    "email": "{value} is not a valid e-mail address",
+    "date": "{value} is not a date",
+    "number": "{value} is not a number",
+    "min": "{header} must be at least {minimum}, not {value}",
+    "id_pattern": "{header} {value} does not match {pattern}",
+    "reference": "{header} {value} is not in the customer table",
+    "pii_national_id": "{header} holds a national ID number; remove it from the workbook",
+    "pii_bank_card": "{header} holds a bank-card number; remove it from the workbook",
+}
+
+
+def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> CheckedTable:
+    """Normalize and check one table read with a spec. `known_ids` are the customer ids."""
+    spec = table.spec
+    if spec is None:
+        raise ValueError("check_table needs a table read with a field spec")
+    issues: list[Issue] = []
+    native = table.format == "csv"
+    for field_spec in spec.fields:
+        if field_spec.required and not table.has(field_spec.name):
+            issues.append(
+                Issue(table.name, table.sheet, table.header_row, field_spec.header(), field_spec.name,
+                      "", "error", "missing_column", f"required column {field_spec.header()} is missing")
+            )  # fmt: skip
+    columns = {name: normalize_column(table.column(name), spec.field(name), text_is_native=native) for name in table.fields}
+    frame: dict[str, pd.Series] = {}
+    for name, column in columns.items():
+        raw = table.column(name)
+        invalid = column.mask("invalid")
+        # An unfixable cell enters the schema marked, so that no check can pass it by chance.
+        checked = column.values.where(~invalid, _UNFIXABLE + raw.astype(str))
+        frame[name] = checked if spec.field(name).type == "number" else checked.astype("str").where(checked.notna())
+        issues.extend(_warnings(table, spec.field(name), column))
+    compiled = build_schema(spec, columns, known_ids=known_ids)
+    try:
+        compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
+    except pa.errors.SchemaErrors as failures:
+        issues.extend(_errors(table, columns, compiled.rule, failures.failure_cases))
+    order = {name: table.fields.get(name, -1) for name in spec_names(table)}
+    issues.sort(key=lambda i: (i.row or 0, order.get(i.field, 1 << 20), i.rule))
+    return CheckedTable(table, columns, issues)
+
+
+def spec_names(table: Table) -> list[str]:
+    """The canonical names of the table's spec, in spec order."""
+    return [f.name for f in table.spec.fields] if table.spec else []
+
+
+def _warnings(table: Table, spec: FieldSpec, column: NormalizedColumn) -> list[Issue]:
+    header = table.header_of(spec.name)
+    raw = table.column(spec.name)
+    found: list[Issue] = []
+    warned = column.mask("warn")
+    for row in warned[warned].index:
+        found.append(
+            Issue(table.name, table.sheet, int(row), header, spec.name, display_value(raw[row]),
+                  "warning", "normalized", f"{header}: {column.reason[row]}")
+        )  # fmt: skip
+    if spec.vague or spec.min_length:
+        values = column.values
+        present = values.notna()
+        text = values.where(present, "").astype(str)
+        vague = present & (text.isin(spec.vague) | (text.str.len() < spec.min_length))
+        for row in vague[vague].index:
+            found.append(
+                Issue(table.name, table.sheet, int(row), header, spec.name, display_value(raw[row]),
+                      "warning", "vague", f"{header} is too vague; say what was discussed and agreed")
+            )  # fmt: skip
+    return found
+
+
+def _errors(
+    table: Table, columns: dict[str, NormalizedColumn], rule_of: Any, cases: pd.DataFrame
+) -> Iterable[Issue]:
+    assert table.spec is not None
+    duplicates = _duplicate_rows(columns, cases)
+    for case in cases.itertuples(index=False):
+        name = str(case.column)
+        row = case.index
+        if name not in table.fields or row is None or pd.isna(row):
+            continue
+        row = int(row)
+        spec = table.spec.field(name)
+        rule = rule_of(name, str(case.check), case.check_number)
+        header = table.header_of(name)
+        value = display_value(table.column(name)[row])
+        reason = columns[name].reason[row]
+        if reason and rule not in ("required", "unique", "reference", "min"):
+            message = f"{header}: {reason}"
+        elif rule == "unique":
+            others = [r for r in duplicates.get((name, columns[name].values[row]), []) if r != row]
+            message = f"duplicate {header} {value} (also in row {', '.join(map(str, others[:5]))})"
+        else:
+            template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
+            minimum = f"{spec.min:g}" if spec.min is not None else ""
+            message = template.format(header=header, value=value, minimum=minimum, pattern=spec.pattern)
+        yield Issue(table.name, table.sheet, row, header, name, value, "error", rule, message)
+
+
+def _duplicate_rows(columns: dict[str, NormalizedColumn], cases: pd.DataFrame) -> dict[tuple[str, Any], list[int]]:
+    rows: dict[tuple[str, Any], list[int]] = {}
+    unique = cases[cases["check"] == "field_uniqueness"]
+    for name, index in zip(unique["column"], unique["index"], strict=True):
+        rows.setdefault((name, columns[name].values[int(index)]), []).append(int(index))
+    return rows
+
+
+def known_customer_ids(checked: CheckedTable) -> set[str]:
+    """The normalized customer ids of a checked customer table."""
+    column = checked.columns.get("customer_id")
+    if column is None:
+        return set()
+    return set(column.values.dropna().astype(str))
+
+
+def validate(
+    customers: Table | None = None, followups: Table | None = None, *, strict: bool = False
+) -> ValidationReport:
+    """Check a customer table, a follow-up table, or both (then every follow-up's 客户编号 must exist)."""
+    report = ValidationReport(strict=strict)
+    known: set[str] | None = None
+    for table in (customers, followups):
+        if table is None:
+            continue
+        checked = check_table(table, known_ids=known if table is followups else None)
+        if table is customers and table.has("customer_id"):
+            known = known_customer_ids(checked)
+        report.issues.extend(checked.issues)
+        kind = table.spec.kind if table.spec else "table"
+        report.tables.append(TableSummary(table.name, table.sheet, kind, table.rows))
+    return report

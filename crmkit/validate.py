@@ -103,6 +103,8 @@ def display_value(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # what the spreadsheet shows for a number cell
     return mask_pii(str(value))
 
 
@@ -242,3 +244,12 @@ def validate(
         kind = table.spec.kind if table.spec else "table"
         report.tables.append(TableSummary(table.name, table.sheet, kind, table.rows))
     return report
+
+
+ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "value", "severity", "rule", "message"]
+
+
+def issues_frame(report: ValidationReport) -> pd.DataFrame:
+    """The issues as a table with the columns of the JSON contract (strict: all errors)."""
+    records = report.to_dict()["issues"]
+    return pd.DataFrame.from_records(records, columns=ISSUE_COLUMNS)

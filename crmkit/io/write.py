@@ -8,7 +8,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,14 @@ def atomic_path(output: str | Path, inputs: Iterable[str | Path | None] = ()) ->
         raise OutputError(f"{output}: cannot write ({exc.strerror or exc})") from None
     os.close(handle)
     temp = Path(temp_name)
+    # mkstemp makes the file private; give it the mode a plain open() would have.
+    try:
+        mode = output.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temp, mode)
     try:
         yield temp
         with open(temp, "rb+") as written:
@@ -138,7 +146,12 @@ def write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", allow_
         out: list[Any] = []
         for value in row:
             plain = _plain(value)
-            if isinstance(plain, str) and (not allow_formulas or not plain.startswith("=")):
+            if isinstance(value, date):
+                cell = WriteOnlyCell(sheet_out, value=value)
+                midnight = not isinstance(value, datetime) or value.time() == time(0)
+                cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm"
+                out.append(cell)
+            elif isinstance(plain, str) and (not allow_formulas or not plain.startswith("=")):
                 cell = WriteOnlyCell(sheet_out, value=plain)
                 cell.data_type = "s"  # text stays text, even "=HYPERLINK(…)"
                 out.append(cell)
@@ -169,4 +182,14 @@ def write_frame(
             write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
         else:
             temp.write_bytes(frame_to_csv_bytes(frame, allow_formulas=allow_formulas))
+    return output
+
+
+def write_json(payload: object, output: str | Path, *, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write JSON (UTF-8, not ASCII-escaped) atomically, never over an input."""
+    import json
+
+    output = Path(output)
+    with atomic_path(output, inputs) as temp:
+        temp.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return output

@@ -1,0 +1,99 @@
+"""Clean a table: write every cell in canonical form, keep what cannot be fixed as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from crmkit.io.table import Table
+from crmkit.validate import Issue, check_table
+
+
+@dataclass
+class CleanResult:
+    """The cleaned table, the issues it still has, and what cleaning changed."""
+
+    table: Table
+    issues: list[Issue] = field(default_factory=list)
+    changed_cells: int = 0
+    generated_ids: dict[int, str] = field(default_factory=dict)
+    unfixed_rows: list[int] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """The issues cleaning could not fix."""
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def _to_datetime(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def generate_ids(existing: Iterable[str], count: int, *, prefix: str, day: date) -> list[str]:
+    """`count` new ids prefix + yyyymmdd + a 3-digit (or longer) sequence, unused in `existing`."""
+    taken = set(existing)
+    stem = f"{prefix}{day:%Y%m%d}"
+    ids: list[str] = []
+    sequence = 0
+    while len(ids) < count:
+        sequence += 1
+        candidate = f"{stem}{sequence:03d}"
+        if candidate not in taken:
+            ids.append(candidate)
+    return ids
+
+
+def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
+    """Normalize every field of a table read with a spec; generate missing 客户编号.
+
+    Rows with an error that cleaning cannot fix are kept exactly as they were and listed in
+    the result's issues; extra columns are never touched.
+    """
+    today = today or date.today()
+    spec = table.spec
+    if spec is None:
+        raise ValueError("clean_table needs a table read with a field spec")
+    key = spec.key if spec.key and table.has(spec.key) else None
+    generate = key is not None and spec.field(key).type == "id"
+    checked = check_table(table)
+    blocking = [
+        i for i in checked.issues
+        if i.severity == "error" and not (generate and i.field == key and i.rule == "required")
+    ]  # fmt: skip
+    unfixed = sorted({int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"})
+    keep = table.data.index.isin(unfixed)
+    data = table.data.copy()
+    changed = 0
+    for name, column in checked.columns.items():
+        position = table.fields[name]
+        before = data[position]
+        usable = column.status.isin(["ok", "changed", "warn"]).to_numpy() & ~keep
+        empty = (column.status == "empty").to_numpy() & ~keep
+        values = column.values
+        if spec.field(name).type == "datetime":
+            # Real date cells in a workbook (ISO text in CSV), so Excel sorts and filters them.
+            values = values.map(_to_datetime, na_action="ignore")
+        after = before.astype(object).where(~usable, values).where(~empty, None)
+        changed += int(((column.status.isin(["changed", "warn"])).to_numpy() & usable).sum())
+        data[position] = after
+    generated: dict[int, str] = {}
+    if generate and key is not None:
+        position = table.fields[key]
+        missing = data[position].isna() & ~keep
+        existing = set(checked.columns[key].values.dropna().astype(str))
+        existing |= set(table.column(key).dropna().astype(str))
+        new = generate_ids(existing, int(missing.sum()), prefix=spec.id_prefix, day=today)
+        rows = data.index[missing.to_numpy()]
+        data.loc[rows, position] = np.array(new, dtype=object)
+        generated = dict(zip((int(r) for r in rows), new, strict=True))
+        changed += len(generated)
+    return CleanResult(table.with_data(data), blocking, changed, generated, unfixed)
+
+
+def cleaned_frame(result: CleanResult) -> pd.DataFrame:
+    """The cleaned cells under the headers as the user wrote them, ready to write."""
+    return result.table.to_frame()

@@ -1,0 +1,71 @@
+"""`crmkit clean`: write a normalized copy of a customer or follow-up table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmkit.cli.common import (
+    AsOfOption,
+    EncodingOption,
+    SchemaOption,
+    SheetOption,
+    command,
+    fail,
+    format_table,
+    info,
+    open_table,
+    parse_date,
+    specs_from,
+    warn,
+)
+from crmkit.clean import clean_table, cleaned_frame
+from crmkit.io.write import frame_to_csv_bytes, write_frame
+from crmkit.spec import KINDS
+
+
+@command
+def clean_command(
+    input: Annotated[str, typer.Argument(help="Customer or follow-up table (.xlsx or .csv; '-' for stdin).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Cleaned file: .xlsx or .csv ('-': CSV on stdout).")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="customers, followups, or auto (recognized from the headers).")
+    ] = "auto",
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    schema: SchemaOption = None,
+    as_of: AsOfOption = None,
+    allow_formulas: Annotated[
+        bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
+    ] = False,
+) -> None:
+    """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
+
+    Example: crmkit clean examples/messy_customers.xlsx -o cleaned.xlsx
+    """
+    if kind != "auto" and kind not in KINDS:
+        fail(f"--kind must be auto, {' or '.join(KINDS)}, not {kind!r}")
+    today = parse_date(as_of)
+    specs = specs_from(schema)
+    candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
+    table = open_table(input, candidates, sheet=sheet, encoding=encoding)
+    result = clean_table(table, today=today)
+    frame = cleaned_frame(result)
+    if output == "-":
+        sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
+        sys.stdout.flush()
+    else:
+        write_frame(frame, Path(output), inputs=[input], sheet=table.sheet or "data", allow_formulas=allow_formulas)
+    kind_name = table.spec.kind if table.spec else "table"
+    info(
+        f"{table.name}: {table.rows} rows of {kind_name} cleaned into {output}: "
+        f"{result.changed_cells} cells changed, {len(result.generated_ids)} ids generated"
+    )
+    if result.errors:
+        warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")
+        rows = [[i.row or "", i.column, i.value, i.message] for i in result.errors]
+        typer.echo(format_table(["row", "column", "value", "message"], rows, 60), err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,186 @@
+"""What every command shares: options declared once, input opening, messages and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from crmkit.errors import CrmkitError
+from crmkit.io import Source, Table, read_table
+from crmkit.spec import TableSpec, load_specs
+
+EXAMPLES = "examples/"
+
+
+@dataclass
+class State:
+    """Global options: --debug shows tracebacks, --quiet keeps only errors on stderr."""
+
+    debug: bool = False
+    quiet: bool = False
+
+
+STATE = State()
+
+# ---------------------------------------------------------------- options declared once
+
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="Sheet name or 1-based number (workbooks; default: the first).")
+]
+EncodingOption = Annotated[
+    str | None, typer.Option("--encoding", help="Text encoding of CSV input (default: detected).")
+]
+SchemaOption = Annotated[
+    list[Path] | None,
+    typer.Option("--schema", help="A team's own field spec (TOML); its [table] kind says which it replaces."),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="table (for people), json or csv (for scripts).")
+]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output file (.xlsx or .csv).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Today's date for this run, ISO (2024-03-11); default: today.")
+]
+
+
+def parse_date(text: str | None, option: str = "--as-of") -> date:
+    """An ISO date from the command line; today when None. Exits 2 when malformed."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not an ISO date such as 2024-03-11")
+
+
+def check_format(value: str, allowed: Sequence[str]) -> str:
+    """The --format value, or exit 2 naming the choices."""
+    if value not in allowed:
+        fail(f"--format must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _colour() -> bool:
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+def info(message: str) -> None:
+    """A message for people on stderr, unless --quiet."""
+    if not STATE.quiet:
+        typer.echo(message, err=True)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, unless --quiet."""
+    if not STATE.quiet:
+        typer.echo(typer.style(message, fg="yellow") if _colour() else message, err=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print `Error: message` on stderr and exit with `code`."""
+    text = f"Error: {message}"
+    typer.echo(typer.style(text, fg="red") if _colour() else text, err=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def errors_handled() -> Iterator[None]:
+    """Turn crmkit's exceptions into one line and an exit code; --debug shows the traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except CrmkitError as exc:
+        if STATE.debug:
+            raise
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:
+        if STATE.debug:
+            raise
+        fail(f"unexpected failure: {type(exc).__name__}: {exc} (rerun with --debug for details)", 2)
+
+
+def command(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a command body so that its errors map to exit codes."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with errors_handled():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def specs_from(schema: Sequence[Path] | None) -> dict[str, TableSpec]:
+    """The field specs by kind, with the team's own --schema files applied."""
+    return load_specs(schema or ())
+
+
+def open_table(
+    path: str,
+    specs: Sequence[TableSpec],
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Read a table from a path, or from stdin for '-' (CSV)."""
+    if path == "-":
+        return read_table(Source(None, "<stdin>", sys.stdin.buffer.read()), specs=specs, encoding=encoding)
+    return read_table(Path(path), specs=specs, sheet=sheet, encoding=encoding)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, width: int) -> str:
+    if text_width(text) <= width:
+        return text + " " * (width - text_width(text))
+    out = ""
+    for char in text:
+        if text_width(out + char) > width - 1:
+            break
+        out += char
+    return out + "…" + " " * (width - text_width(out) - 1)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 40) -> str:
+    """A plain aligned text table (no colour), fit for a terminal and a cron mail."""
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
+    widths = [
+        min(max_width, max([text_width(h)] + [text_width(r[i]) for r in cells]))
+        for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(_fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(_fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def echo_json(payload: Any) -> None:
+    """Print JSON (UTF-8, not ASCII-escaped) on stdout."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,34 @@
+"""`crmkit template`: a blank workbook to fill in, built from the field spec."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmkit.cli.common import OutputOption, SchemaOption, command, fail, info, specs_from
+from crmkit.io.write import output_format
+from crmkit.spec import KINDS, LANGS
+from crmkit.template import write_template
+
+
+@command
+def template_command(
+    kind: Annotated[str, typer.Argument(help="customers or followups.")],
+    output: OutputOption,
+    lang: Annotated[str, typer.Option("--lang", help="Header language: zh, zh-Hant or en.")] = "zh",
+    schema: SchemaOption = None,
+) -> None:
+    """Write a blank workbook with dropdowns, hints and text-formatted phone columns.
+
+    Example: crmkit template customers -o 客户信息表.xlsx
+    """
+    if kind not in KINDS:
+        fail(f"KIND must be {' or '.join(KINDS)}, not {kind!r}")
+    if lang not in LANGS:
+        fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    if output_format(output) != "xlsx":
+        fail(f"{output}: a template is an .xlsx workbook")
+    spec = specs_from(schema)[kind]
+    write_template(spec, output, lang)
+    info(f"Template for {kind} written to {output}")

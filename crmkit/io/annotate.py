@@ -1,0 +1,74 @@
+"""Write a copy of a checked workbook with each bad cell filled and commented."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from crmkit.errors import InputError
+from crmkit.io.table import Table
+from crmkit.io.write import atomic_path
+
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+
+
+def annotate_workbook(
+    table: Table,
+    issues: Iterable[Any],
+    output: str | Path,
+    *,
+    source: str | Path | None,
+    inputs: Sequence[str | Path | None] = (),
+) -> Path:
+    """Copy the table's workbook (or lay out its CSV) into `output`, marking every issue's cell.
+
+    Errors are filled red, warnings yellow; each cell gets a comment with its messages. The
+    input is never touched. Returns the output path.
+    """
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    output = Path(output)
+    if table.format == "xlsx" and source is not None:
+        try:
+            workbook = load_workbook(source, keep_vba=str(source).lower().endswith(".xlsm"))
+        except Exception as exc:
+            raise InputError(f"{table.name}: cannot be opened for annotation ({exc})") from None
+        sheet = workbook[table.sheet] if table.sheet in workbook.sheetnames else workbook.active
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "data"
+        for position, header in enumerate(table.headers, 1):
+            sheet.cell(row=table.header_row, column=position, value=header).data_type = "s"
+        for row, values in table.data.iterrows():
+            for position, value in enumerate(values, 1):
+                if value is not None and value == value and value != "":
+                    cell = sheet.cell(row=int(row), column=position, value=value)
+                    cell.data_type = "s" if isinstance(value, str) else cell.data_type
+    by_cell: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    positions = {header: i for i, header in reversed(list(enumerate(table.headers)))}
+    for issue in issues:
+        if issue.file != table.name or issue.sheet != table.sheet:
+            continue
+        column = table.fields.get(issue.field, positions.get(issue.column, 0))
+        if issue.rule == "missing_column":
+            column = 0
+        by_cell[(int(issue.row or table.header_row), column + 1)].append(issue)
+    fills = {
+        "error": PatternFill("solid", start_color=ERROR_FILL, end_color=ERROR_FILL),
+        "warning": PatternFill("solid", start_color=WARNING_FILL, end_color=WARNING_FILL),
+    }
+    for (row, column), found in by_cell.items():
+        cell = sheet.cell(row=row, column=column)
+        worst = "error" if any(i.severity == "error" for i in found) else "warning"
+        cell.fill = fills[worst]
+        text = "\n".join(f"[{i.severity}] {i.message}" for i in found)
+        cell.comment = Comment(text, "crmkit", width=300, height=max(60, 20 * len(found) + 20))
+    with atomic_path(output, inputs) as temp:
+        workbook.save(temp)
+    return output

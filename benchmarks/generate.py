@@ -28,16 +28,49 @@ FOLLOWUP_HEADERS = {
     "content": "沟通内容", "next_step": "下一步计划", "feedback": "客户反馈", "status": "跟进状态",
 }  # fmt: skip
 
-CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "西安", "重庆", "天津"]
+CITIES = [
+    "北京",
+    "上海",
+    "广州",
+    "深圳",
+    "杭州",
+    "成都",
+    "武汉",
+    "南京",
+    "苏州",
+    "西安",
+    "重庆",
+    "天津",
+]
 WORDS = ["星辰", "华信", "蓝海", "智远", "恒通", "云帆", "博雅", "金桥", "天成", "鼎盛", "瑞丰", "新锐",
          "汇智", "中科", "启明", "东方", "卓越", "宏图", "凯达", "银河", "思源", "海纳", "长风", "远航"]  # fmt: skip
-TRADES = ["科技", "信息技术", "软件", "贸易", "制造", "教育科技", "医疗器械", "物流", "电子商务", "文化传媒"]
+TRADES = [
+    "科技",
+    "信息技术",
+    "软件",
+    "贸易",
+    "制造",
+    "教育科技",
+    "医疗器械",
+    "物流",
+    "电子商务",
+    "文化传媒",
+]
 FORMS = ["有限公司", "股份有限公司", "有限责任公司"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建国红梅婷雪琳晨宇浩然子涵欣怡俊杰思远佳琪嘉豪"
 INDUSTRIES = ["互联网", "信息技术", "软件", "制造业", "零售", "批发", "金融", "教育", "医疗", "服务业",
               "房地产", "建筑", "物流", "能源", "餐饮", "文化传媒", "农业", "政府", "其他"]  # fmt: skip
-SOURCES = ["官网注册", "行业展会", "展会推荐", "客户转介绍", "线上广告", "线上搜索", "电话咨询", "被动咨询"]
+SOURCES = [
+    "官网注册",
+    "行业展会",
+    "展会推荐",
+    "客户转介绍",
+    "线上广告",
+    "线上搜索",
+    "电话咨询",
+    "被动咨询",
+]
 INTENTS = ["潜在客户", "意向客户", "高意向客户", "成交客户", "沉默客户"]
 STAGES = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交", "关闭"]
 OWNERS = ["张敏", "李强", "王芳", "刘洋", "陈静", "赵磊"]
@@ -48,8 +81,20 @@ NEEDS = ["需要客户数据统一管理，替换现有Excel台账", "希望分�
 CONTENT = ["介绍了产品核心功能，客户关注数据导入和权限管理", "演示销售漏斗报表，客户希望按区域拆分",
            "沟通报价方案，客户认为价格偏高，希望分期付款", "确认合同条款，法务提出修改付款节点",
            "回访使用情况，客户反馈导入速度慢，已记录", "了解到客户预算在下季度审批，需要方案材料"]  # fmt: skip
-NEXT = ["3月15日前发送详细方案", "下周二安排产品演示", "准备修订版报价单", "约客户技术负责人面谈", "跟进合同审批进度"]
-FEEDBACK = ["对功能满意，等内部评估", "认为价格偏高", "希望先试用两周", "需要与老板商量", "对实施周期有顾虑"]
+NEXT = [
+    "3月15日前发送详细方案",
+    "下周二安排产品演示",
+    "准备修订版报价单",
+    "约客户技术负责人面谈",
+    "跟进合同审批进度",
+]
+FEEDBACK = [
+    "对功能满意，等内部评估",
+    "认为价格偏高",
+    "希望先试用两周",
+    "需要与老板商量",
+    "对实施周期有顾虑",
+]
 CHANNELS = ["电话", "微信", "邮件", "面谈", "短信", "视频会议"]
 VAGUE = ["已沟通", "询问需求", "跟进", "同上"]
 
@@ -72,10 +117,18 @@ def _person(rng: random.Random) -> str:
 
 
 def _company(rng: random.Random) -> str:
-    return rng.choice(CITIES) + rng.choice(WORDS) + rng.choice(WORDS) + rng.choice(TRADES) + rng.choice(FORMS)
+    return (
+        rng.choice(CITIES)
+        + rng.choice(WORDS)
+        + rng.choice(WORDS)
+        + rng.choice(TRADES)
+        + rng.choice(FORMS)
+    )
 
 
-def make_customers(n: int, seed: int = 7, *, messy: bool = False, start: datetime | None = None) -> Generated:
+def make_customers(
+    n: int, seed: int = 7, *, messy: bool = False, start: datetime | None = None
+) -> Generated:
     """n customers; messy ones carry real-sheet quirks and about 3% injected errors."""
     rng = random.Random(seed)
     start = start or datetime(2024, 1, 8, 9, 0)
@@ -86,7 +139,11 @@ def make_customers(n: int, seed: int = 7, *, messy: bool = False, start: datetim
         created = start + timedelta(days=rng.randrange(300), minutes=rng.randrange(600))
         stage_index = min(int(rng.expovariate(0.6)), 5)
         stage = STAGES[stage_index]
-        intent = "成交客户" if stage == "成交" else ("沉默客户" if stage == "关闭" else rng.choice(INTENTS[:3]))
+        intent = (
+            "成交客户"
+            if stage == "成交"
+            else ("沉默客户" if stage == "关闭" else rng.choice(INTENTS[:3]))
+        )
         contact = _person(rng)
         person = rng.random() < 0.1
         record: dict[str, object] = {
@@ -105,7 +162,9 @@ def make_customers(n: int, seed: int = 7, *, messy: bool = False, start: datetim
             "owner": rng.choice(OWNERS),
             "created_at": created,
             "updated_at": created + timedelta(days=rng.randrange(0, 30), hours=rng.randrange(0, 8)),
-            "next_followup": (created + timedelta(days=rng.randrange(3, 40))).replace(hour=0, minute=0),
+            "next_followup": (created + timedelta(days=rng.randrange(3, 40))).replace(
+                hour=0, minute=0
+            ),
             "notes": None,
         }
         if messy:
@@ -138,13 +197,17 @@ def _add_quirks(record: dict[str, object], rng: random.Random) -> None:
     elif roll < 0.25:
         record["created_at"] = f"{created:%Y-%m-%d %H:%M}"
     if rng.random() < 0.05:
-        record["source"] = {"客户转介绍": "客戶轉介紹", "官网注册": "官網註冊"}.get(str(record["source"]), "展会")
+        record["source"] = {"客户转介绍": "客戶轉介紹", "官网注册": "官網註冊"}.get(
+            str(record["source"]), "展会"
+        )
     if rng.random() < 0.05:
         record["name"] = f"  {record['name']} "
 
 
 def _add_error(record: dict[str, object], rng: random.Random) -> str:
-    kind = rng.choice(["phone", "phone_sci", "name", "source", "created_at", "amount", "notes", "email"])
+    kind = rng.choice(
+        ["phone", "phone_sci", "name", "source", "created_at", "amount", "notes", "email"]
+    )
     if kind == "phone":
         record["phone"] = str(record["phone"])[:7]
     elif kind == "phone_sci":
@@ -165,7 +228,9 @@ def _add_error(record: dict[str, object], rng: random.Random) -> str:
     return kind
 
 
-def make_followups(customers: Generated, per_customer: float, seed: int = 11, *, vague: float = 0.0) -> Generated:
+def make_followups(
+    customers: Generated, per_customer: float, seed: int = 11, *, vague: float = 0.0
+) -> Generated:
     """Follow-up records for the customers: dates after creation, intents that only move forward."""
     rng = random.Random(seed)
     names = list(FOLLOWUP_HEADERS)
@@ -208,8 +273,13 @@ def write_xlsx(data: Generated, path: Path, *, sheet: str, title: str | None = N
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
         ws.cell(row=1, column=1).font = Font(bold=True, size=14)
         ws.append([])
-    headers = [f"{h}*" if header_marks and h in ("客户名称", "联系电话", "客户来源") else h for h in data.headers]
-    headers = [h.replace("预计成交金额", "预计成交金额（元）") if header_marks else h for h in headers]
+    headers = [
+        f"{h}*" if header_marks and h in ("客户名称", "联系电话", "客户来源") else h
+        for h in data.headers
+    ]
+    headers = [
+        h.replace("预计成交金额", "预计成交金额（元）") if header_marks else h for h in headers
+    ]
     extra = extra or {}
     ws.append(headers + list(extra))
     for i, row in enumerate(data.rows):
@@ -226,7 +296,12 @@ def write_csv(data: Generated, path: Path, *, encoding: str = "utf-8-sig") -> No
         writer.writerow(data.headers)
         for row in data.rows:
             writer.writerow(
-                [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else ("" if v is None else v) for v in row]
+                [
+                    v.strftime("%Y-%m-%d %H:%M")
+                    if isinstance(v, datetime)
+                    else ("" if v is None else v)
+                    for v in row
+                ]
             )
 
 

@@ -60,11 +60,10 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
     key = spec.key if spec.key and table.has(spec.key) else None
     generate = key is not None and spec.field(key).type == "id"
     checked = check_table(table)
-    blocking = [
-        i for i in checked.issues
-        if i.severity == "error" and not (generate and i.field == key and i.rule == "required")
-    ]  # fmt: skip
-    unfixed = sorted({int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"})
+    blocking = [i for i in checked.issues if i.severity == "error"]
+    unfixed = sorted(
+        {int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"}
+    )
     keep = table.data.index.isin(unfixed)
     data = table.data.copy()
     changed = 0

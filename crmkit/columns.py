@@ -28,10 +28,14 @@ from crmkit.normalize import (
 )
 from crmkit.spec import FieldSpec
 
-CANONICAL_PHONE = r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(?:转\d{1,6})?|[48]00\d{7}|\+[1-9]\d{6,14}(?:转\d{1,6})?"
+CANONICAL_PHONE = (
+    r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(?:转\d{1,6})?|[48]00\d{7}|\+[1-9]\d{6,14}(?:转\d{1,6})?"
+)
 CANONICAL_DATE = r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?"
 CANONICAL_EMAIL = r"[a-z0-9._%+\-]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"
-_FAST_DATE = r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?: (?:[01]\d|2[0-3]):[0-5]\d)?"
+_FAST_DATE = (
+    r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?: (?:[01]\d|2[0-3]):[0-5]\d)?"
+)
 
 
 @dataclass
@@ -51,9 +55,11 @@ def _is_text_column(series: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(series.dtype) and series.dtype != object
 
 
-def _apply(series: pd.Series, function: Callable[[Any], Normalized], fast_ok: pd.Series | None) -> NormalizedColumn:
+def _apply(
+    series: pd.Series, function: Callable[[Any], Normalized], fast_ok: pd.Series | None
+) -> NormalizedColumn:
     """Apply a cell normalizer once per distinct value; cells in `fast_ok` are canonical already."""
-    raw = series.to_numpy(dtype=object, na_value=None)
+    raw = series.astype(object).to_numpy()
     size = len(raw)
     values = np.full(size, None, dtype=object)
     status = np.full(size, "empty", dtype=object)
@@ -98,15 +104,23 @@ def _fast_dates(series: pd.Series) -> pd.Series | None:
 
 
 def _text_vectorized(series: pd.Series, strict: bool) -> NormalizedColumn:
-    stripped = series.str.normalize("NFKC").str.replace(r"\s+", " ", regex=True) if strict else series
+    stripped = (
+        series.str.normalize("NFKC").str.replace(r"\s+", " ", regex=True) if strict else series
+    )
     stripped = stripped.str.strip()
     empty = series.isna() | (stripped == "")
     values = stripped.astype(object).where(~empty, None)
-    status = pd.Series(np.where(empty, "empty", np.where(stripped == series, "ok", "changed")), index=series.index, dtype=object)
+    status = pd.Series(
+        np.where(empty, "empty", np.where(stripped == series, "ok", "changed")),
+        index=series.index,
+        dtype=object,
+    )
     return NormalizedColumn(values, status, pd.Series("", index=series.index, dtype=object))
 
 
-def normalize_column(series: pd.Series, field: FieldSpec, *, text_is_native: bool) -> NormalizedColumn:
+def normalize_column(
+    series: pd.Series, field: FieldSpec, *, text_is_native: bool
+) -> NormalizedColumn:
     """Normalize every cell of a column by the field's type.
 
     `text_is_native` is True for CSV (every cell is text) and False for workbooks, where a date

@@ -252,7 +252,8 @@ def normalize_datetime(value: Any, *, text_is_native: bool = True) -> Normalized
         return _build_date(*parts, warning=warning, text=text)
     match = _COMPACT_DATE.fullmatch(text)
     if match:
-        return _build_date(*(int(p) for p in match.groups()), 0, 0, 0, warning=warning, text=text)
+        year, month, day = (int(p) for p in match.groups())
+        return _build_date(year, month, day, 0, 0, 0, warning=warning, text=text)
     if _SERIAL.fullmatch(text):
         return _from_serial(float(text), "date stored as an Excel serial number")
     return Normalized(None, "invalid", "not a date")
@@ -286,7 +287,9 @@ def _date_result(moment: datetime, warning: str) -> Normalized:
 
 # ---------------------------------------------------------------- email, number
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
 
 
 def normalize_email(value: Any) -> Normalized:
@@ -395,6 +398,8 @@ def normalize_transition(value: Any, index: OptionIndex) -> Normalized:
         bad = next(p for p, f in zip(parts, found, strict=True) if f is None)
         suggestion = index.suggest(bad)
         hint = f"; did you mean {suggestion}?" if suggestion else ""
-        return Normalized(None, "invalid", f"{bad or '(empty)'} is not one of the allowed values{hint}")
+        return Normalized(
+            None, "invalid", f"{bad or '(empty)'} is not one of the allowed values{hint}"
+        )
     canonical = "→".join(str(f) for f in found)
     return Normalized(canonical, "ok" if canonical == value else "changed")

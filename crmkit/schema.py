@@ -41,6 +41,11 @@ class CompiledSchema:
         return check
 
 
+def is_generated(spec: TableSpec, name: str) -> bool:
+    """True for the table's key id, which `clean` generates when blank (so blank is a warning)."""
+    return spec.key == name and spec.field(name).type == "id"
+
+
 def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
@@ -85,7 +90,9 @@ def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[st
     if kind == "option":
         checks.append(("option", pa.Check.isin(list(spec.options))))
     if kind == "transition":
-        checks.append(("transition", pa.Check.str_matches(_anchored(_transition_pattern(spec.options)))))
+        checks.append(
+            ("transition", pa.Check.str_matches(_anchored(_transition_pattern(spec.options))))
+        )
     if kind == "phone":
         checks.append(("phone", pa.Check.str_matches(_anchored(CANONICAL_PHONE))))
     if kind == "email":
@@ -115,7 +122,7 @@ def build_schema(
             rules[(name, number)] = rule
         columns[name] = pa.Column(
             checks=[check for _, check in named],
-            nullable=not field_spec.required,
+            nullable=not field_spec.required or is_generated(spec, name),
             unique=field_spec.unique,
             required=False,
         )

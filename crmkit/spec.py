@@ -144,7 +144,7 @@ def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:
     table = raw.get("table", {})
     kind = table.get("kind")
     if not isinstance(kind, str) or not kind:
-        raise SpecError(f"{source}: [table] needs a kind, e.g. kind = \"customers\"")
+        raise SpecError(f'{source}: [table] needs a kind, e.g. kind = "customers"')
     entries = raw.get("fields")
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{source}: no [[fields]] entries")
@@ -182,7 +182,7 @@ def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
         raise SpecError(f"{where}: type must be one of {', '.join(FIELD_TYPES)}, not {kind!r}")
     headers = entry.get("headers", {})
     if not isinstance(headers, dict) or not headers.get("zh"):
-        raise SpecError(f"{where}: headers needs at least zh = \"…\"")
+        raise SpecError(f'{where}: headers needs at least zh = "…"')
     options = tuple(entry.get("options", ()))
     if kind in ("option", "transition") and not options:
         raise SpecError(f"{where}: an {kind} field needs options")
@@ -195,7 +195,9 @@ def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise SpecError(f"{where}: pattern {pattern!r} is not a regular expression ({exc})") from None
+            raise SpecError(
+                f"{where}: pattern {pattern!r} is not a regular expression ({exc})"
+            ) from None
     try:
         return FieldSpec(
             name=name,

@@ -12,14 +12,28 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crmkit.spec import LANGS as LANG_CHOICES
 from crmkit.io.write import atomic_path
+from crmkit.spec import LANGS as LANG_CHOICES
 from crmkit.spec import FieldSpec, TableSpec
 
 TEMPLATE_ROWS = 1000
 OPTIONS_SHEET = "选项"
-_FORMATS = {"phone": "@", "id": "@", "datetime": "yyyy-mm-dd hh:mm", "number": "#,##0.00", "email": "@"}
-_WIDTHS = {"phone": 16, "id": 18, "datetime": 18, "email": 24, "text": 18, "option": 14, "number": 14}
+_FORMATS = {
+    "phone": "@",
+    "id": "@",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "number": "#,##0.00",
+    "email": "@",
+}
+_WIDTHS = {
+    "phone": 16,
+    "id": 18,
+    "datetime": 18,
+    "email": 24,
+    "text": 18,
+    "option": 14,
+    "number": 14,
+}
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +83,12 @@ def build_template(spec: TableSpec, lang: str = "zh") -> Workbook:
             for row, value in enumerate(values, 2):
                 options_sheet.cell(row=row, column=option_column, value=value)
             source = f"'{OPTIONS_SHEET}'!${option_letter}$2:${option_letter}${len(values) + 1}"
-            validation = DataValidation(type="list", formula1=f"={source}", allow_blank=not field.required)
-            validation.error = "请从下拉列表中选择" if lang != "en" else "Pick a value from the list"
+            validation = DataValidation(
+                type="list", formula1=f"={source}", allow_blank=not field.required
+            )
+            validation.error = (
+                "请从下拉列表中选择" if lang != "en" else "Pick a value from the list"
+            )
             validation.errorTitle = field.header(lang)
             validation.showErrorMessage = True
         else:

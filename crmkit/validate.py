@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
 from crmkit.pii import mask_pii
-from crmkit.schema import build_schema
+from crmkit.schema import build_schema, is_generated
 from crmkit.spec import FieldSpec
 
 Severity = Literal["error", "warning"]
@@ -137,15 +137,24 @@ def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> Ch
                 Issue(table.name, table.sheet, table.header_row, field_spec.header(), field_spec.name,
                       "", "error", "missing_column", f"required column {field_spec.header()} is missing")
             )  # fmt: skip
-    columns = {name: normalize_column(table.column(name), spec.field(name), text_is_native=native) for name in table.fields}
+    columns = {
+        name: normalize_column(table.column(name), spec.field(name), text_is_native=native)
+        for name in table.fields
+    }
     frame: dict[str, pd.Series] = {}
     for name, column in columns.items():
         raw = table.column(name)
         invalid = column.mask("invalid")
         # An unfixable cell enters the schema marked, so that no check can pass it by chance.
         checked = column.values.where(~invalid, _UNFIXABLE + raw.astype(str))
-        frame[name] = checked if spec.field(name).type == "number" else checked.astype("str").where(checked.notna())
-        issues.extend(_warnings(table, spec.field(name), column))
+        frame[name] = (
+            checked
+            if spec.field(name).type == "number"
+            else checked.astype("str").where(checked.notna())
+        )
+        issues.extend(
+            _warnings(table, spec.field(name), column, generated=is_generated(spec, name))
+        )
     compiled = build_schema(spec, columns, known_ids=known_ids)
     try:
         compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
@@ -161,10 +170,19 @@ def spec_names(table: Table) -> list[str]:
     return [f.name for f in table.spec.fields] if table.spec else []
 
 
-def _warnings(table: Table, spec: FieldSpec, column: NormalizedColumn) -> list[Issue]:
+def _warnings(
+    table: Table, spec: FieldSpec, column: NormalizedColumn, *, generated: bool
+) -> list[Issue]:
     header = table.header_of(spec.name)
     raw = table.column(spec.name)
     found: list[Issue] = []
+    if generated and spec.required:
+        blank = column.mask("empty")
+        for row in blank[blank].index:
+            found.append(
+                Issue(table.name, table.sheet, int(row), header, spec.name, "", "warning", "generated",
+                      f"{header} is empty; crmkit clean will generate one")
+            )  # fmt: skip
     warned = column.mask("warn")
     for row in warned[warned].index:
         found.append(
@@ -189,14 +207,15 @@ def _errors(
 ) -> Iterable[Issue]:
     assert table.spec is not None
     duplicates = _duplicate_rows(columns, cases)
-    for case in cases.itertuples(index=False):
-        name = str(case.column)
-        row = case.index
-        if name not in table.fields or row is None or pd.isna(row):
+    for column, check, number, label in cases[
+        ["column", "check", "check_number", "index"]
+    ].to_numpy():
+        name = str(column)
+        if name not in table.fields or label is None or pd.isna(label):
             continue
-        row = int(row)
+        row = int(label)
         spec = table.spec.field(name)
-        rule = rule_of(name, str(case.check), case.check_number)
+        rule = rule_of(name, str(check), number)
         header = table.header_of(name)
         value = display_value(table.column(name)[row])
         reason = columns[name].reason[row]
@@ -208,11 +227,15 @@ def _errors(
         else:
             template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
             minimum = f"{spec.min:g}" if spec.min is not None else ""
-            message = template.format(header=header, value=value, minimum=minimum, pattern=spec.pattern)
+            message = template.format(
+                header=header, value=value, minimum=minimum, pattern=spec.pattern
+            )
         yield Issue(table.name, table.sheet, row, header, name, value, "error", rule, message)
 
 
-def _duplicate_rows(columns: dict[str, NormalizedColumn], cases: pd.DataFrame) -> dict[tuple[str, Any], list[int]]:
+def _duplicate_rows(
+    columns: dict[str, NormalizedColumn], cases: pd.DataFrame
+) -> dict[tuple[str, Any], list[int]]:
     rows: dict[tuple[str, Any], list[int]] = {}
     unique = cases[cases["check"] == "field_uniqueness"]
     for name, index in zip(unique["column"], unique["index"], strict=True):

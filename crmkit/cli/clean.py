@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
     AsOfOption,
     EncodingOption,
@@ -22,17 +23,31 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.clean import clean_table, cleaned_frame
 from crmkit.io.write import frame_to_csv_bytes, write_frame
 from crmkit.spec import KINDS
 
 
 @command
 def clean_command(
-    input: Annotated[str, typer.Argument(help="Customer or follow-up table (.xlsx or .csv; '-' for stdin).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Cleaned file: .xlsx or .csv ('-': CSV on stdout).")],
+    input: Annotated[
+        str, typer.Argument(help="Customer or follow-up table (.xlsx or .csv; '-' for stdin).")
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Cleaned file: .xlsx or .csv ('-': CSV on stdout).",
+        ),
+    ],
     kind: Annotated[
-        str, typer.Option("--kind", help="customers, followups, or auto (recognized from the headers).")
+        str,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="customers, followups, or auto (recognized from the headers).",
+        ),
     ] = "auto",
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
@@ -44,7 +59,9 @@ def clean_command(
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 
-    Example: crmkit clean examples/messy_customers.xlsx -o cleaned.xlsx
+    \b
+    Example:
+      crmkit clean examples/messy_customers.xlsx -o cleaned.xlsx
     """
     if kind != "auto" and kind not in KINDS:
         fail(f"--kind must be auto, {' or '.join(KINDS)}, not {kind!r}")
@@ -58,7 +75,13 @@ def clean_command(
         sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
         sys.stdout.flush()
     else:
-        write_frame(frame, Path(output), inputs=[input], sheet=table.sheet or "data", allow_formulas=allow_formulas)
+        write_frame(
+            frame,
+            Path(output),
+            inputs=[input],
+            sheet=table.sheet or "data",
+            allow_formulas=allow_formulas,
+        )
     kind_name = table.spec.kind if table.spec else "table"
     info(
         f"{table.name}: {table.rows} rows of {kind_name} cleaned into {output}: "

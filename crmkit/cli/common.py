@@ -35,21 +35,43 @@ STATE = State()
 # ---------------------------------------------------------------- options declared once
 
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Sheet name or 1-based number (workbooks; default: the first).")
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME|N",
+        help="Sheet name or 1-based number (workbooks; default: the first).",
+    ),
 ]
 EncodingOption = Annotated[
-    str | None, typer.Option("--encoding", help="Text encoding of CSV input (default: detected).")
+    str | None,
+    typer.Option(
+        "--encoding", metavar="ENC", help="Text encoding of CSV input (default: detected)."
+    ),
 ]
 SchemaOption = Annotated[
     list[Path] | None,
-    typer.Option("--schema", help="A team's own field spec (TOML); its [table] kind says which it replaces."),
+    typer.Option(
+        "--schema",
+        metavar="FILE",
+        help="A team's own field spec (TOML); its [table] kind says which it replaces.",
+    ),
 ]
 FormatOption = Annotated[
-    str, typer.Option("--format", "-f", help="table (for people), json or csv (for scripts).")
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="table (for people), json or csv (for scripts)."
+    ),
 ]
-OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output file (.xlsx or .csv).")]
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", metavar="FILE", help="Output file (.xlsx or .csv).")
+]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Today's date for this run, ISO (2024-03-11); default: today.")
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Today's date for this run, ISO (2024-03-11); default: today.",
+    ),
 ]
 
 
@@ -144,7 +166,9 @@ def open_table(
 ) -> Table:
     """Read a table from a path, or from stdin for '-' (CSV)."""
     if path == "-":
-        return read_table(Source(None, "<stdin>", sys.stdin.buffer.read()), specs=specs, encoding=encoding)
+        return read_table(
+            Source(None, "<stdin>", sys.stdin.buffer.read()), specs=specs, encoding=encoding
+        )
     return read_table(Path(path), specs=specs, sheet=sheet, encoding=encoding)
 
 

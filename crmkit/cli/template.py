@@ -16,12 +16,16 @@ from crmkit.template import write_template
 def template_command(
     kind: Annotated[str, typer.Argument(help="customers or followups.")],
     output: OutputOption,
-    lang: Annotated[str, typer.Option("--lang", help="Header language: zh, zh-Hant or en.")] = "zh",
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="LANG", help="Header language: zh, zh-Hant or en.")
+    ] = "zh",
     schema: SchemaOption = None,
 ) -> None:
     """Write a blank workbook with dropdowns, hints and text-formatted phone columns.
 
-    Example: crmkit template customers -o 客户信息表.xlsx
+    \b
+    Example:
+      crmkit template customers -o 客户信息表.xlsx
     """
     if kind not in KINDS:
         fail(f"KIND must be {' or '.join(KINDS)}, not {kind!r}")

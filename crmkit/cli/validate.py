@@ -30,37 +30,71 @@ from crmkit.validate import ValidationReport, issues_frame, validate
 @command
 def validate_command(
     customers: Annotated[
-        str | None, typer.Argument(help="Customer table (.xlsx or .csv; '-' for CSV on stdin).", show_default=False)
+        str | None,
+        typer.Argument(
+            help="Customer table (.xlsx or .csv; '-' for CSV on stdin).", show_default=False
+        ),
     ] = None,
     followups: Annotated[
-        str | None, typer.Option("--followups", help="Follow-up table; its 客户编号 are checked against CUSTOMERS.")
+        str | None,
+        typer.Option(
+            "--followups",
+            metavar="FILE",
+            help="Follow-up table; its 客户编号 are checked against CUSTOMERS.",
+        ),
     ] = None,
     sheet: SheetOption = None,
-    followups_sheet: Annotated[str | None, typer.Option("--followups-sheet", help="Sheet of the follow-up workbook.")] = None,
+    followups_sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--followups-sheet", metavar="NAME|N", help="Sheet of the follow-up workbook."
+        ),
+    ] = None,
     encoding: EncodingOption = None,
     schema: SchemaOption = None,
     format: FormatOption = "table",
-    report: Annotated[Path | None, typer.Option("--report", help="Save the issues to .xlsx, .csv or .json.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", metavar="FILE", help="Save the issues to .xlsx, .csv or .json."),
+    ] = None,
     annotate: Annotated[
-        Path | None, typer.Option("--annotate", help="Write a copy of the customer workbook with bad cells marked.")
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="FILE",
+            help="Write a copy of the customer workbook with bad cells marked.",
+        ),
     ] = None,
     annotate_followups: Annotated[
-        Path | None, typer.Option("--annotate-followups", help="The same for the follow-up workbook.")
+        Path | None,
+        typer.Option(
+            "--annotate-followups", metavar="FILE", help="The same for the follow-up workbook."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Count warnings as errors.")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Issues shown in the table view (0: all).")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", help="Issues shown in the table view (0: all).")
+    ] = 50,
 ) -> None:
     """Check customer and follow-up workbooks; exit 1 when any error is found.
 
-    Example: crmkit validate examples/customers.xlsx --followups examples/followups.xlsx
+    \b
+    Example:
+      crmkit validate examples/customers.xlsx --followups examples/followups.xlsx
     """
     check_format(format, ("table", "json", "csv"))
     if customers is None and followups is None:
         fail("give a customer table, --followups FILE, or both")
     specs = specs_from(schema)
-    customer_table = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding) if customers else None
+    customer_table = (
+        open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding)
+        if customers
+        else None
+    )
     followup_table = (
-        open_table(followups, [specs["followups"]], sheet=followups_sheet, encoding=encoding) if followups else None
+        open_table(followups, [specs["followups"]], sheet=followups_sheet, encoding=encoding)
+        if followups
+        else None
     )
     result = validate(customer_table, followup_table, strict=strict)
     inputs = [customers, followups]
@@ -76,7 +110,13 @@ def validate_command(
         (followup_table, annotate_followups, followups),
     ):
         if table is not None and target is not None:
-            annotate_workbook(table, result.issues, target, source=None if source == "-" else source, inputs=inputs)
+            annotate_workbook(
+                table,
+                result.issues,
+                target,
+                source=None if source == "-" else source,
+                inputs=inputs,
+            )
             info(f"Annotated copy written to {target}")
     _render(result, format, limit)
     raise typer.Exit(0 if result.valid else 1)
@@ -96,14 +136,16 @@ def _render(result: ValidationReport, format: str, limit: int) -> None:
     if shown:
         many = len(result.tables) > 1
         headers = (["file"] if many else []) + ["row", "column", "severity", "value", "message"]
-        rows = [
+        rows: list[list[object]] = [
             ([i.file] if many else [])
             + [i.row or "", i.column, "error" if result.strict else i.severity, i.value, i.message]
             for i in shown
         ]
         typer.echo(format_table(headers, rows, 90))
     if len(shown) < len(result.issues):
-        info(f"… and {len(result.issues) - len(shown)} more issues (see --report FILE or --limit 0)")
+        info(
+            f"… and {len(result.issues) - len(shown)} more issues (see --report FILE or --limit 0)"
+        )
     summary = f"{result.errors} errors, {result.warnings} warnings"
     if result.valid:
         info(f"Valid: {summary}")

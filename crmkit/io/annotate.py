@@ -45,7 +45,7 @@ def annotate_workbook(
         sheet.title = "data"
         for position, header in enumerate(table.headers, 1):
             sheet.cell(row=table.header_row, column=position, value=header).data_type = "s"
-        for row, values in table.data.iterrows():
+        for row, values in zip(table.data.index, table.data.itertuples(index=False), strict=True):
             for position, value in enumerate(values, 1):
                 if value is not None and value == value and value != "":
                     cell = sheet.cell(row=int(row), column=position, value=value)

@@ -31,7 +31,9 @@ def sniff_format(data: bytes, path: Path | None, name: str) -> str:
         raise InputError(f"{name}: the file is empty")
     if data.startswith(_ZIP):
         if suffix in (".csv", ".tsv", ".txt"):
-            raise InputError(f"{name}: is a zip file (an xlsx workbook?), not CSV text; rename it to .xlsx")
+            raise InputError(
+                f"{name}: is a zip file (an xlsx workbook?), not CSV text; rename it to .xlsx"
+            )
         return "xlsx"
     if data.startswith(_OLE):
         if suffix == ".xls":
@@ -40,7 +42,9 @@ def sniff_format(data: bytes, path: Path | None, name: str) -> str:
             f"{name}: is password-protected (encrypted) or an old .xls file; save an unprotected .xlsx copy"
         )
     if suffix in _WORKBOOK_SUFFIXES:
-        raise InputError(f"{name}: is not an Excel workbook (it looks like text or CSV); check the file")
+        raise InputError(
+            f"{name}: is not an Excel workbook (it looks like text or CSV); check the file"
+        )
     return "csv"
 
 
@@ -52,7 +56,9 @@ def check_workbook(data: bytes, name: str, limits: Limits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except zipfile.BadZipFile:
-        raise InputError(f"{name}: the workbook is truncated or corrupt (not a valid zip)") from None
+        raise InputError(
+            f"{name}: the workbook is truncated or corrupt (not a valid zip)"
+        ) from None
     total = sum(m.file_size for m in members)
     if total > limits.max_uncompressed_bytes:
         raise InputError(

@@ -105,13 +105,13 @@ def _find_header(
     """Index of the header row among the first rows, and the spec whose headers it matches best."""
     best: tuple[int, int, TableSpec | None] = (0, -1, None)
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        for spec in specs:
-            score = len(spec.map_headers(row))
+        for candidate in specs:
+            score = len(candidate.map_headers(row))
             if score > best[0]:
-                best = (score, index, spec)
-    score, index, spec = best
+                best = (score, index, candidate)
+    score, found, spec = best
     if spec is not None and score >= min(2, len(spec.fields)):
-        return index, spec
+        return found, spec
     if specs:
         where = f"{name}, sheet {sheet}" if sheet else name
         expected = ", ".join(f.header() for f in specs[0].fields[1:4])
@@ -133,7 +133,11 @@ def _build_table(
     **provenance: Any,
 ) -> Table:
     headers = [_cell_text(h) for h in header]
-    while headers and not headers[-1] and (frame.shape[1] < len(headers) or _blank(frame[len(headers) - 1]).all()):
+    while (
+        headers
+        and not headers[-1]
+        and (frame.shape[1] < len(headers) or _blank(frame[len(headers) - 1]).all())
+    ):
         headers.pop()
     width = max(len(headers), _used_width(frame))
     headers += [""] * (width - len(headers))
@@ -142,7 +146,9 @@ def _build_table(
         frame[position] = None
     frame.columns = pd.RangeIndex(width)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    blank = pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1) if width else None
+    blank = (
+        pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1) if width else None
+    )
     if blank is not None and blank.any():
         frame = frame[~blank]
     name = provenance["name"]
@@ -203,7 +209,9 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             return data.decode(guess.encoding), guess.encoding
         except (UnicodeDecodeError, LookupError):
             pass
-    raise InputError(f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding gb18030)")
+    raise InputError(
+        f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding gb18030)"
+    )
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -218,6 +226,9 @@ def _sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[TableSpec]) -> Table:
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if encoding is None and not utf16 and b"\x00" in data[: 1 << 16]:
+        raise InputError(f"{name}: is not CSV text (it holds binary data)")
     text, used = decode_text(data, name, encoding)
     if "\x00" in text:
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
@@ -236,7 +247,9 @@ def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[Tabl
         frame = pd.read_csv(body, **options)
     except pd.errors.ParserError:
         # A later row is wider than the header: read again, as wide as the widest row.
-        width = max(len(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
+        width = max(
+            len(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+        )
         body.seek(0)
         try:
             frame = pd.read_csv(body, names=list(range(width)), **options)
@@ -276,7 +289,9 @@ def _read_xlsx(
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
-        raise InputError(f"{name}: the workbook is password-protected; save an unprotected copy") from None
+        raise InputError(
+            f"{name}: the workbook is password-protected; save an unprotected copy"
+        ) from None
     except Exception as exc:  # calamine raises several unrelated types for corrupt files
         raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
     names = workbook.sheet_names
@@ -309,10 +324,14 @@ def _choose_sheet(names: list[str], sheet: str | int | None, name: str) -> str:
         raise InputError(f"{name}: the workbook has no sheets")
     if sheet is None:
         return names[0]
-    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+    if isinstance(sheet, int) or (
+        isinstance(sheet, str) and sheet.isdigit() and sheet not in names
+    ):
         index = int(sheet)
         if not 1 <= index <= len(names):
-            raise InputError(f"{name}: no sheet number {index} (it has {len(names)}: {', '.join(names)})")
+            raise InputError(
+                f"{name}: no sheet number {index} (it has {len(names)}: {', '.join(names)})"
+            )
         return names[index - 1]
     if sheet not in names:
         raise InputError(f"{name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")

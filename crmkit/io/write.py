@@ -33,7 +33,9 @@ def check_not_input(output: Path, inputs: Iterable[str | Path | None]) -> None:
         candidate = Path(source)
         with contextlib.suppress(OSError):
             if candidate.exists() and (candidate.resolve() == target or output.samefile(candidate)):
-                raise OutputError(f"{output}: is an input file; refusing to overwrite it (choose another -o)")
+                raise OutputError(
+                    f"{output}: is an input file; refusing to overwrite it (choose another -o)"
+                )
 
 
 @contextlib.contextmanager
@@ -104,9 +106,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def frame_to_csv_bytes(frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True) -> bytes:
+def frame_to_csv_bytes(
+    frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True
+) -> bytes:
     """CSV bytes with a header row; formula-like text gets a leading ' unless allowed."""
-    rows = [[_csv_cell(_plain(v), allow_formulas) for v in row] for row in frame.itertuples(index=False)]
+    rows = [
+        [_csv_cell(_plain(v), allow_formulas) for v in row] for row in frame.itertuples(index=False)
+    ]
     header = [_csv_cell(str(h), allow_formulas) for h in frame.columns]
     buffer = io.StringIO()
     import csv
@@ -125,7 +131,9 @@ def _csv_cell(value: Any, allow_formulas: bool) -> Any:
     return value
 
 
-def write_xlsx(frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", allow_formulas: bool = False) -> None:
+def write_xlsx(
+    frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", allow_formulas: bool = False
+) -> None:
     """Write a frame to a new xlsx: a bold frozen header, text cells stored as text (never formulas)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -185,11 +193,15 @@ def write_frame(
     return output
 
 
-def write_json(payload: object, output: str | Path, *, inputs: Iterable[str | Path | None] = ()) -> Path:
+def write_json(
+    payload: object, output: str | Path, *, inputs: Iterable[str | Path | None] = ()
+) -> Path:
     """Write JSON (UTF-8, not ASCII-escaped) atomically, never over an input."""
     import json
 
     output = Path(output)
     with atomic_path(output, inputs) as temp:
-        temp.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        temp.write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
     return output

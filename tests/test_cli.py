@@ -1,0 +1,62 @@
+"""The command line as a whole: help, version, module entry, installed data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crmkit import __version__
+from crmkit.cli import app
+from crmkit.resources import data_dir
+
+from .conftest import ROOT, explain, run
+
+COMMANDS = [c.name for c in app.registered_commands]
+
+
+def test_help_lists_every_command_with_a_summary() -> None:
+    result = run("--help")
+    assert result.exit_code == 0, explain(result)
+    for name in COMMANDS:
+        assert name in result.stdout
+    assert COMMANDS == ["validate", "clean", "template"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_command_help_has_a_runnable_example(name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0, explain(result)
+    example = _example(result.stdout)
+    assert example.startswith(f"crmkit {name} ")
+    assert "examples/" in example or name == "template"
+    assert name in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _example(help_text: str) -> str:
+    lines = help_text.splitlines()
+    return lines[lines.index(next(ln for ln in lines if ln.strip() == "Example:")) + 1].strip()
+
+
+def test_examples_in_help_run(tmp_path: Path) -> None:
+    for name in ("validate", "clean"):
+        args = _example(run(name, "--help").stdout).split()[2:]
+        args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
+        args = [str(tmp_path / a) if a.endswith(".xlsx") and "/" not in a else a for a in args]
+        result = run(name, *args)
+        assert result.exit_code in (0, 1), explain(result)
+
+
+def test_version_and_python_m() -> None:
+    assert run("--version").stdout.strip() == f"crmkit {__version__}"
+    result = subprocess.run(
+        [sys.executable, "-m", "crmkit", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("crmkit ")
+
+
+def test_data_folders_are_found() -> None:
+    assert (data_dir("schemas") / "customers.toml").is_file()
+    assert (data_dir("schemas") / "followups.toml").is_file()

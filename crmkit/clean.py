@@ -70,14 +70,14 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
     for name, column in checked.columns.items():
         position = table.fields[name]
         before = data[position]
-        usable = column.status.isin(["ok", "changed", "warn"]).to_numpy() & ~keep
-        empty = (column.status == "empty").to_numpy() & ~keep
+        usable = column.mask("ok", "changed", "warn").to_numpy() & ~keep
+        empty = column.mask("empty").to_numpy() & ~keep
         values = column.values
         if spec.field(name).type == "datetime":
             # Real date cells in a workbook (ISO text in CSV), so Excel sorts and filters them.
             values = values.map(_to_datetime, na_action="ignore")
         after = before.astype(object).where(~usable, values).where(~empty, None)
-        changed += int(((column.status.isin(["changed", "warn"])).to_numpy() & usable).sum())
+        changed += int((column.mask("changed", "warn").to_numpy() & usable).sum())
         data[position] = after
     generated: dict[int, str] = {}
     if generate and key is not None:

@@ -97,7 +97,7 @@ def normalize_id(value: Any) -> Normalized:
     result = normalize_text(value)
     if result.status == "empty":
         return result
-    text = result.value.replace(" ", "").upper()
+    text = unicodedata.normalize("NFKC", result.value.replace(" ", "").upper())
     return Normalized(text, "ok" if text == value else "changed")
 
 
@@ -307,6 +307,7 @@ def normalize_email(value: Any) -> Normalized:
 
 _MONEY_NOISE = re.compile(r"[,\s¥￥元]|RMB|CNY", re.IGNORECASE)
 _MONEY = re.compile(r"([+-]?\d+(?:\.\d+)?)(万|亿|w|k)?", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _MULTIPLIERS = {"万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3}
 
 
@@ -325,7 +326,7 @@ def normalize_number(value: Any) -> Normalized:
     if not match:
         return Normalized(None, "invalid", "not a number")
     amount = float(match.group(1)) * _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
-    return Normalized(amount, "changed")
+    return Normalized(amount, "ok" if _PLAIN_NUMBER.fullmatch(str(value)) else "changed")
 
 
 # ---------------------------------------------------------------- options

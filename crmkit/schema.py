@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from crmkit import arrow
 from crmkit.columns import CANONICAL_DATE, CANONICAL_EMAIL, CANONICAL_PHONE
 from crmkit.pii import CANDIDATE_PATTERN, PiiKind, find_pii
 from crmkit.spec import FieldSpec, TableSpec
@@ -46,10 +48,6 @@ def is_generated(spec: TableSpec, name: str) -> bool:
     return spec.key == name and spec.field(name).type == "id"
 
 
-def _anchored(pattern: str) -> str:
-    return f"^(?:{pattern})$"
-
-
 def _transition_pattern(options: Iterable[str]) -> str:
     choice = "|".join(re.escape(o) for o in options)
     return f"(?:{choice})(?:→(?:{choice}))?"
@@ -67,15 +65,32 @@ def _at_least(minimum: float) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def _text_cells(series: pd.Series) -> pd.Series:
+    return series if arrow.is_arrow_text(series) else series.astype("str")
+
+
+def _matches(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    """A vectorized (RE2) whole-cell pattern check; missing cells pass."""
+
+    def check(series: pd.Series) -> pd.Series:
+        text = _text_cells(series)
+        try:
+            matched = arrow.fullmatch(text, pattern)
+        except ValueError:  # a team's pattern that RE2 cannot run (look-arounds): Python's re
+            matched = text.astype(object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        return pd.Series(matched | text.isna().to_numpy(), index=series.index)
+
+    return check
+
+
 def _without_pii(kind: PiiKind) -> Callable[[pd.Series], pd.Series]:
     def check(series: pd.Series) -> pd.Series:
-        result = pd.Series(True, index=series.index)
-        text = series.astype("string")
-        candidates = text.str.contains(CANDIDATE_PATTERN, regex=True, na=False)
-        for label in candidates[candidates].index:
-            if any(m.kind == kind for m in find_pii(str(series[label]))):
-                result[label] = False
-        return result
+        result = np.ones(len(series), dtype=bool)
+        candidates = np.flatnonzero(arrow.contains(_text_cells(series), CANDIDATE_PATTERN))
+        for position in candidates:
+            if any(m.kind == kind for m in find_pii(str(series.iloc[position]))):
+                result[position] = False
+        return pd.Series(result, index=series.index)
 
     return check
 
@@ -84,21 +99,19 @@ def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[st
     checks: list[tuple[str, pa.Check]] = []
     kind = spec.type
     if kind == "id" and spec.pattern:
-        checks.append(("id_pattern", pa.Check.str_matches(_anchored(spec.pattern))))
+        checks.append(("id_pattern", pa.Check(_matches(spec.pattern))))
     if kind == "id" and spec.references and known_ids is not None:
         checks.append(("reference", pa.Check.isin(list(known_ids))))
     if kind == "option":
         checks.append(("option", pa.Check.isin(list(spec.options))))
     if kind == "transition":
-        checks.append(
-            ("transition", pa.Check.str_matches(_anchored(_transition_pattern(spec.options))))
-        )
+        checks.append(("transition", pa.Check(_matches(_transition_pattern(spec.options)))))
     if kind == "phone":
-        checks.append(("phone", pa.Check.str_matches(_anchored(CANONICAL_PHONE))))
+        checks.append(("phone", pa.Check(_matches(CANONICAL_PHONE))))
     if kind == "email":
-        checks.append(("email", pa.Check.str_matches(_anchored(CANONICAL_EMAIL))))
+        checks.append(("email", pa.Check(_matches(CANONICAL_EMAIL))))
     if kind == "datetime":
-        checks.append(("date", pa.Check.str_matches(_anchored(CANONICAL_DATE))))
+        checks.append(("date", pa.Check(_matches(CANONICAL_DATE))))
     if kind == "number":
         checks.append(("number", pa.Check(_is_number)))
         if spec.min is not None:

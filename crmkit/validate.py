@@ -13,6 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
 from crmkit.pii import mask_pii
@@ -105,7 +106,8 @@ def display_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))  # what the spreadsheet shows for a number cell
-    return mask_pii(str(value))
+    text = str(value)
+    return mask_pii(text) if len(text) >= 16 else text  # shorter text holds no ID or card number
 
 
 _DEFAULT_MESSAGES = {
@@ -143,15 +145,18 @@ def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> Ch
     }
     frame: dict[str, pd.Series] = {}
     for name, column in columns.items():
-        raw = table.column(name)
-        invalid = column.mask("invalid")
-        # An unfixable cell enters the schema marked, so that no check can pass it by chance.
-        checked = column.values.where(~invalid, _UNFIXABLE + raw.astype(str))
-        frame[name] = (
-            checked
-            if spec.field(name).type == "number"
-            else checked.astype("str").where(checked.notna())
-        )
+        invalid = column.mask("invalid").to_numpy()
+        checked = column.values
+        if spec.field(name).type != "number" and not arrow.is_arrow_text(checked):
+            checked = checked.astype("str")
+        if invalid.any():
+            # An unfixable cell enters the schema marked, so that no check can pass it by chance.
+            marked = _UNFIXABLE + table.column(name)[invalid].astype(object).astype(str)
+            checked = (
+                checked.astype(object) if spec.field(name).type == "number" else checked.copy()
+            )
+            checked[invalid] = marked.to_numpy()
+        frame[name] = checked
         issues.extend(
             _warnings(table, spec.field(name), column, generated=is_generated(spec, name))
         )
@@ -170,35 +175,59 @@ def spec_names(table: Table) -> list[str]:
     return [f.name for f in table.spec.fields] if table.spec else []
 
 
+def _issues_at(
+    table: Table,
+    spec: FieldSpec,
+    mask: pd.Series,
+    rule: str,
+    message: str,
+    reasons: pd.Series | None = None,
+) -> list[Issue]:
+    """Warnings for the cells of one field where `mask` holds; each reason, if given, follows the message."""
+    selected = mask.to_numpy(dtype=bool)
+    rows = mask.index[selected]
+    if not len(rows):
+        return []
+    header = table.header_of(spec.name)
+    values = table.column(spec.name)[selected].to_numpy(dtype=object)
+    if reasons is None:
+        texts = [message] * len(rows)
+    else:
+        texts = [message + reason for reason in reasons[selected].to_numpy(dtype=object)]
+    return [
+        Issue(
+            table.name,
+            table.sheet,
+            int(row),
+            header,
+            spec.name,
+            display_value(value),
+            "warning",
+            rule,
+            text,
+        )
+        for row, value, text in zip(rows, values, texts, strict=True)
+    ]
+
+
 def _warnings(
     table: Table, spec: FieldSpec, column: NormalizedColumn, *, generated: bool
 ) -> list[Issue]:
     header = table.header_of(spec.name)
-    raw = table.column(spec.name)
     found: list[Issue] = []
     if generated and spec.required:
-        blank = column.mask("empty")
-        for row in blank[blank].index:
-            found.append(
-                Issue(table.name, table.sheet, int(row), header, spec.name, "", "warning", "generated",
-                      f"{header} is empty; crmkit clean will generate one")
-            )  # fmt: skip
-    warned = column.mask("warn")
-    for row in warned[warned].index:
-        found.append(
-            Issue(table.name, table.sheet, int(row), header, spec.name, display_value(raw[row]),
-                  "warning", "normalized", f"{header}: {column.reason[row]}")
-        )  # fmt: skip
+        message = f"{header} is empty; crmkit clean will generate one"
+        found += _issues_at(table, spec, column.mask("empty"), "generated", message)
+    found += _issues_at(
+        table, spec, column.mask("warn"), "normalized", f"{header}: ", column.reason
+    )
     if spec.vague or spec.min_length:
         values = column.values
         present = values.notna()
         text = values.where(present, "").astype(str)
         vague = present & (text.isin(spec.vague) | (text.str.len() < spec.min_length))
-        for row in vague[vague].index:
-            found.append(
-                Issue(table.name, table.sheet, int(row), header, spec.name, display_value(raw[row]),
-                      "warning", "vague", f"{header} is too vague; say what was discussed and agreed")
-            )  # fmt: skip
+        message = f"{header} is too vague; say what was discussed and agreed"
+        found += _issues_at(table, spec, vague, "vague", message)
     return found
 
 
@@ -207,30 +236,36 @@ def _errors(
 ) -> Iterable[Issue]:
     assert table.spec is not None
     duplicates = _duplicate_rows(columns, cases)
-    for column, check, number, label in cases[
-        ["column", "check", "check_number", "index"]
-    ].to_numpy():
-        name = str(column)
-        if name not in table.fields or label is None or pd.isna(label):
-            continue
-        row = int(label)
+    cases = cases[cases["column"].isin(list(table.fields)) & cases["index"].notna()]
+    for (name, check, number), group in cases.groupby(
+        ["column", "check", "check_number"], dropna=False, sort=False
+    ):
+        name = str(name)
+        rows = pd.Index(group["index"].astype(int).to_numpy())
         spec = table.spec.field(name)
         rule = rule_of(name, str(check), number)
         header = table.header_of(name)
-        value = display_value(table.column(name)[row])
-        reason = columns[name].reason[row]
-        if reason and rule not in ("required", "unique", "reference", "min"):
-            message = f"{header}: {reason}"
-        elif rule == "unique":
-            others = [r for r in duplicates.get((name, columns[name].values[row]), []) if r != row]
-            message = f"duplicate {header} {value} (also in row {', '.join(map(str, others[:5]))})"
-        else:
-            template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
-            minimum = f"{spec.min:g}" if spec.min is not None else ""
-            message = template.format(
-                header=header, value=value, minimum=minimum, pattern=spec.pattern
+        raws = table.column(name).loc[rows].to_numpy(dtype=object)
+        reasons = columns[name].reason.loc[rows].to_numpy(dtype=object)
+        canon = columns[name].values.loc[rows].to_numpy(dtype=object)
+        for row, raw, reason, key in zip(rows, raws, reasons, canon, strict=True):
+            value = display_value(raw)
+            if reason and rule not in ("required", "unique", "reference", "min"):
+                message = f"{header}: {reason}"
+            elif rule == "unique":
+                others = [r for r in duplicates.get((name, key), []) if r != row]
+                message = (
+                    f"duplicate {header} {value} (also in row {', '.join(map(str, others[:5]))})"
+                )
+            else:
+                template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
+                minimum = f"{spec.min:g}" if spec.min is not None else ""
+                message = template.format(
+                    header=header, value=value, minimum=minimum, pattern=spec.pattern
+                )
+            yield Issue(
+                table.name, table.sheet, int(row), header, name, value, "error", rule, message
             )
-        yield Issue(table.name, table.sheet, row, header, name, value, "error", rule, message)
 
 
 def _duplicate_rows(
@@ -248,7 +283,7 @@ def known_customer_ids(checked: CheckedTable) -> set[str]:
     column = checked.columns.get("customer_id")
     if column is None:
         return set()
-    return set(column.values.dropna().astype(str))
+    return {str(v) for v in column.values.dropna().unique()}
 
 
 def validate(
@@ -261,7 +296,7 @@ def validate(
         if table is None:
             continue
         checked = check_table(table, known_ids=known if table is followups else None)
-        if table is customers and table.has("customer_id"):
+        if table is customers and followups is not None and table.has("customer_id"):
             known = known_customer_ids(checked)
         report.issues.extend(checked.issues)
         kind = table.spec.kind if table.spec else "table"

@@ -163,7 +163,7 @@ def _build_table(
 
 def _blank(column: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        return column.isna() | (column.str.strip() == "")
+        return column.isna() | (column == "") | column.str.isspace()
     return column.map(lambda v: _cell_text(v) == "").astype(bool)
 
 
@@ -229,34 +229,31 @@ def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[Tabl
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if encoding is None and not utf16 and b"\x00" in data[: 1 << 16]:
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
-    text, used = decode_text(data, name, encoding)
-    if "\x00" in text:
+    # Most files are UTF-8: decide on the first MiB and let pyarrow check the rest as it parses.
+    text = None if encoding or utf16 else _utf8_prefix(data)
+    complete = text is not None and len(data) <= _PREFIX_BYTES
+    if text is None:
+        text, used = decode_text(data, name, encoding)
+        complete = True
+    else:
+        used = "utf-8-sig"
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text[: 1 << 16]:
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
-    if not text.strip():
+    if complete and (not text or text.isspace()):
         raise InputError(f"{name}: the file is empty")
-    head = text.lstrip("\ufeff").splitlines()[: HEADER_SEARCH_ROWS * 2]
+    head = text[: 1 << 16].splitlines()[: HEADER_SEARCH_ROWS * 2]
     delimiter = _sniff_delimiter(head)
     head_rows = list(csv.reader(head, delimiter=delimiter))
     header_index, spec = _find_header(head_rows, specs, name, None)
-    body = io.StringIO(text.lstrip("\ufeff"))
-    options: dict[str, Any] = dict(
-        sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=False, skiprows=header_index, engine="c",
-    )  # fmt: skip
-    try:
-        frame = pd.read_csv(body, **options)
-    except pd.errors.ParserError:
-        # A later row is wider than the header: read again, as wide as the widest row.
-        width = max(
-            len(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-        )
-        body.seek(0)
-        try:
-            frame = pd.read_csv(body, names=list(range(width)), **options)
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{name}: not a well-formed CSV file ({exc})") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{name}: the file is empty") from None
+    width = len(head_rows[header_index])
+    frame = _parse_with_arrow(data, used, delimiter, header_index, width)
+    if frame is None:
+        if not complete:
+            text, used = decode_text(data, name, encoding)
+            text = text.removeprefix("\ufeff")
+        frame = _parse_with_pandas(text, name, delimiter, header_index)
+    del text
     header = frame.iloc[0].tolist()
     frame = frame.iloc[1:].reset_index(drop=True)
     frame = _undo_formula_guard(frame)
@@ -265,6 +262,78 @@ def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[Tabl
         name=name, sheet=None, header_row=header_index + 1, format="csv",
         encoding=used, delimiter=delimiter,
     )  # fmt: skip
+
+
+_PREFIX_BYTES = 1 << 20
+
+
+def _utf8_prefix(data: bytes) -> str | None:
+    """The first MiB decoded as UTF-8 (a character cut at the end is fine), or None if it is not."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        return str(decoder.decode(data[:_PREFIX_BYTES], final=len(data) <= _PREFIX_BYTES))
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse_with_arrow(
+    data: bytes, encoding: str, delimiter: str, skip: int, width: int
+) -> pd.DataFrame | None:
+    """Parse with pyarrow's multi-threaded reader (every cell text, blank lines kept); None if it cannot."""
+    import numpy as np
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    body: bytes | memoryview = data
+    if encoding in ("utf-8-sig", "utf-8", "utf8"):
+        body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
+        encoding = "utf8"
+    names = [f"f{i}" for i in range(width)]
+    try:
+        parsed = arrow_csv.read_csv(
+            pa.py_buffer(body),
+            read_options=arrow_csv.ReadOptions(
+                skip_rows=skip, column_names=names, encoding=encoding
+            ),
+            parse_options=arrow_csv.ParseOptions(
+                delimiter=delimiter,
+                # Multi-line cells need a serial parse; without a quote there can be none.
+                newlines_in_values=b'"' in data,
+                ignore_empty_lines=False,
+            ),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, LookupError, UnicodeDecodeError):
+        return None
+    text_type = pd.StringDtype("pyarrow", na_value=np.nan)
+    frame = parsed.to_pandas(
+        types_mapper=lambda t: text_type if t in (pa.string(), pa.large_string()) else None
+    )
+    frame.columns = pd.RangeIndex(width)
+    return frame
+
+
+def _parse_with_pandas(text: str, name: str, delimiter: str, skip: int) -> pd.DataFrame:
+    """Parse with pandas' C engine, widening to the widest row when a later row is wider than the header."""
+    options: dict[str, Any] = dict(
+        sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+        skip_blank_lines=False, skiprows=skip, engine="c",
+    )  # fmt: skip
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.ParserError:
+        width = max(len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            return pd.read_csv(io.StringIO(text), names=list(range(width)), **options)
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{name}: not a well-formed CSV file ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{name}: the file is empty") from None
 
 
 def _undo_formula_guard(frame: pd.DataFrame) -> pd.DataFrame:

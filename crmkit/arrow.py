@@ -1,0 +1,69 @@
+"""Vectorized string operations on pandas' Arrow-backed text columns, through pyarrow.compute.
+
+pandas runs some of these operations (regex replace, extract, normalize, non-RE2 paths) one
+cell at a time in Python; pyarrow runs them in C++. Patterns are RE2: `\\d` and `\\s` are ASCII.
+Every function takes and returns pandas objects aligned with the input's index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def is_arrow_text(series: pd.Series) -> bool:
+    """True for a pandas text column stored by pyarrow (what crmkit's CSV reader returns)."""
+    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
+
+
+def _arrow(series: pd.Series) -> pa.ChunkedArray:
+    return series.array.__arrow_array__()
+
+
+def _text(array: pa.ChunkedArray | pa.Array, like: pd.Series) -> pd.Series:
+    return pd.Series(pd.array(array, dtype=like.dtype), index=like.index)
+
+
+def _flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
+    """Which cells match the whole pattern (missing cells: False)."""
+    return _flags(pc.match_substring_regex(_arrow(series), f"^(?:{pattern})$"))
+
+
+def contains(series: pd.Series, pattern: str) -> np.ndarray:
+    """Which cells contain a match of the pattern (missing cells: False)."""
+    return _flags(pc.match_substring_regex(_arrow(series), pattern))
+
+
+def replace(series: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """Every match of the pattern replaced."""
+    return _text(pc.replace_substring_regex(_arrow(series), pattern, replacement), series)
+
+
+def nfkc(series: pd.Series) -> pd.Series:
+    """Unicode NFKC of every cell."""
+    return _text(pc.utf8_normalize(_arrow(series), form="NFKC"), series)
+
+
+def strip(series: pd.Series) -> pd.Series:
+    """Every cell without white space at either end."""
+    return _text(pc.utf8_trim_whitespace(_arrow(series)), series)
+
+
+def extract(series: pd.Series, pattern: str) -> pd.Series:
+    """The first (named) group of a whole-cell match, missing where the cell does not match."""
+    found = pc.extract_regex(_arrow(series), f"^(?:{pattern})$")
+    return _text(pc.struct_field(found, [0]), series)
+
+
+def dictionary(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(keys, distinct values): each cell's position among the distinct values; missing cells get len(values)."""
+    encoded = pc.dictionary_encode(_arrow(series)).combine_chunks()
+    distinct = pd.Series(pd.array(encoded.dictionary, dtype=series.dtype))
+    keys = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+    return keys, distinct

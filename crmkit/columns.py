@@ -248,7 +248,7 @@ def _number_column(series: pd.Series) -> NormalizedColumn:
         if plain.any()
         else pd.Series(np.nan, index=series.index)
     )
-    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    numbers = np.array(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
     codes = np.where(plain, OK, EMPTY).astype(np.int8)
     reason = np.full(len(series), "", dtype=object)
     rest = np.flatnonzero(~plain)

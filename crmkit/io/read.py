@@ -382,6 +382,10 @@ def _read_xlsx(
     header_index, spec = _find_header(rows, specs, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
+    for column in frame.columns:
+        # Columns of text cells only (names, most phone columns) get the fast text type.
+        if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":
+            frame[column] = frame[column].astype("str")
     return _build_table(
         rows[header_index], frame, header_index + 2, spec,
         name=name, sheet=chosen, header_row=header_index + 1, format="xlsx",

@@ -197,3 +197,24 @@ def test_formula_guard_written_by_crmkit_is_undone_on_read(tmp_path: Path) -> No
     path = tmp_path / "g.csv"
     path.write_bytes("客户编号,客户名称\nCRM1,'=1+2\n".encode())
     assert read_table(path, specs=[CUSTOMERS]).column("name").tolist() == ["=1+2"]
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_multiline_cells_and_blank_lines_keep_row_numbers(tmp_path: Path, quoted: bool) -> None:
+    note = '"第一行\n第二行"' if quoted else "单行备注"
+    text = f"表1:客户\n\n客户编号,客户名称,备注\nCRM1,甲,{note}\n\nCRM2,乙,x\n"
+    path = tmp_path / "m.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_table(path, specs=[CUSTOMERS])
+    assert list(table.data.index) == [4, 6]
+    assert table.column("notes").tolist()[0] == ("第一行\n第二行" if quoted else "单行备注")
+
+
+def test_gb18030_file_with_ascii_first_megabyte_falls_back(tmp_path: Path) -> None:
+    head = "客户编号,客户名称\n".encode("gb18030")
+    body = b"".join(f"CRM{i},ACME\n".encode() for i in range(120_000))
+    path = tmp_path / "big.csv"
+    path.write_bytes(head + body + "CRM9,北京星辰\n".encode("gb18030"))
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.encoding == "gb18030"
+    assert table.column("name").iloc[-1] == "北京星辰"

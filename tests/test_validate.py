@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from crmkit.cli import app
 from crmkit.io import read_table
 from crmkit.spec import builtin_spec
 from crmkit.validate import validate
@@ -263,3 +265,46 @@ def test_output_may_not_overwrite_input(tmp_path: Path) -> None:
     assert result.exit_code == 2, explain(result)
     assert "is an input file; refusing to overwrite it" in result.stderr
     assert digest(path) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        (
+            "header.csv",
+            "客户编号,客户名称,联系电话\n".encode(),
+            "header.csv: has a header row but no data rows",
+        ),
+        (
+            "cut.xlsx",
+            b"PK\x03\x04\x14\x00truncated",
+            "cut.xlsx: the workbook is truncated or corrupt (not a valid zip)",
+        ),
+        (
+            "locked.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            "locked.xlsx: is password-protected (encrypted) or an old .xls file",
+        ),
+        (
+            "text.xlsx",
+            "客户编号,客户名称\nCRM1,甲\n".encode(),
+            "text.xlsx: is not an Excel workbook (it looks like text or CSV)",
+        ),
+        ("noise.csv", bytes(range(256)) * 8, "noise.csv: is not CSV text (it holds binary data)"),
+    ],
+)
+def test_unreadable_input_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("validate", path)
+    assert result.exit_code == 2, explain(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}")
+    assert message.split(": ", 1)[1] in lines[0]
+    debug = CliRunner().invoke(app, ["--debug", "validate", str(path)])
+    assert (
+        debug.exit_code != 0 and debug.exception is not None
+    )  # --debug lets the exception through

@@ -77,3 +77,14 @@ def mask_pii(text: str) -> str:
         keep = match.text[-4:]
         text = text.replace(match.text, "*" * (len(match.text) - 4) + keep)
     return text
+
+
+def mask_phone(phone: str) -> str:
+    """A phone for a listing: 138****5678, 010-****5678; anything else all but its last 4 characters."""
+    text = str(phone)
+    if len(text) == 11 and text.isdigit():
+        return f"{text[:3]}****{text[7:]}"
+    if "-" in text:
+        area, _, number = text.partition("-")
+        return f"{area}-{'*' * max(len(number) - 4, 0)}{number[-4:]}"
+    return "*" * max(len(text) - 4, 0) + text[-4:]

@@ -1,0 +1,50 @@
+"""Typed frames of canonical values, for the commands that compute on the data (report, due …)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmkit.columns import normalize_column
+from crmkit.io.table import Table
+
+
+@dataclass
+class CanonicalFrame:
+    """One column per canonical field (NaN/NaT where empty or invalid) indexed by spreadsheet row."""
+
+    frame: pd.DataFrame
+    invalid_rows: int
+
+
+def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> CanonicalFrame:
+    """Normalize the fields of a table read with a spec into typed columns.
+
+    Dates become datetime64, numbers float64, the rest text. A field the table lacks is all
+    missing. `invalid_rows` counts rows with a value no normalizer could fix (they stay in the
+    frame with that value missing).
+    """
+    spec = table.spec
+    if spec is None:
+        raise ValueError("canonical_frame needs a table read with a field spec")
+    names = list(fields) if fields is not None else [f.name for f in spec.fields]
+    frame = pd.DataFrame(index=table.data.index)
+    invalid = np.zeros(len(table.data), dtype=bool)
+    for name in names:
+        field = spec.field(name)
+        if not table.has(name):
+            frame[name] = pd.Series(pd.NaT if field.type == "datetime" else np.nan, index=frame.index)
+            continue
+        column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
+        invalid |= column.mask("invalid").to_numpy()
+        values = column.values
+        if field.type == "datetime":
+            frame[name] = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        elif field.type == "number":
+            frame[name] = pd.to_numeric(values, errors="coerce").astype(float)
+        else:
+            frame[name] = values.astype("str").where(values.notna())
+    return CanonicalFrame(frame, int(invalid.sum()))

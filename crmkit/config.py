@@ -1,0 +1,203 @@
+"""The project config (crmkit.toml): inputs, pipeline definitions and report outputs.
+
+Every key has a documented default (see `DEFAULT_CONFIG`, which `crmkit init` writes out), so
+an empty file is a valid config. A wrong key or value raises ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crmkit.errors import CrmkitError
+
+CONFIG_NAME = "crmkit.toml"
+PERIODS = ("last-week", "this-week", "last-month", "this-month")
+
+
+class ConfigError(CrmkitError):
+    """The project config cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Everything a report run needs besides the data."""
+
+    customers: Path | None = None
+    followups: Path | None = None
+    costs: Path | None = None
+    stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
+    won: str = "成交"
+    lost: tuple[str, ...] = ("关闭",)
+    stall_days: dict[str, int] = field(
+        default_factory=lambda: {"初步接触": 7, "需求分析": 5, "方案报价": 7, "合同谈判": 10}
+    )
+    cadence_days: dict[str, int] = field(
+        default_factory=lambda: {"潜在客户": 5, "意向客户": 3, "高意向客户": 2, "成交客户": 30}
+    )
+    silent_days: int = 90
+    intent_stage: dict[str, str] = field(
+        default_factory=lambda: {"意向客户": "需求分析", "高意向客户": "方案报价", "成交客户": "成交"}
+    )
+    outputs: tuple[str, ...] = ()
+    period: str = "last-week"
+    lang: str = "zh"
+    source: str = ""
+
+
+DEFAULT_CONFIG = """\
+# crmkit project config. Every key is optional; the values shown are the defaults.
+# Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
+
+[inputs]
+# customers = "客户信息表.xlsx"
+# followups = "跟进记录表.xlsx"
+# costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
+
+[pipeline]
+stages = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交"]   # in order; the last is usually won
+won = "成交"
+lost = ["关闭"]
+silent_days = 90                 # no follow-up for this long (and not won or lost): silent
+
+[pipeline.stall_days]            # no activity for longer than this in a stage: stalled
+"初步接触" = 7
+"需求分析" = 5
+"方案报价" = 7
+"合同谈判" = 10
+
+[pipeline.cadence_days]          # follow up at least this often, by intent level
+"潜在客户" = 5
+"意向客户" = 3
+"高意向客户" = 2
+"成交客户" = 30
+
+[pipeline.intent_stage]          # a follow-up status reaching this intent means the stage was reached
+"意向客户" = "需求分析"
+"高意向客户" = "方案报价"
+"成交客户" = "成交"
+
+[report]
+period = "last-week"             # last-week, this-week, last-month or this-month
+lang = "zh"                      # zh or en
+# {date} is the run's --as-of date, {since} and {until} the period's first and last day
+outputs = ["reports/周报-{date}.xlsx", "reports/周报-{date}.html"]
+"""
+
+
+def find_config(explicit: str | Path | None, cwd: Path) -> Path | None:
+    """The config to use: the one given, else crmkit.toml in the working directory, else None."""
+    if explicit is not None:
+        return Path(explicit)
+    candidate = cwd / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path | None) -> ReportConfig:
+    """Load a config file (None: the defaults). Raises ConfigError naming the bad key."""
+    if path is None:
+        return ReportConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return _parse(raw, path)
+
+
+def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
+    known = {"inputs": {"customers", "followups", "costs"}, "pipeline": None, "report": {"period", "lang", "outputs"}}
+    for section, value in raw.items():
+        if section not in known:
+            raise ConfigError(f"{path}: unknown section [{section}]")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        allowed = known[section]
+        for key in value:
+            if allowed is not None and key not in allowed:
+                raise ConfigError(f"{path}: unknown key {section}.{key}")
+    base = path.parent
+    inputs = raw.get("inputs", {})
+    pipeline = raw.get("pipeline", {})
+    report = raw.get("report", {})
+    defaults = ReportConfig()
+    pipeline_keys = {"stages", "won", "lost", "silent_days", "stall_days", "cadence_days", "intent_stage"}
+    for key in pipeline:
+        if key not in pipeline_keys:
+            raise ConfigError(f"{path}: unknown key pipeline.{key}")
+
+    def text_list(section: dict[str, Any], key: str, default: tuple[str, ...], name: str) -> tuple[str, ...]:
+        value = section.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{path}: {name} must be a list of names")
+        return tuple(value)
+
+    def days(section: dict[str, Any], key: str, default: dict[str, int], name: str) -> dict[str, int]:
+        value = section.get(key, default)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {name} must be a table of name = days")
+        for item, number in value.items():
+            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+                raise ConfigError(f"{path}: {name}.{item} must be a whole number of days, not {number!r}")
+        return dict(value)
+
+    stages = text_list(pipeline, "stages", defaults.stages, "pipeline.stages")
+    if not stages or len(set(stages)) != len(stages):
+        raise ConfigError(f"{path}: pipeline.stages must list each stage once")
+    won = pipeline.get("won", defaults.won if defaults.won in stages else stages[-1])
+    if won not in stages:
+        raise ConfigError(f"{path}: pipeline.won {won!r} is not one of pipeline.stages")
+    lost = text_list(pipeline, "lost", defaults.lost, "pipeline.lost")
+    silent = pipeline.get("silent_days", defaults.silent_days)
+    if not isinstance(silent, int) or isinstance(silent, bool) or silent <= 0:
+        raise ConfigError(f"{path}: pipeline.silent_days must be a positive whole number, not {silent!r}")
+    stall = days(pipeline, "stall_days", defaults.stall_days, "pipeline.stall_days")
+    for stage in stall:
+        if stage not in stages and stage not in lost:
+            raise ConfigError(f"{path}: pipeline.stall_days.{stage} is not one of pipeline.stages")
+    intent_stage = pipeline.get("intent_stage", defaults.intent_stage)
+    if not isinstance(intent_stage, dict):
+        raise ConfigError(f"{path}: pipeline.intent_stage must be a table of intent = stage")
+    for intent, stage in intent_stage.items():
+        if stage not in stages:
+            raise ConfigError(f"{path}: pipeline.intent_stage.{intent} {stage!r} is not one of pipeline.stages")
+    period = report.get("period", defaults.period)
+    if period not in PERIODS:
+        raise ConfigError(f"{path}: report.period must be one of {', '.join(PERIODS)}, not {period!r}")
+    lang = report.get("lang", defaults.lang)
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"{path}: report.lang must be zh or en, not {lang!r}")
+    outputs = text_list(report, "outputs", (), "report.outputs")
+    for output in outputs:
+        if Path(output).suffix.lower() not in (".xlsx", ".html", ".json"):
+            raise ConfigError(f"{path}: report.outputs entry {output!r} must end in .xlsx, .html or .json")
+
+    def input_path(key: str) -> Path | None:
+        value = inputs.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: inputs.{key} must be a file name")
+        return base / value
+
+    return ReportConfig(
+        customers=input_path("customers"),
+        followups=input_path("followups"),
+        costs=input_path("costs"),
+        stages=stages,
+        won=str(won),
+        lost=lost,
+        stall_days=stall,
+        cadence_days=days(pipeline, "cadence_days", defaults.cadence_days, "pipeline.cadence_days"),
+        silent_days=silent,
+        intent_stage={str(k): str(v) for k, v in intent_stage.items()},
+        outputs=tuple(str(base / o) for o in outputs),
+        period=str(period),
+        lang=str(lang),
+        source=str(path),
+    )

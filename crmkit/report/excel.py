@@ -1,0 +1,150 @@
+"""Lay out computed report metrics as an Excel workbook: real tables and native charts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from crmkit.io.write import atomic_path
+from crmkit.report.labels import MONEY_KEYS, PERCENT_KEYS, column_label, format_change, label
+from crmkit.report.metrics import ReportData
+
+_FORMATS = {**dict.fromkeys(PERCENT_KEYS, "0.0%"), **dict.fromkeys(MONEY_KEYS, "#,##0")}
+_INT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row"}
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _write_table(sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *, top: int = 1) -> tuple[int, int]:
+    """Write a frame as an Excel table at row `top`; returns (first data row, last data row)."""
+    keys = list(frame.columns)
+    for position, key in enumerate(keys, 1):
+        cell = sheet.cell(row=top, column=position, value=column_label(lang, key))
+        cell.font = Font(bold=True)
+    for offset, record in enumerate(frame.itertuples(index=False), 1):
+        for position, (key, value) in enumerate(zip(keys, record, strict=True), 1):
+            cell = sheet.cell(row=top + offset, column=position, value=_cell_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # user text is never a formula
+            if key in _FORMATS:
+                cell.number_format = _FORMATS[key]
+            elif key in _INT_KEYS:
+                cell.number_format = "0"
+            elif key == "last_activity":
+                cell.number_format = "yyyy-mm-dd"
+    last = top + max(len(frame), 0)
+    if len(frame):
+        ref = f"A{top}:{get_column_letter(len(keys))}{last}"
+        table = Table(displayName=name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        sheet.add_table(table)
+    else:
+        sheet.cell(row=top + 1, column=1, value=label(lang, "none"))
+    for position, key in enumerate(keys, 1):
+        texts = [column_label(lang, key), *(str(v) for v in frame[key].head(200).tolist())]
+        width = max(len(t) + sum(1 for c in t if ord(c) > 0x2E80) for t in texts) + 2
+        letter = get_column_letter(position)
+        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, min(width, 40))
+    return top + 1, last
+
+
+def _sheet(workbook: Workbook, title: str) -> Worksheet:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _bar(title: str, sheet: Worksheet, rows: tuple[int, int], categories: int, values: Sequence[int], *, horizontal: bool) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.height, chart.width = 8, 16
+    first, last = rows
+    for column in values:
+        chart.add_data(Reference(sheet, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first stage on top, like a funnel
+    return chart
+
+
+def build_workbook(data: ReportData, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage")) -> Workbook:
+    """The report workbook: a summary sheet, then a sheet per report and per customer list."""
+    wanted = set(reports)
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = label(lang, "summary")
+    period = f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}"
+    summary["A1"] = f"{label(lang, 'title')} · {label(lang, 'period')} {period} · {label(lang, 'as_of')} {data.as_of:%Y-%m-%d}"
+    summary["A1"].font = Font(bold=True, size=14)
+    summary["A1"].alignment = Alignment(vertical="center")
+    rows = [
+        {"metric": label(lang, f"h_{h.key}"), "value": h.value, "previous": h.previous, "change": format_change(h.key, h.value, h.previous)}
+        for h in data.headline
+    ]
+    top = 3
+    _write_table(summary, pd.DataFrame(rows, columns=["metric", "value", "previous", "change"]), "Summary", lang, top=top)
+    for offset, headline in enumerate(data.headline, 1):
+        for column in (2, 3):
+            cell = summary.cell(row=top + offset, column=column)
+            cell.number_format = _FORMATS.get(headline.key, "#,##0")
+    summary.freeze_panes = f"A{top + 1}"
+    if "funnel" in wanted:
+        sheet = _sheet(workbook, label(lang, "funnel"))
+        span = _write_table(sheet, data.funnel, "Funnel", lang)
+        main = (span[0], span[0] + len(data.funnel) - 1 - sum(data.funnel["reached"].isna()))
+        sheet.add_chart(_bar(label(lang, "funnel"), sheet, main, 1, [3], horizontal=True), "G2")
+        if data.win_rate is not None:
+            sheet.cell(row=span[1] + 2, column=1, value=label(lang, "win_rate")).font = Font(bold=True)
+            rate = sheet.cell(row=span[1] + 2, column=2, value=data.win_rate)
+            rate.number_format = "0.0%"
+        if data.funnel_by is not None:
+            grouped = _sheet(workbook, label(lang, "funnel_by"))
+            _write_table(grouped, data.funnel_by, "FunnelBy", lang)
+    if "channel" in wanted:
+        sheet = _sheet(workbook, label(lang, "channel"))
+        span = _write_table(sheet, data.channel, "Channel", lang)
+        if len(data.channel):
+            pie = PieChart()
+            pie.title = label(lang, "share")
+            pie.height, pie.width = 8, 12
+            pie.add_data(Reference(sheet, min_col=2, min_row=span[0] - 1, max_row=span[1]), titles_from_data=True)
+            pie.set_categories(Reference(sheet, min_col=1, min_row=span[0], max_row=span[1]))
+            sheet.add_chart(pie, f"{get_column_letter(len(data.channel.columns) + 2)}2")
+            bars = _bar(label(lang, "channel"), sheet, span, 1, [2, 4], horizontal=False)
+            sheet.add_chart(bars, f"{get_column_letter(len(data.channel.columns) + 2)}20")
+    if "stage" in wanted:
+        sheet = _sheet(workbook, label(lang, "stage"))
+        span = _write_table(sheet, data.stages, "Stages", lang)
+        sheet.add_chart(_bar(label(lang, "stage"), sheet, span, 1, [2, 5], horizontal=False), "H2")
+        for key, frame in (("stalled", data.stalled), ("silent", data.silent), ("overdue", data.overdue)):
+            listing = _sheet(workbook, label(lang, key))
+            _write_table(listing, frame, key.capitalize(), lang)
+    return workbook
+
+
+def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
+                inputs: Iterable[str | Path | None] = ()) -> Path:  # fmt: skip
+    """Write the report workbook atomically (whole or not at all)."""
+    output = Path(output)
+    workbook = build_workbook(data, lang=lang, reports=reports)
+    with atomic_path(output, inputs) as temp:
+        workbook.save(temp)
+    return output

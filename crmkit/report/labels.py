@@ -1,0 +1,82 @@
+"""Words and number formats of the reports, in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "客户周报", "period": "统计周期", "as_of": "截至", "to": "至", "summary": "汇总",
+        "funnel": "销售漏斗", "channel": "渠道分析", "stage": "阶段分析", "stalled": "停滞客户",
+        "silent": "沉默客户", "overdue": "逾期跟进", "funnel_by": "漏斗分组",
+        "metric": "指标", "value": "本期", "previous": "上期", "change": "变化",
+        "stage_col": "阶段", "current": "当前数", "reached": "累计到达", "conversion": "转化率",
+        "win_rate": "赢单率", "group": "分组", "source": "客户来源", "customers": "客户数", "share": "占比",
+        "won": "成交数", "amount": "预计金额", "cost": "渠道成本", "cost_per_customer": "单客成本",
+        "cost_per_won": "单成交成本", "count": "客户数", "median_days_idle": "闲置天数中位数",
+        "max_days_idle": "最长闲置天数", "customer_id": "客户编号", "name": "客户名称", "owner": "负责人",
+        "phone": "联系电话", "intent": "意向等级", "last_activity": "最近活动", "days_idle": "闲置天数",
+        "reason": "原因", "row": "原表行号", "none": "无",
+        "h_customers": "客户总数", "h_new_customers": "新增客户", "h_followups": "跟进次数",
+        "h_active_customers": "有跟进的客户", "h_won": "成交客户", "h_win_rate": "赢单率",
+        "h_pipeline_amount": "在途预计金额", "h_stalled": "停滞客户", "h_silent": "沉默客户",
+        "h_overdue": "逾期跟进",
+    },
+    "en": {
+        "title": "Weekly customer report", "period": "Period", "as_of": "as of", "to": "to", "summary": "Summary",
+        "funnel": "Funnel", "channel": "Channels", "stage": "Stages", "stalled": "Stalled",
+        "silent": "Silent", "overdue": "Overdue", "funnel_by": "Funnel by group",
+        "metric": "Metric", "value": "This period", "previous": "Previous", "change": "Change",
+        "stage_col": "Stage", "current": "Now in stage", "reached": "Reached", "conversion": "Conversion",
+        "win_rate": "Win rate", "group": "Group", "source": "Source", "customers": "Customers", "share": "Share",
+        "won": "Won", "amount": "Expected amount", "cost": "Cost", "cost_per_customer": "Cost per customer",
+        "cost_per_won": "Cost per won", "count": "Customers", "median_days_idle": "Median days idle",
+        "max_days_idle": "Max days idle", "customer_id": "Customer ID", "name": "Customer", "owner": "Owner",
+        "phone": "Phone", "intent": "Intent", "last_activity": "Last activity", "days_idle": "Days idle",
+        "reason": "Reason", "row": "Row", "none": "None",
+        "h_customers": "Customers", "h_new_customers": "New customers", "h_followups": "Follow-ups",
+        "h_active_customers": "Customers followed up", "h_won": "Won customers", "h_win_rate": "Win rate",
+        "h_pipeline_amount": "Open pipeline amount", "h_stalled": "Stalled", "h_silent": "Silent",
+        "h_overdue": "Overdue follow-ups",
+    },
+}  # fmt: skip
+
+PERCENT_KEYS = {"share", "conversion", "win_rate"}
+MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
+
+
+def label(lang: str, key: str) -> str:
+    """The label of a key in a language (English when a key has no translation)."""
+    return LABELS.get(lang, LABELS["en"]).get(key) or LABELS["en"].get(key, key)
+
+
+def column_label(lang: str, key: str) -> str:
+    """The header of a metrics column ("stage" is 阶段 here, not the report name)."""
+    return label(lang, "stage_col" if key == "stage" else key)
+
+
+def format_value(key: str, value: Any) -> str:
+    """A number as a person reads it: 76.2%, 1,240,000, 12; missing as —."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if key in PERCENT_KEYS:
+        return f"{float(value) * 100:.1f}%"
+    if key in MONEY_KEYS:
+        return f"{float(value):,.0f}"
+    if isinstance(value, float):
+        return f"{value:g}" if value.is_integer() else f"{value:.1f}"
+    if hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d"))
+    return str(value)
+
+
+def format_change(key: str, value: Any, previous: Any) -> str:
+    """The change from the previous period: +3, -1.5 pp (percentages), or — when unknown."""
+    if value is None or previous is None or value != value or previous != previous:
+        return "—"
+    delta = float(value) - float(previous)
+    if key in PERCENT_KEYS:
+        return f"{delta * 100:+.1f} pp"
+    if key in MONEY_KEYS:
+        return f"{delta:+,.0f}"
+    return f"{delta:+g}"

@@ -36,7 +36,9 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
     for name in names:
         field = spec.field(name)
         if not table.has(name):
-            frame[name] = pd.Series(pd.NaT if field.type == "datetime" else np.nan, index=frame.index)
+            frame[name] = pd.Series(
+                pd.NaT if field.type == "datetime" else np.nan, index=frame.index
+            )
             continue
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()

@@ -39,9 +39,14 @@ class ReportConfig:
     )
     silent_days: int = 90
     intent_stage: dict[str, str] = field(
-        default_factory=lambda: {"意向客户": "需求分析", "高意向客户": "方案报价", "成交客户": "成交"}
+        default_factory=lambda: {
+            "意向客户": "需求分析",
+            "高意向客户": "方案报价",
+            "成交客户": "成交",
+        }
     )
     outputs: tuple[str, ...] = ()
+    list_limit: int = 5000
     period: str = "last-week"
     lang: str = "zh"
     source: str = ""
@@ -84,6 +89,7 @@ period = "last-week"             # last-week, this-week, last-month or this-mont
 lang = "zh"                      # zh or en
 # {date} is the run's --as-of date, {since} and {until} the period's first and last day
 outputs = ["reports/周报-{date}.xlsx", "reports/周报-{date}.html"]
+list_limit = 5000                # rows per customer list in Excel and HTML (JSON lists all)
 """
 
 
@@ -111,7 +117,11 @@ def load_config(path: Path | None) -> ReportConfig:
 
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
-    known = {"inputs": {"customers", "followups", "costs"}, "pipeline": None, "report": {"period", "lang", "outputs"}}
+    known = {
+        "inputs": {"customers", "followups", "costs"},
+        "pipeline": None,
+        "report": {"period", "lang", "outputs", "list_limit"},
+    }
     for section, value in raw.items():
         if section not in known:
             raise ConfigError(f"{path}: unknown section [{section}]")
@@ -126,24 +136,38 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     pipeline = raw.get("pipeline", {})
     report = raw.get("report", {})
     defaults = ReportConfig()
-    pipeline_keys = {"stages", "won", "lost", "silent_days", "stall_days", "cadence_days", "intent_stage"}
+    pipeline_keys = {
+        "stages",
+        "won",
+        "lost",
+        "silent_days",
+        "stall_days",
+        "cadence_days",
+        "intent_stage",
+    }
     for key in pipeline:
         if key not in pipeline_keys:
             raise ConfigError(f"{path}: unknown key pipeline.{key}")
 
-    def text_list(section: dict[str, Any], key: str, default: tuple[str, ...], name: str) -> tuple[str, ...]:
+    def text_list(
+        section: dict[str, Any], key: str, default: tuple[str, ...], name: str
+    ) -> tuple[str, ...]:
         value = section.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ConfigError(f"{path}: {name} must be a list of names")
         return tuple(value)
 
-    def days(section: dict[str, Any], key: str, default: dict[str, int], name: str) -> dict[str, int]:
+    def days(
+        section: dict[str, Any], key: str, default: dict[str, int], name: str
+    ) -> dict[str, int]:
         value = section.get(key, default)
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: {name} must be a table of name = days")
         for item, number in value.items():
             if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-                raise ConfigError(f"{path}: {name}.{item} must be a whole number of days, not {number!r}")
+                raise ConfigError(
+                    f"{path}: {name}.{item} must be a whole number of days, not {number!r}"
+                )
         return dict(value)
 
     stages = text_list(pipeline, "stages", defaults.stages, "pipeline.stages")
@@ -155,7 +179,9 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     lost = text_list(pipeline, "lost", defaults.lost, "pipeline.lost")
     silent = pipeline.get("silent_days", defaults.silent_days)
     if not isinstance(silent, int) or isinstance(silent, bool) or silent <= 0:
-        raise ConfigError(f"{path}: pipeline.silent_days must be a positive whole number, not {silent!r}")
+        raise ConfigError(
+            f"{path}: pipeline.silent_days must be a positive whole number, not {silent!r}"
+        )
     stall = days(pipeline, "stall_days", defaults.stall_days, "pipeline.stall_days")
     for stage in stall:
         if stage not in stages and stage not in lost:
@@ -165,17 +191,28 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         raise ConfigError(f"{path}: pipeline.intent_stage must be a table of intent = stage")
     for intent, stage in intent_stage.items():
         if stage not in stages:
-            raise ConfigError(f"{path}: pipeline.intent_stage.{intent} {stage!r} is not one of pipeline.stages")
+            raise ConfigError(
+                f"{path}: pipeline.intent_stage.{intent} {stage!r} is not one of pipeline.stages"
+            )
     period = report.get("period", defaults.period)
     if period not in PERIODS:
-        raise ConfigError(f"{path}: report.period must be one of {', '.join(PERIODS)}, not {period!r}")
+        raise ConfigError(
+            f"{path}: report.period must be one of {', '.join(PERIODS)}, not {period!r}"
+        )
     lang = report.get("lang", defaults.lang)
     if lang not in ("zh", "en"):
         raise ConfigError(f"{path}: report.lang must be zh or en, not {lang!r}")
     outputs = text_list(report, "outputs", (), "report.outputs")
+    list_limit = report.get("list_limit", defaults.list_limit)
+    if not isinstance(list_limit, int) or isinstance(list_limit, bool) or list_limit < 1:
+        raise ConfigError(
+            f"{path}: report.list_limit must be a positive whole number, not {list_limit!r}"
+        )
     for output in outputs:
         if Path(output).suffix.lower() not in (".xlsx", ".html", ".json"):
-            raise ConfigError(f"{path}: report.outputs entry {output!r} must end in .xlsx, .html or .json")
+            raise ConfigError(
+                f"{path}: report.outputs entry {output!r} must end in .xlsx, .html or .json"
+            )
 
     def input_path(key: str) -> Path | None:
         value = inputs.get(key)
@@ -197,6 +234,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         silent_days=silent,
         intent_stage={str(k): str(v) for k, v in intent_stage.items()},
         outputs=tuple(str(base / o) for o in outputs),
+        list_limit=list_limit,
         period=str(period),
         lang=str(lang),
         source=str(path),

@@ -22,7 +22,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
     assert result.exit_code == 0, explain(result)
     for name in COMMANDS:
         assert name in result.stdout
-    assert COMMANDS == ["validate", "clean", "template"]
+    assert COMMANDS == ["validate", "clean", "template", "report", "init"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -31,7 +31,7 @@ def test_each_command_help_has_a_runnable_example(name: str) -> None:
     assert result.exit_code == 0, explain(result)
     example = _example(result.stdout)
     assert example.startswith(f"crmkit {name} ")
-    assert "examples/" in example or name == "template"
+    assert "examples/" in example or name in ("template", "init")
     assert name in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -41,10 +41,14 @@ def _example(help_text: str) -> str:
 
 
 def test_examples_in_help_run(tmp_path: Path) -> None:
-    for name in ("validate", "clean"):
+    for name in ("validate", "clean", "report", "template", "init"):
         args = _example(run(name, "--help").stdout).split()[2:]
         args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
-        args = [str(tmp_path / a) if a.endswith(".xlsx") and "/" not in a else a for a in args]
+        args = [
+            str(tmp_path / a) if a.endswith((".xlsx", ".html")) and "/" not in a else a
+            for a in args
+        ]
+        args = [str(tmp_path / a) if a == "my-crm" else a for a in args]
         result = run(name, *args)
         assert result.exit_code in (0, 1), explain(result)
 

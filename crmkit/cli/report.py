@@ -34,19 +34,63 @@ REPORTS = ("funnel", "channel", "stage", "all")
 @command
 def report_command(
     which: Annotated[str, typer.Argument(help="funnel, channel, stage or all.")] = "all",
-    customers: Annotated[str | None, typer.Option("--customers", "-c", metavar="FILE", help="Customer table (default: inputs.customers of the config).")] = None,
-    followups: Annotated[str | None, typer.Option("--followups", metavar="FILE", help="Follow-up table (history, activity).")] = None,
-    costs: Annotated[str | None, typer.Option("--costs", metavar="FILE", help="Channel costs: 客户来源, 成本.")] = None,
-    output: Annotated[list[str] | None, typer.Option("--output", "-o", metavar="FILE", help="Write .xlsx, .html or .json; repeatable; {date} {since} {until} are filled in.")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json on stdout.")] = "table",
+    customers: Annotated[
+        str | None,
+        typer.Option(
+            "--customers",
+            "-c",
+            metavar="FILE",
+            help="Customer table (default: inputs.customers of the config).",
+        ),
+    ] = None,
+    followups: Annotated[
+        str | None,
+        typer.Option("--followups", metavar="FILE", help="Follow-up table (history, activity)."),
+    ] = None,
+    costs: Annotated[
+        str | None, typer.Option("--costs", metavar="FILE", help="Channel costs: 客户来源, 成本.")
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write .xlsx, .html or .json; repeatable; {date} {since} {until} are filled in.",
+        ),
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json on stdout.")
+    ] = "table",
     as_of: AsOfOption = None,
-    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="First day of the period (ISO).")] = None,
-    until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last day of the period (ISO).")] = None,
-    period: Annotated[str | None, typer.Option("--period", metavar="NAME", help="last-week, this-week, last-month or this-month.")] = None,
-    by: Annotated[str | None, typer.Option("--by", metavar="FIELD", help="Also a funnel per owner, industry or source.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="First day of the period (ISO).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="DATE", help="Last day of the period (ISO).")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", metavar="NAME", help="last-week, this-week, last-month or this-month."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="FIELD", help="Also a funnel per owner, industry or source."),
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", metavar="LANG", help="zh or en.")] = None,
-    show_phones: Annotated[bool, typer.Option("--show-phones", help="Do not mask phones in customer lists.")] = False,
-    config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help=f"Project config (default: ./{CONFIG_NAME} if present).")] = None,
+    show_phones: Annotated[
+        bool, typer.Option("--show-phones", help="Do not mask phones in customer lists.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            help=f"Project config (default: ./{CONFIG_NAME} if present).",
+        ),
+    ] = None,
     schema: SchemaOption = None,
 ) -> None:
     """Funnel, channel and stage reports as Excel, HTML or JSON; exit 2 when an input is unreadable.
@@ -69,7 +113,10 @@ def report_command(
     settings = load_config(find_config(config, Path.cwd()))
     day = parse_date(as_of)
     span = resolve_period(
-        day, period or settings.period, parse_date(since, "--since") if since else None, parse_date(until, "--until") if until else None
+        day,
+        period or settings.period,
+        parse_date(since, "--since") if since else None,
+        parse_date(until, "--until") if until else None,
     )
     if span.since > span.until:
         fail(f"--since {span.since} is after --until {span.until}")
@@ -78,16 +125,31 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
-    people, history, spend = read_inputs(customer_path, followup_path, specs_from(schema), cost_path)
-    run = run_report(people, history, settings, as_of=day, period=span, costs=spend, by=by, show_phones=show_phones)
+    people, history, spend = read_inputs(
+        customer_path, followup_path, specs_from(schema), cost_path
+    )
+    run = run_report(
+        people,
+        history,
+        settings,
+        as_of=day,
+        period=span,
+        costs=spend,
+        by=by,
+        show_phones=show_phones,
+    )
     for note in run.notes:
         warn(note)
     language = lang or settings.lang
     reports = ("funnel", "channel", "stage") if which == "all" else (which,)
     inputs = [customer_path, followup_path, cost_path]
     for target in output or list(settings.outputs):
-        path = Path(target.format(date=day.isoformat(), since=span.since.isoformat(), until=span.until.isoformat()))
-        _write(run.data, path, language, reports, inputs)
+        path = Path(
+            target.format(
+                date=day.isoformat(), since=span.since.isoformat(), until=span.until.isoformat()
+            )
+        )
+        _write(run.data, path, language, reports, inputs, settings.list_limit)
         info(f"Report written to {path}")
     if format == "json":
         echo_json(run.data.to_dict())
@@ -95,7 +157,14 @@ def report_command(
         typer.echo(_text(run.data, language, reports, span))
 
 
-def _write(data: ReportData, path: Path, lang: str, reports: tuple[str, ...], inputs: list[str | None]) -> None:
+def _write(
+    data: ReportData,
+    path: Path,
+    lang: str,
+    reports: tuple[str, ...],
+    inputs: list[str | None],
+    limit: int,
+) -> None:
     from crmkit.io.write import write_json
 
     suffix = path.suffix.lower()
@@ -103,25 +172,43 @@ def _write(data: ReportData, path: Path, lang: str, reports: tuple[str, ...], in
         fail(f"{path}: a report is written as .xlsx, .html or .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        write_excel(data, path, lang=lang, reports=reports, inputs=inputs)
+        write_excel(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
     elif suffix == ".json":
         write_json(data.to_dict(), path, inputs=inputs)
     else:
-        write_html(data, path, lang=lang, reports=reports, inputs=inputs)
+        write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
 
 
 def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:
-    parts = [f"{label(lang, 'title')} · {span.since} {label(lang, 'to')} {span.until} · {label(lang, 'as_of')} {data.as_of}", ""]
-    rows = [[label(lang, f"h_{h.key}"), format_value(h.key, h.value), format_value(h.key, h.previous), format_change(h.key, h.value, h.previous)] for h in data.headline]
-    parts.append(format_table([label(lang, k) for k in ("metric", "value", "previous", "change")], rows))
+    parts = [
+        f"{label(lang, 'title')} · {span.since} {label(lang, 'to')} {span.until} · {label(lang, 'as_of')} {data.as_of}",
+        "",
+    ]
+    rows = [
+        [
+            label(lang, f"h_{h.key}"),
+            format_value(h.key, h.value),
+            format_value(h.key, h.previous),
+            format_change(h.key, h.value, h.previous),
+        ]
+        for h in data.headline
+    ]
+    parts.append(
+        format_table([label(lang, k) for k in ("metric", "value", "previous", "change")], rows)
+    )
     frames = {"funnel": [data.funnel], "channel": [data.channel], "stage": [data.stages]}
     for name in reports:
         for frame in frames[name]:
             parts += ["", label(lang, name)]
-            body = [[format_value(k, v) for k, v in zip(frame.columns, r, strict=True)] for r in frame.itertuples(index=False)]
+            body = [
+                [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
+                for r in frame.itertuples(index=False)
+            ]
             parts.append(format_table([column_label(lang, c) for c in frame.columns], body))
     if "stage" in reports:
-        counts = ", ".join(f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue"))
+        counts = ", ".join(
+            f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")
+        )
         parts += ["", counts]
     return "\n".join(parts)
 
@@ -137,7 +224,9 @@ MAILTO=you@example.com
 @command
 def init_command(
     folder: Annotated[Path, typer.Argument(help="Folder for the project (created if missing).")],
-    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="Template headers: zh, zh-Hant or en.")] = "zh",
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="LANG", help="Template headers: zh, zh-Hant or en.")
+    ] = "zh",
 ) -> None:
     """Start a project: a commented crmkit.toml, the two blank templates and a crontab example.
 
@@ -152,15 +241,20 @@ def init_command(
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     folder.mkdir(parents=True, exist_ok=True)
     customers, followups = builtin_spec("customers"), builtin_spec("followups")
-    names = {"customers": f"{customers.title.get(lang, customers.kind)}.xlsx", "followups": f"{followups.title.get(lang, followups.kind)}.xlsx"}
-    config_text = DEFAULT_CONFIG.replace('# customers = "客户信息表.xlsx"', f'customers = "{names["customers"]}"').replace(
-        '# followups = "跟进记录表.xlsx"', f'followups = "{names["followups"]}"'
-    )
+    names = {
+        "customers": f"{customers.title.get(lang, customers.kind)}.xlsx",
+        "followups": f"{followups.title.get(lang, followups.kind)}.xlsx",
+    }
+    config_text = DEFAULT_CONFIG.replace(
+        '# customers = "客户信息表.xlsx"', f'customers = "{names["customers"]}"'
+    ).replace('# followups = "跟进记录表.xlsx"', f'followups = "{names["followups"]}"')
     files = {
         CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
         names["customers"]: lambda p: write_template(customers, p, lang),
         names["followups"]: lambda p: write_template(followups, p, lang),
-        "crontab.example": lambda p: p.write_text(CRONTAB.format(folder=folder.resolve()), encoding="utf-8"),
+        "crontab.example": lambda p: p.write_text(
+            CRONTAB.format(folder=folder.resolve()), encoding="utf-8"
+        ),
     }
     for name, write in files.items():
         path = folder / name

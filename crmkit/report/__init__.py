@@ -34,15 +34,25 @@ class ReportRun:
 def load_costs(table: Table) -> pd.Series:
     """Channel costs by 客户来源 from a two-column table (来源/source, 成本/cost). InputError if unusable."""
     keys = {option_key(h): i for i, h in enumerate(table.headers)}
-    source = next((keys[k] for k in ("客户来源", "来源", "渠道", "source", "channel") if k in keys), None)
-    cost = next((keys[k] for k in ("成本", "费用", "投入", "渠道成本", "cost", "spend") if k in keys), None)
+    source = next(
+        (keys[k] for k in ("客户来源", "来源", "渠道", "source", "channel") if k in keys), None
+    )
+    cost = next(
+        (keys[k] for k in ("成本", "费用", "投入", "渠道成本", "cost", "spend") if k in keys), None
+    )
     if source is None or cost is None:
-        raise InputError(f"{table.name}: a costs table needs the columns 客户来源 (source) and 成本 (cost)")
+        raise InputError(
+            f"{table.name}: a costs table needs the columns 客户来源 (source) and 成本 (cost)"
+        )
     costs: dict[str, float] = {}
-    for row, (name, amount) in zip(table.data.index, zip(table.data[source], table.data[cost], strict=True), strict=True):
+    for row, (name, amount) in zip(
+        table.data.index, zip(table.data[source], table.data[cost], strict=True), strict=True
+    ):
         value = normalize_number(amount)
         if name is None or name != name or value.value is None:
-            raise InputError(f"{table.location(int(row), table.headers[cost])}: {amount!r} is not a cost")
+            raise InputError(
+                f"{table.location(int(row), table.headers[cost])}: {amount!r} is not a cost"
+            )
         costs[str(name).strip()] = float(value.value)
     return pd.Series(costs, dtype=float)
 
@@ -71,7 +81,9 @@ def run_report(
         records = canonical_frame(followups, FOLLOWUP_FIELDS)
         history = records.frame
         if records.invalid_rows:
-            notes.append(f"{followups.name}: {records.invalid_rows} rows hold values crmkit cannot read")
+            notes.append(
+                f"{followups.name}: {records.invalid_rows} rows hold values crmkit cannot read"
+            )
     data = compute_report(
         people.frame,
         history,

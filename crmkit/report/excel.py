@@ -23,7 +23,12 @@ _INT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days
 
 
 def _cell_value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA:
+    if (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or value is pd.NaT
+        or value is pd.NA
+    ):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -32,7 +37,9 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _write_table(sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *, top: int = 1) -> tuple[int, int]:
+def _write_table(
+    sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *, top: int = 1
+) -> tuple[int, int]:
     """Write a frame as an Excel table at row `top`; returns (first data row, last data row)."""
     keys = list(frame.columns)
     for position, key in enumerate(keys, 1):
@@ -61,7 +68,9 @@ def _write_table(sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *,
         texts = [column_label(lang, key), *(str(v) for v in frame[key].head(200).tolist())]
         width = max(len(t) + sum(1 for c in t if ord(c) > 0x2E80) for t in texts) + 2
         letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, min(width, 40))
+        sheet.column_dimensions[letter].width = max(
+            sheet.column_dimensions[letter].width or 0, min(width, 40)
+        )
     return top + 1, last
 
 
@@ -71,36 +80,65 @@ def _sheet(workbook: Workbook, title: str) -> Worksheet:
     return sheet
 
 
-def _bar(title: str, sheet: Worksheet, rows: tuple[int, int], categories: int, values: Sequence[int], *, horizontal: bool) -> BarChart:
+def _bar(
+    title: str,
+    sheet: Worksheet,
+    rows: tuple[int, int],
+    categories: int,
+    values: Sequence[int],
+    *,
+    horizontal: bool,
+) -> BarChart:
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
     chart.height, chart.width = 8, 16
     first, last = rows
     for column in values:
-        chart.add_data(Reference(sheet, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+        chart.add_data(
+            Reference(sheet, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True
+        )
     chart.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
     if horizontal:
         chart.x_axis.scaling.orientation = "maxMin"  # first stage on top, like a funnel
     return chart
 
 
-def build_workbook(data: ReportData, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage")) -> Workbook:
-    """The report workbook: a summary sheet, then a sheet per report and per customer list."""
+def build_workbook(
+    data: ReportData,
+    *,
+    lang: str = "zh",
+    reports: Iterable[str] = ("funnel", "channel", "stage"),
+    list_limit: int = 5000,
+) -> Workbook:
+    """The report workbook: a summary sheet, a sheet per report and per customer list (≤ list_limit rows)."""
     wanted = set(reports)
     workbook = Workbook()
     summary = workbook.active
     summary.title = label(lang, "summary")
     period = f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}"
-    summary["A1"] = f"{label(lang, 'title')} · {label(lang, 'period')} {period} · {label(lang, 'as_of')} {data.as_of:%Y-%m-%d}"
+    summary["A1"] = (
+        f"{label(lang, 'title')} · {label(lang, 'period')} {period} · {label(lang, 'as_of')} {data.as_of:%Y-%m-%d}"
+    )
     summary["A1"].font = Font(bold=True, size=14)
     summary["A1"].alignment = Alignment(vertical="center")
     rows = [
-        {"metric": label(lang, f"h_{h.key}"), "value": h.value, "previous": h.previous, "change": format_change(h.key, h.value, h.previous)}
+        {
+            "metric": label(lang, f"h_{h.key}"),
+            "value": h.value,
+            "previous": h.previous,
+            "change": format_change(h.key, h.value, h.previous),
+        }
         for h in data.headline
     ]
     top = 3
-    _write_table(summary, pd.DataFrame(rows, columns=["metric", "value", "previous", "change"]), "Summary", lang, top=top)
+    _write_table(
+        summary,
+        pd.DataFrame(rows, columns=["metric", "value", "previous", "change"]),
+        "Summary",
+        lang,
+        top=top,
+    )
     for offset, headline in enumerate(data.headline, 1):
         for column in (2, 3):
             cell = summary.cell(row=top + offset, column=column)
@@ -112,7 +150,9 @@ def build_workbook(data: ReportData, *, lang: str = "zh", reports: Iterable[str]
         main = (span[0], span[0] + len(data.funnel) - 1 - sum(data.funnel["reached"].isna()))
         sheet.add_chart(_bar(label(lang, "funnel"), sheet, main, 1, [3], horizontal=True), "G2")
         if data.win_rate is not None:
-            sheet.cell(row=span[1] + 2, column=1, value=label(lang, "win_rate")).font = Font(bold=True)
+            sheet.cell(row=span[1] + 2, column=1, value=label(lang, "win_rate")).font = Font(
+                bold=True
+            )
             rate = sheet.cell(row=span[1] + 2, column=2, value=data.win_rate)
             rate.number_format = "0.0%"
         if data.funnel_by is not None:
@@ -125,7 +165,10 @@ def build_workbook(data: ReportData, *, lang: str = "zh", reports: Iterable[str]
             pie = PieChart()
             pie.title = label(lang, "share")
             pie.height, pie.width = 8, 12
-            pie.add_data(Reference(sheet, min_col=2, min_row=span[0] - 1, max_row=span[1]), titles_from_data=True)
+            pie.add_data(
+                Reference(sheet, min_col=2, min_row=span[0] - 1, max_row=span[1]),
+                titles_from_data=True,
+            )
             pie.set_categories(Reference(sheet, min_col=1, min_row=span[0], max_row=span[1]))
             sheet.add_chart(pie, f"{get_column_letter(len(data.channel.columns) + 2)}2")
             bars = _bar(label(lang, "channel"), sheet, span, 1, [2, 4], horizontal=False)
@@ -134,17 +177,24 @@ def build_workbook(data: ReportData, *, lang: str = "zh", reports: Iterable[str]
         sheet = _sheet(workbook, label(lang, "stage"))
         span = _write_table(sheet, data.stages, "Stages", lang)
         sheet.add_chart(_bar(label(lang, "stage"), sheet, span, 1, [2, 5], horizontal=False), "H2")
-        for key, frame in (("stalled", data.stalled), ("silent", data.silent), ("overdue", data.overdue)):
+        for key, frame in (
+            ("stalled", data.stalled),
+            ("silent", data.silent),
+            ("overdue", data.overdue),
+        ):
             listing = _sheet(workbook, label(lang, key))
-            _write_table(listing, frame, key.capitalize(), lang)
+            _, last = _write_table(listing, frame.head(list_limit), key.capitalize(), lang)
+            if len(frame) > list_limit:
+                note = f"… {len(frame) - list_limit} {label(lang, 'more_rows')}"
+                listing.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
     return workbook
 
 
 def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-                inputs: Iterable[str | Path | None] = ()) -> Path:  # fmt: skip
+                inputs: Iterable[str | Path | None] = (), list_limit: int = 5000) -> Path:  # fmt: skip
     """Write the report workbook atomically (whole or not at all)."""
     output = Path(output)
-    workbook = build_workbook(data, lang=lang, reports=reports)
+    workbook = build_workbook(data, lang=lang, reports=reports, list_limit=list_limit)
     with atomic_path(output, inputs) as temp:
         workbook.save(temp)
     return output

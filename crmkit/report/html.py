@@ -14,7 +14,7 @@ from crmkit.report.labels import column_label, format_change, format_value, labe
 from crmkit.report.metrics import ReportData
 from crmkit.resources import data_dir
 
-_BAR_SPACE = 470
+_BAR_SPACE = 380
 
 
 def _environment() -> jinja2.Environment:
@@ -27,12 +27,21 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _chart(labels: Sequence[Any], values: Sequence[Any], texts: Sequence[str], second: Sequence[Any] | None = None) -> dict[str, Any] | None:
+def _chart(
+    labels: Sequence[Any],
+    values: Sequence[Any],
+    texts: Sequence[str],
+    second: Sequence[Any] | None = None,
+) -> dict[str, Any] | None:
     numbers = [float(v) if v is not None and v == v else 0.0 for v in values]
     if not numbers:
         return None
     top = max(numbers) or 1.0
-    extra = [float(v) if v is not None and v == v else 0.0 for v in second] if second is not None else None
+    extra = (
+        [float(v) if v is not None and v == v else 0.0 for v in second]
+        if second is not None
+        else None
+    )
     bars = [
         {
             "label": str(name)[:12],
@@ -56,7 +65,9 @@ def _rows(frame: pd.DataFrame) -> list[list[dict[str, Any]]]:
     return rows
 
 
-def _section(title: str, frame: pd.DataFrame, lang: str, chart: dict[str, Any] | None = None, note: str = "") -> dict[str, Any]:
+def _section(
+    title: str, frame: pd.DataFrame, lang: str, chart: dict[str, Any] | None = None, note: str = ""
+) -> dict[str, Any]:
     return {
         "title": title,
         "headers": [column_label(lang, c) for c in frame.columns],
@@ -66,29 +77,53 @@ def _section(title: str, frame: pd.DataFrame, lang: str, chart: dict[str, Any] |
     }
 
 
-def render_html(data: ReportData, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage")) -> str:
-    """The report page as a string."""
+def render_html(
+    data: ReportData,
+    *,
+    lang: str = "zh",
+    reports: Iterable[str] = ("funnel", "channel", "stage"),
+    list_limit: int = 5000,
+) -> str:
+    """The report page as a string; customer lists show at most `list_limit` rows."""
     wanted = set(reports)
     sections = []
     if "funnel" in wanted:
         main = data.funnel[data.funnel["reached"].notna()]
-        chart = _chart(main["stage"].tolist(), main["reached"].tolist(), [format_value("reached", v) for v in main["reached"]])
+        chart = _chart(
+            main["stage"].tolist(),
+            main["reached"].tolist(),
+            [format_value("reached", v) for v in main["reached"]],
+        )
         note = f"{label(lang, 'win_rate')}: {format_value('win_rate', data.win_rate)}"
         sections.append(_section(label(lang, "funnel"), data.funnel, lang, chart, note))
         if data.funnel_by is not None:
             sections.append(_section(label(lang, "funnel_by"), data.funnel_by, lang))
     if "channel" in wanted:
         frame = data.channel
-        texts = [f"{format_value('share', s)} ({c})" for s, c in zip(frame["share"], frame["customers"], strict=True)]
-        chart = _chart(frame["source"].tolist(), frame["customers"].tolist(), texts, frame["won"].tolist())
+        texts = [
+            f"{format_value('share', s)} ({c})"
+            for s, c in zip(frame["share"], frame["customers"], strict=True)
+        ]
+        chart = _chart(
+            frame["source"].tolist(), frame["customers"].tolist(), texts, frame["won"].tolist()
+        )
         sections.append(_section(label(lang, "channel"), frame, lang, chart))
     if "stage" in wanted:
         frame = data.stages
         texts = [f"{c} / {s}" for c, s in zip(frame["count"], frame["stalled"], strict=True)]
-        chart = _chart(frame["stage"].tolist(), frame["count"].tolist(), texts, frame["stalled"].tolist())
+        chart = _chart(
+            frame["stage"].tolist(), frame["count"].tolist(), texts, frame["stalled"].tolist()
+        )
         sections.append(_section(label(lang, "stage"), frame, lang, chart))
-        for key, listing in (("stalled", data.stalled), ("silent", data.silent), ("overdue", data.overdue)):
-            sections.append(_section(f"{label(lang, key)} ({len(listing)})", listing, lang))
+        for key, listing in (
+            ("stalled", data.stalled),
+            ("silent", data.silent),
+            ("overdue", data.overdue),
+        ):
+            more = len(listing) - list_limit
+            note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
+            title = f"{label(lang, key)} ({len(listing)})"
+            sections.append(_section(title, listing.head(list_limit), lang, note=note))
     headline = [
         {
             "label": label(lang, f"h_{h.key}"),
@@ -110,10 +145,10 @@ def render_html(data: ReportData, *, lang: str = "zh", reports: Iterable[str] = 
 
 
 def write_html(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-               inputs: Iterable[str | Path | None] = ()) -> Path:  # fmt: skip
+               inputs: Iterable[str | Path | None] = (), list_limit: int = 5000) -> Path:  # fmt: skip
     """Write the report page atomically (UTF-8)."""
     output = Path(output)
-    page = render_html(data, lang=lang, reports=reports)
+    page = render_html(data, lang=lang, reports=reports, list_limit=list_limit)
     with atomic_path(output, inputs) as temp:
         temp.write_text(page, encoding="utf-8")
     return output

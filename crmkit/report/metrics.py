@@ -20,7 +20,17 @@ from crmkit.pii import mask_phone
 from crmkit.report.period import Period, previous_period
 
 BLANK = "(blank)"
-LIST_COLUMNS = ["customer_id", "name", "owner", "phone", "stage", "intent", "last_activity", "days_idle", "reason"]
+LIST_COLUMNS = [
+    "customer_id",
+    "name",
+    "owner",
+    "phone",
+    "stage",
+    "intent",
+    "last_activity",
+    "days_idle",
+    "reason",
+]
 
 
 @dataclass
@@ -53,10 +63,17 @@ class ReportData:
         """The stable JSON contract of `report --format json`."""
         return {
             "as_of": self.as_of.isoformat(),
-            "period": {"since": self.period.since.isoformat(), "until": self.period.until.isoformat()},
+            "period": {
+                "since": self.period.since.isoformat(),
+                "until": self.period.until.isoformat(),
+            },
             "headline": {h.key: {"value": h.value, "previous": h.previous} for h in self.headline},
             "funnel": {"stages": _records(self.funnel), "win_rate": self.win_rate}
-            | ({"by": self.by, "groups": _records(self.funnel_by)} if self.funnel_by is not None else {}),
+            | (
+                {"by": self.by, "groups": _records(self.funnel_by)}
+                if self.funnel_by is not None
+                else {}
+            ),
             "channel": _records(self.channel),
             "stage": {
                 "stages": _records(self.stages),
@@ -71,18 +88,20 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None:
         return []
     out = frame.astype(object).where(frame.notna(), None)
-    return [{k: _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
+    return [{str(k): _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="minutes")
+        return (
+            value.date().isoformat()
+            if value.time() == time(0)
+            else value.isoformat(sep=" ", timespec="minutes")
+        )
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
-        return round(float(value), 6)
-    if isinstance(value, float):
-        return round(value, 6)
+        return float(value)
     return value
 
 
@@ -113,7 +132,9 @@ def _history_rank(followups: pd.DataFrame | None, config: ReportConfig) -> pd.Se
     return ranks.groupby(ids.to_numpy()).max()
 
 
-def _funnel(customers: pd.DataFrame, history: pd.Series, config: ReportConfig) -> tuple[pd.DataFrame, float | None]:
+def _funnel(
+    customers: pd.DataFrame, history: pd.Series, config: ReportConfig
+) -> tuple[pd.DataFrame, float | None]:
     current = _stage_rank(customers["stage"], config)
     seen = customers["customer_id"].map(history).astype(float)
     # Every customer in the table reached the first stage; lost ones got at least that far.
@@ -122,18 +143,36 @@ def _funnel(customers: pd.DataFrame, history: pd.Series, config: ReportConfig) -
     rows = []
     for rank, stage in enumerate(config.stages):
         conversion = _ratio(reached[rank], reached[rank - 1]) if rank else None
-        rows.append({"stage": stage, "current": int((current == rank).sum()), "reached": reached[rank], "conversion": conversion})
+        rows.append(
+            {
+                "stage": stage,
+                "current": int((current == rank).sum()),
+                "reached": reached[rank],
+                "conversion": conversion,
+            }
+        )
     for stage in config.lost:
-        rows.append({"stage": stage, "current": int((customers["stage"] == stage).sum()), "reached": None, "conversion": None})
+        rows.append(
+            {
+                "stage": stage,
+                "current": int((customers["stage"] == stage).sum()),
+                "reached": None,
+                "conversion": None,
+            }
+        )
     frame = pd.DataFrame(rows, columns=["stage", "current", "reached", "conversion"])
     won = reached[config.stages.index(config.won)]
     return frame, _ratio(won, reached[0])
 
 
-def _channel(customers: pd.DataFrame, config: ReportConfig, costs: pd.Series | None) -> pd.DataFrame:
+def _channel(
+    customers: pd.DataFrame, config: ReportConfig, costs: pd.Series | None
+) -> pd.DataFrame:
     source = customers["source"].fillna(BLANK)
     won = customers["stage"] == config.won
-    grouped = pd.DataFrame({"source": source, "won": won, "amount": customers["amount"]}).groupby("source", sort=False)
+    grouped = pd.DataFrame({"source": source, "won": won, "amount": customers["amount"]}).groupby(
+        "source", sort=False
+    )
     frame = pd.DataFrame({
         "customers": grouped.size(),
         "won": grouped["won"].sum().astype(int),
@@ -152,7 +191,9 @@ def _channel(customers: pd.DataFrame, config: ReportConfig, costs: pd.Series | N
     return frame[columns]
 
 
-def _activity(customers: pd.DataFrame, followups: pd.DataFrame | None, now: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+def _activity(
+    customers: pd.DataFrame, followups: pd.DataFrame | None, now: pd.Timestamp
+) -> tuple[pd.Series, pd.Series]:
     """(last activity, last follow-up) per customer row."""
     if followups is not None and not followups.empty:
         last = followups.groupby("customer_id")["at"].max()
@@ -170,7 +211,14 @@ def _days_since(moments: pd.Series, day: date) -> pd.Series:
     return (pd.Timestamp(day) - dates).dt.days.astype(float)
 
 
-def _listing(customers: pd.DataFrame, rows: pd.Series, last: pd.Series, idle: pd.Series, reason: pd.Series, show_phones: bool) -> pd.DataFrame:
+def _listing(
+    customers: pd.DataFrame,
+    rows: pd.Series,
+    last: pd.Series,
+    idle: pd.Series,
+    reason: pd.Series,
+    show_phones: bool,
+) -> pd.DataFrame:
     picked = customers[rows]
     phones = picked["phone"] if show_phones else picked["phone"].map(mask_phone, na_action="ignore")
     frame = pd.DataFrame({
@@ -179,11 +227,17 @@ def _listing(customers: pd.DataFrame, rows: pd.Series, last: pd.Series, idle: pd
         "days_idle": idle[rows], "reason": reason[rows],
     })  # fmt: skip
     frame["row"] = picked.index
-    return frame.sort_values(["owner", "days_idle"], ascending=[True, False], na_position="last", kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["owner", "days_idle"], ascending=[True, False], na_position="last", kind="stable"
+    ).reset_index(drop=True)
 
 
 def _stage_report(
-    customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig, day: date, show_phones: bool
+    customers: pd.DataFrame,
+    followups: pd.DataFrame | None,
+    config: ReportConfig,
+    day: date,
+    show_phones: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     now = _end_of(day)
     last_activity, last_followup = _activity(customers, followups, now)
@@ -204,7 +258,9 @@ def _stage_report(
             "stalled": int((stalled & in_stage).sum()),
         })  # fmt: skip
     stages = pd.DataFrame(rows)
-    since_followup = _days_since(last_followup.where(last_followup.notna(), customers["created_at"]), day)
+    since_followup = _days_since(
+        last_followup.where(last_followup.notna(), customers["created_at"]), day
+    )
     silent = ~closed & (since_followup > config.silent_days)
     silent_reason = "> " + str(config.silent_days) + " d"
     due = customers["next_followup"]
@@ -212,17 +268,38 @@ def _stage_report(
     cadence = customers["intent"].map(config.cadence_days).astype(float)
     broken = cadence.notna() & (since_followup > cadence) & ~stage.isin(config.lost)
     due_text = "next " + due.dt.strftime("%Y-%m-%d")
-    cadence_text = "every " + cadence.map(lambda v: f"{v:g}", na_action="ignore") + " d, " + since_followup.map(lambda v: f"{v:g}", na_action="ignore") + " d since"
-    overdue_reason = due_text.where(past_due, "").str.cat(cadence_text.where(broken, ""), sep="; ").str.strip("; ")
+    cadence_text = (
+        "every "
+        + cadence.map(lambda v: f"{v:g}", na_action="ignore")
+        + " d, "
+        + since_followup.map(lambda v: f"{v:g}", na_action="ignore")
+        + " d since"
+    )
+    overdue_reason = (
+        due_text.where(past_due, "")
+        .str.cat(cadence_text.where(broken, ""), sep="; ")
+        .str.strip("; ")
+    )
     return (
         stages,
         _listing(customers, stalled, last_activity, idle, stall_reason, show_phones),
-        _listing(customers, silent, last_activity, since_followup, pd.Series(silent_reason, index=customers.index), show_phones),
-        _listing(customers, past_due | broken, last_activity, since_followup, overdue_reason, show_phones),
+        _listing(
+            customers,
+            silent,
+            last_activity,
+            since_followup,
+            pd.Series(silent_reason, index=customers.index),
+            show_phones,
+        ),
+        _listing(
+            customers, past_due | broken, last_activity, since_followup, overdue_reason, show_phones
+        ),
     )
 
 
-def _known(customers: pd.DataFrame, followups: pd.DataFrame | None, day: date) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _known(
+    customers: pd.DataFrame, followups: pd.DataFrame | None, day: date
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """What was on record by the end of `day`: customers created by then (or undated), follow-ups by then."""
     end = _end_of(day)
     created = customers["created_at"]
@@ -253,7 +330,11 @@ def _snapshot(customers: pd.DataFrame, followups: pd.DataFrame | None, config: R
     start, end = pd.Timestamp(period.since), _end_of(period.until)
     created = known["created_at"]
     in_period = done is not None and not done.empty
-    followup_count = int(((done["at"] >= start) & (done["at"] <= end)).sum()) if in_period and done is not None else 0
+    followup_count = (
+        int(((done["at"] >= start) & (done["at"] <= end)).sum())
+        if in_period and done is not None
+        else 0
+    )
     active = (
         int(done.loc[(done["at"] >= start) & (done["at"] <= end), "customer_id"].nunique())
         if in_period and done is not None
@@ -266,7 +347,9 @@ def _snapshot(customers: pd.DataFrame, followups: pd.DataFrame | None, config: R
         "active_customers": active,
         "won": int((known["stage"] == config.won).sum()),
         "win_rate": win_rate,
-        "pipeline_amount": float(known.loc[~known["stage"].isin([config.won, *config.lost]), "amount"].sum()),
+        "pipeline_amount": float(
+            known.loc[~known["stage"].isin([config.won, *config.lost]), "amount"].sum()
+        ),
         "stalled": len(stalled),
         "silent": len(silent),
         "overdue": len(overdue),
@@ -274,7 +357,13 @@ def _snapshot(customers: pd.DataFrame, followups: pd.DataFrame | None, config: R
     return _Snapshot(funnel, win_rate, channel, stages, stalled, silent, overdue, headline)
 
 
-def _funnel_by(customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig, day: date, by: str) -> pd.DataFrame:
+def _funnel_by(
+    customers: pd.DataFrame,
+    followups: pd.DataFrame | None,
+    config: ReportConfig,
+    day: date,
+    by: str,
+) -> pd.DataFrame:
     known, done = _known(customers, followups, day)
     history = _history_rank(done, config)
     frames = []
@@ -283,7 +372,13 @@ def _funnel_by(customers: pd.DataFrame, followups: pd.DataFrame | None, config: 
         funnel.insert(0, "group", group)
         funnel["win_rate"] = win_rate
         frames.append(funnel)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["group", "stage", "current", "reached", "conversion", "win_rate"])
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            columns=["group", "stage", "current", "reached", "conversion", "win_rate"]
+        )
+    )
 
 
 def compute_report(

@@ -28,7 +28,9 @@ def _previous_month(day: date) -> tuple[date, date]:
     return _month_start(end), end
 
 
-def resolve_period(as_of: date, name: str | None, since: date | None = None, until: date | None = None) -> Period:
+def resolve_period(
+    as_of: date, name: str | None, since: date | None = None, until: date | None = None
+) -> Period:
     """The period a run counts activity in: given days, else a named period relative to as_of."""
     if since is not None or until is not None:
         start = since or (until or as_of) - timedelta(days=6)

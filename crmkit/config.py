@@ -46,7 +46,7 @@ class ReportConfig:
         }
     )
     outputs: tuple[str, ...] = ()
-    list_limit: int = 5000
+    list_limit: int = 1000
     period: str = "last-week"
     lang: str = "zh"
     source: str = ""
@@ -89,7 +89,7 @@ period = "last-week"             # last-week, this-week, last-month or this-mont
 lang = "zh"                      # zh or en
 # {date} is the run's --as-of date, {since} and {until} the period's first and last day
 outputs = ["reports/周报-{date}.xlsx", "reports/周报-{date}.html"]
-list_limit = 5000                # rows per customer list in Excel and HTML (JSON lists all)
+list_limit = 1000                # rows per customer list in Excel and HTML (JSON lists all)
 """
 
 

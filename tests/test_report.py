@@ -346,3 +346,13 @@ def test_long_lists_are_cut_in_excel_and_html_but_not_json(fixture: tuple[Path, 
     assert sheet.cell(row=2, column=1).value == "CRM2" and sheet.cell(row=3, column=1).value is None
     assert sheet.cell(row=4, column=1).value.startswith("… 1 行未列出")
     assert "… 1 行未列出" in page.read_text(encoding="utf-8")
+
+
+def test_as_of_before_any_data_gives_an_empty_report(fixture: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "empty.xlsx"
+    result = run("report", "-c", fixture[0], "--followups", fixture[1], "--as-of", "2023-06-01", "-o", out, "--format", "json")
+    assert result.exit_code == 0, explain(result)
+    data = json.loads(result.stdout)
+    assert data["headline"]["customers"]["value"] == 0 and data["funnel"]["win_rate"] is None
+    assert data["channel"] == [] and data["stage"]["stalled"] == []
+    assert load_workbook(out)["停滞客户"]["A2"].value == "无"

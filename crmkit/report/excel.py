@@ -109,7 +109,7 @@ def build_workbook(
     *,
     lang: str = "zh",
     reports: Iterable[str] = ("funnel", "channel", "stage"),
-    list_limit: int = 5000,
+    list_limit: int = 1000,
 ) -> Workbook:
     """The report workbook: a summary sheet, a sheet per report and per customer list (≤ list_limit rows)."""
     wanted = set(reports)
@@ -191,7 +191,7 @@ def build_workbook(
 
 
 def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-                inputs: Iterable[str | Path | None] = (), list_limit: int = 5000) -> Path:  # fmt: skip
+                inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
     """Write the report workbook atomically (whole or not at all)."""
     output = Path(output)
     workbook = build_workbook(data, lang=lang, reports=reports, list_limit=list_limit)

@@ -82,7 +82,7 @@ def render_html(
     *,
     lang: str = "zh",
     reports: Iterable[str] = ("funnel", "channel", "stage"),
-    list_limit: int = 5000,
+    list_limit: int = 1000,
 ) -> str:
     """The report page as a string; customer lists show at most `list_limit` rows."""
     wanted = set(reports)
@@ -145,7 +145,7 @@ def render_html(
 
 
 def write_html(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-               inputs: Iterable[str | Path | None] = (), list_limit: int = 5000) -> Path:  # fmt: skip
+               inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
     """Write the report page atomically (UTF-8)."""
     output = Path(output)
     page = render_html(data, lang=lang, reports=reports, list_limit=list_limit)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmkit import arrow
 from crmkit.config import ReportConfig
 from crmkit.pii import mask_phone
 from crmkit.report.period import Period, previous_period
@@ -123,7 +124,12 @@ def _history_rank(followups: pd.DataFrame | None, config: ReportConfig) -> pd.Se
     if followups is None or followups.empty:
         return pd.Series(dtype=float)
     order = {name: rank for rank, name in enumerate(config.stages)}
-    intents = followups["status"].dropna().astype(str).str.split("→").str[-1]
+    statuses = followups["status"].dropna()
+    intents = (
+        arrow.replace(statuses, "^.*→", "")
+        if arrow.is_arrow_text(statuses)
+        else statuses.astype(str).str.split("→").str[-1]
+    )
     ranks = intents.map({i: order[s] for i, s in config.intent_stage.items() if s in order})
     ranks = ranks.dropna()
     if ranks.empty:
@@ -246,7 +252,7 @@ def _stage_report(
     closed = stage.isin([config.won, *config.lost])
     limit = stage.map(config.stall_days).astype(float)
     stalled = limit.notna() & (idle > limit)
-    stall_reason = "> " + limit.map(lambda v: f"{v:g}", na_action="ignore") + " d"
+    stall_reason = "> " + limit.map(lambda v: f"{v:g}", na_action="ignore").astype(object) + " d"
     rows = []
     for name in [*config.stages, *config.lost]:
         in_stage = stage == name
@@ -270,9 +276,9 @@ def _stage_report(
     due_text = "next " + due.dt.strftime("%Y-%m-%d")
     cadence_text = (
         "every "
-        + cadence.map(lambda v: f"{v:g}", na_action="ignore")
+        + cadence.map(lambda v: f"{v:g}", na_action="ignore").astype(object)
         + " d, "
-        + since_followup.map(lambda v: f"{v:g}", na_action="ignore")
+        + since_followup.map(lambda v: f"{v:g}", na_action="ignore").astype(object)
         + " d since"
     )
     overdue_reason = (

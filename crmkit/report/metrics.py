@@ -106,50 +106,116 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _end_of(day: date) -> pd.Timestamp:
-    return pd.Timestamp(datetime.combine(day, time.max))
+def _end_of(day: date) -> np.datetime64:
+    return np.datetime64(datetime.combine(day, time.max).replace(microsecond=999999), "ns")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
 
 
-def _stage_rank(stages: pd.Series, config: ReportConfig) -> pd.Series:
-    order = {name: rank for rank, name in enumerate(config.stages)}
-    return stages.map(order).astype(float)
+def _datetimes(series: pd.Series) -> np.ndarray:
+    return pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
 
 
-def _history_rank(followups: pd.DataFrame | None, config: ReportConfig) -> pd.Series:
-    """Per customer id, the furthest stage rank its follow-up statuses reached."""
-    if followups is None or followups.empty:
-        return pd.Series(dtype=float)
+def _texts(series: pd.Series) -> np.ndarray:
+    return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
+
+
+@dataclass
+class _Prepared:
+    """The tables as arrays, each customer and follow-up keyed by a shared customer-id code."""
+
+    customers: pd.DataFrame
+    code: np.ndarray
+    codes: int
+    created: np.ndarray
+    updated: np.ndarray
+    due: np.ndarray
+    stage: np.ndarray
+    rank: np.ndarray
+    won: np.ndarray
+    lost: np.ndarray
+    stall_limit: np.ndarray
+    cadence: np.ndarray
+    amount: np.ndarray
+    owner: np.ndarray
+    f_code: np.ndarray
+    f_at: np.ndarray
+    f_rank: np.ndarray
+
+
+def _lookup(series: pd.Series, mapping: dict[str, Any]) -> np.ndarray:
+    """mapping[cell] for each cell as floats (NaN where missing), looked up once per distinct value."""
+    if arrow.is_arrow_text(series):
+        keys, distinct = arrow.dictionary(series)
+        table = np.append(distinct.map(mapping).astype(float).to_numpy(), np.nan)
+        return table[keys]
+    return series.map(mapping).astype(float).to_numpy()
+
+
+def _prepare(
+    customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig
+) -> _Prepared:
+    ids = customers["customer_id"]
+    other = followups["customer_id"] if followups is not None else ids.iloc[:0]
+    keys, uniques = pd.factorize(pd.concat([ids, other], ignore_index=True), use_na_sentinel=True)
+    stage = customers["stage"]
     order = {name: rank for rank, name in enumerate(config.stages)}
-    statuses = followups["status"].dropna()
-    intents = (
-        arrow.replace(statuses, "^.*→", "")
-        if arrow.is_arrow_text(statuses)
-        else statuses.astype(str).str.split("→").str[-1]
+    if followups is not None:
+        statuses = followups["status"]
+        intents = (
+            arrow.replace(statuses, "^.*→", "")
+            if arrow.is_arrow_text(statuses)
+            else statuses.astype(str).str.split("→").str[-1]
+        )
+        reach = {i: order[s] for i, s in config.intent_stage.items() if s in order}
+        f_rank = _lookup(intents, reach)
+        f_at = _datetimes(followups["at"])
+    else:
+        f_rank, f_at = np.empty(0), np.empty(0, dtype="datetime64[ns]")
+    return _Prepared(
+        customers=customers,
+        code=keys[: len(ids)],
+        codes=len(uniques),
+        created=_datetimes(customers["created_at"]),
+        updated=_datetimes(customers["updated_at"]),
+        due=_datetimes(customers["next_followup"]),
+        stage=_texts(stage),
+        rank=_lookup(stage, order),
+        won=(stage == config.won).fillna(False).to_numpy(dtype=bool),
+        lost=stage.isin(list(config.lost)).fillna(False).to_numpy(dtype=bool),
+        stall_limit=_lookup(stage, config.stall_days),
+        cadence=_lookup(customers["intent"], config.cadence_days),
+        owner=pd.factorize(customers["owner"], sort=True, use_na_sentinel=True)[0],
+        amount=customers["amount"].astype(float).to_numpy(),
+        f_code=keys[len(ids) :],
+        f_at=f_at,
+        f_rank=f_rank,
     )
-    ranks = intents.map({i: order[s] for i, s in config.intent_stage.items() if s in order})
-    ranks = ranks.dropna()
-    if ranks.empty:
-        return pd.Series(dtype=float)
-    ids = followups.loc[ranks.index, "customer_id"]
-    return ranks.groupby(ids.to_numpy()).max()
+
+
+def _per_customer(p: _Prepared, values: np.ndarray, selected: np.ndarray, empty: Any) -> np.ndarray:
+    """The largest value of the selected follow-ups of each customer row (`empty` where none)."""
+    chosen = selected & (p.f_code >= 0)
+    out = np.full(p.codes + 1, empty, dtype=values.dtype)
+    if chosen.any():
+        grouped = pd.Series(values[chosen]).groupby(p.f_code[chosen]).max()
+        out[grouped.index.to_numpy()] = grouped.to_numpy()
+    return out[np.where(p.code >= 0, p.code, p.codes)]
 
 
 def _funnel(
-    customers: pd.DataFrame, history: pd.Series, config: ReportConfig
+    p: _Prepared, rows: np.ndarray, history: np.ndarray, config: ReportConfig
 ) -> tuple[pd.DataFrame, float | None]:
-    current = _stage_rank(customers["stage"], config)
-    seen = customers["customer_id"].map(history).astype(float)
+    current = p.rank[rows]
     # Every customer in the table reached the first stage; lost ones got at least that far.
-    furthest = pd.concat([current, seen], axis=1).max(axis=1).fillna(0)
+    furthest = np.nan_to_num(np.fmax(current, history[rows]), nan=0.0)
     reached = [int((furthest >= rank).sum()) for rank in range(len(config.stages))]
-    rows = []
+    records: list[dict[str, Any]] = []
     for rank, stage in enumerate(config.stages):
         conversion = _ratio(reached[rank], reached[rank - 1]) if rank else None
-        rows.append(
+        records.append(
             {
                 "stage": stage,
                 "current": int((current == rank).sum()),
@@ -157,28 +223,26 @@ def _funnel(
                 "conversion": conversion,
             }
         )
+    stages = p.stage[rows]
     for stage in config.lost:
-        rows.append(
+        records.append(
             {
                 "stage": stage,
-                "current": int((customers["stage"] == stage).sum()),
+                "current": int((stages == stage).sum()),
                 "reached": None,
                 "conversion": None,
             }
         )
-    frame = pd.DataFrame(rows, columns=["stage", "current", "reached", "conversion"])
+    frame = pd.DataFrame(records, columns=["stage", "current", "reached", "conversion"])
+    frame["reached"] = frame["reached"].astype("Int64")
     won = reached[config.stages.index(config.won)]
     return frame, _ratio(won, reached[0])
 
 
-def _channel(
-    customers: pd.DataFrame, config: ReportConfig, costs: pd.Series | None
-) -> pd.DataFrame:
-    source = customers["source"].fillna(BLANK)
-    won = customers["stage"] == config.won
-    grouped = pd.DataFrame({"source": source, "won": won, "amount": customers["amount"]}).groupby(
-        "source", sort=False
-    )
+def _channel(p: _Prepared, rows: np.ndarray, costs: pd.Series | None) -> pd.DataFrame:
+    source = p.customers["source"].to_numpy(dtype=object, na_value=BLANK)[rows]
+    picked = pd.DataFrame({"source": source, "won": p.won[rows], "amount": p.amount[rows]})
+    grouped = picked.groupby("source", sort=False)
     frame = pd.DataFrame({
         "customers": grouped.size(),
         "won": grouped["won"].sum().astype(int),
@@ -197,122 +261,126 @@ def _channel(
     return frame[columns]
 
 
-def _activity(
-    customers: pd.DataFrame, followups: pd.DataFrame | None, now: pd.Timestamp
-) -> tuple[pd.Series, pd.Series]:
-    """(last activity, last follow-up) per customer row."""
-    if followups is not None and not followups.empty:
-        last = followups.groupby("customer_id")["at"].max()
-        last_followup = customers["customer_id"].map(last)
-    else:
-        last_followup = pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]")
-    edited = customers["updated_at"].where(customers["updated_at"] <= now)
-    fallback = pd.concat([edited, customers["created_at"]], axis=1).max(axis=1)
-    last_activity = pd.to_datetime(last_followup.where(last_followup.notna(), fallback))
-    return last_activity, pd.to_datetime(last_followup)
+def _days_between(moments: np.ndarray, day: date) -> np.ndarray:
+    """Whole days from each moment's date to `day` (NaN where no moment)."""
+    dates = moments.astype("datetime64[D]")
+    days = (np.datetime64(day, "D") - dates).astype("timedelta64[D]").astype(float)
+    return np.where(np.isnat(dates), np.nan, days)
 
 
-def _days_since(moments: pd.Series, day: date) -> pd.Series:
-    dates = moments.dt.normalize()
-    return (pd.Timestamp(day) - dates).dt.days.astype(float)
+def _whole(values: np.ndarray) -> np.ndarray:
+    """Day counts as text (12, not 12.0); empty where missing."""
+    return (
+        pd.Series(values)
+        .round()
+        .astype("Int64")
+        .astype(str)
+        .where(~np.isnan(values), "")
+        .to_numpy(dtype=object)
+    )
 
 
 def _listing(
-    customers: pd.DataFrame,
-    rows: pd.Series,
-    last: pd.Series,
-    idle: pd.Series,
-    reason: pd.Series,
+    p: _Prepared,
+    positions: np.ndarray,
+    last: np.ndarray,
+    idle: np.ndarray,
+    reason: np.ndarray,
     show_phones: bool,
 ) -> pd.DataFrame:
-    picked = customers[rows]
-    phones = picked["phone"] if show_phones else picked["phone"].map(mask_phone, na_action="ignore")
-    frame = pd.DataFrame({
-        "customer_id": picked["customer_id"], "name": picked["name"], "owner": picked["owner"], "phone": phones,
-        "stage": picked["stage"], "intent": picked["intent"], "last_activity": last[rows].dt.normalize(),
-        "days_idle": idle[rows], "reason": reason[rows],
-    })  # fmt: skip
-    frame["row"] = picked.index
-    return frame.sort_values(
-        ["owner", "days_idle"], ascending=[True, False], na_position="last", kind="stable"
-    ).reset_index(drop=True)
+    """The customers at `positions` with their activity, by owner, longest idle first."""
+    owners = p.owner[positions]
+    owners = np.where(owners < 0, np.iinfo(owners.dtype).max, owners)
+    days = np.nan_to_num(-idle[positions], nan=np.inf)
+    positions = positions[np.lexsort((positions, days, owners))]
+    picked = p.customers[["customer_id", "name", "owner", "phone", "stage", "intent"]].iloc[
+        positions
+    ]
+    frame = picked.reset_index(drop=True)
+    if not show_phones:
+        phones = frame["phone"]
+        frame["phone"] = (
+            mask_phones(phones)
+            if arrow.is_arrow_text(phones)
+            else phones.map(mask_phone, na_action="ignore")
+        )
+    frame["last_activity"] = pd.to_datetime(last[positions]).normalize()
+    frame["days_idle"] = idle[positions]
+    frame["reason"] = reason[positions]
+    frame["row"] = picked.index.to_numpy()
+    return frame
+
+
+def mask_phones(phones: pd.Series) -> pd.Series:
+    """`mask_phone` over a text column: canonical mobiles and landlines by RE2, the rest one by one."""
+    masked = arrow.replace(phones, r"^(\d{3})\d{4}(\d{4})$", r"\1****\2")
+    masked = arrow.replace(masked, r"^(0\d{2,3}-)\d{4}(\d{4})$", r"\1****\2")
+    masked = arrow.replace(masked, r"^(0\d{2,3}-)\d{3}(\d{4})$", r"\1***\2")
+    untouched = (masked == phones).fillna(False).to_numpy(dtype=bool) & phones.notna().to_numpy()
+    result = masked.astype(object).where(masked.notna(), None)
+    result[untouched] = [mask_phone(v) for v in phones[untouched]]
+    return result
 
 
 def _stage_report(
-    customers: pd.DataFrame,
-    followups: pd.DataFrame | None,
+    p: _Prepared,
+    rows: np.ndarray,
+    last_followup: np.ndarray,
     config: ReportConfig,
     day: date,
     show_phones: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    now = _end_of(day)
-    last_activity, last_followup = _activity(customers, followups, now)
-    idle = _days_since(last_activity, day)
-    stage = customers["stage"]
-    closed = stage.isin([config.won, *config.lost])
-    limit = stage.map(config.stall_days).astype(float)
-    stalled = limit.notna() & (idle > limit)
-    stall_reason = "> " + limit.map(lambda v: f"{v:g}", na_action="ignore").astype(object) + " d"
-    rows = []
+    lists: bool = True,
+) -> tuple[pd.DataFrame, dict[str, int], dict[str, pd.DataFrame]]:
+    """Per-stage table, the sizes of the stalled, silent and overdue lists, and (with `lists`) the lists."""
+    end = _end_of(day)
+    edited = np.where(p.updated <= end, p.updated, np.datetime64("NaT"))
+    fallback = np.fmax(edited, p.created)
+    last_activity = np.where(np.isnat(last_followup), fallback, last_followup)
+    idle = _days_between(last_activity, day)
+    stalled = rows & ~np.isnan(p.stall_limit) & (idle > p.stall_limit)
+    records = []
     for name in [*config.stages, *config.lost]:
-        in_stage = stage == name
-        days = idle[in_stage].dropna()
-        rows.append({
+        in_stage = rows & (p.stage == name)
+        days = idle[in_stage]
+        days = days[~np.isnan(days)]
+        records.append({
             "stage": name, "count": int(in_stage.sum()),
-            "median_days_idle": float(days.median()) if len(days) else None,
+            "median_days_idle": float(np.median(days)) if len(days) else None,
             "max_days_idle": float(days.max()) if len(days) else None,
             "stalled": int((stalled & in_stage).sum()),
         })  # fmt: skip
-    stages = pd.DataFrame(rows)
-    since_followup = _days_since(
-        last_followup.where(last_followup.notna(), customers["created_at"]), day
+    since_followup = _days_between(np.where(np.isnat(last_followup), p.created, last_followup), day)
+    silent = rows & ~(p.won | p.lost) & (since_followup > config.silent_days)
+    due = p.due.astype("datetime64[D]")
+    past_due = rows & ~np.isnat(due) & (due < np.datetime64(day, "D")) & ~p.lost
+    broken = rows & ~np.isnan(p.cadence) & (since_followup > p.cadence) & ~p.lost
+    overdue = past_due | broken
+    stall_reason = np.full(len(idle), "", dtype=object)
+    stall_reason[stalled] = "> " + _whole(p.stall_limit[stalled]) + " d"
+    silent_reason = np.full(len(idle), f"> {config.silent_days} d", dtype=object)
+    due_text = np.where(past_due, "next " + np.datetime_as_string(due, unit="D").astype(object), "")
+    cadence_text = np.full(len(idle), "", dtype=object)
+    cadence_text[broken] = (
+        "every " + _whole(p.cadence[broken]) + " d, " + _whole(since_followup[broken]) + " d since"
     )
-    silent = ~closed & (since_followup > config.silent_days)
-    silent_reason = "> " + str(config.silent_days) + " d"
-    due = customers["next_followup"]
-    past_due = due.notna() & (due.dt.normalize() < pd.Timestamp(day)) & ~stage.isin(config.lost)
-    cadence = customers["intent"].map(config.cadence_days).astype(float)
-    broken = cadence.notna() & (since_followup > cadence) & ~stage.isin(config.lost)
-    due_text = "next " + due.dt.strftime("%Y-%m-%d")
-    cadence_text = (
-        "every "
-        + cadence.map(lambda v: f"{v:g}", na_action="ignore").astype(object)
-        + " d, "
-        + since_followup.map(lambda v: f"{v:g}", na_action="ignore").astype(object)
-        + " d since"
-    )
-    overdue_reason = (
-        due_text.where(past_due, "")
-        .str.cat(cadence_text.where(broken, ""), sep="; ")
-        .str.strip("; ")
-    )
-    return (
-        stages,
-        _listing(customers, stalled, last_activity, idle, stall_reason, show_phones),
-        _listing(
-            customers,
-            silent,
-            last_activity,
-            since_followup,
-            pd.Series(silent_reason, index=customers.index),
-            show_phones,
+    both = past_due & broken
+    overdue_reason = np.where(both, due_text + "; " + cadence_text, due_text + cadence_text)
+    stages = pd.DataFrame(records)
+    masks = {"stalled": stalled, "silent": silent, "overdue": overdue}
+    if not lists:
+        return stages, {key: int(mask.sum()) for key, mask in masks.items()}, {}
+    listed = {
+        "stalled": _listing(
+            p, np.flatnonzero(stalled), last_activity, idle, stall_reason, show_phones
         ),
-        _listing(
-            customers, past_due | broken, last_activity, since_followup, overdue_reason, show_phones
+        "silent": _listing(
+            p, np.flatnonzero(silent), last_activity, since_followup, silent_reason, show_phones
         ),
-    )
-
-
-def _known(
-    customers: pd.DataFrame, followups: pd.DataFrame | None, day: date
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """What was on record by the end of `day`: customers created by then (or undated), follow-ups by then."""
-    end = _end_of(day)
-    created = customers["created_at"]
-    known = customers[created.isna() | (created <= end)]
-    if followups is None:
-        return known, None
-    return known, followups[followups["at"].notna() & (followups["at"] <= end)]
+        "overdue": _listing(
+            p, np.flatnonzero(overdue), last_activity, since_followup, overdue_reason, show_phones
+        ),
+    }
+    return stages, {key: len(frame) for key, frame in listed.items()}, listed
 
 
 @dataclass
@@ -321,70 +389,55 @@ class _Snapshot:
     win_rate: float | None
     channel: pd.DataFrame
     stages: pd.DataFrame
-    stalled: pd.DataFrame
-    silent: pd.DataFrame
-    overdue: pd.DataFrame
+    lists: dict[str, pd.DataFrame]
     headline: dict[str, float | int | None]
 
 
-def _snapshot(customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig, day: date,
-              period: Period, costs: pd.Series | None, show_phones: bool) -> _Snapshot:  # fmt: skip
-    known, done = _known(customers, followups, day)
-    funnel, win_rate = _funnel(known, _history_rank(done, config), config)
-    channel = _channel(known, config, costs)
-    stages, stalled, silent, overdue = _stage_report(known, done, config, day, show_phones)
-    start, end = pd.Timestamp(period.since), _end_of(period.until)
-    created = known["created_at"]
-    in_period = done is not None and not done.empty
-    followup_count = (
-        int(((done["at"] >= start) & (done["at"] <= end)).sum())
-        if in_period and done is not None
-        else 0
-    )
-    active = (
-        int(done.loc[(done["at"] >= start) & (done["at"] <= end), "customer_id"].nunique())
-        if in_period and done is not None
-        else 0
-    )
+def _known(p: _Prepared, day: date) -> tuple[np.ndarray, np.ndarray]:
+    """What was on record by the end of `day`: customers created by then (or undated), follow-ups by then."""
+    end = _end_of(day)
+    return np.isnat(p.created) | (p.created <= end), ~np.isnat(p.f_at) & (p.f_at <= end)
+
+
+def _snapshot(p: _Prepared, config: ReportConfig, day: date, period: Period, costs: pd.Series | None,
+              show_phones: bool, lists: bool = True) -> _Snapshot:  # fmt: skip
+    rows, done = _known(p, day)
+    history = _per_customer(p, p.f_rank, done & ~np.isnan(p.f_rank), np.nan)
+    last_followup = _per_customer(p, p.f_at, done, np.datetime64("NaT", "ns"))
+    funnel, win_rate = _funnel(p, rows, history, config)
+    stages, sizes, listed = _stage_report(p, rows, last_followup, config, day, show_phones, lists)
+    start, end = np.datetime64(period.since, "ns"), _end_of(period.until)
+    in_period = done & (p.f_at >= start) & (p.f_at <= end)
+    active = p.f_code[in_period & (p.f_code >= 0)]
+    open_rows = rows & ~(p.won | p.lost)
     headline: dict[str, float | int | None] = {
-        "customers": len(known),
-        "new_customers": int(((created >= start) & (created <= end)).sum()),
-        "followups": followup_count,
-        "active_customers": active,
-        "won": int((known["stage"] == config.won).sum()),
+        "customers": int(rows.sum()),
+        "new_customers": int((rows & (p.created >= start) & (p.created <= end)).sum()),
+        "followups": int(in_period.sum()),
+        "active_customers": len(np.unique(active)),
+        "won": int((rows & p.won).sum()),
         "win_rate": win_rate,
-        "pipeline_amount": float(
-            known.loc[~known["stage"].isin([config.won, *config.lost]), "amount"].sum()
-        ),
-        "stalled": len(stalled),
-        "silent": len(silent),
-        "overdue": len(overdue),
+        "pipeline_amount": float(np.nansum(p.amount[open_rows])),
+        **sizes,
     }
-    return _Snapshot(funnel, win_rate, channel, stages, stalled, silent, overdue, headline)
+    return _Snapshot(funnel, win_rate, _channel(p, rows, costs), stages, listed, headline)
 
 
-def _funnel_by(
-    customers: pd.DataFrame,
-    followups: pd.DataFrame | None,
-    config: ReportConfig,
-    day: date,
-    by: str,
-) -> pd.DataFrame:
-    known, done = _known(customers, followups, day)
-    history = _history_rank(done, config)
+def _funnel_by(p: _Prepared, config: ReportConfig, day: date, by: str) -> pd.DataFrame:
+    rows, done = _known(p, day)
+    history = _per_customer(p, p.f_rank, done & ~np.isnan(p.f_rank), np.nan)
+    groups = p.customers[by].to_numpy(dtype=object, na_value=BLANK)
     frames = []
-    for group, members in known.groupby(known[by].fillna(BLANK), sort=True):
-        funnel, win_rate = _funnel(members, history, config)
+    for group in sorted(set(groups[rows])):
+        funnel, win_rate = _funnel(p, rows & (groups == group), history, config)
         funnel.insert(0, "group", group)
         funnel["win_rate"] = win_rate
         frames.append(funnel)
-    return (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(
+    if not frames:
+        return pd.DataFrame(
             columns=["group", "stage", "current", "reached", "conversion", "win_rate"]
         )
-    )
+    return pd.concat(frames, ignore_index=True)
 
 
 def compute_report(
@@ -399,10 +452,11 @@ def compute_report(
     show_phones: bool = False,
 ) -> ReportData:
     """Every metric of the funnel, channel and stage reports as of a day, with the previous period's headline."""
-    now = _snapshot(customers, followups, config, as_of, period, costs, show_phones)
+    prepared = _prepare(customers, followups, config)
+    now = _snapshot(prepared, config, as_of, period, costs, show_phones)
     before = previous_period(period)
     prior_day = as_of - (period.since - before.since)  # the same distance back as the periods
-    then = _snapshot(customers, followups, config, prior_day, before, costs, show_phones)
+    then = _snapshot(prepared, config, prior_day, before, costs, show_phones, lists=False)
     headline = [Headline(key, value, then.headline[key]) for key, value in now.headline.items()]
     return ReportData(
         as_of=as_of,
@@ -411,10 +465,10 @@ def compute_report(
         win_rate=now.win_rate,
         channel=now.channel,
         stages=now.stages,
-        stalled=now.stalled,
-        silent=now.silent,
-        overdue=now.overdue,
+        stalled=now.lists["stalled"],
+        silent=now.lists["silent"],
+        overdue=now.lists["overdue"],
         headline=headline,
-        funnel_by=_funnel_by(customers, followups, config, as_of, by) if by else None,
+        funnel_by=_funnel_by(prepared, config, as_of, by) if by else None,
         by=by,
     )

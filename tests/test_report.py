@@ -356,3 +356,17 @@ def test_as_of_before_any_data_gives_an_empty_report(fixture: tuple[Path, Path],
     assert data["headline"]["customers"]["value"] == 0 and data["funnel"]["win_rate"] is None
     assert data["channel"] == [] and data["stage"]["stalled"] == []
     assert load_workbook(out)["停滞客户"]["A2"].value == "无"
+
+
+def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> None:
+    from datetime import date
+
+    from crmkit.config import ReportConfig
+    from crmkit.report import read_inputs, run_report
+    from crmkit.report.period import resolve_period
+    from crmkit.spec import load_specs
+
+    people, history, _ = read_inputs(fixture[0], fixture[1], load_specs())
+    day = date(2024, 3, 13)
+    library = run_report(people, history, ReportConfig(), as_of=day, period=resolve_period(day, "last-week")).data
+    assert report_json(*fixture) == library.to_dict() == json.loads(library.to_json())

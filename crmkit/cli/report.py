@@ -12,7 +12,6 @@ from crmkit.cli.common import (
     SchemaOption,
     check_format,
     command,
-    echo_json,
     fail,
     format_table,
     info,
@@ -152,7 +151,7 @@ def report_command(
         _write(run.data, path, language, reports, inputs, settings.list_limit)
         info(f"Report written to {path}")
     if format == "json":
-        echo_json(run.data.to_dict())
+        typer.echo(run.data.to_json())
     elif not output and not settings.outputs:
         typer.echo(_text(run.data, language, reports, span))
 
@@ -165,7 +164,7 @@ def _write(
     inputs: list[str | None],
     limit: int,
 ) -> None:
-    from crmkit.io.write import write_json
+    from crmkit.io.write import atomic_path
 
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm", ".json"):
@@ -174,7 +173,8 @@ def _write(
     if suffix == ".xlsx":
         write_excel(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
     elif suffix == ".json":
-        write_json(data.to_dict(), path, inputs=inputs)
+        with atomic_path(path, inputs) as temp:
+            temp.write_text(data.to_json(), encoding="utf-8")
     else:
         write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
 

@@ -8,6 +8,7 @@ conversion k-1→k = reached(k) / reached(k-1); win rate = reached(won) / reache
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -60,8 +61,26 @@ class ReportData:
     funnel_by: pd.DataFrame | None = None
     by: str | None = None
 
+    def to_json(self) -> str:
+        """The JSON text of `to_dict`, with the (possibly million-row) customer lists serialized by pandas."""
+        skeleton = self._contract(lists=False)
+        text = json.dumps(skeleton, ensure_ascii=False, indent=2)
+        for key, frame in (
+            ("stalled", self.stalled),
+            ("silent", self.silent),
+            ("overdue", self.overdue),
+        ):
+            text = text.replace(json.dumps(_PLACEHOLDER + key), _list_json(frame), 1)
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report --format json`."""
+        return self._contract(lists=True)
+
+    def _contract(self, *, lists: bool) -> dict[str, Any]:
+        def listed(key: str, frame: pd.DataFrame) -> Any:
+            return _records(frame) if lists else _PLACEHOLDER + key
+
         return {
             "as_of": self.as_of.isoformat(),
             "period": {
@@ -78,11 +97,21 @@ class ReportData:
             "channel": _records(self.channel),
             "stage": {
                 "stages": _records(self.stages),
-                "stalled": _records(self.stalled),
-                "silent": _records(self.silent),
-                "overdue": _records(self.overdue),
+                "stalled": listed("stalled", self.stalled),
+                "silent": listed("silent", self.silent),
+                "overdue": listed("overdue", self.overdue),
             },
         }
+
+
+_PLACEHOLDER = "\u0000list:"
+
+
+def _list_json(frame: pd.DataFrame) -> str:
+    """A customer list as JSON records, written by pandas' C serializer (dates as YYYY-MM-DD)."""
+    out = frame.copy()
+    out["last_activity"] = out["last_activity"].dt.strftime("%Y-%m-%d")
+    return str(out.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:

@@ -89,10 +89,7 @@ from datetime import date
 from pathlib import Path
 import pandas as pd
 from crmkit.config import ReportConfig
-from crmkit.report import read_inputs, run_report
-from crmkit.report.excel import write_excel
-from crmkit.report.html import write_html
-from crmkit.io.write import write_json
+from crmkit.report import ReportInputs, run_report, write_report
 from crmkit.report.period import resolve_period
 from crmkit.spec import load_specs
 kind, people, history = sys.argv[1:4]
@@ -102,16 +99,14 @@ if kind == "pandas":
     pd.read_csv(people); pd.read_csv(history)
     times["read"] = time.perf_counter() - start
 else:
-    specs = load_specs()
-    tables = read_inputs(people, history, specs)
-    times["read"] = time.perf_counter() - start
-    mark = time.perf_counter()
     as_of = date(2024, 9, 2)
-    run = run_report(tables[0], tables[1], ReportConfig(), as_of=as_of, period=resolve_period(as_of, "last-week"), by="owner")
-    times["compute"] = time.perf_counter() - mark
+    inputs = ReportInputs(people, history)
+    run = run_report(inputs, load_specs(), ReportConfig(), as_of=as_of, period=resolve_period(as_of, "last-week"), by="owner")
+    times["read+compute"] = time.perf_counter() - start
     mark = time.perf_counter()
     out = Path(tempfile.mkdtemp())
-    write_excel(run.data, out / "r.xlsx"); write_html(run.data, out / "r.html"); write_json(run.data.to_dict(), out / "r.json")
+    for name in ("r.xlsx", "r.html", "r.json"):
+        write_report(run.data, out / name)
     times["write"] = time.perf_counter() - mark
 total = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -333,12 +333,24 @@ def test_examples_weekly_report_runs(tmp_path: Path) -> None:
     assert "销售漏斗" in out.read_text(encoding="utf-8")
 
 
-def test_long_lists_are_cut_in_excel_and_html_but_not_json(fixture: tuple[Path, Path], tmp_path: Path) -> None:
+def test_long_lists_are_cut_in_excel_and_html_but_not_json(
+    fixture: tuple[Path, Path], tmp_path: Path
+) -> None:
     config = tmp_path / "crmkit.toml"
     config.write_text("[report]\nlist_limit = 1\n", encoding="utf-8")
     out = tmp_path / "weekly.xlsx"
     page = tmp_path / "weekly.html"
-    args = ["report", "-c", fixture[0], "--followups", fixture[1], "--as-of", "2024-03-13", "--config", config]
+    args = [
+        "report",
+        "-c",
+        fixture[0],
+        "--followups",
+        fixture[1],
+        "--as-of",
+        "2024-03-13",
+        "--config",
+        config,
+    ]
     result = run(*args, "-o", out, "-o", page, "--format", "json")
     assert result.exit_code == 0, explain(result)
     assert len(json.loads(result.stdout)["stage"]["stalled"]) == 2
@@ -348,9 +360,23 @@ def test_long_lists_are_cut_in_excel_and_html_but_not_json(fixture: tuple[Path, 
     assert "… 1 行未列出" in page.read_text(encoding="utf-8")
 
 
-def test_as_of_before_any_data_gives_an_empty_report(fixture: tuple[Path, Path], tmp_path: Path) -> None:
+def test_as_of_before_any_data_gives_an_empty_report(
+    fixture: tuple[Path, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "empty.xlsx"
-    result = run("report", "-c", fixture[0], "--followups", fixture[1], "--as-of", "2023-06-01", "-o", out, "--format", "json")
+    result = run(
+        "report",
+        "-c",
+        fixture[0],
+        "--followups",
+        fixture[1],
+        "--as-of",
+        "2023-06-01",
+        "-o",
+        out,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, explain(result)
     data = json.loads(result.stdout)
     assert data["headline"]["customers"]["value"] == 0 and data["funnel"]["win_rate"] is None
@@ -362,11 +388,13 @@ def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> No
     from datetime import date
 
     from crmkit.config import ReportConfig
-    from crmkit.report import read_inputs, run_report
+    from crmkit.report import ReportInputs, run_report
     from crmkit.report.period import resolve_period
     from crmkit.spec import load_specs
 
-    people, history, _ = read_inputs(fixture[0], fixture[1], load_specs())
     day = date(2024, 3, 13)
-    library = run_report(people, history, ReportConfig(), as_of=day, period=resolve_period(day, "last-week")).data
+    inputs = ReportInputs(*fixture)
+    library = run_report(
+        inputs, load_specs(), ReportConfig(), as_of=day, period=resolve_period(day, "last-week")
+    ).data
     assert report_json(*fixture) == library.to_dict() == json.loads(library.to_json())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,7 @@ from crmkit.cli.common import (
     warn,
 )
 from crmkit.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
-from crmkit.report import GROUPS, read_inputs, run_report
-from crmkit.report.excel import write_excel
-from crmkit.report.html import write_html
+from crmkit.report import GROUPS, ReportInputs, run_report, write_report
 from crmkit.report.labels import column_label, format_change, format_value, label
 from crmkit.report.metrics import ReportData
 from crmkit.report.period import Period, resolve_period
@@ -124,16 +123,13 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
-    people, history, spend = read_inputs(
-        customer_path, followup_path, specs_from(schema), cost_path
-    )
+    sources = ReportInputs(customer_path, followup_path, cost_path)
     run = run_report(
-        people,
-        history,
+        sources,
+        specs_from(schema),
         settings,
         as_of=day,
         period=span,
-        costs=spend,
         by=by,
         show_phones=show_phones,
     )
@@ -148,35 +144,20 @@ def report_command(
                 date=day.isoformat(), since=span.since.isoformat(), until=span.until.isoformat()
             )
         )
-        _write(run.data, path, language, reports, inputs, settings.list_limit)
+        write_report(
+            run.data,
+            path,
+            lang=language,
+            reports=reports,
+            inputs=inputs,
+            list_limit=settings.list_limit,
+        )
         info(f"Report written to {path}")
     if format == "json":
-        typer.echo(run.data.to_json())
+        run.data.write_json(sys.stdout)
+        sys.stdout.write("\n")
     elif not output and not settings.outputs:
         typer.echo(_text(run.data, language, reports, span))
-
-
-def _write(
-    data: ReportData,
-    path: Path,
-    lang: str,
-    reports: tuple[str, ...],
-    inputs: list[str | None],
-    limit: int,
-) -> None:
-    from crmkit.io.write import atomic_path
-
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".html", ".htm", ".json"):
-        fail(f"{path}: a report is written as .xlsx, .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".xlsx":
-        write_excel(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
-    elif suffix == ".json":
-        with atomic_path(path, inputs) as temp:
-            temp.write_text(data.to_json(), encoding="utf-8")
-    else:
-        write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=limit)
 
 
 def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,9 @@ import pandas as pd
 
 from crmkit.canonical import canonical_frame
 from crmkit.config import ReportConfig
-from crmkit.errors import InputError
+from crmkit.errors import InputError, OutputError
 from crmkit.io import Table, read_table
+from crmkit.io.write import atomic_path
 from crmkit.normalize import normalize_number, option_key
 from crmkit.report.metrics import ReportData, compute_report
 from crmkit.report.period import Period
@@ -57,50 +59,87 @@ def load_costs(table: Table) -> pd.Series:
     return pd.Series(costs, dtype=float)
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """Where a report's tables are: customers, and optionally follow-ups and channel costs."""
+
+    customers: str | Path
+    followups: str | Path | None = None
+    costs: str | Path | None = None
+
+
 def run_report(
-    customers: Table,
-    followups: Table | None,
+    inputs: ReportInputs,
+    specs: dict[str, TableSpec],
     config: ReportConfig,
     *,
     as_of: date,
     period: Period,
-    costs: Table | None = None,
     by: str | None = None,
     show_phones: bool = False,
 ) -> ReportRun:
-    """Compute every report from the tables read with their specs."""
-    notes = []
-    people = canonical_frame(customers, CUSTOMER_FIELDS)
-    if people.invalid_rows:
-        notes.append(
-            f"{customers.name}: {people.invalid_rows} rows hold values crmkit cannot read; they count with "
-            "those values missing (run crmkit validate)"
-        )
+    """Read the tables, reduce each to the typed fields the reports use, and compute every report.
+
+    Each table is dropped once reduced, so that 5M follow-up rows never sit in memory twice.
+    Raises InputError when a table cannot be read.
+    """
+    notes: list[str] = []
+    people = _reduce(
+        read_table(inputs.customers, specs=[specs["customers"]]), CUSTOMER_FIELDS, notes
+    )
     history = None
-    if followups is not None:
-        records = canonical_frame(followups, FOLLOWUP_FIELDS)
-        history = records.frame
-        if records.invalid_rows:
-            notes.append(
-                f"{followups.name}: {records.invalid_rows} rows hold values crmkit cannot read"
-            )
+    if inputs.followups:
+        history = _reduce(
+            read_table(inputs.followups, specs=[specs["followups"]]), FOLLOWUP_FIELDS, notes
+        )
+    costs = load_costs(read_table(inputs.costs)) if inputs.costs else None
     data = compute_report(
-        people.frame,
+        people,
         history,
         config,
         as_of=as_of,
         period=period,
-        costs=load_costs(costs) if costs is not None else None,
+        costs=costs,
         by=by,
         show_phones=show_phones,
     )
     return ReportRun(data, notes)
 
 
-def read_inputs(customers: str | Path, followups: str | Path | None, specs: dict[str, TableSpec],
-                costs: str | Path | None = None) -> tuple[Table, Table | None, Table | None]:  # fmt: skip
-    """Read the customer, follow-up and costs tables a report needs."""
-    people = read_table(customers, specs=[specs["customers"]])
-    history = read_table(followups, specs=[specs["followups"]]) if followups else None
-    spend = read_table(costs) if costs else None
-    return people, history, spend
+def _reduce(table: Table, fields: list[str], notes: list[str]) -> pd.DataFrame:
+    reduced = canonical_frame(table, fields)
+    if reduced.invalid_rows:
+        notes.append(
+            f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they count with "
+            "those values missing (run crmkit validate)"
+        )
+    return reduced.frame
+
+
+def write_report(
+    data: ReportData,
+    output: str | Path,
+    *,
+    lang: str = "zh",
+    reports: tuple[str, ...] = ("funnel", "channel", "stage"),
+    inputs: Iterable[str | Path | None] = (),
+    list_limit: int = 1000,
+) -> Path:
+    """Write a report as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
+    from crmkit.report.excel import write_excel
+    from crmkit.report.html import write_html
+
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".html", ".htm", ".json"):
+        raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        return write_excel(
+            data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit
+        )
+    if suffix == ".json":
+        with atomic_path(path, inputs) as temp, open(temp, "w", encoding="utf-8") as handle:
+            data.write_json(handle)
+        return path
+    return write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit)

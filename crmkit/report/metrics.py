@@ -8,10 +8,11 @@ conversion k-1→k = reached(k) / reached(k-1); win rate = reached(won) / reache
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -61,17 +62,26 @@ class ReportData:
     funnel_by: pd.DataFrame | None = None
     by: str | None = None
 
-    def to_json(self) -> str:
-        """The JSON text of `to_dict`, with the (possibly million-row) customer lists serialized by pandas."""
-        skeleton = self._contract(lists=False)
-        text = json.dumps(skeleton, ensure_ascii=False, indent=2)
+    def write_json(self, handle: TextIO) -> None:
+        """Write the JSON of `to_dict` to a text stream; the (possibly million-row) lists go through pandas."""
+        text = json.dumps(self._contract(lists=False), ensure_ascii=False, indent=2)
         for key, frame in (
             ("stalled", self.stalled),
             ("silent", self.silent),
             ("overdue", self.overdue),
         ):
-            text = text.replace(json.dumps(_PLACEHOLDER + key), _list_json(frame), 1)
-        return text
+            before, _, text = text.partition(json.dumps(_PLACEHOLDER + key))
+            handle.write(before)
+            out = frame.copy()
+            out["last_activity"] = out["last_activity"].dt.strftime("%Y-%m-%d")
+            out.to_json(handle, orient="records", force_ascii=False, double_precision=15)
+        handle.write(text)
+
+    def to_json(self) -> str:
+        """The JSON text of `to_dict`."""
+        buffer = io.StringIO()
+        self.write_json(buffer)
+        return buffer.getvalue()
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report --format json`."""
@@ -105,13 +115,6 @@ class ReportData:
 
 
 _PLACEHOLDER = "\u0000list:"
-
-
-def _list_json(frame: pd.DataFrame) -> str:
-    """A customer list as JSON records, written by pandas' C serializer (dates as YYYY-MM-DD)."""
-    out = frame.copy()
-    out["last_activity"] = out["last_activity"].dt.strftime("%Y-%m-%d")
-    return str(out.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:

@@ -175,6 +175,7 @@ def test_excel_has_tables_charts_and_numbers(fixture: tuple[Path, Path], tmp_pat
     assert [funnel.cell(row=r, column=3).value for r in range(2, 7)] == [6, 4, 2, 1, 1]
     assert funnel.cell(row=3, column=4).number_format == "0.0%"
     assert funnel.freeze_panes == "A2" and "Funnel" in funnel.tables
+    assert funnel.tables["Funnel"].autoFilter is not None and funnel.column_dimensions["A"].width >= 8
     for name in ("销售漏斗", "渠道分析", "阶段分析"):
         assert workbook[name]._charts, name
     names = [c.value for row in workbook["停滞客户"].iter_rows(min_row=2) for c in row[:2]]

@@ -19,19 +19,9 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
+sys.path.insert(0, str(HERE))
+from generate import INTENTS, SOURCES, STAGES  # noqa: E402  (the benchmarks share one vocabulary)
 
-SOURCES = [
-    "官网注册",
-    "行业展会",
-    "展会推荐",
-    "客户转介绍",
-    "线上广告",
-    "线上搜索",
-    "电话咨询",
-    "被动咨询",
-]
-STAGES = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交", "关闭"]
-INTENTS = ["潜在客户", "意向客户", "高意向客户", "成交客户", "沉默客户"]
 OWNERS = ["张敏", "李强", "王芳", "刘洋", "陈静", "赵磊", "孙悦", "周杰"]
 INDUSTRIES = ["互联网", "软件", "制造业", "零售", "金融", "教育", "医疗", "物流"]
 

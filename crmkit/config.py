@@ -6,12 +6,12 @@ an empty file is a valid config. A wrong key or value raises ConfigError naming 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crmkit.errors import CrmkitError
+from crmkit.tomlfile import read_toml
 
 CONFIG_NAME = "crmkit.toml"
 PERIODS = ("last-week", "this-week", "last-month", "this-month")
@@ -105,15 +105,7 @@ def load_config(path: Path | None) -> ReportConfig:
     """Load a config file (None: the defaults). Raises ConfigError naming the bad key."""
     if path is None:
         return ReportConfig()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return _parse(raw, path)
+    return _parse(read_toml(path, ConfigError, "config file"), path)
 
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:

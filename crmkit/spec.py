@@ -7,7 +7,6 @@ From a spec crmkit derives the header mapping on read (here), the pandera schema
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 from crmkit.errors import SpecError
 from crmkit.normalize import OptionIndex, to_simplified
 from crmkit.resources import data_dir
+from crmkit.tomlfile import read_toml
 
 FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition")
 LANGS = ("zh", "zh-Hant", "en")
@@ -129,15 +129,7 @@ def header_key(text: str) -> str:
 def load_spec(path: str | Path) -> TableSpec:
     """Load and check a field spec file; SpecError names the file and the bad entry."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise SpecError(f"{path}: schema file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read the schema file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: not a valid TOML schema file ({exc})") from None
-    return _parse_spec(raw, str(path))
+    return _parse_spec(read_toml(path, SpecError, "schema file"), str(path))
 
 
 def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:

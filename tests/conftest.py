@@ -23,6 +23,18 @@ CUSTOMER_HEADERS = [
 ]  # fmt: skip
 
 
+FOLLOWUP_HEADERS = [
+    "客户编号",
+    "跟进时间",
+    "跟进人",
+    "沟通方式",
+    "沟通内容",
+    "下一步计划",
+    "客户反馈",
+    "跟进状态",
+]
+
+
 def customer_row(**overrides: Any) -> list[Any]:
     """A valid customer row in CUSTOMER_HEADERS order, with some cells replaced."""
     row = {

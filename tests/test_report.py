@@ -10,20 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from .conftest import EXAMPLES, explain, run, write_csv, write_xlsx
+from .conftest import EXAMPLES, FOLLOWUP_HEADERS, explain, run, write_csv, write_xlsx
 
 CUSTOMERS = ["客户编号", "客户名称", "联系电话", "所属行业", "联系人姓名", "客户来源", "意向等级", "销售阶段",
              "预计成交金额", "负责人", "创建时间", "下次跟进时间"]  # fmt: skip
-FOLLOWUPS = [
-    "客户编号",
-    "跟进时间",
-    "跟进人",
-    "沟通方式",
-    "沟通内容",
-    "下一步计划",
-    "客户反馈",
-    "跟进状态",
-]
 
 
 def d(text: str) -> datetime:
@@ -49,7 +39,7 @@ def fixture(tmp_path: Path) -> tuple[Path, Path]:
         ["CRM4", d("2024-03-02 09:00"), "李强", "电话", *talk, "高意向客户→成交客户"],
         ["CRM5", d("2024-01-15 11:00"), "李强", "微信", *talk, "潜在客户→意向客户"],
     ]
-    followups = write_xlsx(tmp_path / "followups.xlsx", FOLLOWUPS, history, sheet="跟进记录")
+    followups = write_xlsx(tmp_path / "followups.xlsx", FOLLOWUP_HEADERS, history, sheet="跟进记录")
     return customers, followups
 
 
@@ -175,7 +165,9 @@ def test_excel_has_tables_charts_and_numbers(fixture: tuple[Path, Path], tmp_pat
     assert [funnel.cell(row=r, column=3).value for r in range(2, 7)] == [6, 4, 2, 1, 1]
     assert funnel.cell(row=3, column=4).number_format == "0.0%"
     assert funnel.freeze_panes == "A2" and "Funnel" in funnel.tables
-    assert funnel.tables["Funnel"].autoFilter is not None and funnel.column_dimensions["A"].width >= 8
+    assert (
+        funnel.tables["Funnel"].autoFilter is not None and funnel.column_dimensions["A"].width >= 8
+    )
     for name in ("销售漏斗", "渠道分析", "阶段分析"):
         assert workbook[name]._charts, name
     names = [c.value for row in workbook["停滞客户"].iter_rows(min_row=2) for c in row[:2]]

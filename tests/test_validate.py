@@ -18,6 +18,7 @@ from crmkit.validate import validate
 from .conftest import (
     CUSTOMER_HEADERS,
     EXAMPLES,
+    FOLLOWUP_HEADERS,
     customer_row,
     digest,
     explain,
@@ -25,17 +26,6 @@ from .conftest import (
     write_csv,
     write_xlsx,
 )
-
-FOLLOWUP_HEADERS = [
-    "客户编号",
-    "跟进时间",
-    "跟进人",
-    "沟通方式",
-    "沟通内容",
-    "下一步计划",
-    "客户反馈",
-    "跟进状态",
-]
 
 
 def followup_row(**overrides: object) -> list[object]:

@@ -19,8 +19,6 @@ from crmkit.errors import CrmkitError
 from crmkit.io import Source, Table, read_table
 from crmkit.spec import TableSpec, load_specs
 
-EXAMPLES = "examples/"
-
 
 @dataclass
 class State:

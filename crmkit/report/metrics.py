@@ -23,17 +23,6 @@ from crmkit.pii import mask_phone
 from crmkit.report.period import Period, previous_period
 
 BLANK = "(blank)"
-LIST_COLUMNS = [
-    "customer_id",
-    "name",
-    "owner",
-    "phone",
-    "stage",
-    "intent",
-    "last_activity",
-    "days_idle",
-    "reason",
-]
 
 
 @dataclass

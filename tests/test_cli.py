@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,33 @@ def test_version_and_python_m() -> None:
 def test_data_folders_are_found() -> None:
     assert (data_dir("schemas") / "customers.toml").is_file()
     assert (data_dir("schemas") / "followups.toml").is_file()
+
+
+def test_progress_is_silent_off_a_terminal_and_under_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from crmkit.cli import common
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(common.sys, "stderr", screen)
+    monkeypatch.setattr(common.STATE, "quiet", False)
+    with common.progress() as step:
+        step("Reading customers.csv")
+        time.sleep(0.3)  # the status line redraws a few times a second
+    assert "Reading customers.csv" in screen.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr(common.sys, "stderr", quiet)
+    monkeypatch.setattr(common.STATE, "quiet", True)
+    with common.progress() as step:
+        step("Reading customers.csv")
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()
+    monkeypatch.setattr(common.sys, "stderr", piped)
+    monkeypatch.setattr(common.STATE, "quiet", False)
+    with common.progress() as step:
+        step("Reading customers.csv")
+    assert piped.getvalue() == ""

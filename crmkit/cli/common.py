@@ -117,6 +117,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 @contextlib.contextmanager
+def progress() -> Iterator[Callable[[str], None]]:
+    """A status line on stderr for long work, updated with each step; silent under cron or --quiet."""
+    if STATE.quiet or not sys.stderr.isatty():
+        yield lambda step: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    with console.status("crmkit …") as status:
+        yield lambda step: status.update(step)
+
+
+@contextlib.contextmanager
 def errors_handled() -> Iterator[None]:
     """Turn crmkit's exceptions into one line and an exit code; --debug shows the traceback."""
     try:

@@ -17,6 +17,7 @@ from crmkit.cli.common import (
     format_table,
     info,
     parse_date,
+    progress,
     specs_from,
     warn,
 )
@@ -124,15 +125,17 @@ def report_command(
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
     sources = ReportInputs(customer_path, followup_path, cost_path)
-    run = run_report(
-        sources,
-        specs_from(schema),
-        settings,
-        as_of=day,
-        period=span,
-        by=by,
-        show_phones=show_phones,
-    )
+    with progress() as step:
+        run = run_report(
+            sources,
+            specs_from(schema),
+            settings,
+            as_of=day,
+            period=span,
+            by=by,
+            show_phones=show_phones,
+            on_step=step,
+        )
     for note in run.notes:
         warn(note)
     language = lang or settings.lang

@@ -19,6 +19,7 @@ from crmkit.cli.common import (
     format_table,
     info,
     open_table,
+    progress,
     specs_from,
     warn,
 )
@@ -86,17 +87,21 @@ def validate_command(
     if customers is None and followups is None:
         fail("give a customer table, --followups FILE, or both")
     specs = specs_from(schema)
-    customer_table = (
-        open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding)
-        if customers
-        else None
-    )
-    followup_table = (
-        open_table(followups, [specs["followups"]], sheet=followups_sheet, encoding=encoding)
-        if followups
-        else None
-    )
-    result = validate(customer_table, followup_table, strict=strict)
+    with progress() as step:
+        customer_table = followup_table = None
+        if customers:
+            step(f"Reading {customers}")
+            customer_table = open_table(
+                customers, [specs["customers"]], sheet=sheet, encoding=encoding
+            )
+        if followups:
+            step(f"Reading {followups}")
+            followup_table = open_table(
+                followups, [specs["followups"]], sheet=followups_sheet, encoding=encoding
+            )
+        rows = sum(t.rows for t in (customer_table, followup_table) if t is not None)
+        step(f"Checking {rows:,} rows")
+        result = validate(customer_table, followup_table, strict=strict)
     inputs = [customers, followups]
     if report is not None:
         if report.suffix.lower() == ".json":

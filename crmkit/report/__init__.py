@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -77,22 +77,28 @@ def run_report(
     period: Period,
     by: str | None = None,
     show_phones: bool = False,
+    on_step: Callable[[str], None] = lambda step: None,
 ) -> ReportRun:
     """Read the tables, reduce each to the typed fields the reports use, and compute every report.
+
+    `on_step` hears what is being done (for a progress display).
 
     Each table is dropped once reduced, so that 5M follow-up rows never sit in memory twice.
     Raises InputError when a table cannot be read.
     """
     notes: list[str] = []
+    on_step(f"Reading {inputs.customers}")
     people = _reduce(
         read_table(inputs.customers, specs=[specs["customers"]]), CUSTOMER_FIELDS, notes
     )
     history = None
     if inputs.followups:
+        on_step(f"Reading {inputs.followups}")
         history = _reduce(
             read_table(inputs.followups, specs=[specs["followups"]]), FOLLOWUP_FIELDS, notes
         )
     costs = load_costs(read_table(inputs.costs)) if inputs.costs else None
+    on_step(f"Computing the reports over {len(people):,} customers")
     data = compute_report(
         people,
         history,

@@ -15,6 +15,7 @@ from crmkit.spec import builtin_spec
 from .conftest import (
     CUSTOMER_HEADERS,
     EXAMPLES,
+    FOLLOWUP_HEADERS,
     customer_row,
     digest,
     explain,
@@ -85,16 +86,7 @@ def test_cleaned_output_validates_without_warnings(tmp_path: Path) -> None:
 def test_clean_followups_recognized_from_headers(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "f.csv",
-        [
-            "客户编号",
-            "跟进时间",
-            "跟进人",
-            "沟通方式",
-            "沟通内容",
-            "下一步计划",
-            "客户反馈",
-            "跟进状态",
-        ],
+        FOLLOWUP_HEADERS,
         [
             [
                 "crm1",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from typer.testing import Result
 
 from .conftest import EXAMPLES, FOLLOWUP_HEADERS, explain, run, write_csv, write_xlsx
 
@@ -43,20 +44,23 @@ def fixture(tmp_path: Path) -> tuple[Path, Path]:
     return customers, followups
 
 
-def report_json(customers: Path, followups: Path, *extra: str) -> dict:  # type: ignore[type-arg]
-    result = run(
+def run_on(fixture: tuple[Path, Path], *extra: object) -> Result:
+    """crmkit report all on the fixture as of 2024-03-13."""
+    return run(
         "report",
         "all",
         "-c",
-        customers,
+        fixture[0],
         "--followups",
-        followups,
+        fixture[1],
         "--as-of",
         "2024-03-13",
-        "--format",
-        "json",
-        *extra,
+        *map(str, extra),
     )
+
+
+def report_json(customers: Path, followups: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+    result = run_on((customers, followups), "--format", "json", *extra)
     assert result.exit_code == 0, explain(result)
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -137,18 +141,7 @@ def test_funnel_by_owner_and_costs(fixture: tuple[Path, Path], tmp_path: Path) -
 
 def test_excel_has_tables_charts_and_numbers(fixture: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "weekly.xlsx"
-    result = run(
-        "report",
-        "all",
-        "-c",
-        fixture[0],
-        "--followups",
-        fixture[1],
-        "--as-of",
-        "2024-03-13",
-        "-o",
-        out,
-    )
+    result = run_on(fixture, "-o", out)
     assert result.exit_code == 0, explain(result)
     workbook = load_workbook(out)
     assert workbook.sheetnames == [
@@ -195,19 +188,7 @@ def test_html_is_self_contained_escaped_and_holds_the_numbers(
     fixture: tuple[Path, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "weekly.html"
-    result = run(
-        "report",
-        "all",
-        "-c",
-        fixture[0],
-        "--followups",
-        fixture[1],
-        "--as-of",
-        "2024-03-13",
-        "-o",
-        out,
-        "--show-phones",
-    )
+    result = run_on(fixture, "-o", out, "--show-phones")
     assert result.exit_code == 0, explain(result)
     page = out.read_text(encoding="utf-8")
     assert (

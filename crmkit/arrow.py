@@ -30,6 +30,11 @@ def _flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
+def blank(series: pd.Series) -> np.ndarray:
+    """Which cells are missing, empty or only white space."""
+    return (series.isna() | (series == "") | series.str.isspace()).to_numpy(dtype=bool)
+
+
 def fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
     """Which cells match the whole pattern (missing cells: False)."""
     return _flags(pc.match_substring_regex(_arrow(series), f"^(?:{pattern})$"))

@@ -97,7 +97,7 @@ def _is_text_column(series: pd.Series) -> bool:
 
 def _blank(series: pd.Series) -> np.ndarray:
     if _is_text_column(series):
-        return (series.isna() | (series.str.strip() == "")).to_numpy(dtype=bool)
+        return arrow.blank(series)
     return np.zeros(len(series), dtype=bool)
 
 

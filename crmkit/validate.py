@@ -165,14 +165,9 @@ def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> Ch
         compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
     except pa.errors.SchemaErrors as failures:
         issues.extend(_errors(table, columns, compiled.rule, failures.failure_cases))
-    order = {name: table.fields.get(name, -1) for name in spec_names(table)}
-    issues.sort(key=lambda i: (i.row or 0, order.get(i.field, 1 << 20), i.rule))
+    # By row, then column as the sheet orders them (a missing column's issue first).
+    issues.sort(key=lambda i: (i.row or 0, table.fields.get(i.field, -1), i.rule))
     return CheckedTable(table, columns, issues)
-
-
-def spec_names(table: Table) -> list[str]:
-    """The canonical names of the table's spec, in spec order."""
-    return [f.name for f in table.spec.fields] if table.spec else []
 
 
 def _issues_at(

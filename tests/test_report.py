@@ -314,18 +314,7 @@ def test_long_lists_are_cut_in_excel_and_html_but_not_json(
     config.write_text("[report]\nlist_limit = 1\n", encoding="utf-8")
     out = tmp_path / "weekly.xlsx"
     page = tmp_path / "weekly.html"
-    args = [
-        "report",
-        "-c",
-        fixture[0],
-        "--followups",
-        fixture[1],
-        "--as-of",
-        "2024-03-13",
-        "--config",
-        config,
-    ]
-    result = run(*args, "-o", out, "-o", page, "--format", "json")
+    result = run_on(fixture, "--config", config, "-o", out, "-o", page, "--format", "json")
     assert result.exit_code == 0, explain(result)
     assert len(json.loads(result.stdout)["stage"]["stalled"]) == 2
     sheet = load_workbook(out)["停滞客户"]

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
+from crmkit import arrow
 from crmkit.errors import InputError
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.table import Table
@@ -162,8 +163,8 @@ def _build_table(
 
 
 def _blank(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        return column.isna() | (column == "") | column.str.isspace()
+    if arrow.is_arrow_text(column):
+        return pd.Series(arrow.blank(column), index=column.index)
     return column.map(lambda v: _cell_text(v) == "").astype(bool)
 
 

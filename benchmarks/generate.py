@@ -306,17 +306,63 @@ def write_csv(data: Generated, path: Path, *, encoding: str = "utf-8-sig") -> No
 
 
 def build_examples(folder: Path) -> None:
-    """Rebuild examples/: clean customers and follow-ups, and a messy customer workbook."""
+    """Rebuild examples/: clean customers and follow-ups, trade-fair leads, a messy workbook."""
     folder.mkdir(parents=True, exist_ok=True)
     customers = make_customers(50, seed=2024)
     write_xlsx(customers, folder / "customers.xlsx", sheet="客户信息")
     followups = make_followups(customers, 5.0, seed=2025)
     write_xlsx(followups, folder / "followups.xlsx", sheet="跟进记录")
+    expo = make_expo_leads(customers)
+    expo_fair = ["2024深圳CRM展" if i % 2 else "2024上海数字营销展" for i in range(len(expo.rows))]
+    expo.headers.append("展会名称")
+    for row, fair in zip(expo.rows, expo_fair, strict=True):
+        row.append(fair)
+    write_csv(expo, folder / "expo_leads.csv", encoding="gb18030")
     messy = make_customers(40, seed=99, messy=True)
     _messy_touches(messy)
     wechat = [f"wx_{i:03d}" if i % 3 else None for i in range(len(messy.rows))]
     write_xlsx(messy, folder / "messy_customers.xlsx", sheet="客户信息", title="表1:CRM客户基础信息表",
                header_marks=True, extra={"微信号": wechat})  # fmt: skip
+
+
+def make_expo_leads(customers: Generated) -> Generated:
+    """Leads from a trade fair: some are customers already in `customers`, spelled otherwise.
+
+    Duplicates: city in brackets and +86 phone; 繁體 and a phone stored as a float; no legal
+    form and another phone but the same contact; an individual with the same phone; one wrong
+    character. Hard negatives: the same brand in another city, names one character apart, a
+    namesake individual. Plus new leads, and a column the spec does not know (展会名称).
+    """
+    col = {h: i for i, h in enumerate(customers.headers)}
+    base = [list(r) for r in customers.rows]
+
+    def lead(row: int | None, **changes: object) -> list[object]:
+        record = list(base[row]) if row is not None else [None] * len(customers.headers)
+        record[col["客户编号"]] = None
+        record[col["客户来源"]] = "行业展会"
+        record[col["创建时间"]] = datetime(2024, 8, 30, 10, 0)
+        record[col["更新时间"]] = datetime(2024, 8, 31, 16, 30)
+        record[col["下次跟进时间"]] = None
+        record[col["客户标签"]] = "来源-展会"
+        for key, value in changes.items():
+            record[col[HEADERS[key]]] = value
+        return record
+
+    rows = [
+        lead(0, name="金桥思源物流(苏州)有限公司", phone="+86 177-8142-5421"),
+        lead(1, name="天津遠航恆通教育科技股份有限公司", phone=15852184378.0),
+        lead(3, name="西安海纳蓝海信息技术", phone="13911112222", email=None),
+        lead(6, phone="136 8220 0696"),
+        lead(4, name="杭州恒通凯迭制造有限责任公司", phone="16234812705"),
+        lead(9, name="上海海纳中科科技有限公司", contact="周敏", phone="13522223333", email=None),
+        lead(5, name="西安蓝海卓悦软件有限公司", contact="孔令华", phone="18633334444", email=None),
+        lead(6, phone="13744445555", email=None),
+        lead(None, name="成都天成鼎盛科技有限公司", industry="软件", contact="叶青", phone="18055556666",
+             intent="潜在客户", stage="初步接触", owner="王芳"),
+        lead(None, name="南京瑞丰新锐贸易有限公司", industry="批发", contact="蒋涛", phone="025-86667777",
+             intent="意向客户", stage="需求分析", owner="李强"),
+    ]  # fmt: skip
+    return Generated(customers.headers, rows)
 
 
 def _messy_touches(messy: Generated) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
+from crmkit.ids import generate_ids
 from crmkit.io.table import Table
 from crmkit.validate import Issue, check_table
 
@@ -31,20 +31,6 @@ class CleanResult:
 
 def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def generate_ids(existing: Iterable[str], count: int, *, prefix: str, day: date) -> list[str]:
-    """`count` new ids prefix + yyyymmdd + a 3-digit (or longer) sequence, unused in `existing`."""
-    taken = set(existing)
-    stem = f"{prefix}{day:%Y%m%d}"
-    ids: list[str] = []
-    sequence = 0
-    while len(ids) < count:
-        sequence += 1
-        candidate = f"{stem}{sequence:03d}"
-        if candidate not in taken:
-            ids.append(candidate)
-    return ids
 
 
 def clean_table(table: Table, *, today: date | None = None) -> CleanResult:

@@ -52,6 +52,20 @@ class ReportConfig:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class DedupeConfig:
+    """The rules and thresholds of `crmkit dedupe` (names scored 0–100 by rapidfuzz's ratio)."""
+
+    phone_name_min: int = 60
+    email_name_min: int = 60
+    contact_name_min: int = 85
+    contact_max_edits: int = 0
+    contact_edits_min_length: int = 4
+    review_name_min: int = 100
+    window: int = 10
+    block_max: int = 30
+
+
 DEFAULT_CONFIG = """\
 # crmkit project config. Every key is optional; the values shown are the defaults.
 # Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
@@ -90,6 +104,21 @@ lang = "zh"                      # zh or en
 # {date} is the run's --as-of date, {since} and {until} the period's first and last day
 outputs = ["reports/周报-{date}.xlsx", "reports/周报-{date}.html"]
 list_limit = 1000                # rows per customer list in Excel and HTML (JSON lists all)
+
+[dedupe]
+# Names are compared by their key: 繁→简, width and case folded, punctuation and spaces removed,
+# legal forms (有限公司 …) and places (北京…, …(上海)) set aside. Score = rapidfuzz ratio, 0–100.
+# Two rows are merged (decision auto) when, with no conflicting places (北京 vs 上海):
+phone_name_min = 60              # they share a phone and their names score at least this
+email_name_min = 60              # they share an e-mail and their names score at least this
+contact_name_min = 85            # both are organisations with the same contact and names this similar
+contact_max_edits = 0            # … or names at most this many characters apart (0: off),
+contact_edits_min_length = 4     #     when both keys have at least this many characters
+# Pairs shown for review (never merged unless accepted in --decisions): a shared phone or e-mail
+# with dissimilar names, a conflict of places, or organisations whose names score at least:
+review_name_min = 100
+window = 10                      # neighbours compared in sorted-name windows within one contact
+block_max = 30                   # rows sharing a phone, e-mail or name beyond this: compared in windows
 """
 
 
@@ -108,11 +137,31 @@ def load_config(path: Path | None) -> ReportConfig:
     return _parse(read_toml(path, ConfigError, "config file"), path)
 
 
+def load_dedupe_config(path: Path | None) -> DedupeConfig:
+    """The [dedupe] section of a config file (None: the defaults). Raises ConfigError naming the key."""
+    if path is None:
+        return DedupeConfig()
+    raw = read_toml(path, ConfigError, "config file")
+    _parse(raw, path)  # the whole file must be valid, not only this section
+    section = raw.get("dedupe", {})
+    values: dict[str, int] = {}
+    for key, value in section.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{path}: dedupe.{key} must be a whole number, not {value!r}")
+        if key.endswith("_min") and value > 100:
+            raise ConfigError(f"{path}: dedupe.{key} is a score from 0 to 100, not {value}")
+        values[key] = value
+    if values.get("window", 2) < 2 or values.get("block_max", 2) < 2:
+        raise ConfigError(f"{path}: dedupe.window and dedupe.block_max must be at least 2")
+    return DedupeConfig(**values)
+
+
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
         "inputs": {"customers", "followups", "costs"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
+        "dedupe": set(DedupeConfig.__dataclass_fields__),
     }
     for section, value in raw.items():
         if section not in known:

@@ -23,7 +23,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
     assert result.exit_code == 0, explain(result)
     for name in COMMANDS:
         assert name in result.stdout
-    assert COMMANDS == ["validate", "clean", "template", "report", "init"]
+    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "init"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmkit.errors import OutputError
@@ -87,7 +88,7 @@ def output_format(path: str | Path) -> str:
 
 def _plain(value: Any) -> Any:
     """A cell value as written: None for missing, integral floats as ints, dates as ISO text."""
-    if value is None:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float):
         if math.isnan(value):
@@ -110,17 +111,35 @@ def frame_to_csv_bytes(
     frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True
 ) -> bytes:
     """CSV bytes with a header row; formula-like text gets a leading ' unless allowed."""
-    rows = [
-        [_csv_cell(_plain(v), allow_formulas) for v in row] for row in frame.itertuples(index=False)
-    ]
+    columns = [_csv_column(frame.iloc[:, i], allow_formulas) for i in range(frame.shape[1])]
     header = [_csv_cell(str(h), allow_formulas) for h in frame.columns]
     buffer = io.StringIO()
     import csv
 
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(zip(*columns, strict=True) if columns else [[]] * len(frame))
     return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def _csv_column(series: pd.Series, allow_formulas: bool) -> list[Any]:
+    """The cells of one column as CSV text, the common types converted column-wise."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = pd.Series(series.to_numpy(), dtype="datetime64[ns]")
+        midnight = stamps == stamps.dt.normalize()
+        seconds = stamps.dt.second != 0
+        text = stamps.dt.strftime("%Y-%m-%d %H:%M")
+        text = text.where(~seconds, stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        text = text.where(~midnight, stamps.dt.strftime("%Y-%m-%d"))
+        return text.where(stamps.notna(), "").tolist()
+    values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        cells = np.where(pd.notna(values), values, "")
+        if not allow_formulas:
+            guarded = pd.Series(cells, dtype=object).str.startswith(FORMULA_STARTS).to_numpy(bool)
+            cells[guarded] = "'" + cells[guarded].astype(object)
+        return list(cells.tolist())
+    return [_csv_cell(_plain(v), allow_formulas) for v in values]
 
 
 def _csv_cell(value: Any, allow_formulas: bool) -> Any:
@@ -154,7 +173,7 @@ def write_xlsx(
         out: list[Any] = []
         for value in row:
             plain = _plain(value)
-            if isinstance(value, date):
+            if isinstance(value, date) and plain is not None:
                 cell = WriteOnlyCell(sheet_out, value=value)
                 midnight = not isinstance(value, datetime) or value.time() == time(0)
                 cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm"

@@ -1,0 +1,210 @@
+"""`crmkit dedupe`: find duplicate customers, explain the matches, merge them without loss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmkit.cli.common import (
+    AsOfOption,
+    EncodingOption,
+    SchemaOption,
+    SheetOption,
+    command,
+    fail,
+    format_table,
+    info,
+    open_table,
+    parse_date,
+    progress,
+    specs_from,
+    warn,
+)
+from crmkit.config import CONFIG_NAME, find_config, load_dedupe_config
+from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
+from crmkit.dedupe.decisions import read_decisions
+from crmkit.dedupe.merge import merge_duplicates, repoint_followups, survivor_map
+from crmkit.dedupe.pairs import pairs_frame
+from crmkit.dedupe.rules import describe
+from crmkit.io import read_table
+from crmkit.io.write import write_frame
+
+FileOption = Annotated[str | None, typer.Option(metavar="FILE")]
+
+
+@command
+def dedupe_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="Customer tables (.xlsx or .csv), pooled into one."),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Merged customers, one row each (.xlsx or .csv)."
+        ),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report", metavar="FILE", help="Pairs to review, side by side (.xlsx, .csv or .json)."
+        ),
+    ] = None,
+    decisions: Annotated[
+        str | None,
+        typer.Option(
+            "--decisions",
+            metavar="FILE",
+            help="A reviewed pairs report (decision: accept or reject), honoured on this run.",
+        ),
+    ] = None,
+    map_path: Annotated[
+        str | None,
+        typer.Option(
+            "--map", metavar="FILE", help="Every input row → its output 客户编号 (.csv or .xlsx)."
+        ),
+    ] = None,
+    followups: Annotated[
+        str | None,
+        typer.Option("--followups", metavar="FILE", help="Follow-up table to re-point."),
+    ] = None,
+    followups_out: Annotated[
+        str | None,
+        typer.Option(
+            "--followups-out",
+            metavar="FILE",
+            help="Where to write the follow-ups, pointing to the merged customers.",
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when duplicates exist (for cron).")
+    ] = False,
+    examples: Annotated[
+        int, typer.Option("--examples", metavar="N", help="Clusters to show on the terminal.")
+    ] = 5,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            help=f"Rules and thresholds ([dedupe] of ./{CONFIG_NAME} if present).",
+        ),
+    ] = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    schema: SchemaOption = None,
+    as_of: AsOfOption = None,
+    allow_formulas: Annotated[
+        bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
+    ] = False,
+) -> None:
+    """Find duplicate customers by name, phone, e-mail and contact; merge them with nothing lost.
+
+    \b
+    Example:
+      crmkit dedupe examples/customers.xlsx examples/expo_leads.csv --report pairs.xlsx -o merged.xlsx
+    """
+    if (followups is None) != (followups_out is None):
+        fail("--followups and --followups-out go together")
+    if examples < 0:
+        fail("--examples must be 0 or more")
+    today = parse_date(as_of)
+    rules = load_dedupe_config(find_config(config, Path.cwd()))
+    specs = specs_from(schema)
+    sources = [*inputs, decisions, followups]
+    with progress() as step:
+        tables = []
+        for path in inputs:
+            step(f"reading {path}")
+            tables.append(open_table(path, [specs["customers"]], sheet=sheet, encoding=encoding))
+        pool = build_pool(tables)
+        reviewed = None
+        if decisions is not None:
+            marks = read_table(Path(decisions))
+            reviewed = read_decisions(marks, pool, specs["customers"].field("name").header())
+            for line in reviewed.ignored:
+                warn(f"{line}; decision ignored")
+        found = find_duplicates(pool, rules, reviewed, on_step=step)
+        merged = None
+        if output or map_path or followups:
+            step("merging")
+            merged = merge_duplicates(found, today=today)
+        if output and merged is not None:
+            step(f"writing {output}")
+            write_frame(
+                merged.frame,
+                output,
+                inputs=sources,
+                sheet="客户信息",
+                allow_formulas=allow_formulas,
+            )
+        if report:
+            step(f"writing {report}")
+            _write_pairs(found, report, sources, allow_formulas)
+        if map_path and merged is not None:
+            write_frame(
+                merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
+            )
+        if followups and followups_out and merged is not None:
+            history = open_table(followups, [specs["followups"]], sheet=sheet, encoding=encoding)
+            survivors, ambiguous = survivor_map(found, merged)
+            repointed, changed = repoint_followups(history, survivors)
+            write_frame(
+                repointed.to_frame(), followups_out, inputs=sources, sheet="跟进记录",
+                allow_formulas=allow_formulas,
+            )  # fmt: skip
+            info(
+                f"{followups}: {changed} follow-ups re-pointed to merged customers in {followups_out}"
+            )
+            if ambiguous:
+                warn(
+                    f"{len(ambiguous)} 客户编号 stand for different customers in different inputs "
+                    f"and were left as they were: {', '.join(sorted(ambiguous)[:5])}"
+                )
+    _summary(found, examples)
+    if merged is not None:
+        info(
+            f"{len(pool)} rows in = {len(merged.frame)} customers out + "
+            f"{len(pool) - len(merged.frame)} rows merged"
+            + (f"; {merged.generated_ids} 客户编号 generated" if merged.generated_ids else "")
+        )
+    if check and found.cluster_count:
+        raise typer.Exit(1)
+
+
+def _write_pairs(found: DuplicateReport, path: str, sources: list[str | None], allow: bool) -> None:
+    frame = pairs_frame(found)
+    if Path(path).suffix.lower() == ".json":
+        from crmkit.io.write import write_json
+
+        write_json(frame.to_dict(orient="records"), path, inputs=sources)
+    else:
+        write_frame(frame, path, inputs=sources, sheet="pairs", allow_formulas=allow)
+
+
+def _summary(found: DuplicateReport, examples: int) -> None:
+    pool = found.pool
+    pairs = found.pairs
+    review = int((pairs["decision"] == "review").sum())
+    names = pool.records["name"]
+    typer.echo(
+        f"{len(pool)} rows from {len(pool.tables)} file(s): {found.cluster_count} customers entered "
+        f"more than once ({found.rows_in_clusters} rows); {review} pairs to review"
+    )
+    if not found.cluster_count or examples == 0:
+        return
+    rows = []
+    for number, members in found.members().head(examples).items():
+        joined = found.clusters.joined_by
+        reasons = sorted({describe(pairs.iloc[joined[m]]) for m in members if joined[m] >= 0})
+        rows.append(
+            [
+                found.cluster_id(int(str(number))),
+                len(members),
+                " / ".join(dict.fromkeys(str(names.iat[m]) for m in members)),
+                "; ".join(reasons),
+            ]
+        )
+    typer.echo(format_table(["cluster", "rows", "names", "why"], rows, 60))

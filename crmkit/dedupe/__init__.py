@@ -1,0 +1,150 @@
+"""Find duplicate customers across tables, explain every match, merge without losing anything.
+
+pool = build_pool(tables)                        # keys: phone, e-mail, contact, name key
+found = find_duplicates(pool, config, decisions) # candidate pairs → rules → clusters
+merged = merge_duplicates(found)                 # one row per customer, map of every row
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from crmkit.config import DedupeConfig
+from crmkit.dedupe.candidates import candidate_pairs
+from crmkit.dedupe.clusters import Clusters, close_pairs
+from crmkit.dedupe.decisions import Decisions
+from crmkit.dedupe.names import NameVocabulary, load_vocabulary
+from crmkit.dedupe.pool import Pool, build_pool
+from crmkit.dedupe.rules import AUTO_RULES, score_pairs
+
+__all__ = ["DuplicateReport", "build_pool", "find_duplicates"]
+
+
+@dataclass
+class DuplicateReport:
+    """The scored pairs and the clusters they close into.
+
+    `pairs` has one row per pair worth a look: left, right (pool indices), score, edits,
+    same_phone, same_email, same_contact, rule, decision (auto, review, accept, reject,
+    blocked: not merged because it would join rows a person kept apart) and cluster (-1: none).
+    """
+
+    pool: Pool
+    pairs: pd.DataFrame
+    clusters: Clusters
+    config: DedupeConfig
+
+    @functools.cached_property
+    def cluster_count(self) -> int:
+        """How many clusters (customers entered more than once)."""
+        return int(self.clusters.number.max()) + 1 if len(self.pool) else 0
+
+    @property
+    def rows_in_clusters(self) -> int:
+        """How many input rows belong to a cluster."""
+        return int((self.clusters.number >= 0).sum())
+
+    def cluster_id(self, number: int) -> str:
+        """The id of cluster `number` (D000001 …), empty for -1."""
+        width = max(6, len(str(self.cluster_count)))
+        return "" if number < 0 else f"D{number + 1:0{width}d}"
+
+    def cluster_ids(self, numbers: np.ndarray) -> np.ndarray:
+        """`cluster_id` of each number."""
+        width = max(6, len(str(self.cluster_count)))
+        text = pd.Series(numbers + 1).astype(str).str.zfill(width).radd("D")
+        return np.where(numbers >= 0, text.to_numpy(dtype=object), "").astype(object)
+
+    def members(self) -> pd.Series:
+        """Pool indices of each cluster's rows, largest cluster first (then by first row)."""
+        number = pd.Series(self.clusters.number)
+        grouped = number[number >= 0].groupby(number[number >= 0]).groups
+        members = pd.Series({k: list(v) for k, v in grouped.items()}, dtype=object)
+        sizes = members.map(len)
+        return members.iloc[np.lexsort((members.index.to_numpy(), -sizes.to_numpy()))]
+
+
+def _order(pairs: pd.DataFrame) -> np.ndarray:
+    """Merge order: accepted pairs, then by rule (phone, email, contact), then by score."""
+    rank = pairs["rule"].map({r: i for i, r in enumerate(AUTO_RULES)}).fillna(len(AUTO_RULES))
+    rank = rank.where(pairs["decision"] != "accept", -1)
+    mergeable = pairs["decision"].isin(("auto", "accept")).to_numpy()
+    order = np.lexsort((-pairs["score"].to_numpy(), rank.to_numpy()))
+    return order[mergeable[order]]
+
+
+def _apply_decisions(pool: Pool, pairs: pd.DataFrame, decisions: Decisions) -> pd.DataFrame:
+    rejected = decisions.rejected
+    accepted = decisions.accepted - rejected
+    keys = list(zip(pairs["left"].tolist(), pairs["right"].tolist(), strict=True))
+    known = set(keys)
+    decision = pairs["decision"].to_numpy(dtype=object).copy()
+    for position, key in enumerate(keys):
+        if key in rejected:
+            decision[position] = "reject"
+        elif key in accepted:
+            decision[position] = "accept"
+    pairs = pairs.assign(decision=decision)
+    extra = sorted(accepted - known)
+    if not extra:
+        return pairs
+    names = pool.records["key"].fillna("").astype(str).tolist()
+    added = pd.DataFrame(
+        {
+            "left": np.array([a for a, _ in extra], dtype=np.int64),
+            "right": np.array([b for _, b in extra], dtype=np.int64),
+            "score": [round(fuzz.ratio(names[a], names[b]), 1) for a, b in extra],
+            "edits": -1,
+            "same_phone": False,
+            "same_email": False,
+            "same_contact": False,
+            "rule": "decision",
+            "decision": "accept",
+        }
+    )
+    return pd.concat([pairs, added], ignore_index=True)
+
+
+def find_duplicates(
+    pool: Pool,
+    config: DedupeConfig | None = None,
+    decisions: Decisions | None = None,
+    *,
+    vocab: NameVocabulary | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> DuplicateReport:
+    """Block, score and decide candidate pairs, then close merged pairs into clusters."""
+    config = config or DedupeConfig()
+    vocab = vocab or load_vocabulary()
+    step = on_step or (lambda message: None)
+    step(f"comparing {len(pool):,} rows")
+    left, right = candidate_pairs(pool.records, config)
+    step(f"scoring {len(left):,} candidate pairs")
+    pairs = score_pairs(pool.records, left, right, config, vocab)
+    if decisions is not None:
+        pairs = _apply_decisions(pool, pairs, decisions)
+    step(f"clustering {int((pairs['decision'] == 'auto').sum()):,} matches")
+    apart = decisions.rejected if decisions is not None else set()
+    clusters = close_pairs(
+        len(pool),
+        pairs["left"].to_numpy(),
+        pairs["right"].to_numpy(),
+        _order(pairs),
+        apart,
+    )
+    if clusters.blocked:
+        decision = pairs["decision"].to_numpy(dtype=object).copy()
+        decision[clusters.blocked] = "blocked"
+        pairs = pairs.assign(decision=decision)
+    pairs["cluster"] = np.where(
+        clusters.number[pairs["left"]] == clusters.number[pairs["right"]],
+        clusters.number[pairs["left"]],
+        -1,
+    )
+    return DuplicateReport(pool, pairs, clusters, config)

@@ -1,0 +1,390 @@
+"""Merge each cluster into one customer row, and trace every input row to its output row.
+
+Survivorship, field by field: the most recent valid non-empty value (by 更新时间, then
+创建时间, then the later row in input order); tags are the union; the survivor keeps the
+oldest 客户编号 (earliest 创建时间 among the rows that have one). Nothing is lost: values not
+kept are listed in `merge_conflicts`, every merged row in `merged_from`, and the map gives
+each input row its output 客户编号.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crmkit import arrow
+from crmkit.dedupe import DuplicateReport
+from crmkit.ids import generate_ids
+from crmkit.io.table import Table
+from crmkit.normalize import normalize_id
+
+MERGED_FROM = "merged_from"
+CONFLICTS = "merge_conflicts"
+_TAG_SEPARATORS = re.compile(r"[,，、;；|｜\s]+")
+_NO_CONFLICT = ("customer_id", "tags", "created_at", "updated_at")
+
+
+@dataclass
+class MergeResult:
+    """The merged table (one row per customer) and the map of every input row."""
+
+    frame: pd.DataFrame
+    map: pd.DataFrame
+    survivor: np.ndarray  # output customer id of each pool row
+    generated_ids: int
+
+
+@dataclass
+class _Column:
+    label: str  # the header written out
+    field: str | None  # canonical field, or None for a column the spec does not know
+
+    @property
+    def ours(self) -> bool:
+        """merged_from or merge_conflicts, which crmkit writes (and reads back on a rerun)."""
+        return self.field is None and self.label in (MERGED_FROM, CONFLICTS)
+
+
+def _plan(report: DuplicateReport) -> list[_Column]:
+    """The output columns: the first input's, then those only later inputs have."""
+    plan: list[_Column] = []
+    seen: set[tuple[str, str]] = set()
+    for pooled in report.pool.tables:
+        table = pooled.table
+        field_at = {position: name for name, position in table.fields.items()}
+        for position, label in enumerate(table.to_frame().columns):
+            name = field_at.get(position)
+            key = ("field", name) if name else ("extra", str(label).strip())
+            if key in seen or str(label) in (MERGED_FROM, CONFLICTS):
+                continue
+            seen.add(key)
+            plan.append(_Column(str(label), name))
+    plan += [_Column(MERGED_FROM, None), _Column(CONFLICTS, None)]
+    return plan
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    """Missing cells and cells of blank text."""
+    if arrow.is_arrow_text(series):
+        return arrow.blank(series)
+    values = series.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    present = np.flatnonzero(~blank)
+    if pd.api.types.infer_dtype(values[present], skipna=True) in ("string", "mixed"):
+        text = pd.Series(values[present], dtype=object).str.strip()  # NaN: not text
+        blank[present[(text == "").to_numpy(dtype=bool, na_value=False)]] = True
+    return blank
+
+
+def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
+    """Parts of one column from each input (None: the input lacks it) as one pool column."""
+    present = [p for p in parts if p is not None]
+    dtypes = {str(p.dtype) for p in present}
+    mixed = len(dtypes) > 1
+    dtype = object if mixed else present[0].dtype
+    filled = [
+        pd.Series(p.to_numpy(dtype=object) if mixed else p.array)
+        if p is not None
+        else pd.Series([None] * n, dtype=dtype)
+        for p, n in zip(parts, lengths, strict=True)
+    ]
+    column = pd.concat(filled, ignore_index=True)
+    return column.mask(_blank(column))
+
+
+def _column(report: DuplicateReport, column: _Column) -> tuple[pd.Series, pd.Series]:
+    """One output column over the pool: the usable values (normalized when valid; as written
+    for columns the spec does not know; missing otherwise) and the values as written."""
+    good: list[pd.Series | None] = []
+    written: list[pd.Series | None] = []
+    for pooled in report.pool.tables:
+        table = pooled.table
+        if column.field is not None and table.has(column.field):
+            normalized = pooled.columns[column.field]
+            values = normalized.values
+            if table.spec is not None and table.spec.field(column.field).type == "datetime":
+                values = pd.Series(pd.to_datetime(values, format="ISO8601", errors="coerce"))
+            good.append(values.where(normalized.mask("ok", "changed", "warn")))
+            written.append(table.column(column.field))
+            continue
+        labels = {
+            str(label).strip(): position for position, label in enumerate(table.to_frame().columns)
+        }
+        position = labels.get(column.label) if column.field is None else None
+        if position is not None and position not in table.fields.values():
+            cells = table.data.iloc[:, position]
+            good.append(cells)
+            written.append(cells)
+        else:
+            good.append(None)
+            written.append(None)
+    lengths = [t.table.rows for t in report.pool.tables]
+    if all(p is None for p in good):
+        empty = pd.Series([None] * len(report.pool), dtype=object)
+        return empty, empty
+    return _concat(good, lengths), _concat(written, lengths)
+
+
+def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
+    """The usable value, else the value as written (a value nothing could fix is kept)."""
+    fallback = good.isna() & written.notna()
+    if not fallback.any():
+        return good
+    return good.astype(object).where(~fallback, written.astype(object))
+
+
+def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
+    """`rows` (pool indices) by cluster, the most recent first (更新时间, 创建时间, input order)."""
+    records = report.pool.records
+    latest = np.iinfo(np.int64).max
+
+    def descending(name: str) -> np.ndarray:
+        values = records[name].to_numpy(dtype="datetime64[ns]")[rows]
+        return np.where(np.isnat(values), latest, -values.astype(np.int64))
+
+    number = report.clusters.number[rows]
+    return rows[np.lexsort((-rows, descending("created"), descending("updated"), number))]
+
+
+def _split_tags(value: object) -> list[str]:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return []
+    return [t for t in _TAG_SEPARATORS.split(str(value)) if t]
+
+
+def merge_duplicates(report: DuplicateReport, *, today: date | None = None) -> MergeResult:
+    """One row per customer: each cluster merged by survivorship, every other row normalized
+    (values nothing could fix are kept as written). Output rows follow their first input row."""
+    today = today or date.today()
+    pool = report.pool
+    number = report.clusters.number
+    in_cluster = number >= 0
+    clustered = np.flatnonzero(in_cluster)
+    recent = _recency(report, clustered)
+    # Output rows: rows without duplicates, and the first row of each cluster, in input order.
+    first_of_cluster = np.full(report.cluster_count, len(pool), dtype=np.int64)
+    np.minimum.at(first_of_cluster, number[clustered], clustered)
+    keep = ~in_cluster
+    keep[first_of_cluster] = True
+    rows = np.flatnonzero(keep)
+    at_cluster = number[rows]  # cluster of each output row, -1 for the others
+    merged_rows = np.flatnonzero(at_cluster >= 0)
+    plan = _plan(report)
+    frame: dict[str, pd.Series] = {}
+    notes = _Notes(report, clustered)
+    for column in plan:
+        good, written = _column(report, column)
+        out = _shown(good, written).iloc[rows].reset_index(drop=True)
+        if report.cluster_count and not column.ours:
+            chosen = good.iloc[recent].groupby(number[recent], sort=True).first()
+            fallback = written.iloc[recent].groupby(number[recent], sort=True).first()
+            chosen = _shown(
+                chosen.reindex(range(report.cluster_count)),
+                fallback.reindex(range(report.cluster_count)),
+            )
+            if column.field == "tags":
+                chosen = pd.Series(_union_tags(good, recent, number), dtype=object)
+            if out.dtype != chosen.dtype:
+                out = out.astype(object)
+                chosen = chosen.astype(object)
+            out.iloc[merged_rows] = chosen.iloc[at_cluster[merged_rows]].to_numpy()
+            if column.field not in _NO_CONFLICT:
+                notes.compare(column.label, _shown(good, written), chosen)
+        elif report.cluster_count:
+            notes.carry(column.label, good)
+        frame[column.label] = out
+    merged = pd.DataFrame(frame, columns=[c.label for c in plan])
+    if report.cluster_count:
+        merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
+        merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
+    label = {c.field: c.label for c in plan if c.field}
+    id_label = label.get("customer_id")
+    survivor_id = (
+        merged[id_label].astype(object).where(merged[id_label].notna(), None)
+        if id_label
+        else pd.Series([None] * len(merged), dtype=object)
+    )
+    if report.cluster_count:
+        oldest = _oldest_ids(pool.records, clustered, number)
+        ids = oldest[at_cluster[merged_rows]]
+        survivor_id.iloc[merged_rows] = np.where(pd.isna(ids), survivor_id.iloc[merged_rows], ids)
+    missing = survivor_id.isna().to_numpy()
+    spec = pool.tables[0].table.spec if pool.tables else None
+    generated = 0
+    if missing.any() and spec is not None and id_label:
+        taken = {str(v) for v in pool.records["customer_id"].dropna()}
+        taken |= {str(v) for v in merged[id_label].dropna()}
+        new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
+        survivor_id.iloc[np.flatnonzero(missing)] = new
+        generated = len(new)
+    if id_label:
+        merged[id_label] = survivor_id.to_numpy(dtype=object)
+    # Every pool row's survivor: its own output row, or its cluster's.
+    output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
+    output_of_cluster[at_cluster[merged_rows]] = merged_rows
+    output_of_row = np.empty(len(pool), dtype=np.int64)
+    output_of_row[rows] = np.arange(len(rows))
+    output_of_row[clustered] = output_of_cluster[number[clustered]]
+    survivor = survivor_id.to_numpy(dtype=object)[output_of_row]
+    return MergeResult(merged, _map(report, survivor), survivor, generated)
+
+
+def _oldest_ids(records: pd.DataFrame, clustered: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """Per cluster: the 客户编号 of its earliest created row that has one (None if none has)."""
+    rows = pd.DataFrame(
+        {
+            "cluster": number[clustered],
+            "created": records["created"].to_numpy()[clustered],
+            "position": clustered,
+            "id": records["customer_id"].to_numpy(dtype=object)[clustered],
+        }
+    )
+    rows = rows[rows["id"].notna()].sort_values(["created", "position"], na_position="last")
+    earliest = rows.groupby("cluster")["id"].first()
+    result = np.full(int(number.max()) + 1 if len(number) else 0, None, dtype=object)
+    result[earliest.index.to_numpy()] = earliest.to_numpy(dtype=object)
+    return result
+
+
+def _union_tags(tags: pd.Series, recent: np.ndarray, number: np.ndarray) -> list[str | None]:
+    """Per cluster: every member's tags, the most recent row's first, each once."""
+    union: dict[int, list[str]] = {}
+    values = tags.to_numpy(dtype=object)
+    for position in recent.tolist():
+        bucket = union.setdefault(int(number[position]), [])
+        bucket.extend(t for t in _split_tags(values[position]) if t not in bucket)
+    return [",".join(union.get(k, [])) or None for k in range(int(number.max()) + 1)]
+
+
+class _Notes:
+    """What the merged rows say about their clusters: merged_from and merge_conflicts."""
+
+    def __init__(self, report: DuplicateReport, clustered: np.ndarray):
+        self.report = report
+        self.rows = clustered
+        self.clusters = report.clusters.number[clustered]
+        self.count = report.cluster_count
+        self.earlier: dict[str, np.ndarray] = {}
+        self.notes: dict[int, list[str]] = {}
+        self.seen: set[tuple[int, str, str]] = set()
+
+    def carry(self, label: str, good: pd.Series) -> None:
+        """Keep what an earlier merge wrote in merged_from or merge_conflicts."""
+        self.earlier[label] = good.to_numpy(dtype=object)[self.rows]
+
+    def compare(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
+        """Note the values of clustered rows that their merged row does not keep."""
+        values = shown.to_numpy(dtype=object)[self.rows]
+        kept = chosen.to_numpy(dtype=object)[self.clusters]
+        differ = ~pd.isna(values) & (values != kept)
+        labels = self.report.pool.labels
+        for position, key, value, winner in zip(
+            self.rows[differ].tolist(),
+            self.clusters[differ].tolist(),
+            values[differ].tolist(),
+            kept[differ].tolist(),
+            strict=True,
+        ):
+            text = _text(value)
+            if not text.strip() or text == _text(winner) or (key, label, text) in self.seen:
+                continue
+            self.seen.add((key, label, text))
+            self.notes.setdefault(key, []).append(f"{label}: {text} ({labels[position]})")
+
+    def _lists(self, label: str, items: dict[int, list[str]]) -> np.ndarray:
+        out = np.full(self.count, None, dtype=object)
+        before: dict[int, list[str]] = {}
+        for key, value in zip(
+            self.clusters.tolist(), self.earlier.get(label, [None] * len(self.rows)), strict=True
+        ):
+            if value is not None and not pd.isna(value) and str(value) not in before.get(key, []):
+                before.setdefault(key, []).append(str(value))
+        for key in set(items) | set(before):
+            out[key] = "; ".join(before.get(key, []) + items.get(key, [])) or None
+        return out
+
+    def merged_from(self) -> np.ndarray:
+        """Per cluster: each merged row as 客户编号 (file:row), in input order."""
+        ids = self.report.pool.records["customer_id"].fillna("-").to_numpy(dtype=object)
+        labels = self.report.pool.labels
+        items: dict[int, list[str]] = {}
+        for position, key in zip(self.rows.tolist(), self.clusters.tolist(), strict=True):
+            items.setdefault(key, []).append(f"{ids[position]} ({labels[position]})")
+        return self._lists(MERGED_FROM, items)
+
+    def conflicts(self) -> np.ndarray:
+        """Per cluster: the values its merged row does not keep, with where they came from."""
+        return self._lists(CONFLICTS, self.notes)
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return ""
+    if isinstance(value, pd.Timestamp):
+        midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+        return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
+    """file, row, customer_id, survivor_id, cluster_id, and what joined the row to its cluster."""
+    pool = report.pool
+    records = pool.records
+    pairs = report.pairs
+    joined = report.clusters.joined_by
+    member = joined >= 0
+    pair = np.where(member, joined, 0)
+    left = pairs["left"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined), dtype=np.int64)
+    right = pairs["right"].to_numpy()[pair] if len(pairs) else left
+    other = np.where(left == np.arange(len(joined)), right, left)
+    rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
+    score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
+    files = np.array([t.table.name for t in pool.tables], dtype=object)
+    return pd.DataFrame(
+        {
+            "file": files[records["source"].to_numpy()],
+            "row": records["row"].to_numpy(),
+            "customer_id": records["customer_id"].to_numpy(dtype=object),
+            "survivor_id": survivor,
+            "cluster_id": report.cluster_ids(report.clusters.number),
+            "matched_with": np.where(member, pool.labels[other], ""),
+            "rule": np.where(member, rule, ""),
+            "score": np.where(member, score, np.nan),
+        }
+    )
+
+
+def repoint_followups(table: Table, survivor_of: dict[str, str]) -> tuple[Table, int]:
+    """A copy of a follow-up table whose 客户编号 cells point to the merged customers' survivors.
+
+    Returns the copy and how many cells changed; every other cell is untouched.
+    """
+    if not table.has("customer_id"):
+        return table, 0
+    position = table.fields["customer_id"]
+    cells = table.data[position]
+    keys = cells.map(lambda v: normalize_id(v).value, na_action="ignore")
+    target = keys.map(survivor_of)
+    change = target.notna() & (target != cells.astype(object))
+    data = table.data.copy()
+    data[position] = cells.astype(object).where(~change, target)
+    return table.with_data(data), int(change.sum())
+
+
+def survivor_map(report: DuplicateReport, merged: MergeResult) -> tuple[dict[str, str], set[str]]:
+    """Input 客户编号 of merged rows → their survivor's; and the ids that are ambiguous (the
+    same 客户编号 on rows of different customers), which are left out."""
+    ids = report.pool.records["customer_id"].to_numpy(dtype=object)
+    targets: dict[str, set[str]] = {}
+    for position, customer in enumerate(ids):
+        if customer is not None:
+            targets.setdefault(str(customer), set()).add(str(merged.survivor[position]))
+    ambiguous = {k for k, v in targets.items() if len(v) > 1}
+    mapping = {k: next(iter(v)) for k, v in targets.items() if len(v) == 1}
+    return {k: v for k, v in mapping.items() if k != v}, ambiguous

@@ -1,0 +1,216 @@
+"""Name keys: what two spellings of one customer's name share, and the place set aside as evidence.
+
+北京星辰科技有限公司, 星辰科技(北京)有限公司 and 星辰科技 share the key 星辰科技; the first two
+also carry the place 北京, so that 上海星辰科技有限公司 (same key, place 上海) stays apart. The
+vocabulary (legal forms, places, surnames) is data: schemas/names.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from crmkit.errors import SpecError
+from crmkit.normalize import to_simplified
+from crmkit.resources import data_dir
+from crmkit.tomlfile import read_toml
+
+_PLACE_SUFFIXES = ("特别行政区", "自治区", "地区", "省", "市")
+_BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」』]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class NameVocabulary:
+    """Legal forms, branch and bracket words, organisation words, surnames and places."""
+
+    legal_forms: tuple[str, ...]
+    trailing_forms: re.Pattern[str]  # (name)(legal forms at the end)
+    latin_forms: re.Pattern[str]
+    branch_words: tuple[str, ...]
+    bracket_words: frozenset[str]
+    organisation_words: re.Pattern[str]
+    surnames: tuple[str, ...]
+    province: dict[str, str]  # place → its province (a province maps to itself)
+
+    def place_at_start(self, text: str) -> tuple[str, int] | None:
+        """The place `text` starts with and the length it takes (suffix included), or None."""
+        for size in (4, 3, 2):
+            head = text[:size]
+            if head in self.province:
+                end = size
+                for suffix in _PLACE_SUFFIXES:
+                    if text.startswith(suffix, size):
+                        end += len(suffix)
+                        break
+                return head, end
+        return None
+
+    def place_of(self, text: str) -> str | None:
+        """The place `text` is (北京, 北京市, 广东省), or None."""
+        for suffix in _PLACE_SUFFIXES:
+            if text.endswith(suffix) and text[: -len(suffix)] in self.province:
+                return text[: -len(suffix)]
+        return text if text in self.province else None
+
+    def compatible(self, a: str, b: str) -> bool:
+        """Two places can be one customer's: equal, one missing, or a city and its province."""
+        if not a or not b or a == b:
+            return True
+        return self.province.get(a) == b or self.province.get(b) == a
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path | None = None) -> NameVocabulary:
+    """The vocabulary in `path` (default: schemas/names.toml). Raises SpecError naming the entry."""
+    path = path or data_dir("schemas") / "names.toml"
+    raw = read_toml(path, SpecError, "name vocabulary")
+
+    def words(key: str) -> list[str]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SpecError(f"{path}: {key} must be a list of words")
+        return [fold(v) for v in value]
+
+    places = raw.get("places", {})
+    if not isinstance(places, dict):
+        raise SpecError(f"{path}: [places] must be a table of province = [cities]")
+    province: dict[str, str] = {}
+    for name, cities in places.items():
+        if not isinstance(cities, list) or not all(isinstance(c, str) and c for c in cities):
+            raise SpecError(f"{path}: places.{name} must be a list of city names")
+        province.setdefault(fold(name), fold(name))
+        for city in cities:
+            province.setdefault(fold(city), fold(name))
+    forms = words("legal_forms")
+    latin = sorted((f for f in forms if f.isascii()), key=len, reverse=True)
+    latin_pattern = re.compile(
+        r"(?:[\s,.&]*\b(?:" + "|".join(map(re.escape, latin)) + r")\b\.?)+\s*$" if latin else r"$^"
+    )
+    chinese = sorted((f for f in forms if not f.isascii()), key=len, reverse=True)
+    return NameVocabulary(
+        legal_forms=tuple(chinese),
+        trailing_forms=re.compile(
+            r"(.+?)(?:" + "|".join(map(re.escape, chinese)) + r")+" if chinese else r"$^"
+        ),
+        latin_forms=latin_pattern,
+        branch_words=tuple(sorted(words("branch_words"), key=len, reverse=True)),
+        bracket_words=frozenset(words("bracket_words")),
+        organisation_words=re.compile(
+            "|".join(map(re.escape, words("organisation_words"))) or "$^"
+        ),
+        surnames=tuple(sorted(words("surnames"), key=len, reverse=True)),
+        province=province,
+    )
+
+
+def fold(text: str) -> str:
+    """NFKC, 繁→简, case-folded, spaces collapsed: how names and contacts are compared."""
+    folded = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", to_simplified(folded).casefold()).strip()
+
+
+def fold_many(texts: Sequence[str]) -> list[str]:
+    """`fold` of each text, converting 繁→简 in one call (far faster than one call per text)."""
+    if not texts:
+        return []
+    spaced = [_SPACES.sub(" ", unicodedata.normalize("NFKC", t)) for t in texts]
+    simplified = to_simplified("\n".join(spaced)).split("\n")
+    if len(simplified) != len(texts):  # a conversion that touched the separators: go one by one
+        return [fold(t) for t in texts]
+    return [s.casefold().strip() for s in simplified]
+
+
+def compact(text: str) -> str:
+    """A folded text without punctuation or spaces (张 伟 → 张伟, a.b-c → abc)."""
+    return _NOT_WORD.sub("", text)
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """The key a name is matched by, the place set aside, and whether it looks like a person's."""
+
+    key: str
+    place: str
+    personal: bool
+
+
+def _strip_forms(text: str, vocab: NameVocabulary) -> str:
+    found = vocab.trailing_forms.match(text)
+    return found.group(1) if found else text
+
+
+def _is_person(name: str, vocab: NameVocabulary) -> bool:
+    if not _CJK.fullmatch(name) or not 2 <= len(name) <= 4:
+        return False
+    if vocab.organisation_words.search(name):
+        return False
+    surname = next((s for s in vocab.surnames if name.startswith(s)), None)
+    return surname is not None and 1 <= len(name) - len(surname) <= 2
+
+
+def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
+    """The name key of a folded name (see `fold`)."""
+    places: list[str] = []
+    kept: list[str] = []
+    position = 0
+    for match in _BRACKET.finditer(folded):
+        kept.append(folded[position : match.start()])
+        inner = compact(match.group(1))
+        place = vocab.place_of(inner)
+        if place is not None:
+            places.append(place)
+        elif inner not in vocab.bracket_words and _strip_forms(inner, vocab) == inner:
+            kept.append(inner)
+        position = match.end()
+    kept.append(folded[position:])
+    text = compact(vocab.latin_forms.sub("", "".join(kept)))
+    for word in vocab.branch_words:
+        if text.endswith(word):
+            stem = text[: -len(word)]
+            at_end = _place_at_end(stem, vocab)
+            if at_end is not None:
+                places.append(at_end[0])
+                text = stem[: -at_end[1]]
+            break
+    text = _strip_forms(text, vocab)
+    # One leading place (北京…), or a province and one of its cities (广东省深圳市…): a second
+    # place of another province is more likely part of the brand (成都信阳本广告).
+    leading: list[str] = []
+    while len(leading) < 2:
+        found = vocab.place_at_start(text)
+        if found is None or len(_strip_forms(text[found[1] :], vocab)) < 2:
+            break
+        if leading and not (
+            vocab.province[leading[0]] == leading[0] and vocab.province[found[0]] == leading[0]
+        ):
+            break
+        leading.append(found[0])
+        text = text[found[1] :]
+    places = leading + places
+    text = _strip_forms(text, vocab)
+    whole = compact(folded)
+    # The most specific place: a city over its province.
+    place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
+    place = place or (places[-1] if places else "")
+    return NameKey(text or whole, place, _is_person(whole, vocab))
+
+
+def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:
+    for size in range(min(len(text), 9), 1, -1):
+        place = vocab.place_of(text[-size:])
+        if place is not None:
+            return place, size
+    return None
+
+
+def name_keys(names: Sequence[str], vocab: NameVocabulary | None = None) -> list[NameKey]:
+    """The name key of each name."""
+    vocab = vocab or load_vocabulary()
+    return [key_of(folded, vocab) for folded in fold_many(names)]

@@ -1,0 +1,86 @@
+"""The pairs report: one row per pair worth a look, both records side by side, for review."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit.dedupe import DuplicateReport
+from crmkit.dedupe.pool import Pool
+from crmkit.pii import mask_pii
+
+PAIR_COLUMNS = (
+    "cluster_id", "left_file", "left_row", "right_file", "right_row", "score", "rule", "decision",
+    "same_phone", "same_email", "same_contact",
+)  # fmt: skip
+_DECISION_ORDER = {"accept": 0, "auto": 1, "review": 2, "blocked": 3, "reject": 4}
+
+
+def field_values(pool: Pool, name: str) -> np.ndarray:
+    """A field's value on every pool row: normalized when valid, else as written (None: absent).
+
+    Free text that may hold personal data (national ID, bank card) comes masked.
+    """
+    out = np.full(len(pool), None, dtype=object)
+    for pooled in pool.tables:
+        table = pooled.table
+        if not table.has(name) or table.spec is None:
+            continue
+        column = pooled.columns[name]
+        written = table.column(name).astype(object)
+        values = column.values.astype(object).where(column.mask("ok", "changed", "warn"), written)
+        cells = values.where(values.notna(), None).to_numpy(dtype=object)
+        if table.spec.field(name).pii:
+            cells = np.array(
+                [mask_pii(str(v)) if v is not None else None for v in cells], dtype=object
+            )
+        out[pooled.start : pooled.start + table.rows] = cells
+    return out
+
+
+def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
+    """The pairs, clustered ones first (by cluster, strongest first), then the ones to review.
+
+    Columns: PAIR_COLUMNS, then left_<header> and right_<header> of every field (the spec's
+    header), so that a person can mark `decision` accept or reject and pass the file back.
+    """
+    pool = report.pool
+    pairs = report.pairs
+    rank = pairs["decision"].map(_DECISION_ORDER).fillna(5).to_numpy()
+    cluster = pairs["cluster"].to_numpy()
+    order = np.lexsort(
+        (-pairs["score"].to_numpy(), rank, np.where(cluster >= 0, cluster, np.iinfo(np.int64).max))
+    )
+    pairs = pairs.iloc[order]
+    left = pairs["left"].to_numpy()
+    right = pairs["right"].to_numpy()
+    records = pool.records
+    files = np.array([t.table.name for t in pool.tables], dtype=object)
+    sources = records["source"].to_numpy()
+    rows = records["row"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "cluster_id": [report.cluster_id(int(n)) for n in pairs["cluster"]],
+            "left_file": files[sources[left]],
+            "left_row": rows[left],
+            "right_file": files[sources[right]],
+            "right_row": rows[right],
+            "score": pairs["score"].to_numpy(),
+            "rule": pairs["rule"].to_numpy(),
+            "decision": pairs["decision"].to_numpy(),
+            "same_phone": pairs["same_phone"].to_numpy(),
+            "same_email": pairs["same_email"].to_numpy(),
+            "same_contact": pairs["same_contact"].to_numpy(),
+        }
+    )
+    spec = pool.tables[0].table.spec if pool.tables else None
+    fields = (
+        [f for f in spec.fields if any(t.table.has(f.name) for t in pool.tables)] if spec else []
+    )
+    sides: dict[str, np.ndarray] = {}
+    for field in fields:
+        values = field_values(pool, field.name)
+        sides[f"left_{field.header()}"] = values[left]
+        sides[f"right_{field.header()}"] = values[right]
+    ordered = [f"{side}_{f.header()}" for side in ("left", "right") for f in fields]
+    return pd.concat([frame, pd.DataFrame(sides, index=frame.index)[ordered]], axis=1)

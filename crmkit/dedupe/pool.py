@@ -1,0 +1,128 @@
+"""The pool of customer records dedupe works on: every row of every input, with its match keys."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmkit.columns import NormalizedColumn, normalize_column
+from crmkit.dedupe.names import NameVocabulary, compact, fold_many, key_of, load_vocabulary
+from crmkit.errors import InputError
+from crmkit.io.table import Table
+
+KEY_FIELDS = ("customer_id", "name", "contact", "phone", "email", "created_at", "updated_at")
+
+
+@dataclass
+class PoolTable:
+    """One input table and its normalized columns (by canonical field)."""
+
+    table: Table
+    columns: dict[str, NormalizedColumn]
+    start: int  # pool index of its first row
+
+
+@dataclass
+class Pool:
+    """All input rows in input order (pool index 0…n-1) and the keys they are matched by.
+
+    `records` columns: source (input number), row (as the spreadsheet shows it), customer_id,
+    name (as normalized), whole (name folded, no spaces), key and place (see names.py),
+    person, phone, email, contact
+    (folded, no spaces), created, updated (datetime64, NaT when missing).
+    """
+
+    tables: list[PoolTable]
+    records: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def label(self, index: int) -> str:
+        """file:row of a pool record, for people."""
+        return str(self.labels[index])
+
+    @functools.cached_property
+    def labels(self) -> np.ndarray:
+        """file:row of every pool record."""
+        files = np.array([t.table.name + ":" for t in self.tables], dtype=object)
+        rows = self.records["row"].astype(str).to_numpy(dtype=object)
+        return files[self.records["source"].to_numpy()] + rows
+
+
+def _values(column: NormalizedColumn | None, length: int) -> np.ndarray:
+    if column is None:
+        return np.full(length, None, dtype=object)
+    values = column.values.astype(object)
+    return np.asarray(values.where(values.notna(), None), dtype=object)
+
+
+def _dates(column: NormalizedColumn | None, length: int) -> np.ndarray:
+    if column is None:
+        return np.full(length, np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(column.values, format="ISO8601", errors="coerce").to_numpy()
+
+
+def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> Pool:
+    """Normalize the key fields of customer tables and compute their name keys.
+
+    Raises InputError when a table is not a customer table or has no name column.
+    """
+    vocab = vocab or load_vocabulary()
+    parts: list[pd.DataFrame] = []
+    pooled: list[PoolTable] = []
+    start = 0
+    for number, table in enumerate(tables):
+        spec = table.spec
+        if spec is None or spec.kind != "customers":
+            raise InputError(f"{table.name}: dedupe needs customer tables; this is not one")
+        if not table.has("name"):
+            raise InputError(f"{table.name}: no {spec.field('name').header()} column to match by")
+        native = table.format == "csv"
+        columns = {
+            name: normalize_column(table.column(name), spec.field(name), text_is_native=native)
+            for name in table.fields
+        }
+        length = table.rows
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": np.full(length, number, dtype=np.int32),
+                    "row": table.data.index.to_numpy(dtype=np.int64),
+                    "customer_id": _values(columns.get("customer_id"), length),
+                    "name": _values(columns.get("name"), length),
+                    "contact": _values(columns.get("contact"), length),
+                    "phone": _values(columns.get("phone"), length),
+                    "email": _values(columns.get("email"), length),
+                    "created": _dates(columns.get("created_at"), length),
+                    "updated": _dates(columns.get("updated_at"), length),
+                }
+            )
+        )
+        pooled.append(PoolTable(table, columns, start))
+        start += length
+    records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    _add_name_keys(records, vocab)
+    return Pool(pooled, records)
+
+
+def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
+    names = records["name"].fillna("").astype(str)
+    contacts = records["contact"].fillna("").astype(str)
+    unique_names, name_codes = np.unique(names.to_numpy(dtype=str), return_inverse=True)
+    unique_contacts, contact_codes = np.unique(contacts.to_numpy(dtype=str), return_inverse=True)
+    folded_names = fold_many(list(unique_names))
+    folded_contacts = [compact(c) for c in fold_many(list(unique_contacts))]
+    keys = [key_of(name, vocab) for name in folded_names]
+    records["key"] = np.array([k.key for k in keys], dtype=object)[name_codes]
+    records["place"] = np.array([k.place for k in keys], dtype=object)[name_codes]
+    personal = np.array([k.personal for k in keys], dtype=bool)[name_codes]
+    whole = np.array([compact(n) for n in folded_names], dtype=object)[name_codes]
+    contact = np.array(folded_contacts, dtype=object)[contact_codes]
+    records["whole"] = whole
+    records["person"] = personal | ((contact != "") & (whole == contact))
+    records["contact"] = pd.Series(contact, dtype=object).where(contact != "", None)

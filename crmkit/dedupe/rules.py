@@ -1,0 +1,148 @@
+"""Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
+
+Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
+- phone:   they share a phone and their names score at least phone_name_min;
+- email:   they share an e-mail and their names score at least email_name_min;
+- contact: both are organisations (not individuals: two 张伟 are not one customer because
+           their names equal their contacts) with the same contact, and names scoring at
+           least contact_name_min or at most contact_max_edits characters apart.
+Shown for review, never merged unless a person accepts them:
+- place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
+- phone-only, email-only: a shared phone or e-mail, dissimilar names;
+- name-only: organisations whose names score at least review_name_min, nothing else shared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
+
+from crmkit.config import DedupeConfig
+from crmkit.dedupe.names import NameVocabulary
+
+AUTO_RULES = ("phone", "email", "contact")
+REVIEW_RULES = ("place", "phone-only", "email-only", "name-only")
+RULES = AUTO_RULES + REVIEW_RULES
+
+
+def _same(values: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    return (codes[left] == codes[right]) & (codes[left] >= 0)
+
+
+def _compatible_places(
+    records: pd.DataFrame, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
+) -> np.ndarray:
+    """False where two rows name places that cannot be one customer's (北京 vs 上海).
+
+    A place one name sets aside but the other holds (成都信阳本广告 vs 信阳本广告) is a brand,
+    not a conflict.
+    """
+    places = records["place"].to_numpy(dtype=object)
+    a = places[left]
+    b = places[right]
+    compatible = np.ones(len(left), dtype=bool)
+    suspect = np.flatnonzero((a != "") & (b != "") & (a != b))
+    if not len(suspect):
+        return compatible
+    whole = records["whole"].to_numpy(dtype=object)
+    verdict: dict[tuple[str, str], bool] = {}
+    for position in suspect:
+        pa, pb = a[position], b[position]
+        if (pa, pb) not in verdict:
+            verdict[(pa, pb)] = vocab.compatible(pa, pb)
+        if not verdict[(pa, pb)]:
+            compatible[position] = pa in whole[right[position]] or pb in whole[left[position]]
+    return compatible
+
+
+def score_pairs(
+    records: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    config: DedupeConfig,
+    vocab: NameVocabulary,
+) -> pd.DataFrame:
+    """One row per candidate pair: evidence, name score, rule and decision (auto or review).
+
+    Pairs no rule applies to are dropped. Columns: left, right (pool indices), score, edits,
+    same_phone, same_email, same_contact, rule, decision.
+    """
+    same_phone = _same(records["phone"], left, right)
+    same_email = _same(records["email"], left, right)
+    same_contact = _same(records["contact"], left, right)
+    keys = records["key"].to_numpy(dtype=object)
+    lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    shortest = np.minimum(lengths[left], lengths[right])
+    same_key = _same(records["key"].where(lengths > 0), left, right)
+    person = records["person"].to_numpy(dtype=bool)
+    organisations = ~person[left] & ~person[right]
+    # Only pairs some rule can apply to are scored (rapidfuzz is the costly step).
+    scored = np.flatnonzero(same_phone | same_email | (same_contact & organisations) | same_key)
+    left_keys = keys[left[scored]]
+    right_keys = keys[right[scored]]
+    workers = -1 if len(scored) > 10_000 else 1
+    score = np.zeros(len(left), dtype=np.float64)
+    score[scored] = cpdist(left_keys, right_keys, scorer=fuzz.ratio, workers=workers)
+    score[shortest == 0] = 0.0
+    similar = score >= config.contact_name_min
+    edits = np.full(len(left), -1, dtype=np.int64)
+    if config.contact_max_edits > 0:
+        edits[scored] = cpdist(left_keys, right_keys, scorer=Levenshtein.distance, workers=workers)
+        similar |= (
+            (edits >= 0)
+            & (edits <= config.contact_max_edits)
+            & (shortest >= config.contact_edits_min_length)
+        )
+    by_phone = same_phone & (score >= config.phone_name_min)
+    by_email = same_email & (score >= config.email_name_min)
+    by_contact = same_contact & organisations & similar
+    named = organisations & (same_key | (score >= config.review_name_min))
+    relevant = by_phone | by_email | by_contact | named
+    compatible = np.ones(len(left), dtype=bool)
+    compatible[relevant] = _compatible_places(records, left[relevant], right[relevant], vocab)
+    conditions = [
+        compatible & by_phone,
+        compatible & by_email,
+        compatible & by_contact,
+        ~compatible & (by_phone | by_email | by_contact),
+        same_phone,
+        same_email,
+        compatible & named,
+    ]
+    rule = np.select(conditions, list(RULES), default="")
+    keep = rule != ""
+    decision = np.where(np.isin(rule, AUTO_RULES), "auto", "review")
+    return pd.DataFrame(
+        {
+            "left": left[keep],
+            "right": right[keep],
+            "score": np.round(score[keep], 1),
+            "edits": edits[keep],
+            "same_phone": same_phone[keep],
+            "same_email": same_email[keep],
+            "same_contact": same_contact[keep],
+            "rule": rule[keep],
+            "decision": decision[keep],
+        }
+    )
+
+
+_REASONS = {
+    "phone": "same phone, names {score:g}",
+    "email": "same e-mail, names {score:g}",
+    "contact": "same contact, names {score:g}",
+    "place": "places differ (names {score:g})",
+    "phone-only": "same phone, names only {score:g}",
+    "email-only": "same e-mail, names only {score:g}",
+    "name-only": "names {score:g}, nothing else shared",
+    "decision": "accepted by a person (names {score:g})",
+}
+
+
+def describe(pair: pd.Series) -> str:
+    """Why a pair matched, in words (a row of score_pairs)."""
+    return _REASONS.get(str(pair["rule"]), str(pair["rule"])).format(score=float(pair["score"]))

@@ -1,4 +1,4 @@
-"""The project config (crmkit.toml): inputs, pipeline definitions and report outputs.
+"""The project config (crmkit.toml): inputs, pipeline definitions, report outputs, dedupe rules.
 
 Every key has a documented default (see `DEFAULT_CONFIG`, which `crmkit init` writes out), so
 an empty file is a valid config. A wrong key or value raises ConfigError naming the key.

@@ -573,3 +573,27 @@ def test_precision_and_recall_on_generated_duplicates() -> None:
     precision = both / pairs(predicted)
     recall = both / pairs(truth)
     assert precision >= 0.99 and recall >= 0.95, (precision, recall)
+
+
+def test_the_config_crmkit_init_writes_holds_the_dedupe_defaults(tmp_path: Path) -> None:
+    from crmkit.config import DEFAULT_CONFIG, load_dedupe_config
+
+    path = tmp_path / "crmkit.toml"
+    path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    assert load_dedupe_config(path) == DedupeConfig()
+    path.write_text("[dedupe]\nwindow = 1\n", encoding="utf-8")
+    from crmkit.config import ConfigError
+
+    with pytest.raises(ConfigError, match="dedupe.window and dedupe.block_max must be at least 2"):
+        load_dedupe_config(path)
+
+
+def test_a_follow_up_table_is_not_taken_for_customers(tmp_path: Path) -> None:
+    history = write_csv(
+        tmp_path / "跟进.csv",
+        ["客户编号", "跟进时间", "跟进人", "沟通内容"],
+        [["CRM20240101001", "2024-08-31 10:00", "李强", "介绍产品功能，客户关注数据导入"]],
+    )
+    result = run("dedupe", history)
+    assert result.exit_code == 2, explain(result)
+    assert result.stderr.startswith(f"Error: {history}") and "Traceback" not in result.stderr

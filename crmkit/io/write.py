@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -111,15 +111,23 @@ def frame_to_csv_bytes(
     frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True
 ) -> bytes:
     """CSV bytes with a header row; formula-like text gets a leading ' unless allowed."""
-    columns = [_csv_column(frame.iloc[:, i], allow_formulas) for i in range(frame.shape[1])]
-    header = [_csv_cell(str(h), allow_formulas) for h in frame.columns]
     buffer = io.StringIO()
+    write_csv_text(frame, buffer, allow_formulas=allow_formulas)
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def write_csv_text(
+    frame: pd.DataFrame, handle: TextIO, *, allow_formulas: bool = False, chunk: int = 50_000
+) -> None:
+    """Write a frame as CSV text to an open file, `chunk` rows at a time (bounded memory)."""
     import csv
 
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(zip(*columns, strict=True) if columns else [[]] * len(frame))
-    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow([_csv_cell(str(h), allow_formulas) for h in frame.columns])
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        columns = [_csv_column(part.iloc[:, i], allow_formulas) for i in range(part.shape[1])]
+        writer.writerows(zip(*columns, strict=True) if columns else [[]] * len(part))
 
 
 def _csv_column(series: pd.Series, allow_formulas: bool) -> list[Any]:
@@ -208,7 +216,8 @@ def write_frame(
         if kind == "xlsx":
             write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
         else:
-            temp.write_bytes(frame_to_csv_bytes(frame, allow_formulas=allow_formulas))
+            with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
+                write_csv_text(frame, handle, allow_formulas=allow_formulas)
     return output
 
 

@@ -10,6 +10,7 @@ import typer
 
 from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
+    AllowFormulasOption,
     AsOfOption,
     EncodingOption,
     SchemaOption,
@@ -53,9 +54,7 @@ def clean_command(
     encoding: EncodingOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
-    allow_formulas: Annotated[
-        bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
-    ] = False,
+    allow_formulas: AllowFormulasOption = False,
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 

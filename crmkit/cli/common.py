@@ -63,6 +63,15 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path, typer.Option("--output", "-o", metavar="FILE", help="Output file (.xlsx or .csv).")
 ]
+AllowFormulasOption = Annotated[
+    bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Project config (default: ./crmkit.toml if present)."
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(

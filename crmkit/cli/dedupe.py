@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import (
+    AllowFormulasOption,
     AsOfOption,
+    ConfigOption,
     EncodingOption,
     SchemaOption,
     SheetOption,
@@ -22,7 +24,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import CONFIG_NAME, find_config, load_dedupe_config
+from crmkit.config import find_config, load_dedupe_config
 from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
 from crmkit.dedupe.decisions import read_decisions
 from crmkit.dedupe.merge import merge_duplicates, repoint_followups, survivor_map
@@ -30,8 +32,6 @@ from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.rules import describe
 from crmkit.io import read_table
 from crmkit.io.write import write_frame
-
-FileOption = Annotated[str | None, typer.Option(metavar="FILE")]
 
 
 @command
@@ -84,21 +84,12 @@ def dedupe_command(
     examples: Annotated[
         int, typer.Option("--examples", metavar="N", help="Clusters to show on the terminal.")
     ] = 5,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            help=f"Rules and thresholds ([dedupe] of ./{CONFIG_NAME} if present).",
-        ),
-    ] = None,
+    config: ConfigOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
-    allow_formulas: Annotated[
-        bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
-    ] = False,
+    allow_formulas: AllowFormulasOption = False,
 ) -> None:
     """Find duplicate customers by name, phone, e-mail and contact; merge them with nothing lost.
 

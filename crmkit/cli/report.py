@@ -10,6 +10,7 @@ import typer
 
 from crmkit.cli.common import (
     AsOfOption,
+    ConfigOption,
     SchemaOption,
     check_format,
     command,
@@ -82,14 +83,7 @@ def report_command(
     show_phones: Annotated[
         bool, typer.Option("--show-phones", help="Do not mask phones in customer lists.")
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            help=f"Project config (default: ./{CONFIG_NAME} if present).",
-        ),
-    ] = None,
+    config: ConfigOption = None,
     schema: SchemaOption = None,
 ) -> None:
     """Funnel, channel and stage reports as Excel, HTML or JSON; exit 2 when an input is unreadable.

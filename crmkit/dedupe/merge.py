@@ -201,26 +201,8 @@ def merge_duplicates(report: DuplicateReport, *, today: date | None = None) -> M
     if report.cluster_count:
         merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
         merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
-    label = {c.field: c.label for c in plan if c.field}
-    id_label = label.get("customer_id")
-    survivor_id = (
-        merged[id_label].astype(object).where(merged[id_label].notna(), None)
-        if id_label
-        else pd.Series([None] * len(merged), dtype=object)
-    )
-    if report.cluster_count:
-        oldest = _oldest_ids(pool.records, clustered, number)
-        ids = oldest[at_cluster[merged_rows]]
-        survivor_id.iloc[merged_rows] = np.where(pd.isna(ids), survivor_id.iloc[merged_rows], ids)
-    missing = survivor_id.isna().to_numpy()
-    spec = pool.tables[0].table.spec if pool.tables else None
-    generated = 0
-    if missing.any() and spec is not None and id_label:
-        taken = {str(v) for v in pool.records["customer_id"].dropna()}
-        taken |= {str(v) for v in merged[id_label].dropna()}
-        new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
-        survivor_id.iloc[np.flatnonzero(missing)] = new
-        generated = len(new)
+    id_label = next((c.label for c in plan if c.field == "customer_id"), None)
+    survivor_id, generated = _survivor_ids(report, merged, id_label, at_cluster, today)
     if id_label:
         merged[id_label] = survivor_id.to_numpy(dtype=object)
     # Every pool row's survivor: its own output row, or its cluster's.
@@ -231,6 +213,36 @@ def merge_duplicates(report: DuplicateReport, *, today: date | None = None) -> M
     output_of_row[clustered] = output_of_cluster[number[clustered]]
     survivor = survivor_id.to_numpy(dtype=object)[output_of_row]
     return MergeResult(merged, _map(report, survivor), survivor, generated)
+
+
+def _survivor_ids(
+    report: DuplicateReport,
+    merged: pd.DataFrame,
+    id_label: str | None,
+    at_cluster: np.ndarray,
+    today: date,
+) -> tuple[pd.Series, int]:
+    """The 客户编号 of each output row (the oldest of a cluster's) and how many were generated
+    for rows that had none."""
+    pool = report.pool
+    if id_label is None:
+        return pd.Series([None] * len(merged), dtype=object), 0
+    survivor_id = merged[id_label].astype(object).where(merged[id_label].notna(), None)
+    merged_rows = np.flatnonzero(at_cluster >= 0)
+    if len(merged_rows):
+        number = report.clusters.number
+        oldest = _oldest_ids(pool.records, np.flatnonzero(number >= 0), number)
+        ids = oldest[at_cluster[merged_rows]]
+        survivor_id.iloc[merged_rows] = np.where(pd.isna(ids), survivor_id.iloc[merged_rows], ids)
+    missing = survivor_id.isna().to_numpy()
+    spec = pool.tables[0].table.spec if pool.tables else None
+    if not missing.any() or spec is None:
+        return survivor_id, 0
+    taken = {str(v) for v in pool.records["customer_id"].dropna()}
+    taken |= {str(v) for v in merged[id_label].dropna()}
+    new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
+    survivor_id.iloc[np.flatnonzero(missing)] = new
+    return survivor_id, len(new)
 
 
 def _oldest_ids(records: pd.DataFrame, clustered: np.ndarray, number: np.ndarray) -> np.ndarray:

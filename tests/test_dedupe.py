@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.config import DedupeConfig
+from crmkit.config import DEFAULT_CONFIG, ConfigError, DedupeConfig, load_dedupe_config
 from crmkit.dedupe import build_pool, find_duplicates
 from crmkit.dedupe.decisions import read_decisions
 from crmkit.dedupe.merge import merge_duplicates
@@ -576,15 +576,11 @@ def test_precision_and_recall_on_generated_duplicates() -> None:
 
 
 def test_the_config_crmkit_init_writes_holds_the_dedupe_defaults(tmp_path: Path) -> None:
-    from crmkit.config import DEFAULT_CONFIG, load_dedupe_config
-
     path = tmp_path / "crmkit.toml"
     path.write_text(DEFAULT_CONFIG, encoding="utf-8")
     assert load_dedupe_config(path) == DedupeConfig()
     path.write_text("[dedupe]\nwindow = 1\n", encoding="utf-8")
-    from crmkit.config import ConfigError
-
-    with pytest.raises(ConfigError, match="dedupe.window and dedupe.block_max must be at least 2"):
+    with pytest.raises(ConfigError, match=r"dedupe\.window and dedupe\.block_max must be at least 2"):
         load_dedupe_config(path)
 
 

@@ -387,6 +387,14 @@ def _messy_touches(messy: Generated) -> None:
     rows[15][col["联系邮箱"]] = "ｌｉｕ＠ＥＸＡＭＰＬＥ.com"
     rows[16][col["客户编号"]] = rows[17][col["客户编号"]]
     rows[18][col["联系电话"]] = "62345678"
+    # Tags as teams write them (issue 4): synonyms, amounts, other joiners and separators.
+    rows[20][col["客户标签"]] = "预算低，高意向"
+    rows[21][col["客户标签"]] = "预算<10万、决策人"
+    rows[22][col["客户标签"]] = "预算 8万;意向高"
+    rows[23][col["客户标签"]] = "预算规模_10万以下 | 风险等级-低"
+    rows[24][col["客户标签"]] = "budget 300k,需求类型-客户分析,VIP"
+    rows[25][col["客户标签"]] = "预算30万 决策链角色-影响者"
+    rows[26][col["客户标签"]] = "預算規模-50萬以上,需求类型-数据管理,需求类型-数据管理"
 
 
 def main(argv: list[str]) -> None:

@@ -15,20 +15,25 @@ from crmkit.resources import data_dir
 
 from .conftest import ROOT, explain, run
 
-COMMANDS = [c.name for c in app.registered_commands]
+COMMANDS = [str(c.name) for c in app.registered_commands] + [
+    f"{group.name} {c.name}"
+    for group in app.registered_groups
+    for c in group.typer_instance.registered_commands
+]
 
 
 def test_help_lists_every_command_with_a_summary() -> None:
     result = run("--help")
     assert result.exit_code == 0, explain(result)
     for name in COMMANDS:
-        assert name in result.stdout
-    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "init"]
+        assert name.split()[0] in result.stdout
+    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "init",
+                        "tags check", "tags apply", "tags stats"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_each_command_help_has_a_runnable_example(name: str) -> None:
-    result = run(name, "--help")
+    result = run(*name.split(), "--help")
     assert result.exit_code == 0, explain(result)
     example = _example(result.stdout)
     assert example.startswith(f"crmkit {name} ")
@@ -42,15 +47,17 @@ def _example(help_text: str) -> str:
 
 
 def test_examples_in_help_run(tmp_path: Path) -> None:
-    for name in ("validate", "clean", "report", "template", "init"):
-        args = _example(run(name, "--help").stdout).split()[2:]
+    for name in ("validate", "clean", "dedupe", "report", "template", "init", "tags check",
+                 "tags apply", "tags stats"):  # fmt: skip
+        words = name.split()
+        args = _example(run(*words, "--help").stdout).split()[1 + len(words) :]
         args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
         args = [
-            str(tmp_path / a) if a.endswith((".xlsx", ".html")) and "/" not in a else a
+            str(tmp_path / a) if a.endswith((".xlsx", ".html", ".csv")) and "/" not in a else a
             for a in args
         ]
         args = [str(tmp_path / a) if a == "my-crm" else a for a in args]
-        result = run(name, *args)
+        result = run(*words, *args)
         assert result.exit_code in (0, 1), explain(result)
 
 

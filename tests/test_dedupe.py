@@ -580,7 +580,9 @@ def test_the_config_crmkit_init_writes_holds_the_dedupe_defaults(tmp_path: Path)
     path.write_text(DEFAULT_CONFIG, encoding="utf-8")
     assert load_dedupe_config(path) == DedupeConfig()
     path.write_text("[dedupe]\nwindow = 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"dedupe\.window and dedupe\.block_max must be at least 2"):
+    with pytest.raises(
+        ConfigError, match=r"dedupe\.window and dedupe\.block_max must be at least 2"
+    ):
         load_dedupe_config(path)
 
 

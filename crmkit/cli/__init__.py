@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmkit import __version__
-from crmkit.cli import clean, dedupe, report, template, validate
+from crmkit.cli import clean, dedupe, report, tags, template, validate
 from crmkit.cli.common import STATE
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ def main_options(
 app.command("validate", no_args_is_help=True)(validate.validate_command)
 app.command("clean", no_args_is_help=True)(clean.clean_command)
 app.command("dedupe", no_args_is_help=True)(dedupe.dedupe_command)
+app.add_typer(tags.app, name="tags")
 app.command("template", no_args_is_help=True)(template.template_command)
 app.command("report")(report.report_command)
 app.command("init", no_args_is_help=True)(report.init_command)

@@ -13,6 +13,7 @@ from crmkit.cli.common import (
     AllowFormulasOption,
     ConfigOption,
     EncodingOption,
+    FormatOption,
     SchemaOption,
     SheetOption,
     check_format,
@@ -74,9 +75,7 @@ def _unknown_fails(result: TagRows, strict: bool) -> int:
 @command
 def check_command(
     input: InputArgument,
-    format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or csv.")
-    ] = "table",
+    format: FormatOption = "table",
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", help="Findings shown in the table (0: all).")
     ] = 20,
@@ -183,9 +182,7 @@ def apply_command(
 @command
 def stats_command(
     input: InputArgument,
-    format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or csv.")
-    ] = "table",
+    format: FormatOption = "table",
     rules: RulesOption = None,
     config: ConfigOption = None,
     sheet: SheetOption = None,

@@ -509,7 +509,7 @@ def test_cli_refuses_to_overwrite_an_input(tmp_path: Path, two_channels: tuple[P
     assert result.exit_code == 2, explain(result)
     assert (
         result.stderr
-        == f"Error: {crm}: is an input file; refusing to overwrite it (choose another -o)\n"
+        == f"Error: {crm}: is an input file; refusing to overwrite it (choose another -o, or --in-place)\n"
     )
     assert digest(crm) == before
 

@@ -9,10 +9,13 @@ import typer
 from crmkit import __version__
 from crmkit.cli import clean, dedupe, report, tags, template, validate
 from crmkit.cli.common import STATE
+from crmkit.io import Limits
+
+DEFAULT_LIMITS = Limits()
 
 app = typer.Typer(
     name="crmkit",
-    help="Check, clean, deduplicate and report on customer workbooks (Excel/CSV).",
+    help="Check, clean, deduplicate, tag and report on customer workbooks (Excel/CSV).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -38,10 +41,33 @@ def main_options(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
     ] = False,
+    max_file_mib: Annotated[
+        int, typer.Option("--max-file-mib", metavar="MIB", help="Largest input file read.", min=1)
+    ] = DEFAULT_LIMITS.max_file_bytes // 2**20,
+    max_unzipped_mib: Annotated[
+        int,
+        typer.Option(
+            "--max-unzipped-mib", metavar="MIB", help="Largest a workbook may expand to.", min=1
+        ),
+    ] = DEFAULT_LIMITS.max_uncompressed_bytes // 2**20,
+    max_cells: Annotated[
+        int, typer.Option("--max-cells", metavar="N", help="Most cells in one sheet.", min=1)
+    ] = DEFAULT_LIMITS.max_cells,
+    max_cell_chars: Annotated[
+        int,
+        typer.Option("--max-cell-chars", metavar="N", help="Longest text in one cell.", min=1),
+    ] = DEFAULT_LIMITS.max_cell_chars,
 ) -> None:
-    """Check, clean, deduplicate and report on customer workbooks (Excel/CSV)."""
+    """Check, clean, deduplicate, tag and report on customer workbooks (Excel/CSV)."""
     STATE.debug = debug
     STATE.quiet = quiet
+    STATE.limits = Limits(
+        max_file_bytes=max_file_mib * 2**20,
+        max_uncompressed_bytes=max_unzipped_mib * 2**20,
+        max_compression_ratio=DEFAULT_LIMITS.max_compression_ratio,
+        max_cells=max_cells,
+        max_cell_chars=max_cell_chars,
+    )
 
 
 app.command("validate", no_args_is_help=True)(validate.validate_command)

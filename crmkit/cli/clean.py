@@ -13,6 +13,7 @@ from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
     EncodingOption,
+    InPlaceOption,
     SchemaOption,
     SheetOption,
     command,
@@ -55,6 +56,7 @@ def clean_command(
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
+    in_place: InPlaceOption = False,
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 
@@ -80,6 +82,7 @@ def clean_command(
             inputs=[input],
             sheet=table.sheet or "data",
             allow_formulas=allow_formulas,
+            in_place=in_place,
         )
     kind_name = table.spec.kind if table.spec else "table"
     info(

@@ -8,7 +8,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -16,16 +16,18 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from crmkit.errors import CrmkitError
-from crmkit.io import Source, Table, read_table
+from crmkit.io import Limits, Source, Table, read_table
 from crmkit.spec import TableSpec, load_specs
 
 
 @dataclass
 class State:
-    """Global options: --debug shows tracebacks, --quiet keeps only errors on stderr."""
+    """Global options: --debug shows tracebacks, --quiet keeps only errors on stderr, and the
+    limits on what crmkit agrees to read (--max-file-mib and friends)."""
 
     debug: bool = False
     quiet: bool = False
+    limits: Limits = field(default_factory=Limits)
 
 
 STATE = State()
@@ -65,6 +67,10 @@ OutputOption = Annotated[
 ]
 AllowFormulasOption = Annotated[
     bool, typer.Option("--allow-formulas", help="Write text starting with = as live formulas.")
+]
+InPlaceOption = Annotated[
+    bool,
+    typer.Option("--in-place", help="Allow -o to be the input; the input is kept as <name>.bak."),
 ]
 ConfigOption = Annotated[
     Path | None,
@@ -191,10 +197,15 @@ def open_table(
 ) -> Table:
     """Read a table from a path, or from stdin for '-' (CSV)."""
     if path == "-":
+        data = sys.stdin.buffer.read(STATE.limits.max_file_bytes + 1)
+        if len(data) > STATE.limits.max_file_bytes:
+            fail(
+                f"<stdin>: over the {STATE.limits.max_file_bytes / 2**20:.0f} MiB limit (--max-file-mib)"
+            )
         return read_table(
-            Source(None, "<stdin>", sys.stdin.buffer.read()), specs=specs, encoding=encoding
+            Source(None, "<stdin>", data), specs=specs, encoding=encoding, limits=STATE.limits
         )
-    return read_table(Path(path), specs=specs, sheet=sheet, encoding=encoding)
+    return read_table(Path(path), specs=specs, sheet=sheet, encoding=encoding, limits=STATE.limits)
 
 
 # ---------------------------------------------------------------- rendering

@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import (
+    STATE,
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
     EncodingOption,
+    InPlaceOption,
     SchemaOption,
     SheetOption,
     command,
@@ -90,6 +92,7 @@ def dedupe_command(
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
+    in_place: InPlaceOption = False,
 ) -> None:
     """Find duplicate customers by name, phone, e-mail and contact; merge them with nothing lost.
 
@@ -113,7 +116,7 @@ def dedupe_command(
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
-            marks = read_table(Path(decisions))
+            marks = read_table(Path(decisions), limits=STATE.limits)
             reviewed = read_decisions(marks, pool, specs["customers"].field("name").header())
             for line in reviewed.ignored:
                 warn(f"{line}; decision ignored")
@@ -130,6 +133,7 @@ def dedupe_command(
                 inputs=sources,
                 sheet="客户信息",
                 allow_formulas=allow_formulas,
+                in_place=in_place,
             )
         if report:
             step(f"writing {report}")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import (
+    STATE,
     AsOfOption,
     ConfigOption,
     SchemaOption,
@@ -118,7 +119,7 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
-    sources = ReportInputs(customer_path, followup_path, cost_path)
+    sources = ReportInputs(customer_path, followup_path, cost_path, limits=STATE.limits)
     with progress() as step:
         run = run_report(
             sources,

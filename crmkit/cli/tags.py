@@ -14,6 +14,7 @@ from crmkit.cli.common import (
     ConfigOption,
     EncodingOption,
     FormatOption,
+    InPlaceOption,
     SchemaOption,
     SheetOption,
     check_format,
@@ -156,6 +157,7 @@ def apply_command(
     encoding: EncodingOption = None,
     schema: SchemaOption = None,
     allow_formulas: AllowFormulasOption = False,
+    in_place: InPlaceOption = False,
 ) -> None:
     """Write the table with canonical, deduplicated tags in a stable order; nothing else changes.
 
@@ -170,7 +172,7 @@ def apply_command(
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
     write_frame(fixed.to_frame(), output, inputs=[input], sheet=fixed.sheet or "客户信息",
-                allow_formulas=allow_formulas)  # fmt: skip
+                allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
     if changes:
         write_frame(
             changed, changes, inputs=[input], sheet="changes", allow_formulas=allow_formulas

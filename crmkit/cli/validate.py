@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import (
+    AllowFormulasOption,
     EncodingOption,
     FormatOption,
     SchemaOption,
@@ -76,6 +77,7 @@ def validate_command(
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", help="Issues shown in the table view (0: all).")
     ] = 50,
+    allow_formulas: AllowFormulasOption = False,
 ) -> None:
     """Check customer and follow-up workbooks; exit 1 when any error is found.
 
@@ -108,7 +110,13 @@ def validate_command(
             write_json(result.to_dict(), report, inputs=inputs)
         else:
             output_format(report)
-            write_frame(issues_frame(result), report, inputs=inputs, sheet="issues")
+            write_frame(
+                issues_frame(result),
+                report,
+                inputs=inputs,
+                sheet="issues",
+                allow_formulas=allow_formulas,
+            )
         info(f"Issues saved to {report}")
     for table, target, source in (
         (customer_table, annotate, customers),

@@ -22,6 +22,7 @@ class Limits:
     max_uncompressed_bytes: int = 2 * 2**30
     max_compression_ratio: float = 200.0
     max_cells: int = 60_000_000
+    max_cell_chars: int = 32_767  # Excel's own limit for one cell
 
 
 def sniff_format(data: bytes, path: Path | None, name: str) -> str:
@@ -63,7 +64,7 @@ def check_workbook(data: bytes, name: str, limits: Limits) -> None:
     if total > limits.max_uncompressed_bytes:
         raise InputError(
             f"{name}: the workbook expands to {total / 2**20:,.0f} MiB, over the limit of "
-            f"{limits.max_uncompressed_bytes / 2**20:,.0f} MiB"
+            f"{limits.max_uncompressed_bytes / 2**20:,.0f} MiB (--max-unzipped-mib)"
         )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)

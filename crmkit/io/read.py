@@ -66,7 +66,7 @@ def read_table(
         return _read_xlsx(data, src.name, sheet, specs, limits)
     if sheet is not None:
         raise InputError(f"{src.name}: --sheet applies to workbooks, and this is CSV text")
-    return _read_csv(data, src.name, encoding, specs)
+    return _read_csv(data, src.name, encoding, specs, limits)
 
 
 def _read_bytes(src: Source, limits: Limits) -> bytes:
@@ -78,7 +78,7 @@ def _read_bytes(src: Source, limits: Limits) -> bytes:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             raise InputError(
-                f"{src.name}: file is {size / 2**20:.0f} MiB, over the {limits.max_file_bytes / 2**20:.0f} MiB limit"
+                f"{src.name}: file is {size / 2**20:.0f} MiB, over the {limits.max_file_bytes / 2**20:.0f} MiB limit (--max-file-mib)"
             )
         return path.read_bytes()
     except FileNotFoundError:
@@ -197,11 +197,20 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise InputError(f"{name}: broken UTF-16 text") from None
-    for candidate in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        mixed = _utf8_line_before(data, exc.start)
+    if mixed is not None:
+        utf8_line, other_line = mixed
+        raise InputError(
+            f"{name}: mixes text encodings (line {utf8_line} is UTF-8, line {other_line} is not); "
+            "save it again in one encoding, or pass --encoding"
+        )
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     guess = from_bytes(data[: 1 << 20]).best()
@@ -215,6 +224,28 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
     )
 
 
+def _utf8_line_before(data: bytes, bad: int) -> tuple[int, int] | None:
+    """(a line of Chinese or other non-ASCII UTF-8 text, the line where UTF-8 fails) when both
+    exist: a file that mixes encodings, which a single decoding would turn into mojibake."""
+    start = data.rfind(b"\n", 0, bad) + 1
+    failing = data.count(b"\n", 0, start) + 1
+    # Every line before the failing one is valid UTF-8: non-ASCII there is UTF-8 text.
+    for number, line in enumerate(data[:start].split(b"\n"), 1):
+        if sum(1 for byte in line if byte >= 0x80) >= 3:
+            return number, failing
+    # A later UTF-8 line (GBK rows first, UTF-8 rows appended): look a little way on.
+    later = data[start:].split(b"\n", 2001)[1:2001]
+    for offset, line in enumerate(later, 1):
+        if sum(1 for byte in line if byte >= 0x80) < 3:
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return failing + offset, failing
+    return None
+
+
 def _sniff_delimiter(lines: list[str]) -> str:
     """The separator that splits the first lines into the most columns (comma on a tie)."""
     best, width = ",", 0
@@ -226,8 +257,15 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[TableSpec]) -> Table:
-    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+def _read_csv(
+    data: bytes, name: str, encoding: str | None, specs: Sequence[TableSpec], limits: Limits
+) -> Table:
+    if encoding is None and b"\x00" in data[: 1 << 16]:
+        encoding = _utf16_without_bom(data)
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or encoding in (
+        "utf-16-le",
+        "utf-16-be",
+    )
     if encoding is None and not utf16 and b"\x00" in data[: 1 << 16]:
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
     # Most files are UTF-8: decide on the first MiB and let pyarrow check the rest as it parses.
@@ -258,11 +296,59 @@ def _read_csv(data: bytes, name: str, encoding: str | None, specs: Sequence[Tabl
     header = frame.iloc[0].tolist()
     frame = frame.iloc[1:].reset_index(drop=True)
     frame = _undo_formula_guard(frame)
+    _check_cell_lengths(frame, len(data), limits, name, None, header, header_index + 2)
     return _build_table(
         header, frame, header_index + 2, spec,
         name=name, sheet=None, header_row=header_index + 1, format="csv",
         encoding=used, delimiter=delimiter,
     )  # fmt: skip
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for text saved as UTF-16 without a byte-order mark (every
+    ASCII character, such as the separators and digits, then has a zero byte), else None."""
+    sample = data[: 1 << 16]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / len(sample[0::2])
+    odd = sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.2 and even < 0.01:
+        return "utf-16-le"
+    if even > 0.2 and odd < 0.01:
+        return "utf-16-be"
+    return None
+
+
+def _check_cell_lengths(
+    frame: pd.DataFrame,
+    size: int,
+    limits: Limits,
+    name: str,
+    sheet: str | None,
+    header: Sequence[Any],
+    first_row: int,
+) -> None:
+    """Refuse a cell longer than the limit (a file smaller than the limit cannot hold one)."""
+    if size <= limits.max_cell_chars:
+        return
+    for position, label in enumerate(frame.columns):
+        column = frame[label]
+        if arrow.is_arrow_text(column):
+            lengths = column.str.len()
+        elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "mixed", "mixed-integer"):
+            lengths = column.astype(object).str.len()  # NaN for what is not text
+        else:
+            continue
+        lengths = lengths.fillna(0)
+        if len(lengths) and lengths.max() > limits.max_cell_chars:
+            at = int(lengths.to_numpy().argmax())
+            written = _cell_text(header[position]) if position < len(header) else ""
+            where = f"{name}, sheet {sheet}" if sheet else name
+            raise InputError(
+                f"{where}: row {first_row + at}, column {written or position + 1} holds "
+                f"{int(lengths.max()):,} characters, over the limit of {limits.max_cell_chars:,} "
+                "(raise it with --max-cell-chars)"
+            )
 
 
 _PREFIX_BYTES = 1 << 20
@@ -371,7 +457,7 @@ def _read_xlsx(
         if worksheet.height * max(worksheet.width, 1) > limits.max_cells:
             raise InputError(
                 f"{name}, sheet {chosen}: {worksheet.height} rows × {worksheet.width} columns is over "
-                f"the limit of {limits.max_cells:,} cells"
+                f"the limit of {limits.max_cells:,} cells (--max-cells)"
             )
         rows = worksheet.to_python(skip_empty_area=False)
     except InputError:
@@ -383,6 +469,10 @@ def _read_xlsx(
     header_index, spec = _find_header(rows, specs, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
+    # A workbook's text is compressed, so its size says nothing about its longest cell.
+    _check_cell_lengths(
+        frame, limits.max_cell_chars + 1, limits, name, chosen, rows[header_index], header_index + 2
+    )
     for column in frame.columns:
         # Columns of text cells only (names, most phone columns) get the fast text type.
         if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":

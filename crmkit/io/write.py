@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -25,8 +26,8 @@ def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def check_not_input(output: Path, inputs: Iterable[str | Path | None]) -> None:
-    """Refuse to write over any input file."""
+def is_input(output: Path, inputs: Iterable[str | Path | None]) -> bool:
+    """True when `output` is one of the input files."""
     target = output.resolve()
     for source in inputs:
         if source is None or str(source) == "-":
@@ -34,19 +35,32 @@ def check_not_input(output: Path, inputs: Iterable[str | Path | None]) -> None:
         candidate = Path(source)
         with contextlib.suppress(OSError):
             if candidate.exists() and (candidate.resolve() == target or output.samefile(candidate)):
-                raise OutputError(
-                    f"{output}: is an input file; refusing to overwrite it (choose another -o)"
-                )
+                return True
+    return False
+
+
+def check_not_input(output: Path, inputs: Iterable[str | Path | None]) -> None:
+    """Refuse to write over any input file."""
+    if is_input(output, inputs):
+        raise OutputError(
+            f"{output}: is an input file; refusing to overwrite it (choose another -o, or --in-place)"
+        )
 
 
 @contextlib.contextmanager
-def atomic_path(output: str | Path, inputs: Iterable[str | Path | None] = ()) -> Iterator[Path]:
+def atomic_path(
+    output: str | Path, inputs: Iterable[str | Path | None] = (), *, in_place: bool = False
+) -> Iterator[Path]:
     """Yield a temporary path beside `output`; on success it replaces `output` in one step.
 
-    The old file stays intact if writing fails or the process dies half-way.
+    The old file stays intact if writing fails or the process dies half-way. An output that
+    is an input is refused, unless `in_place`: then the input is first copied to `<name>.bak`.
     """
     output = Path(output)
-    check_not_input(output, inputs)
+    inputs = list(inputs)
+    backup = in_place and is_input(output, inputs)
+    if not backup:
+        check_not_input(output, inputs)
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{output}: folder {folder} does not exist")
@@ -68,6 +82,8 @@ def atomic_path(output: str | Path, inputs: Iterable[str | Path | None] = ()) ->
         yield temp
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
+        if backup:
+            shutil.copy2(output, output.with_name(output.name + ".bak"))
         os.replace(temp, output)
     except OSError as exc:
         raise OutputError(f"{output}: cannot write ({exc.strerror or exc})") from None
@@ -208,11 +224,13 @@ def write_frame(
     inputs: Iterable[str | Path | None] = (),
     sheet: str = "Sheet1",
     allow_formulas: bool = False,
+    in_place: bool = False,
 ) -> Path:
-    """Write a frame to .xlsx or .csv (UTF-8 with BOM), atomically, never over an input."""
+    """Write a frame to .xlsx or .csv (UTF-8 with BOM), atomically, never over an input
+    (unless `in_place`, which keeps the input as `<name>.bak`)."""
     output = Path(output)
     kind = output_format(output)
-    with atomic_path(output, inputs) as temp:
+    with atomic_path(output, inputs, in_place=in_place) as temp:
         if kind == "xlsx":
             write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
         else:

@@ -12,7 +12,7 @@ import pandas as pd
 from crmkit.canonical import canonical_frame
 from crmkit.config import ReportConfig
 from crmkit.errors import InputError, OutputError
-from crmkit.io import Table, read_table
+from crmkit.io import Limits, Table, read_table
 from crmkit.io.write import atomic_path
 from crmkit.normalize import normalize_number, option_key
 from crmkit.report.metrics import ReportData, compute_report
@@ -66,6 +66,7 @@ class ReportInputs:
     customers: str | Path
     followups: str | Path | None = None
     costs: str | Path | None = None
+    limits: Limits | None = None
 
 
 def run_report(
@@ -89,15 +90,19 @@ def run_report(
     notes: list[str] = []
     on_step(f"Reading {inputs.customers}")
     people = _reduce(
-        read_table(inputs.customers, specs=[specs["customers"]]), CUSTOMER_FIELDS, notes
+        read_table(inputs.customers, specs=[specs["customers"]], limits=inputs.limits),
+        CUSTOMER_FIELDS,
+        notes,
     )
     history = None
     if inputs.followups:
         on_step(f"Reading {inputs.followups}")
         history = _reduce(
-            read_table(inputs.followups, specs=[specs["followups"]]), FOLLOWUP_FIELDS, notes
+            read_table(inputs.followups, specs=[specs["followups"]], limits=inputs.limits),
+            FOLLOWUP_FIELDS,
+            notes,
         )
-    costs = load_costs(read_table(inputs.costs)) if inputs.costs else None
+    costs = load_costs(read_table(inputs.costs, limits=inputs.limits)) if inputs.costs else None
     on_step(f"Computing the reports over {len(people):,} customers")
     data = compute_report(
         people,

@@ -32,7 +32,18 @@ def _flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def blank(series: pd.Series) -> np.ndarray:
     """Which cells are missing, empty or only white space."""
-    return (series.isna() | (series == "") | series.str.isspace()).to_numpy(dtype=bool)
+    trimmed = pc.utf8_trim_whitespace(_arrow(series))
+    return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def lengths(series: pd.Series) -> np.ndarray:
+    """The length in characters of every cell (0 when missing)."""
+    return pc.fill_null(pc.utf8_length(_arrow(series)), 0).to_numpy(zero_copy_only=False)
+
+
+def starts_with(series: pd.Series, prefix: str) -> np.ndarray:
+    """Which cells start with the prefix (missing cells: False)."""
+    return _flags(pc.starts_with(_arrow(series), prefix))
 
 
 def fullmatch(series: pd.Series, pattern: str) -> np.ndarray:

@@ -595,3 +595,16 @@ def test_a_follow_up_table_is_not_taken_for_customers(tmp_path: Path) -> None:
     result = run("dedupe", history)
     assert result.exit_code == 2, explain(result)
     assert result.stderr.startswith(f"Error: {history}") and "Traceback" not in result.stderr
+
+
+def test_merge_conflicts_never_show_a_national_id(tmp_path: Path) -> None:
+    rows = [
+        row(客户名称="星辰科技有限公司", 联系人姓名="张伟", 联系电话="13600000001", 微信号="wx_a",
+            创建时间="2024-01-01", 更新时间="2024-03-01"),
+        row(客户名称="星辰科技", 联系人姓名="张伟", 联系电话="13600000001", 微信号="11010519491231002X",
+            创建时间="2024-01-01"),
+    ]  # fmt: skip
+    merged = merge_duplicates(dedupe(tmp_path, rows)).frame
+    notes = merged["merge_conflicts"].iloc[0]
+    assert f"微信号: **************002X ({tmp_path / 'pool.csv'}:3)" in notes
+    assert "11010519491231002X" not in notes

@@ -333,3 +333,42 @@ def test_tags_check_on_the_messy_example_exits_1() -> None:
     result = run("tags", "check", ROOT / "examples" / "messy_customers.xlsx")
     assert result.exit_code == 1, explain(result)
     assert "预算规模_10万以下" in result.stdout and "12 non-canonical tags" in result.stderr
+
+
+_ANY_CELL = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.text(alphabet="预算低高意向,，、;| -_万k0123456789<>", max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ANY_CELL, min_size=1, max_size=5))
+def test_any_text_reads_without_error_and_apply_is_idempotent(cells: list[str | None]) -> None:
+    once = read_tags(tags_table(cells), BOOK)
+    fixed, _ = apply_tags(once)
+    twice = read_tags(fixed, BOOK)
+    assert twice.after.tolist() == once.after.tolist()
+
+
+def test_canonical_tags_survive_a_round_trip_through_csv_and_xlsx(tmp_path: Path) -> None:
+    sheet = write_csv(
+        tmp_path / "c.csv", HEADERS, [row("预算低，高意向、VIP", 意向等级="高意向客户")]
+    )
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"out{suffix}"
+        assert run("tags", "apply", sheet, "-o", out).exit_code == 0
+        again = read_tags(read_table(out, specs=[SPEC]), BOOK)
+        assert again.before.tolist() == ["预算规模-10万以下,意向等级-高意向,VIP"]
+        assert not again.changed.any()
+
+
+def test_listings_never_show_a_national_id(tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "c.csv", HEADERS, [row("预算低,身份证11010519491231002X")])
+    result = run("tags", "check", sheet, "--format", "json")
+    assert "11010519491231002X" not in result.stdout and "002X" in result.stdout
+    changes = tmp_path / "changes.csv"
+    assert (
+        run("tags", "apply", sheet, "-o", tmp_path / "o.csv", "--changes", changes).exit_code == 0
+    )
+    assert "11010519491231002X" not in changes.read_text(encoding="utf-8-sig")

@@ -57,6 +57,9 @@ def main_options(
         int,
         typer.Option("--max-cell-chars", metavar="N", help="Longest text in one cell.", min=1),
     ] = DEFAULT_LIMITS.max_cell_chars,
+    max_columns: Annotated[
+        int, typer.Option("--max-columns", metavar="N", help="Most named columns.", min=1)
+    ] = DEFAULT_LIMITS.max_columns,
 ) -> None:
     """Check, clean, deduplicate, tag and report on customer workbooks (Excel/CSV)."""
     STATE.debug = debug
@@ -67,6 +70,7 @@ def main_options(
         max_compression_ratio=DEFAULT_LIMITS.max_compression_ratio,
         max_cells=max_cells,
         max_cell_chars=max_cell_chars,
+        max_columns=max_columns,
     )
 
 

@@ -21,6 +21,7 @@ from crmkit.dedupe import DuplicateReport
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
 from crmkit.normalize import normalize_id
+from crmkit.pii import mask_pii
 
 MERGED_FROM = "merged_from"
 CONFLICTS = "merge_conflicts"
@@ -56,7 +57,7 @@ def _plan(report: DuplicateReport) -> list[_Column]:
     for pooled in report.pool.tables:
         table = pooled.table
         field_at = {position: name for name, position in table.fields.items()}
-        for position, label in enumerate(table.to_frame().columns):
+        for position, label in enumerate(table.labels()):
             name = field_at.get(position)
             key = ("field", name) if name else ("extra", str(label).strip())
             if key in seen or str(label) in (MERGED_FROM, CONFLICTS):
@@ -111,10 +112,7 @@ def _column(report: DuplicateReport, column: _Column) -> tuple[pd.Series, pd.Ser
             good.append(values.where(normalized.mask("ok", "changed", "warn")))
             written.append(table.column(column.field))
             continue
-        labels = {
-            str(label).strip(): position for position, label in enumerate(table.to_frame().columns)
-        }
-        position = labels.get(column.label) if column.field is None else None
+        position = pooled.positions.get(column.label) if column.field is None else None
         if position is not None and position not in table.fields.values():
             cells = table.data.iloc[:, position]
             good.append(cells)
@@ -305,7 +303,9 @@ class _Notes:
             if not text.strip() or text == _text(winner) or (key, label, text) in self.seen:
                 continue
             self.seen.add((key, label, text))
-            self.notes.setdefault(key, []).append(f"{label}: {text} ({labels[position]})")
+            # A listing never shows a national ID or bank-card number (validate flags them).
+            shown_text = mask_pii(text)
+            self.notes.setdefault(key, []).append(f"{label}: {shown_text} ({labels[position]})")
 
     def _lists(self, label: str, items: dict[int, list[str]]) -> np.ndarray:
         out = np.full(self.count, None, dtype=object)

@@ -25,6 +25,11 @@ class PoolTable:
     columns: dict[str, NormalizedColumn]
     start: int  # pool index of its first row
 
+    @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """Column position of each header as written (stripped; repeats made unique)."""
+        return {label.strip(): position for position, label in enumerate(self.table.labels())}
+
 
 @dataclass
 class Pool:

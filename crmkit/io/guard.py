@@ -23,6 +23,7 @@ class Limits:
     max_compression_ratio: float = 200.0
     max_cells: int = 60_000_000
     max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    max_columns: int = 1_000  # named columns in the header row
 
 
 def sniff_format(data: bytes, path: Path | None, name: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from crmkit import arrow
@@ -134,22 +135,24 @@ def _build_table(
     **provenance: Any,
 ) -> Table:
     headers = [_cell_text(h) for h in header]
+    # Each column's blank cells, worked out once (a hostile file may have thousands of columns).
+    blanks = [_blank(frame.iloc[:, i]) for i in range(frame.shape[1])]
     while (
         headers
         and not headers[-1]
-        and (frame.shape[1] < len(headers) or _blank(frame[len(headers) - 1]).all())
+        and (frame.shape[1] < len(headers) or blanks[len(headers) - 1].all())
     ):
         headers.pop()
-    width = max(len(headers), _used_width(frame))
+    used = next((i + 1 for i in range(len(blanks) - 1, -1, -1) if not blanks[i].all()), 0)
+    width = max(len(headers), used)
     headers += [""] * (width - len(headers))
     frame = frame.iloc[:, :width].copy()
     for position in range(frame.shape[1], width):
         frame[position] = None
+        blanks.append(np.ones(len(frame), dtype=bool))
     frame.columns = pd.RangeIndex(width)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    blank = (
-        pd.concat([_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1) if width else None
-    )
+    blank = np.logical_and.reduce(blanks[:width]) if width else None
     if blank is not None and blank.any():
         frame = frame[~blank]
     name = provenance["name"]
@@ -162,17 +165,10 @@ def _build_table(
     return table
 
 
-def _blank(column: pd.Series) -> pd.Series:
+def _blank(column: pd.Series) -> np.ndarray:
     if arrow.is_arrow_text(column):
-        return pd.Series(arrow.blank(column), index=column.index)
-    return column.map(lambda v: _cell_text(v) == "").astype(bool)
-
-
-def _used_width(frame: pd.DataFrame) -> int:
-    for position in range(frame.shape[1] - 1, -1, -1):
-        if not _blank(frame.iloc[:, position]).all():
-            return position + 1
-    return 0
+        return arrow.blank(column)
+    return np.fromiter((_cell_text(v) == "" for v in column), dtype=bool, count=len(column))
 
 
 # ---------------------------------------------------------------- CSV
@@ -281,10 +277,15 @@ def _read_csv(
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
     if complete and (not text or text.isspace()):
         raise InputError(f"{name}: the file is empty")
-    head = text[: 1 << 16].splitlines()[: HEADER_SEARCH_ROWS * 2]
-    delimiter = _sniff_delimiter(head)
-    head_rows = list(csv.reader(head, delimiter=delimiter))
+    head = _head_lines(text, HEADER_SEARCH_ROWS * 2)
+    limit = csv.field_size_limit(_HEAD_BYTES)
+    try:
+        delimiter = _sniff_delimiter(head)
+        head_rows = list(csv.reader(head, delimiter=delimiter))
+    finally:
+        csv.field_size_limit(limit)
     header_index, spec = _find_header(head_rows, specs, name, None)
+    _check_width(head_rows[header_index], limits, name, None)
     width = len(head_rows[header_index])
     frame = _parse_with_arrow(data, used, delimiter, header_index, width)
     if frame is None:
@@ -304,6 +305,31 @@ def _read_csv(
     )  # fmt: skip
 
 
+_HEAD_BYTES = 1 << 22
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    """The first `count` lines (fewer if the file has fewer), up to 4 MiB of text: wide header
+    rows fit whole; a huge cell is cut (the limit on cells speaks of it later)."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > count or size >= min(len(text), _HEAD_BYTES):
+            return lines[:count]
+        size *= 4
+
+
+def _check_width(header: Sequence[Any], limits: Limits, name: str, sheet: str | None) -> None:
+    """Refuse a header row with more named columns than the limit."""
+    named = sum(1 for cell in header if _cell_text(cell))
+    if named > limits.max_columns:
+        where = f"{name}, sheet {sheet}" if sheet else name
+        raise InputError(
+            f"{where}: the header row names {named:,} columns, over the limit of "
+            f"{limits.max_columns:,} (raise it with --max-columns)"
+        )
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' for text saved as UTF-16 without a byte-order mark (every
     ASCII character, such as the separators and digits, then has a zero byte), else None."""
@@ -312,9 +338,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even = sample[0::2].count(0) / len(sample[0::2])
     odd = sample[1::2].count(0) / len(sample[1::2])
-    if odd > 0.2 and even < 0.01:
+    # CJK characters such as 一 (U+4E00) also hold a zero byte, but on the other side, seldom.
+    if odd > 0.2 and even < odd / 10:
         return "utf-16-le"
-    if even > 0.2 and odd < 0.01:
+    if even > 0.2 and odd < even / 10:
         return "utf-16-be"
     return None
 
@@ -334,12 +361,11 @@ def _check_cell_lengths(
     for position, label in enumerate(frame.columns):
         column = frame[label]
         if arrow.is_arrow_text(column):
-            lengths = column.str.len()
+            lengths = pd.Series(arrow.lengths(column))
         elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "mixed", "mixed-integer"):
-            lengths = column.astype(object).str.len()  # NaN for what is not text
+            lengths = column.astype(object).str.len().fillna(0)  # NaN for what is not text
         else:
             continue
-        lengths = lengths.fillna(0)
         if len(lengths) and lengths.max() > limits.max_cell_chars:
             at = int(lengths.to_numpy().argmax())
             written = _cell_text(header[position]) if position < len(header) else ""
@@ -427,7 +453,10 @@ def _undo_formula_guard(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop the ' that crmkit's writer puts before text starting with = + - @ (read back = written)."""
     for column in frame.columns:
         values = frame[column]
-        starts = values.str.startswith("'")
+        if arrow.is_arrow_text(values):
+            starts = arrow.starts_with(values, "'")
+        else:
+            starts = values.str.startswith("'").fillna(False).to_numpy(dtype=bool)
         if starts.any():
             frame[column] = values.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
     return frame
@@ -467,6 +496,7 @@ def _read_xlsx(
     if not any(any(_cell_text(v) for v in row) for row in rows):
         raise InputError(f"{name}, sheet {chosen}: the sheet is empty")
     header_index, spec = _find_header(rows, specs, name, chosen)
+    _check_width(rows[header_index], limits, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
     # A workbook's text is compressed, so its size says nothing about its longest cell.

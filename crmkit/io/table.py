@@ -74,14 +74,18 @@ class Table:
             spec=self.spec,
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """The cells labelled by the headers as written (repeated headers made unique)."""
+    def labels(self) -> list[str]:
+        """The headers as written, repeated ones made unique (客户名称, 客户名称.1)."""
         labels: list[str] = []
         seen: dict[str, int] = {}
         for header in self.headers:
             count = seen.get(header, 0)
             seen[header] = count + 1
             labels.append(header if count == 0 else f"{header}.{count}")
+        return labels
+
+    def to_frame(self) -> pd.DataFrame:
+        """The cells labelled by the headers as written (repeated headers made unique)."""
         frame = self.data.copy()
-        frame.columns = pd.Index(labels)
+        frame.columns = pd.Index(self.labels())
         return frame

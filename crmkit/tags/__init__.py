@@ -18,6 +18,7 @@ import pandas as pd
 
 from crmkit.columns import normalize_column
 from crmkit.io.table import Table
+from crmkit.pii import mask_pii
 from crmkit.tags.canon import Reading, TagReader
 from crmkit.tags.rulebook import Rulebook, RulebookError, load_rulebook
 
@@ -229,7 +230,10 @@ def check_tags(result: TagRows) -> TagCheck:
             finding = findings.setdefault(
                 (reading.written, "tag"),
                 TagFinding(
-                    reading.written, suggestion=suggestion, rule=reading.rule, score=reading.score
+                    mask_pii(reading.written),  # a listing never shows an ID or card number
+                    suggestion=suggestion,
+                    rule=reading.rule,
+                    score=reading.score,
                 ),
             )
             finding.count += len(rows)
@@ -288,12 +292,17 @@ def apply_tags(result: TagRows) -> tuple[Table, pd.DataFrame]:
     changes = pd.DataFrame(
         {
             "row": result.before.index[changed.to_numpy()],
-            "before": result.before[changed].to_numpy(dtype=object),
-            "after": result.after[changed].to_numpy(dtype=object),
+            "before": _masked(result.before[changed]),
+            "after": _masked(result.after[changed]),
             "rule": result.rules[changed].to_numpy(dtype=object),
         }
     )
     return fixed, changes
+
+
+def _masked(values: pd.Series) -> np.ndarray:
+    """Cells for a listing: national ID and bank-card numbers masked."""
+    return np.array([mask_pii(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def tag_stats(result: TagRows, won: Iterable[bool] | pd.Series) -> pd.DataFrame:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from crmkit.io import read_table
@@ -126,3 +128,36 @@ def test_clean_to_stdout_and_refuses_to_overwrite_input(tmp_path: Path) -> None:
     assert "13812345678" in piped.stdout and "+86" not in piped.stdout
     same = run("clean", source, "-o", source)
     assert same.exit_code == 2 and "refusing to overwrite" in same.stderr
+
+
+_PHONES = st.sampled_from(["13812345678", "13812345678.0", "+86 138-1234-5678", "１３８１２３４５６７８",
+                           "010-62345678", "(010) 6234 5678", "4008001234", "+1 415 555 2671"])  # fmt: skip
+_DATES = st.one_of(
+    st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2030, 12, 31).date()).flatmap(
+        lambda d: st.sampled_from([d.isoformat(), f"{d.year}/{d.month}/{d.day}",
+                                   f"{d.year}年{d.month}月{d.day}日", f"{d.isoformat()} 14:05"])
+    ),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(_PHONES, _DATES), min_size=1, max_size=6))
+def test_cleaned_files_round_trip_unchanged(tmp_path: Path, cells: list[tuple[str, str]]) -> None:
+    """What clean writes (xlsx or CSV) reads back to the same values and needs no more cleaning."""
+    rows = [
+        customer_row(客户编号=f"CRM2024031000{i}", 联系电话=phone, 创建时间=created)
+        for i, (phone, created) in enumerate(cells)
+    ]
+    source = write_csv(tmp_path / "in.csv", CUSTOMER_HEADERS, rows, encoding="gb18030")
+    for suffix in (".xlsx", ".csv"):
+        first = tmp_path / f"once{suffix}"
+        second = tmp_path / f"twice{suffix}"
+        assert run("clean", source, "-o", first).exit_code == 0
+        result = run("clean", first, "-o", second)
+        assert result.exit_code == 0, explain(result)
+        assert ": 0 cells changed, 0 ids generated" in result.stderr
+        once = read_table(first).to_frame().astype(str)
+        twice = read_table(second).to_frame().astype(str)
+        assert once.equals(twice)

@@ -31,9 +31,18 @@ def _flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def blank(series: pd.Series) -> np.ndarray:
-    """Which cells are missing, empty or only white space."""
-    trimmed = pc.utf8_trim_whitespace(_arrow(series))
-    return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False).astype(bool)
+    """Which cells are missing, empty or only white space: the one blank-cell test of the
+    reader, the normalizers and the merge (text columns in C++, other columns vectorized)."""
+    if is_arrow_text(series):
+        trimmed = pc.utf8_trim_whitespace(_arrow(series))
+        return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False).astype(bool)
+    values = series.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    present = np.flatnonzero(~missing)
+    if pd.api.types.infer_dtype(values[present], skipna=True).startswith(("string", "mixed")):
+        text = pd.Series(values[present], dtype=object).str.strip()  # NaN: not text
+        missing[present[(text == "").to_numpy(dtype=bool, na_value=False)]] = True
+    return missing
 
 
 def lengths(series: pd.Series) -> np.ndarray:

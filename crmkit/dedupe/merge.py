@@ -68,19 +68,6 @@ def _plan(report: DuplicateReport) -> list[_Column]:
     return plan
 
 
-def _blank(series: pd.Series) -> np.ndarray:
-    """Missing cells and cells of blank text."""
-    if arrow.is_arrow_text(series):
-        return arrow.blank(series)
-    values = series.to_numpy(dtype=object)
-    blank = pd.isna(values)
-    present = np.flatnonzero(~blank)
-    if pd.api.types.infer_dtype(values[present], skipna=True) in ("string", "mixed"):
-        text = pd.Series(values[present], dtype=object).str.strip()  # NaN: not text
-        blank[present[(text == "").to_numpy(dtype=bool, na_value=False)]] = True
-    return blank
-
-
 def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
     """Parts of one column from each input (None: the input lacks it) as one pool column."""
     present = [p for p in parts if p is not None]
@@ -94,7 +81,7 @@ def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
         for p, n in zip(parts, lengths, strict=True)
     ]
     column = pd.concat(filled, ignore_index=True)
-    return column.mask(_blank(column))
+    return column.mask(arrow.blank(column))
 
 
 def _column(report: DuplicateReport, column: _Column) -> tuple[pd.Series, pd.Series]:

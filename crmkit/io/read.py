@@ -136,7 +136,7 @@ def _build_table(
 ) -> Table:
     headers = [_cell_text(h) for h in header]
     # Each column's blank cells, worked out once (a hostile file may have thousands of columns).
-    blanks = [_blank(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    blanks = [arrow.blank(frame.iloc[:, i]) for i in range(frame.shape[1])]
     while (
         headers
         and not headers[-1]
@@ -163,12 +163,6 @@ def _build_table(
     if spec is not None:
         table.fields = spec.map_headers(headers)
     return table
-
-
-def _blank(column: pd.Series) -> np.ndarray:
-    if arrow.is_arrow_text(column):
-        return arrow.blank(column)
-    return np.fromiter((_cell_text(v) == "" for v in column), dtype=bool, count=len(column))
 
 
 # ---------------------------------------------------------------- CSV
@@ -297,7 +291,8 @@ def _read_csv(
     header = frame.iloc[0].tolist()
     frame = frame.iloc[1:].reset_index(drop=True)
     frame = _undo_formula_guard(frame)
-    _check_cell_lengths(frame, len(data), limits, name, None, header, header_index + 2)
+    if len(data) > limits.max_cell_chars:  # a smaller file cannot hold a longer cell
+        _check_cell_lengths(frame, limits, name, None, header, header_index + 2)
     return _build_table(
         header, frame, header_index + 2, spec,
         name=name, sheet=None, header_row=header_index + 1, format="csv",
@@ -348,16 +343,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _check_cell_lengths(
     frame: pd.DataFrame,
-    size: int,
     limits: Limits,
     name: str,
     sheet: str | None,
     header: Sequence[Any],
     first_row: int,
 ) -> None:
-    """Refuse a cell longer than the limit (a file smaller than the limit cannot hold one)."""
-    if size <= limits.max_cell_chars:
-        return
+    """Refuse a cell longer than the limit."""
     for position, label in enumerate(frame.columns):
         column = frame[label]
         if arrow.is_arrow_text(column):
@@ -500,9 +492,7 @@ def _read_xlsx(
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
     # A workbook's text is compressed, so its size says nothing about its longest cell.
-    _check_cell_lengths(
-        frame, limits.max_cell_chars + 1, limits, name, chosen, rows[header_index], header_index + 2
-    )
+    _check_cell_lengths(frame, limits, name, chosen, rows[header_index], header_index + 2)
     for column in frame.columns:
         # Columns of text cells only (names, most phone columns) get the fast text type.
         if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":

@@ -16,7 +16,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from crmkit.config import DedupeConfig
-from crmkit.dedupe.candidates import candidate_pairs
+from crmkit.dedupe.candidates import candidate_pairs, match_codes
 from crmkit.dedupe.clusters import Clusters, close_pairs
 from crmkit.dedupe.decisions import Decisions
 from crmkit.dedupe.names import NameVocabulary, load_vocabulary
@@ -124,9 +124,10 @@ def find_duplicates(
     vocab = vocab or load_vocabulary()
     step = on_step or (lambda message: None)
     step(f"comparing {len(pool):,} rows")
-    left, right = candidate_pairs(pool.records, config)
+    codes = match_codes(pool.records)
+    left, right = candidate_pairs(codes, config)
     step(f"scoring {len(left):,} candidate pairs")
-    pairs = score_pairs(pool.records, left, right, config, vocab)
+    pairs = score_pairs(pool.records, codes, left, right, config, vocab)
     if decisions is not None:
         pairs = _apply_decisions(pool, pairs, decisions)
     step(f"clustering {int((pairs['decision'] == 'auto').sum()):,} matches")

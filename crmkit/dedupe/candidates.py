@@ -9,6 +9,8 @@ that a wrong first character still lands near its twin) and each row meets its n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -40,19 +42,42 @@ def _window_pairs(
     return np.concatenate(lefts), np.concatenate(rights)
 
 
-def candidate_pairs(records: pd.DataFrame, config: DedupeConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct candidate pairs (left < right, pool indices) of the pool's records."""
+@dataclass(frozen=True)
+class MatchCodes:
+    """Integer codes of what rows are matched by, worked out once for blocking and scoring:
+    equal for equal values, -1 for missing, sorted like the values (key: by name)."""
+
+    phone: np.ndarray
+    email: np.ndarray
+    contact: np.ndarray
+    key: np.ndarray
+    reversed_key: np.ndarray
+    place: np.ndarray
+
+
+def match_codes(records: pd.DataFrame) -> MatchCodes:
+    """The codes of a pool's records (see Pool)."""
     keys = records["key"].where(records["key"] != "", None)
-    key = _codes(keys)
-    reversed_key = _codes(keys.map(lambda k: k[::-1], na_action="ignore"))
-    place = _codes(records["place"].where(records["place"] != "", None))
+    return MatchCodes(
+        phone=_codes(records["phone"]),
+        email=_codes(records["email"]),
+        contact=_codes(records["contact"]),
+        key=_codes(keys),
+        reversed_key=_codes(keys.map(lambda k: k[::-1], na_action="ignore")),
+        place=_codes(records["place"].where(records["place"] != "", None)),
+    )
+
+
+def candidate_pairs(codes: MatchCodes, config: DedupeConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct candidate pairs (left < right, pool indices) of the pool's records."""
+    key = codes.key
     blocks = [
-        (_codes(records["phone"]), key, config.block_max),
-        (_codes(records["email"]), key, config.block_max),
-        (key, place, config.block_max),
+        (codes.phone, key, config.block_max),
+        (codes.email, key, config.block_max),
+        (key, codes.place, config.block_max),
+        (codes.contact, key, config.window),
+        (codes.contact, codes.reversed_key, config.window),
     ]
-    contact = _codes(records["contact"])
-    blocks += [(contact, key, config.window), (contact, reversed_key, config.window)]
     lefts: list[np.ndarray] = []
     rights: list[np.ndarray] = []
     for block, within, window in blocks:
@@ -64,8 +89,10 @@ def candidate_pairs(records: pd.DataFrame, config: DedupeConfig) -> tuple[np.nda
     right = np.concatenate(rights)
     low = np.minimum(left, right)
     high = np.maximum(left, right)
-    size = max(len(records), 1)
-    codes = low * size + high
-    codes.sort()  # sorting beats np.unique's hashing on millions of pairs
-    unique = codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+    size = max(len(key), 1)
+    encoded = low * size + high
+    encoded.sort()  # sorting beats np.unique's hashing on millions of pairs
+    unique = (
+        encoded[np.concatenate(([True], encoded[1:] != encoded[:-1]))] if len(encoded) else encoded
+    )
     return unique // size, unique % size

@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from crmkit.config import DedupeConfig
+from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
 
 AUTO_RULES = ("phone", "email", "contact")
@@ -28,8 +29,7 @@ REVIEW_RULES = ("place", "phone-only", "email-only", "name-only")
 RULES = AUTO_RULES + REVIEW_RULES
 
 
-def _same(values: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    codes, _ = pd.factorize(values, use_na_sentinel=True)
+def _same(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return (codes[left] == codes[right]) & (codes[left] >= 0)
 
 
@@ -61,6 +61,7 @@ def _compatible_places(
 
 def score_pairs(
     records: pd.DataFrame,
+    codes: MatchCodes,
     left: np.ndarray,
     right: np.ndarray,
     config: DedupeConfig,
@@ -71,13 +72,13 @@ def score_pairs(
     Pairs no rule applies to are dropped. Columns: left, right (pool indices), score, edits,
     same_phone, same_email, same_contact, rule, decision.
     """
-    same_phone = _same(records["phone"], left, right)
-    same_email = _same(records["email"], left, right)
-    same_contact = _same(records["contact"], left, right)
+    same_phone = _same(codes.phone, left, right)
+    same_email = _same(codes.email, left, right)
+    same_contact = _same(codes.contact, left, right)
     keys = records["key"].to_numpy(dtype=object)
     lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
     shortest = np.minimum(lengths[left], lengths[right])
-    same_key = _same(records["key"].where(lengths > 0), left, right)
+    same_key = _same(codes.key, left, right)
     person = records["person"].to_numpy(dtype=bool)
     organisations = ~person[left] & ~person[right]
     # Only pairs some rule can apply to are scored (rapidfuzz is the costly step).

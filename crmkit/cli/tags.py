@@ -69,7 +69,7 @@ def _unknown_fails(result: TagRows, strict: bool) -> int:
         for cell, readings in result.readings.items()
         if any(r.canonical is None for r in readings)
     }
-    return int(result.cells.isin(list(unknown)).sum())
+    return int(result.before.isin(list(unknown)).sum())
 
 
 @app.command("check", no_args_is_help=True)

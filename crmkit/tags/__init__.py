@@ -51,11 +51,6 @@ class TagRows:
     own: pd.DataFrame
 
     @property
-    def cells(self) -> pd.Series:
-        """The tag cell of each row as read (stripped; None when empty)."""
-        return self.before
-
-    @property
     def changed(self) -> pd.Series:
         """Which rows' tags change."""
         return ~((self.before == self.after) | (self.before.isna() & self.after.isna()))
@@ -220,7 +215,7 @@ def check_tags(result: TagRows) -> TagCheck:
     """Each tag that is not canonical (or is missing, for derived tags), most frequent first."""
     findings: dict[tuple[str, str], TagFinding] = {}
     unknown = 0
-    cells = result.cells
+    cells = result.before
     rows_of = pd.Series(cells.index, index=cells.index).groupby(cells.to_numpy()).agg(list)
     for cell, rows in rows_of.items():
         for reading in result.readings.get(str(cell), []):

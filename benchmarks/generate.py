@@ -95,6 +95,26 @@ FEEDBACK = [
     "需要与老板商量",
     "对实施周期有顾虑",
 ]
+TASK_HEADERS = {
+    "task_id": "任务编号", "customer_id": "客户编号", "customer_name": "客户名称", "initiator": "发起人",
+    "assignee": "协作部门/人员", "content": "任务内容", "priority": "优先级", "due": "截止日期",
+    "status": "当前状态", "result": "完成情况", "feedback": "客户反馈", "created_at": "创建时间",
+    "closed_at": "完成时间",
+}  # fmt: skip
+FEEDBACK_HEADERS = {
+    "date": "反馈日期", "customer_id": "客户编号", "customer_name": "客户名称", "type": "反馈类型",
+    "description": "问题描述", "resolution": "处理结果", "satisfaction": "满意度评分",
+    "suggestion": "改进建议",
+}  # fmt: skip
+HELPERS = ["技术支持-刘洋", "技术支持-孙悦", "产品部-周航", "财务部-吴倩", "法务部-郑凯"]
+TASK_WORK = ["准备产品演示环境并导入客户样例数据", "评估客户现有系统的数据迁移方案",
+             "出具分期付款的报价审批", "审核合同付款条款的修改", "排查客户反馈的导入速度问题"]  # fmt: skip
+FEEDBACK_TEXT = {
+    "咨询": ["询问数据导入是否支持WPS表格", "咨询增加账号的价格"],
+    "建议": ["希望报表能按区域拆分", "建议增加微信消息提醒"],
+    "投诉": ["导入五万行数据时系统卡顿超过十分钟", "实施顾问两次未按约定时间到场"],
+    "表扬": ["培训讲解清楚，团队很快上手", "技术支持响应及时"],
+}  # fmt: skip
 CHANNELS = ["电话", "微信", "邮件", "面谈", "短信", "视频会议"]
 VAGUE = ["已沟通", "询问需求", "跟进", "同上"]
 
@@ -259,6 +279,58 @@ def make_followups(
     return Generated([FOLLOWUP_HEADERS[k] for k in names], rows)
 
 
+def make_tasks(customers: Generated, n: int, seed: int = 31) -> Generated:
+    """Collaboration tasks of summer 2024: done ones, and open ones overdue, due and ahead on 2024-09-02."""
+    rng = random.Random(seed)
+    index = {h: i for i, h in enumerate(customers.headers)}
+    rows: list[list[object]] = []
+    for number in range(n):
+        customer = rng.choice(customers.rows)
+        status = rng.choice(["已完成", "已完成", "处理中", "待处理", "待审核"])
+        # Done tasks spread over the summer; open ones were mostly raised in the last two weeks.
+        first, span = (
+            (datetime(2024, 7, 15, 9), 45) if status == "已完成" else (datetime(2024, 8, 19, 9), 14)
+        )
+        created = first + timedelta(days=rng.randrange(0, span), hours=rng.randrange(0, 8))
+        due = (created + timedelta(days=rng.choice((2, 3, 5, 7, 10)))).replace(hour=0, minute=0)
+        closed = created + timedelta(days=rng.randrange(1, 9)) if status == "已完成" else None
+        by_name = number % 4 == 0  # some sheets name the customer, not its id
+        record = {
+            "task_id": f"TASK{number + 1:04d}",
+            "customer_id": None if by_name else customer[index["客户编号"]],
+            "customer_name": customer[index["客户名称"]], "initiator": customer[index["负责人"]],
+            "assignee": rng.choice(HELPERS), "content": rng.choice(TASK_WORK),
+            "priority": rng.choice(["紧急", "重要", "重要", "一般"]), "due": due, "status": status,
+            "result": "已交付，客户确认" if closed else None,
+            "feedback": rng.choice(FEEDBACK) if closed else None,
+            "created_at": created, "closed_at": closed,
+        }  # fmt: skip
+        rows.append([record[k] for k in TASK_HEADERS])
+    return Generated(list(TASK_HEADERS.values()), rows)
+
+
+def make_feedback(customers: Generated, n: int, seed: int = 37) -> Generated:
+    """Customer feedback from June to August 2024: every type, scores 1–5."""
+    rng = random.Random(seed)
+    index = {h: i for i, h in enumerate(customers.headers)}
+    rows: list[list[object]] = []
+    for number in range(n):
+        customer = rng.choice(customers.rows)
+        kind = rng.choice(["咨询", "咨询", "建议", "投诉", "表扬"])
+        score = {"投诉": rng.choice((1, 2, 3)), "表扬": 5}.get(kind, rng.choice((3, 4, 5)))
+        record = {
+            "date": datetime(2024, 6, 1) + timedelta(days=rng.randrange(0, 92)),
+            "customer_id": customer[index["客户编号"]] if number % 3 else None,
+            "customer_name": customer[index["客户名称"]], "type": kind,
+            "description": rng.choice(FEEDBACK_TEXT[kind]),
+            "resolution": "已回复并解决" if rng.random() < 0.8 else None,
+            "satisfaction": score if rng.random() < 0.9 else None,
+            "suggestion": "导入大文件时显示进度" if kind == "投诉" else None,
+        }  # fmt: skip
+        rows.append([record[k] for k in FEEDBACK_HEADERS])
+    return Generated(list(FEEDBACK_HEADERS.values()), rows)
+
+
 def write_xlsx(data: Generated, path: Path, *, sheet: str, title: str | None = None,
                header_marks: bool = False, extra: dict[str, list[object]] | None = None) -> None:  # fmt: skip
     """Write a generated table with openpyxl, as a person would have typed it."""
@@ -306,12 +378,14 @@ def write_csv(data: Generated, path: Path, *, encoding: str = "utf-8-sig") -> No
 
 
 def build_examples(folder: Path) -> None:
-    """Rebuild examples/: clean customers and follow-ups, trade-fair leads, a messy workbook."""
+    """Rebuild examples/: customers, follow-ups, tasks, feedback, trade-fair leads, a messy workbook."""
     folder.mkdir(parents=True, exist_ok=True)
     customers = make_customers(50, seed=2024)
     write_xlsx(customers, folder / "customers.xlsx", sheet="客户信息")
     followups = make_followups(customers, 5.0, seed=2025)
     write_xlsx(followups, folder / "followups.xlsx", sheet="跟进记录")
+    write_xlsx(make_tasks(customers, 30), folder / "tasks.xlsx", sheet="沟通协作任务")
+    write_xlsx(make_feedback(customers, 24), folder / "feedback.xlsx", sheet="客户反馈记录")
     expo = make_expo_leads(customers)
     expo_fair = ["2024深圳CRM展" if i % 2 else "2024上海数字营销展" for i in range(len(expo.rows))]
     expo.headers.append("展会名称")

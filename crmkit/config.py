@@ -28,6 +28,8 @@ class ReportConfig:
     customers: Path | None = None
     followups: Path | None = None
     costs: Path | None = None
+    tasks: Path | None = None
+    feedback: Path | None = None
     stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
     won: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -66,6 +68,16 @@ class DedupeConfig:
     block_max: int = 30
 
 
+@dataclass(frozen=True)
+class DueConfig:
+    """`crmkit due`: the plan window and each kind of item's reminder lead time, in days."""
+
+    days: int = 7
+    lead_days: dict[str, int] = field(
+        default_factory=lambda: {"renewal": 30, "followup": 1, "task": 1}
+    )
+
+
 DEFAULT_CONFIG = """\
 # crmkit project config. Every key is optional; the values shown are the defaults.
 # Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
@@ -74,6 +86,8 @@ DEFAULT_CONFIG = """\
 # customers = "客户信息表.xlsx"
 # followups = "跟进记录表.xlsx"
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
+# tasks = "沟通协作任务表.xlsx"
+# feedback = "客户反馈记录表.xlsx"
 
 [pipeline]
 stages = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交"]   # in order; the last is usually won
@@ -119,6 +133,14 @@ contact_edits_min_length = 4     #     when both keys have at least this many ch
 review_name_min = 100
 window = 10                      # neighbours compared in sorted-name windows within one contact
 block_max = 30                   # rows sharing a phone, e-mail or name beyond this: compared in windows
+
+[due]
+days = 7                         # `crmkit due` plans this many days ahead (--days overrides)
+
+[due.lead_days]                  # each kind of item shows this many days ahead at least
+renewal = 30                     # a contract's 合同到期日
+followup = 1                     # a customer's 下次跟进时间, or its cadence date
+task = 1                         # a collaboration task's 截止日期
 """
 
 
@@ -156,12 +178,39 @@ def load_dedupe_config(path: Path | None) -> DedupeConfig:
     return DedupeConfig(**values)
 
 
+def load_due_config(path: Path | None) -> DueConfig:
+    """The [due] section of a config file (None: the defaults). Raises ConfigError naming the key."""
+    if path is None:
+        return DueConfig()
+    raw = read_toml(path, ConfigError, "config file")
+    _parse(raw, path)
+    section = raw.get("due", {})
+    defaults = DueConfig()
+    days = section.get("days", defaults.days)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ConfigError(f"{path}: due.days must be a whole number of days, not {days!r}")
+    lead = section.get("lead_days", {})
+    if not isinstance(lead, dict):
+        raise ConfigError(f"{path}: due.lead_days must be a table of kind = days")
+    for kind, number in lead.items():
+        if kind not in defaults.lead_days:
+            raise ConfigError(
+                f"{path}: unknown key due.lead_days.{kind} (renewal, followup or task)"
+            )
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise ConfigError(
+                f"{path}: due.lead_days.{kind} must be a whole number of days, not {number!r}"
+            )
+    return DueConfig(days=days, lead_days={**defaults.lead_days, **lead})
+
+
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
-        "inputs": {"customers", "followups", "costs"},
+        "inputs": {"customers", "followups", "costs", "tasks", "feedback"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
+        "due": set(DueConfig.__dataclass_fields__),
     }
     for section, value in raw.items():
         if section not in known:
@@ -267,6 +316,8 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         customers=input_path("customers"),
         followups=input_path("followups"),
         costs=input_path("costs"),
+        tasks=input_path("tasks"),
+        feedback=input_path("feedback"),
         stages=stages,
         won=str(won),
         lost=lost,

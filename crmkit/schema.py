@@ -8,7 +8,7 @@ with the field and the row; `CompiledSchema.rules` names the rule of each check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +65,14 @@ def _at_least(minimum: float) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def _at_most(maximum: float) -> Callable[[pd.Series], pd.Series]:
+    def check(series: pd.Series) -> pd.Series:
+        numbers = pd.to_numeric(series, errors="coerce")
+        return ~(numbers > maximum)
+
+    return check
+
+
 def _text_cells(series: pd.Series) -> pd.Series:
     return series if arrow.is_arrow_text(series) else series.astype("str")
 
@@ -95,13 +103,13 @@ def _without_pii(kind: PiiKind) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
-def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[str, pa.Check]]:
+def _checks(spec: FieldSpec, known: Mapping[str, Collection[str]]) -> list[tuple[str, pa.Check]]:
     checks: list[tuple[str, pa.Check]] = []
     kind = spec.type
     if kind == "id" and spec.pattern:
         checks.append(("id_pattern", pa.Check(_matches(spec.pattern))))
-    if kind == "id" and spec.references and known_ids is not None:
-        checks.append(("reference", pa.Check.isin(list(known_ids))))
+    if spec.references and spec.references in known:
+        checks.append(("reference", pa.Check.isin(list(known[spec.references]))))
     if kind == "option":
         checks.append(("option", pa.Check.isin(list(spec.options))))
     if kind == "transition":
@@ -116,6 +124,8 @@ def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[st
         checks.append(("number", pa.Check(_is_number)))
         if spec.min is not None:
             checks.append(("min", pa.Check(_at_least(spec.min))))
+        if spec.max is not None:
+            checks.append(("max", pa.Check(_at_most(spec.max))))
     if spec.pii:
         checks.append(("pii_national_id", pa.Check(_without_pii("national_id"))))
         checks.append(("pii_bank_card", pa.Check(_without_pii("bank_card"))))
@@ -123,14 +133,22 @@ def _checks(spec: FieldSpec, known_ids: Collection[str] | None) -> list[tuple[st
 
 
 def build_schema(
-    spec: TableSpec, present: Iterable[str], *, known_ids: Collection[str] | None = None
+    spec: TableSpec,
+    present: Iterable[str],
+    *,
+    known: Mapping[str, Collection[str]] | None = None,
 ) -> CompiledSchema:
-    """The pandera schema of the fields present in a table; `known_ids` enables reference checks."""
+    """The pandera schema of the fields present in a table.
+
+    `known` holds, per reference ("customers.customer_id"), the values that exist there; a
+    field whose reference is in it must hold one of them.
+    """
+    known = known or {}
     columns: dict[str, pa.Column] = {}
     rules: dict[tuple[str, int], str] = {}
     for name in present:
         field_spec = spec.field(name)
-        named = _checks(field_spec, known_ids)
+        named = _checks(field_spec, known)
         for number, (rule, _) in enumerate(named):
             rules[(name, number)] = rule
         columns[name] = pa.Column(

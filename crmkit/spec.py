@@ -21,10 +21,10 @@ from crmkit.tomlfile import read_toml
 
 FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition")
 LANGS = ("zh", "zh-Hant", "en")
-KINDS = ("customers", "followups")
+KINDS = ("customers", "followups", "tasks", "feedback")
 _FIELD_KEYS = {
     "name", "type", "required", "headers", "aliases", "options", "synonyms", "pattern",
-    "unique", "min", "pii", "vague", "min_length", "references", "default_area_code", "hint",
+    "unique", "min", "max", "pii", "vague", "min_length", "references", "default_area_code", "hint",
 }  # fmt: skip
 
 
@@ -42,6 +42,7 @@ class FieldSpec:
     pattern: str | None = None
     unique: bool = False
     min: float | None = None
+    max: float | None = None
     pii: bool = False
     vague: tuple[str, ...] = ()
     min_length: int = 0
@@ -75,6 +76,7 @@ class TableSpec:
     key: str | None = None
     id_prefix: str = "CRM"
     source: str = ""
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     def field(self, name: str) -> FieldSpec:
         """The field called `name`; KeyError if the spec has none."""
@@ -149,6 +151,7 @@ def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:
     key = table.get("key")
     if key is not None and key not in seen:
         raise SpecError(f"{source}: [table] key {key!r} is not a field")
+    one_of = _parse_one_of(table.get("one_of", []), seen, source)
     return TableSpec(
         kind=kind,
         fields=fields,
@@ -156,7 +159,21 @@ def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:
         key=key,
         id_prefix=str(table.get("id_prefix", "CRM")),
         source=source,
+        one_of=one_of,
     )
+
+
+def _parse_one_of(raw: Any, names: set[str], source: str) -> tuple[tuple[str, ...], ...]:
+    groups = raw if isinstance(raw, list) else [raw]
+    parsed: list[tuple[str, ...]] = []
+    for group in groups:
+        if not isinstance(group, list) or len(group) < 2:
+            raise SpecError(f"{source}: [table] one_of takes lists of two or more fields")
+        for name in group:
+            if name not in names:
+                raise SpecError(f"{source}: [table] one_of names {name!r}, not a field")
+        parsed.append(tuple(str(name) for name in group))
+    return tuple(parsed)
 
 
 def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
@@ -190,6 +207,11 @@ def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
             raise SpecError(
                 f"{where}: pattern {pattern!r} is not a regular expression ({exc})"
             ) from None
+    references = entry.get("references")
+    if references is not None and (
+        not isinstance(references, str) or not re.fullmatch(r"[a-z]+\.[a-z][a-z0-9_]*", references)
+    ):
+        raise SpecError(f'{where}: references must name table.field, e.g. "customers.customer_id"')
     try:
         return FieldSpec(
             name=name,
@@ -202,10 +224,11 @@ def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
             pattern=pattern,
             unique=bool(entry.get("unique", False)),
             min=None if entry.get("min") is None else float(entry["min"]),
+            max=None if entry.get("max") is None else float(entry["max"]),
             pii=bool(entry.get("pii", False)),
             vague=tuple(str(v) for v in entry.get("vague", ())),
             min_length=int(entry.get("min_length", 0)),
-            references=entry.get("references"),
+            references=references,
             default_area_code=str(entry.get("default_area_code", "")),
             hint={str(k): str(v) for k, v in entry.get("hint", {}).items()},
         )

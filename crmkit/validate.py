@@ -5,11 +5,12 @@ Findings are data (`Issue` records in a `ValidationReport`); only "could not run
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -119,6 +120,7 @@ _DEFAULT_MESSAGES = {
     "date": "{value} is not a date",
     "number": "{value} is not a number",
     "min": "{header} must be at least {minimum}, not {value}",
+    "max": "{header} must be at most {maximum}, not {value}",
     "id_pattern": "{header} {value} does not match {pattern}",
     "reference": "{header} {value} is not in the customer table",
     "pii_national_id": "{header} holds a national ID number; remove it from the workbook",
@@ -126,8 +128,13 @@ _DEFAULT_MESSAGES = {
 }
 
 
-def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> CheckedTable:
-    """Normalize and check one table read with a spec. `known_ids` are the customer ids."""
+def check_table(
+    table: Table, *, known: Mapping[str, Collection[str]] | None = None
+) -> CheckedTable:
+    """Normalize and check one table read with a spec.
+
+    `known` holds the values of other tables its references point to ("customers.customer_id").
+    """
     spec = table.spec
     if spec is None:
         raise ValueError("check_table needs a table read with a field spec")
@@ -143,6 +150,8 @@ def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> Ch
         name: normalize_column(table.column(name), spec.field(name), text_is_native=native)
         for name in table.fields
     }
+    for group in spec.one_of:
+        issues.extend(_one_of(table, group, columns))
     frame: dict[str, pd.Series] = {}
     for name, column in columns.items():
         invalid = column.mask("invalid").to_numpy()
@@ -160,7 +169,7 @@ def check_table(table: Table, *, known_ids: Collection[str] | None = None) -> Ch
         issues.extend(
             _warnings(table, spec.field(name), column, generated=is_generated(spec, name))
         )
-    compiled = build_schema(spec, columns, known_ids=known_ids)
+    compiled = build_schema(spec, columns, known=known)
     try:
         compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
     except pa.errors.SchemaErrors as failures:
@@ -245,7 +254,7 @@ def _errors(
         canon = columns[name].values.loc[rows].to_numpy(dtype=object)
         for row, raw, reason, key in zip(rows, raws, reasons, canon, strict=True):
             value = display_value(raw)
-            if reason and rule not in ("required", "unique", "reference", "min"):
+            if reason and rule not in ("required", "unique", "reference", "min", "max"):
                 message = f"{header}: {reason}"
             elif rule == "unique":
                 others = [r for r in duplicates.get((name, key), []) if r != row]
@@ -254,9 +263,12 @@ def _errors(
                 )
             else:
                 template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
-                minimum = f"{spec.min:g}" if spec.min is not None else ""
                 message = template.format(
-                    header=header, value=value, minimum=minimum, pattern=spec.pattern
+                    header=header,
+                    value=value,
+                    minimum=f"{spec.min:g}" if spec.min is not None else "",
+                    maximum=f"{spec.max:g}" if spec.max is not None else "",
+                    pattern=spec.pattern,
                 )
             yield Issue(
                 table.name, table.sheet, int(row), header, name, value, "error", rule, message
@@ -273,30 +285,64 @@ def _duplicate_rows(
     return rows
 
 
-def known_customer_ids(checked: CheckedTable) -> set[str]:
-    """The normalized customer ids of a checked customer table."""
-    column = checked.columns.get("customer_id")
-    if column is None:
-        return set()
-    return {str(v) for v in column.values.dropna().unique()}
+def _one_of(
+    table: Table, group: Sequence[str], columns: Mapping[str, NormalizedColumn]
+) -> list[Issue]:
+    """Errors for rows where every field of a one-of group (客户编号 or 客户名称) is empty."""
+    assert table.spec is not None
+    present = [name for name in group if table.has(name)]
+    if not present:
+        names = " or ".join(table.spec.field(name).header() for name in group)
+        return [
+            Issue(table.name, table.sheet, table.header_row, names, group[0], "", "error",
+                  "missing_column", f"a column {names} is required")
+        ]  # fmt: skip
+    empty = np.logical_and.reduce([columns[name].mask("empty").to_numpy() for name in present])
+    names = " or ".join(table.header_of(name) for name in present)
+    header = table.header_of(present[0])
+    return [
+        Issue(table.name, table.sheet, int(row), header, present[0], "", "error", "one_of",
+              f"give {names}: the row names no customer")
+        for row in table.data.index[empty]
+    ]  # fmt: skip
+
+
+def _referenced(tables: Sequence[Table]) -> set[str]:
+    return {
+        f.references
+        for t in tables
+        if t.spec is not None
+        for f in t.spec.fields
+        if f.references and t.has(f.name)
+    }
+
+
+def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> ValidationReport:
+    """Check tables of any kinds; a field that references another given table (a follow-up's
+    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there."""
+    report = ValidationReport(strict=strict)
+    wanted = _referenced(tables)
+    targets = {ref.split(".")[0] for ref in wanted}
+    # Referenced tables first, so that their values are known when the others are checked.
+    ordered = sorted(tables, key=lambda t: 0 if t.spec and t.spec.kind in targets else 1)
+    known: dict[str, set[str]] = {}
+    for table in ordered:
+        checked = check_table(table, known=known)
+        kind = table.spec.kind if table.spec else "table"
+        for name, column in checked.columns.items():
+            if f"{kind}.{name}" in wanted:
+                values = column.values.dropna().unique()
+                known[f"{kind}.{name}"] = {str(v) for v in values}
+        report.issues.extend(checked.issues)
+        report.tables.append(TableSummary(table.name, table.sheet, kind, table.rows))
+    return report
 
 
 def validate(
     customers: Table | None = None, followups: Table | None = None, *, strict: bool = False
 ) -> ValidationReport:
     """Check a customer table, a follow-up table, or both (then every follow-up's 客户编号 must exist)."""
-    report = ValidationReport(strict=strict)
-    known: set[str] | None = None
-    for table in (customers, followups):
-        if table is None:
-            continue
-        checked = check_table(table, known_ids=known if table is followups else None)
-        if table is customers and followups is not None and table.has("customer_id"):
-            known = known_customer_ids(checked)
-        report.issues.extend(checked.issues)
-        kind = table.spec.kind if table.spec else "table"
-        report.tables.append(TableSummary(table.name, table.sheet, kind, table.rows))
-    return report
+    return validate_tables([t for t in (customers, followups) if t is not None], strict=strict)
 
 
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "value", "severity", "rule", "message"]

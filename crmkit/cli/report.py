@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from crmkit.cli.common import (
     SchemaOption,
     check_format,
     command,
+    echo_json,
     fail,
     format_table,
     info,
@@ -24,17 +26,29 @@ from crmkit.cli.common import (
     warn,
 )
 from crmkit.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
-from crmkit.report import GROUPS, ReportInputs, run_report, write_report
+from crmkit.report import (
+    GROUPS,
+    ReportInputs,
+    run_report,
+    run_service,
+    write_report,
+    write_service_report,
+)
 from crmkit.report.labels import column_label, format_change, format_value, label
 from crmkit.report.metrics import ReportData
 from crmkit.report.period import Period, resolve_period
+from crmkit.report.service import ServiceData
+from crmkit.spec import TableSpec
 
-REPORTS = ("funnel", "channel", "stage", "all")
+REPORTS = ("funnel", "channel", "stage", "all", "service")
 
 
 @command
 def report_command(
-    which: Annotated[str, typer.Argument(help="funnel, channel, stage or all.")] = "all",
+    which: Annotated[
+        str,
+        typer.Argument(help="funnel, channel, stage, all (the weekly report) or service."),
+    ] = "all",
     customers: Annotated[
         str | None,
         typer.Option(
@@ -50,6 +64,14 @@ def report_command(
     ] = None,
     costs: Annotated[
         str | None, typer.Option("--costs", metavar="FILE", help="Channel costs: 客户来源, 成本.")
+    ] = None,
+    tasks: Annotated[
+        str | None,
+        typer.Option("--tasks", metavar="FILE", help="Collaboration tasks (report service)."),
+    ] = None,
+    feedback: Annotated[
+        str | None,
+        typer.Option("--feedback", metavar="FILE", help="Customer feedback (report service)."),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -87,11 +109,12 @@ def report_command(
     config: ConfigOption = None,
     schema: SchemaOption = None,
 ) -> None:
-    """Funnel, channel and stage reports as Excel, HTML or JSON; exit 2 when an input is unreadable.
+    """Funnel, channel, stage and service reports as Excel, HTML or JSON; exit 2 when an input is unreadable.
 
     \b
     Example:
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
+      crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
     """
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
@@ -106,6 +129,18 @@ def report_command(
         fail(f"--lang must be zh or en, not {lang!r}")
     settings = load_config(find_config(config, Path.cwd()))
     day = parse_date(as_of)
+    if which == "service":
+        _service(
+            tasks or (str(settings.tasks) if settings.tasks else None),
+            feedback or (str(settings.feedback) if settings.feedback else None),
+            specs_from(schema),
+            day,
+            output or [],
+            format,
+            lang or settings.lang,
+            settings.list_limit,
+        )
+        return
     span = resolve_period(
         day,
         period or settings.period,
@@ -156,6 +191,60 @@ def report_command(
         sys.stdout.write("\n")
     elif not output and not settings.outputs:
         typer.echo(_text(run.data, language, reports, span))
+
+
+def _service(
+    tasks: str | None,
+    feedback: str | None,
+    specs: dict[str, TableSpec],
+    day: date,
+    outputs: list[str],
+    format: str,
+    lang: str,
+    list_limit: int,
+) -> None:
+    if not tasks and not feedback:
+        fail(
+            f"no task or feedback table: give --tasks FILE, --feedback FILE, or set them in [inputs] of {CONFIG_NAME}"
+        )
+    with progress() as step:
+        step("Reading the task and feedback tables")
+        data, notes = run_service(tasks, feedback, specs, as_of=day, limits=STATE.limits)
+    for note in notes:
+        warn(note)
+    for target in outputs:
+        path = Path(target.format(date=day.isoformat()))
+        write_service_report(data, path, lang=lang, inputs=[tasks, feedback], list_limit=list_limit)
+        info(f"Report written to {path}")
+    if format == "json":
+        echo_json(data.to_dict())
+    elif not outputs:
+        typer.echo(_service_text(data, lang))
+
+
+def _service_text(data: ServiceData, lang: str) -> str:
+    parts = [f"{label(lang, 'service_title')} · {label(lang, 'as_of')} {data.as_of}", ""]
+    rows = [[label(lang, f"h_{h.key}"), format_value(h.key, h.value)] for h in data.headline]
+    parts.append(format_table([label(lang, "metric"), label(lang, "value")], rows))
+    keys = {h.key for h in data.headline}
+    frames = [
+        ("tasks_by_person", data.by_person, "tasks"),
+        ("tasks_by_department", data.by_department, "tasks"),
+        ("time_to_close", data.time_to_close, "tasks"),
+        ("overdue_task_list", data.overdue_tasks.head(20), "tasks"),
+        ("feedback_by_type", data.by_type, "feedback"),
+        ("feedback_by_month", data.by_month, "feedback"),
+    ]
+    for key, frame, needs in frames:
+        if needs not in keys:
+            continue
+        parts += ["", label(lang, key)]
+        body = [
+            [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
+            for r in frame.itertuples(index=False)
+        ]
+        parts.append(format_table([column_label(lang, c) for c in frame.columns], body))
+    return "\n".join(parts)
 
 
 def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,26 +25,48 @@ from crmkit.cli.common import (
     warn,
 )
 from crmkit.io.annotate import annotate_workbook
+from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame, write_json
-from crmkit.validate import ValidationReport, issues_frame, validate
+from crmkit.spec import KINDS
+from crmkit.validate import ValidationReport, issues_frame, validate_tables
+
+KindOption = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help=f"Kind of the FILES: auto (from their headers), {', '.join(KINDS)}.",
+    ),
+]
+
+
+def _table_option(kind: str, help: str) -> Any:
+    return typer.Option(f"--{kind}", metavar="FILE", help=help)
 
 
 @command
 def validate_command(
-    customers: Annotated[
-        str | None,
+    files: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="Customer table (.xlsx or .csv; '-' for CSV on stdin).", show_default=False
+            help="Workbooks (.xlsx or .csv; '-' for CSV on stdin); each one's kind "
+            "(customers, followups, tasks, feedback) is recognized from its headers.",
+            show_default=False,
         ),
     ] = None,
     followups: Annotated[
         str | None,
-        typer.Option(
-            "--followups",
-            metavar="FILE",
-            help="Follow-up table; its 客户编号 are checked against CUSTOMERS.",
+        _table_option(
+            "followups", "Follow-up table; its 客户编号 must exist in the customer table."
         ),
     ] = None,
+    tasks: Annotated[
+        str | None, _table_option("tasks", "Collaboration-task table (沟通协作任务表).")
+    ] = None,
+    feedback: Annotated[
+        str | None, _table_option("feedback", "Customer-feedback table (客户反馈记录表).")
+    ] = None,
+    kind: KindOption = "auto",
     sheet: SheetOption = None,
     followups_sheet: Annotated[
         str | None,
@@ -64,7 +86,7 @@ def validate_command(
         typer.Option(
             "--annotate",
             metavar="FILE",
-            help="Write a copy of the customer workbook with bad cells marked.",
+            help="Write a copy of the first of FILES with bad cells marked.",
         ),
     ] = None,
     annotate_followups: Annotated[
@@ -79,32 +101,43 @@ def validate_command(
     ] = 50,
     allow_formulas: AllowFormulasOption = False,
 ) -> None:
-    """Check customer and follow-up workbooks; exit 1 when any error is found.
+    """Check customer, follow-up, task and feedback workbooks; exit 1 when any error is found.
+
+    References are checked across the files given together: a follow-up's, task's or
+    feedback's 客户编号 (or 客户名称) must exist in the customer table.
 
     \b
     Example:
       crmkit validate examples/customers.xlsx --followups examples/followups.xlsx
+      crmkit validate examples/customers.xlsx examples/tasks.xlsx examples/feedback.xlsx
     """
     check_format(format, ("table", "json", "csv"))
-    if customers is None and followups is None:
-        fail("give a customer table, --followups FILE, or both")
+    if kind != "auto" and kind not in KINDS:
+        fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
+    named = {"followups": followups, "tasks": tasks, "feedback": feedback}
+    if not files and not any(named.values()):
+        fail("give a workbook to check, e.g. crmkit validate examples/customers.xlsx")
     specs = specs_from(schema)
+    candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
+    tables: list[Table] = []
+    paths: dict[int, str] = {}
     with progress() as step:
-        customer_table = followup_table = None
-        if customers:
-            step(f"Reading {customers}")
-            customer_table = open_table(
-                customers, [specs["customers"]], sheet=sheet, encoding=encoding
-            )
-        if followups:
-            step(f"Reading {followups}")
-            followup_table = open_table(
-                followups, [specs["followups"]], sheet=followups_sheet, encoding=encoding
-            )
-        rows = sum(t.rows for t in (customer_table, followup_table) if t is not None)
-        step(f"Checking {rows:,} rows")
-        result = validate(customer_table, followup_table, strict=strict)
-    inputs = [customers, followups]
+        for path in files or []:
+            step(f"Reading {path}")
+            tables.append(open_table(path, candidates, sheet=sheet, encoding=encoding))
+            paths[id(tables[-1])] = path
+        for option, named_path in named.items():
+            if named_path:
+                step(f"Reading {named_path}")
+                table_sheet = followups_sheet if option == "followups" else None
+                tables.append(
+                    open_table(named_path, [specs[option]], sheet=table_sheet, encoding=encoding)
+                )
+                paths[id(tables[-1])] = named_path
+        _one_per_kind(tables)
+        step(f"Checking {sum(t.rows for t in tables):,} rows")
+        result = validate_tables(tables, strict=strict)
+    inputs = [*(files or []), *named.values()]
     if report is not None:
         if report.suffix.lower() == ".json":
             write_json(result.to_dict(), report, inputs=inputs)
@@ -118,11 +151,13 @@ def validate_command(
                 allow_formulas=allow_formulas,
             )
         info(f"Issues saved to {report}")
-    for table, target, source in (
-        (customer_table, annotate, customers),
-        (followup_table, annotate_followups, followups),
+    followup_table = next((t for t in tables if t.spec and t.spec.kind == "followups"), None)
+    for table, target in (
+        (tables[0] if files else None, annotate),
+        (followup_table, annotate_followups),
     ):
         if table is not None and target is not None:
+            source = paths[id(table)]
             annotate_workbook(
                 table,
                 result.issues,
@@ -133,6 +168,18 @@ def validate_command(
             info(f"Annotated copy written to {target}")
     _render(result, format, limit)
     raise typer.Exit(0 if result.valid else 1)
+
+
+def _one_per_kind(tables: list[Table]) -> None:
+    seen: dict[str, str] = {}
+    for table in tables:
+        kind = table.spec.kind if table.spec else "table"
+        if kind in seen:
+            fail(
+                f"{seen[kind]} and {table.name} are both {kind} tables; "
+                "check them one at a time (or merge them with crmkit dedupe)"
+            )
+        seen[kind] = table.name
 
 
 def _render(result: ValidationReport, format: str, limit: int) -> None:

@@ -251,3 +251,13 @@ def write_json(
             json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
     return output
+
+
+def write_bytes(
+    data: bytes, output: str | Path, *, inputs: Iterable[str | Path | None] = ()
+) -> Path:
+    """Write bytes (a rendered text, CSV or JSON) atomically, never over an input."""
+    output = Path(output)
+    with atomic_path(output, inputs) as temp:
+        temp.write_bytes(data)
+    return output

@@ -13,16 +13,20 @@ from crmkit.canonical import canonical_frame
 from crmkit.config import ReportConfig
 from crmkit.errors import InputError, OutputError
 from crmkit.io import Limits, Table, read_table
-from crmkit.io.write import atomic_path
+from crmkit.io.write import atomic_path, write_json
 from crmkit.normalize import normalize_number, option_key
 from crmkit.report.metrics import ReportData, compute_report
 from crmkit.report.period import Period
+from crmkit.report.service import ServiceData, compute_service
 from crmkit.spec import TableSpec
 
 CUSTOMER_FIELDS = ["customer_id", "name", "phone", "industry", "source", "intent", "stage", "amount", "owner",
                    "created_at", "updated_at", "next_followup"]  # fmt: skip
 FOLLOWUP_FIELDS = ["customer_id", "at", "by", "status"]
 GROUPS = ("owner", "industry", "source")
+TASK_FIELDS = ["task_id", "customer_id", "customer_name", "assignee", "content", "priority", "due",
+               "status", "created_at", "closed_at"]  # fmt: skip
+FEEDBACK_FIELDS = ["date", "customer_id", "customer_name", "type", "satisfaction"]
 
 
 @dataclass
@@ -89,18 +93,14 @@ def run_report(
     """
     notes: list[str] = []
     on_step(f"Reading {inputs.customers}")
-    people = _reduce(
-        read_table(inputs.customers, specs=[specs["customers"]], limits=inputs.limits),
-        CUSTOMER_FIELDS,
-        notes,
+    people = read_canonical(
+        inputs.customers, specs["customers"], CUSTOMER_FIELDS, notes, inputs.limits
     )
     history = None
     if inputs.followups:
         on_step(f"Reading {inputs.followups}")
-        history = _reduce(
-            read_table(inputs.followups, specs=[specs["followups"]], limits=inputs.limits),
-            FOLLOWUP_FIELDS,
-            notes,
+        history = read_canonical(
+            inputs.followups, specs["followups"], FOLLOWUP_FIELDS, notes, inputs.limits
         )
     costs = load_costs(read_table(inputs.costs, limits=inputs.limits)) if inputs.costs else None
     on_step(f"Computing the reports over {len(people):,} customers")
@@ -117,7 +117,19 @@ def run_report(
     return ReportRun(data, notes)
 
 
-def _reduce(table: Table, fields: list[str], notes: list[str]) -> pd.DataFrame:
+def read_canonical(
+    path: str | Path,
+    spec: TableSpec,
+    fields: list[str] | None,
+    notes: list[str],
+    limits: Limits | None = None,
+) -> pd.DataFrame:
+    """Read a table with its spec and reduce it to typed canonical fields (None: all).
+
+    A note for the user is added when rows hold values crmkit cannot read.
+    Raises InputError when the table cannot be read.
+    """
+    table = read_table(path, specs=[spec], limits=limits)
     reduced = canonical_frame(table, fields)
     if reduced.invalid_rows:
         notes.append(
@@ -154,3 +166,58 @@ def write_report(
             data.write_json(handle)
         return path
     return write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit)
+
+
+def run_service(
+    tasks: str | Path | None,
+    feedback: str | Path | None,
+    specs: dict[str, TableSpec],
+    *,
+    as_of: date,
+    limits: Limits | None = None,
+) -> tuple[ServiceData, list[str]]:
+    """Read the task and feedback tables (either may be None) and compute the service report.
+
+    Returns the metrics and notes for the user; raises InputError when a table cannot be read.
+    """
+    notes: list[str] = []
+    task_frame = (
+        read_canonical(tasks, specs["tasks"], TASK_FIELDS, notes, limits) if tasks else None
+    )
+    feedback_frame = (
+        read_canonical(feedback, specs["feedback"], FEEDBACK_FIELDS, notes, limits)
+        if feedback
+        else None
+    )
+    data = compute_service(
+        task_frame,
+        feedback_frame,
+        as_of=as_of,
+        priorities=specs["tasks"].field("priority").options,
+        types=specs["feedback"].field("type").options,
+    )
+    return data, notes
+
+
+def write_service_report(
+    data: ServiceData,
+    output: str | Path,
+    *,
+    lang: str = "zh",
+    inputs: Iterable[str | Path | None] = (),
+    list_limit: int = 1000,
+) -> Path:
+    """Write the service report as .xlsx, .html or .json (by suffix), atomically."""
+    from crmkit.report.excel import write_service_excel
+    from crmkit.report.html import write_service_html
+
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".html", ".htm", ".json"):
+        raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        return write_service_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+    if suffix == ".json":
+        return write_json(data.to_dict(), path, inputs=inputs)
+    return write_service_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)

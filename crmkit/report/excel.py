@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -17,9 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from crmkit.io.write import atomic_path
 from crmkit.report.labels import MONEY_KEYS, PERCENT_KEYS, column_label, format_change, label
 from crmkit.report.metrics import ReportData
+from crmkit.report.service import ServiceData
 
 _FORMATS = {**dict.fromkeys(PERCENT_KEYS, "0.0%"), **dict.fromkeys(MONEY_KEYS, "#,##0")}
-_INT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row"}
+_INT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
+             "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
 
 
 def _cell_value(value: Any) -> Any:
@@ -54,7 +56,7 @@ def _write_table(
                 cell.number_format = _FORMATS[key]
             elif key in _INT_KEYS:
                 cell.number_format = "0"
-            elif key == "last_activity":
+            elif key in ("last_activity", "due"):
                 cell.number_format = "yyyy-mm-dd"
     last = top + max(len(frame), 0)
     if len(frame):
@@ -195,6 +197,95 @@ def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", repor
     """Write the report workbook atomically (whole or not at all)."""
     output = Path(output)
     workbook = build_workbook(data, lang=lang, reports=reports, list_limit=list_limit)
+    with atomic_path(output, inputs) as temp:
+        workbook.save(temp)
+    return output
+
+
+def _pie(
+    title: str, sheet: Worksheet, rows: tuple[int, int], categories: int, values: int
+) -> PieChart:
+    pie = PieChart()
+    pie.title = title
+    pie.height, pie.width = 8, 12
+    first, last = rows
+    pie.add_data(
+        Reference(sheet, min_col=values, min_row=first - 1, max_row=last), titles_from_data=True
+    )
+    pie.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
+    return pie
+
+
+def build_service_workbook(
+    data: ServiceData, *, lang: str = "zh", list_limit: int = 1000
+) -> Workbook:
+    """The service workbook: a summary, task sheets (by person, department, time to close,
+    overdue list) and feedback sheets (by type, by month), each table with its chart."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = label(lang, "summary")
+    summary["A1"] = f"{label(lang, 'service_title')} · {label(lang, 'as_of')} {data.as_of:%Y-%m-%d}"
+    summary["A1"].font = Font(bold=True, size=14)
+    rows = pd.DataFrame(
+        [{"metric": label(lang, f"h_{h.key}"), "value": h.value} for h in data.headline],
+        columns=["metric", "value"],
+    )
+    _write_table(summary, rows, "Summary", lang, top=3)
+    for offset, headline in enumerate(data.headline, 1):
+        summary.cell(row=3 + offset, column=2).number_format = _FORMATS.get(headline.key, "0.0")
+    keys = {h.key for h in data.headline}
+
+    def sheet_with(key: str, frame: pd.DataFrame, name: str) -> tuple[Worksheet, tuple[int, int]]:
+        sheet = _sheet(workbook, label(lang, key))
+        return sheet, _write_table(sheet, frame, name, lang)
+
+    right = lambda frame: f"{get_column_letter(len(frame.columns) + 2)}2"  # noqa: E731
+    if "tasks" in keys:
+        for key, frame, name, values in (
+            ("tasks_by_person", data.by_person, "TasksByPerson", [4, 5]),
+            ("tasks_by_department", data.by_department, "TasksByDepartment", [3, 4]),
+        ):
+            sheet, span = sheet_with(key, frame, name)
+            if len(frame):
+                chart = _bar(label(lang, key), sheet, span, 1, values, horizontal=True)
+                sheet.add_chart(chart, right(frame))
+        sheet, span = sheet_with("time_to_close", data.time_to_close, "TimeToClose")
+        chart = _bar(label(lang, "time_to_close"), sheet, span, 1, [3], horizontal=False)
+        sheet.add_chart(chart, right(data.time_to_close))
+        listing = data.overdue_tasks
+        sheet, (_, last) = sheet_with("overdue_task_list", listing.head(list_limit), "OverdueTasks")
+        if len(listing) > list_limit:
+            note = f"… {len(listing) - list_limit} {label(lang, 'more_rows')}"
+            sheet.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
+    if "feedback" in keys:
+        sheet, span = sheet_with("feedback_by_type", data.by_type, "FeedbackByType")
+        sheet.add_chart(_pie(label(lang, "feedback"), sheet, span, 1, 2), right(data.by_type))
+        bars = _bar(label(lang, "satisfaction"), sheet, span, 1, [4], horizontal=False)
+        sheet.add_chart(bars, f"{get_column_letter(len(data.by_type.columns) + 2)}20")
+        sheet, span = sheet_with("feedback_by_month", data.by_month, "FeedbackByMonth")
+        if len(data.by_month):
+            sheet.add_chart(
+                _bar(label(lang, "feedback_by_month"), sheet, span, 1, [2, 3], horizontal=False),
+                right(data.by_month),
+            )
+            line = LineChart()
+            line.title = label(lang, "satisfaction")
+            line.height, line.width = 8, 16
+            line.add_data(
+                Reference(sheet, min_col=4, min_row=span[0] - 1, max_row=span[1]),
+                titles_from_data=True,
+            )
+            line.set_categories(Reference(sheet, min_col=1, min_row=span[0], max_row=span[1]))
+            line.y_axis.scaling.min, line.y_axis.scaling.max = 1, 5
+            sheet.add_chart(line, f"{get_column_letter(len(data.by_month.columns) + 2)}20")
+    return workbook
+
+
+def write_service_excel(data: ServiceData, output: str | Path, *, lang: str = "zh",
+                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
+    """Write the service workbook atomically."""
+    output = Path(output)
+    workbook = build_service_workbook(data, lang=lang, list_limit=list_limit)
     with atomic_path(output, inputs) as temp:
         workbook.save(temp)
     return output

@@ -12,6 +12,7 @@ import pandas as pd
 from crmkit.io.write import atomic_path
 from crmkit.report.labels import column_label, format_change, format_value, label
 from crmkit.report.metrics import ReportData
+from crmkit.report.service import ServiceData
 from crmkit.resources import data_dir
 
 _BAR_SPACE = 380
@@ -137,6 +138,7 @@ def render_html(
     return template.render(
         lang=lang,
         t=lambda key: label(lang, key),
+        title=label(lang, "title"),
         period=f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}",
         as_of=f"{data.as_of:%Y-%m-%d}",
         headline=headline,
@@ -149,6 +151,89 @@ def write_html(data: ReportData, output: str | Path, *, lang: str = "zh", report
     """Write the report page atomically (UTF-8)."""
     output = Path(output)
     page = render_html(data, lang=lang, reports=reports, list_limit=list_limit)
+    with atomic_path(output, inputs) as temp:
+        temp.write_text(page, encoding="utf-8")
+    return output
+
+
+def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int = 1000) -> str:
+    """The service report page as a string: tasks and feedback, each table with its bar chart."""
+    keys = {h.key for h in data.headline}
+    sections = []
+
+    def bars(frame: pd.DataFrame, key: str, value: str, second: str | None = None) -> Any:
+        texts = [format_value(value, v) for v in frame[value]]
+        if second is not None:
+            texts = [
+                f"{t} / {format_value(second, s)}"
+                for t, s in zip(texts, frame[second], strict=True)
+            ]
+        return _chart(
+            frame[key].tolist(),
+            frame[value].tolist(),
+            texts,
+            frame[second].tolist() if second is not None else None,
+        )
+
+    if "tasks" in keys:
+        for key, frame, name in (
+            ("tasks_by_person", data.by_person, "person"),
+            ("tasks_by_department", data.by_department, "department"),
+        ):
+            chart = bars(frame, name, "open_tasks", "overdue_tasks")
+            sections.append(_section(label(lang, key), frame, lang, chart))
+        frame = data.time_to_close
+        chart = bars(frame, "priority", "median_days_to_close")
+        sections.append(_section(label(lang, "time_to_close"), frame, lang, chart))
+        listing = data.overdue_tasks
+        more = len(listing) - list_limit
+        note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
+        title = f"{label(lang, 'overdue_task_list')} ({len(listing)})"
+        sections.append(_section(title, listing.head(list_limit), lang, note=note))
+    if "feedback" in keys:
+        frame = data.by_type
+        sections.append(
+            _section(
+                label(lang, "feedback_by_type"),
+                frame,
+                lang,
+                bars(frame, "type", "feedback"),
+            )
+        )
+        frame = data.by_month
+        sections.append(
+            _section(
+                label(lang, "feedback_by_month"),
+                frame,
+                lang,
+                bars(frame, "month", "feedback", "complaints"),
+            )
+        )
+    headline = [
+        {
+            "label": label(lang, f"h_{h.key}"),
+            "value": format_value(h.key, h.value),
+            "previous": None,
+        }
+        for h in data.headline
+    ]
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        t=lambda key: label(lang, key),
+        title=label(lang, "service_title"),
+        period="",
+        as_of=f"{data.as_of:%Y-%m-%d}",
+        headline=headline,
+        sections=sections,
+    )
+
+
+def write_service_html(data: ServiceData, output: str | Path, *, lang: str = "zh",
+                       inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
+    """Write the service report page atomically (UTF-8)."""
+    output = Path(output)
+    page = render_service_html(data, lang=lang, list_limit=list_limit)
     with atomic_path(output, inputs) as temp:
         temp.write_text(page, encoding="utf-8")
     return output

@@ -21,6 +21,17 @@ LABELS: dict[str, dict[str, str]] = {
         "h_active_customers": "有跟进的客户", "h_won": "成交客户", "h_win_rate": "赢单率",
         "h_pipeline_amount": "在途预计金额", "h_stalled": "停滞客户", "h_silent": "沉默客户",
         "h_overdue": "逾期跟进",
+        "service_title": "客户服务报告", "tasks_by_person": "任务-按人员", "tasks_by_department": "任务-按部门",
+        "time_to_close": "处理时长", "overdue_tasks": "已逾期", "overdue_task_list": "逾期任务",
+        "feedback_by_type": "反馈类型", "feedback_by_month": "反馈-按月", "person": "人员",
+        "department": "部门", "tasks": "任务数", "open_tasks": "未完成", "priority": "优先级",
+        "closed": "已完成数", "median_days_to_close": "处理天数中位数", "task_id": "任务编号",
+        "customer": "客户", "status": "状态", "due": "截止日期", "days_overdue": "逾期天数",
+        "content": "任务内容", "type": "反馈类型", "feedback": "反馈数", "satisfaction": "平均满意度",
+        "month": "月份", "complaints": "投诉数", "complaint_share": "投诉占比",
+        "h_tasks": "任务总数", "h_open_tasks": "未完成任务", "h_overdue_tasks": "逾期任务",
+        "h_median_days_to_close": "处理天数中位数", "h_feedback": "反馈总数",
+        "h_complaint_share": "投诉占比", "h_satisfaction": "平均满意度",
     },
     "en": {
         "title": "Weekly customer report", "period": "Period", "as_of": "as of", "to": "to", "summary": "Summary",
@@ -38,10 +49,23 @@ LABELS: dict[str, dict[str, str]] = {
         "h_active_customers": "Customers followed up", "h_won": "Won customers", "h_win_rate": "Win rate",
         "h_pipeline_amount": "Open pipeline amount", "h_stalled": "Stalled", "h_silent": "Silent",
         "h_overdue": "Overdue follow-ups",
+        "service_title": "Customer service report", "tasks_by_person": "Tasks by person",
+        "tasks_by_department": "Tasks by department", "time_to_close": "Time to close",
+        "overdue_tasks": "Overdue", "overdue_task_list": "Overdue tasks",
+        "feedback_by_type": "Feedback by type", "feedback_by_month": "Feedback by month",
+        "person": "Person", "department": "Department", "tasks": "Tasks", "open_tasks": "Open",
+        "priority": "Priority", "closed": "Closed", "median_days_to_close": "Median days to close",
+        "task_id": "Task ID", "customer": "Customer", "status": "Status", "due": "Due",
+        "days_overdue": "Days overdue", "content": "Task", "type": "Type", "feedback": "Feedback",
+        "satisfaction": "Mean satisfaction", "month": "Month", "complaints": "Complaints",
+        "complaint_share": "Complaint share", "h_tasks": "Tasks", "h_open_tasks": "Open tasks",
+        "h_overdue_tasks": "Overdue tasks", "h_median_days_to_close": "Median days to close",
+        "h_feedback": "Feedback", "h_complaint_share": "Complaint share",
+        "h_satisfaction": "Mean satisfaction",
     },
 }  # fmt: skip
 
-PERCENT_KEYS = {"share", "conversion", "win_rate"}
+PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"}
 MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
 
 

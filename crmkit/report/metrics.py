@@ -78,7 +78,7 @@ class ReportData:
 
     def _contract(self, *, lists: bool) -> dict[str, Any]:
         def listed(key: str, frame: pd.DataFrame) -> Any:
-            return _records(frame) if lists else _PLACEHOLDER + key
+            return records(frame) if lists else _PLACEHOLDER + key
 
         return {
             "as_of": self.as_of.isoformat(),
@@ -87,15 +87,15 @@ class ReportData:
                 "until": self.period.until.isoformat(),
             },
             "headline": {h.key: {"value": h.value, "previous": h.previous} for h in self.headline},
-            "funnel": {"stages": _records(self.funnel), "win_rate": self.win_rate}
+            "funnel": {"stages": records(self.funnel), "win_rate": self.win_rate}
             | (
-                {"by": self.by, "groups": _records(self.funnel_by)}
+                {"by": self.by, "groups": records(self.funnel_by)}
                 if self.funnel_by is not None
                 else {}
             ),
-            "channel": _records(self.channel),
+            "channel": records(self.channel),
             "stage": {
-                "stages": _records(self.stages),
+                "stages": records(self.stages),
                 "stalled": listed("stalled", self.stalled),
                 "silent": listed("silent", self.silent),
                 "overdue": listed("overdue", self.overdue),
@@ -106,7 +106,8 @@ class ReportData:
 _PLACEHOLDER = "\u0000list:"
 
 
-def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The rows of a frame as JSON-ready dicts (dates ISO, numpy numbers plain, missing None)."""
     if frame is None:
         return []
     out = frame.astype(object).where(frame.notna(), None)

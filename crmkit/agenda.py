@@ -1,0 +1,268 @@
+"""Each person's agenda (`crmkit due`): what is overdue, due today and planned.
+
+Items come from three places: a customer's next follow-up — the earlier of its 下次跟进时间
+and its cadence date (last follow-up, or creation, plus the intent level's cadence days) —,
+a contract's end (合同到期日, a renewal), and the deadline of every open collaboration task.
+An item is overdue when its date is before the day, due today on the day, and planned when it
+falls within the plan window: the larger of `days` and the item kind's reminder lead time
+(renewals 30 days ahead, follow-ups and tasks 1 day by default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crmkit.config import DueConfig, ReportConfig
+from crmkit.pii import mask_phone
+from crmkit.report.metrics import records
+from crmkit.report.service import DONE, split_assignee
+
+GROUPS = ("overdue", "today", "planned")
+KINDS = ("followup", "renewal", "task")
+UNASSIGNED = "(未分配)"
+ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
+                "phone", "priority", "what", "file", "row"]  # fmt: skip
+_PRIORITY = {"紧急": 0, "重要": 1, "一般": 2}
+
+WORDS = {
+    "zh": {
+        "overdue": "已逾期", "today": "今日待办", "planned": "计划", "followup": "跟进",
+        "renewal": "续约", "task": "任务", "next": "下次跟进时间 {date}",
+        "cadence": "{intent}每{every}天跟进一次，上次 {last}", "contract": "合同到期 {date}",
+        "late": "逾期{n}天", "now": "今天", "ahead": "{n}天后", "nothing": "无待办事项",
+        "as_of": "截至", "agenda": "待办",
+    },
+    "en": {
+        "overdue": "Overdue", "today": "Due today", "planned": "Planned", "followup": "follow-up",
+        "renewal": "renewal", "task": "task", "next": "next follow-up {date}",
+        "cadence": "{intent}: every {every} d, last {last}", "contract": "contract ends {date}",
+        "late": "{n} d late", "now": "today", "ahead": "in {n} d", "nothing": "nothing due",
+        "as_of": "as of", "agenda": "Agenda",
+    },
+}  # fmt: skip
+
+
+@dataclass
+class Agenda:
+    """The agenda items of a day, ordered by owner, then overdue / today / planned, then date."""
+
+    as_of: date
+    days: int
+    items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ITEM_COLUMNS))
+
+    @property
+    def overdue(self) -> int:
+        """How many items are overdue."""
+        return int((self.items["group"] == "overdue").sum())
+
+    def owners(self) -> list[str]:
+        """The people with at least one item, in order."""
+        return list(dict.fromkeys(self.items["owner"]))
+
+    def only(self, name: str) -> Agenda:
+        """The items of one person, or of one department (技术支持), or of 技术支持-刘洋 exactly."""
+        items = self.items
+        full = items["department"].str.cat(items["owner"], sep="-")
+        chosen = (items["owner"] == name) | (items["department"] == name) | (full == name)
+        return Agenda(self.as_of, self.days, items[chosen.to_numpy(dtype=bool)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `due --format json`."""
+        counts = {g: int((self.items["group"] == g).sum()) for g in GROUPS}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "days": self.days,
+            "counts": counts,
+            "items": records(self.items),
+        }
+
+
+def _frame(rows: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    return pd.DataFrame({c: rows.get(c) for c in ITEM_COLUMNS}, index=index)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series).dt.normalize()
+
+
+def _owners(customers: pd.DataFrame, followups: pd.DataFrame | None) -> pd.Series:
+    owner = customers["owner"]
+    if followups is not None and len(followups):
+        latest = (
+            followups.dropna(subset=["by"]).sort_values("at").groupby("customer_id")["by"].last()
+        )
+        owner = owner.where(owner.notna(), customers["customer_id"].map(latest))
+    return owner.fillna(UNASSIGNED)
+
+
+def _followup_items(
+    customers: pd.DataFrame,
+    followups: pd.DataFrame | None,
+    config: ReportConfig,
+    words: dict[str, str],
+) -> pd.DataFrame:
+    open_ = ~customers["stage"].isin(list(config.lost)).to_numpy(dtype=bool)
+    people = customers[open_]
+    anchor = _dates(people["created_at"])
+    if followups is not None and len(followups):
+        last = followups.groupby("customer_id")["at"].max()
+        seen = _dates(people["customer_id"].map(last))
+        anchor = seen.where(seen.notna(), anchor)
+    every = people["intent"].map(config.cadence_days)
+    cadence = anchor + pd.to_timedelta(every, unit="D")
+    planned = _dates(people["next_followup"])
+    use_cadence = cadence.notna() & (planned.isna() | (cadence < planned))
+    due = planned.where(~use_cadence, cadence)
+    what = pd.Series(
+        [
+            words["cadence"].format(intent=i, every=int(e), last=f"{a:%Y-%m-%d}")
+            if c
+            else (words["next"].format(date=f"{d:%Y-%m-%d}") if d == d else "")
+            for i, e, a, c, d in zip(
+                people["intent"], every.fillna(0), anchor, use_cadence, planned, strict=True
+            )
+        ],
+        index=people.index,
+        dtype=object,
+    )
+    rows = {
+        "owner": _owners(customers, followups)[open_], "department": "", "kind": "followup",
+        "due": due, "customer_id": people["customer_id"], "customer": people["name"],
+        "phone": people["phone"], "priority": None, "what": what,
+    }  # fmt: skip
+    frame = _frame(rows, people.index)
+    return frame[frame["due"].notna()]
+
+
+def _renewal_items(
+    customers: pd.DataFrame,
+    followups: pd.DataFrame | None,
+    config: ReportConfig,
+    words: dict[str, str],
+) -> pd.DataFrame:
+    ends = _dates(customers["contract_end"])
+    chosen = (ends.notna() & ~customers["stage"].isin(list(config.lost))).to_numpy(dtype=bool)
+    people = customers[chosen]
+    rows = {
+        "owner": _owners(customers, followups)[chosen], "department": "", "kind": "renewal",
+        "due": ends[chosen], "customer_id": people["customer_id"], "customer": people["name"],
+        "phone": people["phone"], "priority": None,
+        "what": [words["contract"].format(date=f"{d:%Y-%m-%d}") for d in ends[chosen]],
+    }  # fmt: skip
+    return _frame(rows, people.index)
+
+
+def _task_items(tasks: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
+    open_ = tasks[(tasks["status"] != DONE).fillna(True).to_numpy(dtype=bool)]
+    split = [split_assignee(v) for v in open_["assignee"]]
+    name = open_["customer_name"]
+    if customers is not None:
+        names = customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
+        name = name.where(name.notna(), open_["customer_id"].map(names))
+    rows = {
+        "owner": [p or UNASSIGNED for _, p in split], "department": [d for d, _ in split],
+        "kind": "task", "due": _dates(open_["due"]), "customer_id": open_["customer_id"],
+        "customer": name, "phone": None, "priority": open_["priority"],
+        "what": [" ".join(str(v) for v in (t, c) if v == v and v is not None)
+                 for t, c in zip(open_["task_id"], open_["content"], strict=True)],
+    }  # fmt: skip
+    frame = _frame(rows, open_.index)
+    return frame[frame["due"].notna()]
+
+
+def build_agenda(
+    customers: pd.DataFrame | None,
+    followups: pd.DataFrame | None,
+    tasks: pd.DataFrame | None,
+    *,
+    as_of: date,
+    days: int,
+    config: ReportConfig,
+    due: DueConfig,
+    sources: dict[str, str] | None = None,
+    show_phones: bool = False,
+    lang: str = "zh",
+) -> Agenda:
+    """Every item due by the end of the plan window, from canonical frames (any may be None).
+
+    `sources` names the file each kind of table came from ("customers", "tasks"), for the
+    file and row of each item.
+    """
+    words = WORDS.get(lang, WORDS["zh"])
+    sources = sources or {}
+    parts: list[pd.DataFrame] = []
+    if customers is not None:
+        for frame in (
+            _followup_items(customers, followups, config, words),
+            _renewal_items(customers, followups, config, words),
+        ):
+            parts.append(frame.assign(file=sources.get("customers", ""), row=frame.index))
+    if tasks is not None:
+        frame = _task_items(tasks, customers)
+        parts.append(frame.assign(file=sources.get("tasks", ""), row=frame.index))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Agenda(as_of, days)
+    items = pd.concat(parts, ignore_index=True)
+    today = pd.Timestamp(as_of)
+    items["days"] = ((items["due"] - today) / pd.Timedelta(days=1)).astype(int)
+    lead = items["kind"].map(due.lead_days).fillna(0).astype(int)
+    window = np.maximum(lead.to_numpy(), days)
+    items = items[(items["days"] <= window).to_numpy()].copy()
+    items["group"] = np.select(
+        [items["days"] < 0, items["days"] == 0], ["overdue", "today"], "planned"
+    )
+    if not show_phones:
+        items["phone"] = items["phone"].map(mask_phone, na_action="ignore")
+    items["priority_rank"] = items["priority"].map(_PRIORITY).fillna(3)
+    items["group_rank"] = items["group"].map({g: i for i, g in enumerate(GROUPS)})
+    items = items.sort_values(["owner", "group_rank", "days", "priority_rank", "customer_id"])
+    return Agenda(as_of, days, items[ITEM_COLUMNS].reset_index(drop=True))
+
+
+def render_text(agenda: Agenda, lang: str = "zh") -> str:
+    """The agenda as plain text for a terminal or a cron mail: one block per person."""
+    words = WORDS.get(lang, WORDS["zh"])
+    lines = [f"{words['agenda']} · {words['as_of']} {agenda.as_of:%Y-%m-%d}"]
+    if not len(agenda.items):
+        return "\n".join([*lines, "", words["nothing"]])
+    for owner, mine in agenda.items.groupby("owner", sort=False):
+        counts = " · ".join(f"{words[g]} {int((mine['group'] == g).sum())}" for g in GROUPS)
+        lines += ["", f"{owner} — {counts}"]
+        for group in GROUPS:
+            chosen = mine[mine["group"] == group]
+            if not len(chosen):
+                continue
+            lines.append(f"  {words[group]}")
+            for item in chosen.itertuples(index=False):
+                lines.append("    " + _line(item, words))
+    return "\n".join(lines)
+
+
+def _line(item: Any, words: dict[str, str]) -> str:
+    if item.days < 0:
+        when = words["late"].format(n=-item.days)
+    elif item.days == 0:
+        when = words["now"]
+    else:
+        when = words["ahead"].format(n=item.days)
+    who = " ".join(
+        str(v) for v in (item.customer_id, item.customer, item.phone) if v is not None and v == v
+    )
+    kind = words[item.kind] + (f"({item.priority})" if isinstance(item.priority, str) else "")
+    return "  ".join(part for part in (f"{item.due:%Y-%m-%d}", when, kind, who, item.what) if part)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def file_name(owner: str) -> str:
+    """A file name for a person's agenda: characters no file system accepts become _."""
+    name = _UNSAFE.sub("_", owner).strip(" .") or "_"
+    return name[:100]

@@ -27,7 +27,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
     assert result.exit_code == 0, explain(result)
     for name in COMMANDS:
         assert name.split()[0] in result.stdout
-    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "init",
+    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "due", "init",
                         "tags check", "tags apply", "tags stats"]  # fmt: skip
 
 
@@ -47,8 +47,7 @@ def _example(help_text: str) -> str:
 
 
 def test_examples_in_help_run(tmp_path: Path) -> None:
-    for name in ("validate", "clean", "dedupe", "report", "template", "init", "tags check",
-                 "tags apply", "tags stats"):  # fmt: skip
+    for name in COMMANDS:
         words = name.split()
         args = _example(run(*words, "--help").stdout).split()[1 + len(words) :]
         args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
@@ -71,7 +70,8 @@ def test_version_and_python_m() -> None:
 
 def test_data_folders_are_found() -> None:
     assert (data_dir("schemas") / "customers.toml").is_file()
-    assert (data_dir("schemas") / "followups.toml").is_file()
+    for kind in ("followups", "tasks", "feedback", "names", "tags"):
+        assert (data_dir("schemas") / f"{kind}.toml").is_file(), kind
 
 
 def test_progress_is_silent_off_a_terminal_and_under_quiet(monkeypatch: pytest.MonkeyPatch) -> None:

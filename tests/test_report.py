@@ -277,6 +277,8 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
         "crmkit.toml",
         "crontab.example",
         "客户信息表.xlsx",
+        "客户反馈记录表.xlsx",
+        "沟通协作任务表.xlsx",
         "跟进记录表.xlsx",
     ]
     assert "crmkit --quiet report all --config" in (folder / "crontab.example").read_text(
@@ -288,6 +290,10 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
 
     config = load_config(folder / "crmkit.toml")
     assert config.customers == folder / "客户信息表.xlsx" and config.stall_days["需求分析"] == 5
+    assert config.tasks == folder / "沟通协作任务表.xlsx"
+    assert config.feedback == folder / "客户反馈记录表.xlsx"
+    english = run("init", tmp_path / "en", "--lang", "en")
+    assert english.exit_code == 0 and (tmp_path / "en" / "Tasks.xlsx").is_file()
 
 
 def test_examples_weekly_report_runs(tmp_path: Path) -> None:

@@ -124,6 +124,12 @@ def warn(message: str) -> None:
         typer.echo(typer.style(message, fg="yellow") if _colour() else message, err=True)
 
 
+def alert(message: str) -> None:
+    """Why a command exits 1 (overdue items under --check …): on stderr even with --quiet, so
+    that cron, which mails any output, mails it."""
+    typer.echo(typer.style(message, fg="yellow") if _colour() else message, err=True)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print `Error: message` on stderr and exit with `code`."""
     text = f"Error: {message}"

@@ -14,6 +14,7 @@ from crmkit.cli.common import (
     AsOfOption,
     ConfigOption,
     SchemaOption,
+    alert,
     check_format,
     command,
     fail,
@@ -82,10 +83,10 @@ def due_command(
     customers = customers or (str(settings.customers) if settings.customers else None)
     followups = followups or (str(settings.followups) if settings.followups else None)
     tasks = tasks or (str(settings.tasks) if settings.tasks else None)
-    if not customers and not tasks:
-        fail(f"nothing to plan: give --customers FILE, --tasks FILE, or set them in {CONFIG_NAME}")
     if followups and not customers:
         fail("--followups needs --customers (the cadence is per customer)")
+    if not customers and not tasks:
+        fail(f"nothing to plan: give --customers FILE, --tasks FILE, or set them in {CONFIG_NAME}")
     specs = specs_from(schema)
     notes: list[str] = []
     with progress() as step:
@@ -126,7 +127,7 @@ def due_command(
         sys.stdout.buffer.write(_render(agenda, format, lang))
         sys.stdout.flush()
     if check and agenda.overdue:
-        warn(f"{agenda.overdue} items are overdue")
+        alert(f"{agenda.overdue} items are overdue")
         raise typer.Exit(1)
 
 

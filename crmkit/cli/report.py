@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -286,6 +289,8 @@ CRONTAB = """\
 # Edit the path, then install with `crontab -e`. A non-zero exit means the report was not written.
 MAILTO=you@example.com
 0 8 * * 1  cd {folder} && crmkit --quiet report all --config {folder}/crmkit.toml
+# Each working day at 07:30: one agenda file per person in agendas/; mailed when anything is overdue.
+30 7 * * 1-5  cd {folder} && crmkit --quiet due --config {folder}/crmkit.toml --by-owner agendas --check
 """
 
 
@@ -296,30 +301,29 @@ def init_command(
         str, typer.Option("--lang", metavar="LANG", help="Template headers: zh, zh-Hant or en.")
     ] = "zh",
 ) -> None:
-    """Start a project: a commented crmkit.toml, the two blank templates and a crontab example.
+    """Start a project: a commented crmkit.toml, the four blank templates and a crontab example.
 
     \b
     Example:
       crmkit init my-crm
     """
-    from crmkit.spec import LANGS, builtin_spec
+    from crmkit.spec import KINDS, LANGS, builtin_spec
     from crmkit.template import write_template
 
     if lang not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     folder.mkdir(parents=True, exist_ok=True)
-    customers, followups = builtin_spec("customers"), builtin_spec("followups")
-    names = {
-        "customers": f"{customers.title.get(lang, customers.kind)}.xlsx",
-        "followups": f"{followups.title.get(lang, followups.kind)}.xlsx",
-    }
-    config_text = DEFAULT_CONFIG.replace(
-        '# customers = "客户信息表.xlsx"', f'customers = "{names["customers"]}"'
-    ).replace('# followups = "跟进记录表.xlsx"', f'followups = "{names["followups"]}"')
-    files = {
+    specs = {kind: builtin_spec(kind) for kind in KINDS}
+    names = {kind: f"{spec.title.get(lang, kind)}.xlsx" for kind, spec in specs.items()}
+    config_text = DEFAULT_CONFIG
+    for kind in specs:
+        # the config's commented input lines become the paths of the templates written here
+        config_text = re.sub(
+            rf'^# {kind} = "[^"]*"', f'{kind} = "{names[kind]}"', config_text, flags=re.M
+        )
+    files: dict[str, Callable[[Path], object]] = {
         CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
-        names["customers"]: lambda p: write_template(customers, p, lang),
-        names["followups"]: lambda p: write_template(followups, p, lang),
+        **{names[kind]: partial(write_template, spec, lang=lang) for kind, spec in specs.items()},
         "crontab.example": lambda p: p.write_text(
             CRONTAB.format(folder=folder.resolve()), encoding="utf-8"
         ),

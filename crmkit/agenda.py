@@ -61,9 +61,12 @@ class Agenda:
         """How many items are overdue."""
         return int((self.items["group"] == "overdue").sum())
 
-    def owners(self) -> list[str]:
-        """The people with at least one item, in order."""
-        return list(dict.fromkeys(self.items["owner"]))
+    def per_owner(self) -> dict[str, Agenda]:
+        """Each person's own agenda, in order."""
+        return {
+            str(owner): Agenda(self.as_of, self.days, items)
+            for owner, items in self.items.groupby("owner", sort=False)
+        }
 
     def only(self, name: str) -> Agenda:
         """The items of one person, or of one department (技术支持), or of 技术支持-刘洋 exactly."""
@@ -262,7 +265,17 @@ def _line(item: Any, words: dict[str, str]) -> str:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-def file_name(owner: str) -> str:
-    """A file name for a person's agenda: characters no file system accepts become _."""
-    name = _UNSAFE.sub("_", owner).strip(" .") or "_"
-    return name[:100]
+def file_names(owners: list[str]) -> dict[str, str]:
+    """A distinct file name (no suffix) per person: characters no file system accepts become _,
+    and names that meet that way are numbered (刘*, 刘? → 刘_, 刘_-2)."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for owner in owners:
+        base = (_UNSAFE.sub("_", owner).strip(" .") or "_")[:100]
+        name, number = base, 1
+        while name.casefold() in used:
+            number += 1
+            name = f"{base}-{number}"
+        used.add(name.casefold())
+        names[owner] = name
+    return names

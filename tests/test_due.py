@@ -203,11 +203,12 @@ def test_by_owner_writes_one_file_per_person(tables: dict[str, Path], tmp_path: 
 
 def test_unsafe_owner_names_become_safe_file_names(tmp_path: Path) -> None:
     tasks = write_xlsx(tmp_path / "tasks.xlsx", TASK_HEADERS,
-                       [task(**{"协作部门/人员": "技术支持-刘*"}), task(任务编号="T2", **{"协作部门/人员": "../../etc"})])  # fmt: skip
+                       [task(**{"协作部门/人员": "技术支持-刘*"}), task(任务编号="T2", **{"协作部门/人员": "../../etc"}),
+                        task(任务编号="T3", **{"协作部门/人员": "技术支持-刘?"})])  # fmt: skip
     folder = tmp_path / "out"
     result = run("due", "--tasks", tasks, "--as-of", "2024-03-14", "--by-owner", folder)
     assert result.exit_code == 0, explain(result)
-    assert sorted(p.name for p in folder.iterdir()) == ["_etc.txt", "刘_.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["_etc.txt", "刘_-2.txt", "刘_.txt"]
 
 
 def test_errors(tables: dict[str, Path], tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,6 +158,23 @@ COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
         "2024-09-02",
         "-o",
         str(out / "r.xlsx"),
+    ],
+    "report service": lambda f, out: [
+        "report",
+        "service",
+        "--tasks",
+        str(f),
+        "-o",
+        str(out / "s.xlsx"),
+    ],
+    "due": lambda f, out: [
+        "due",
+        "-c",
+        str(f),
+        "--as-of",
+        "2024-09-02",
+        "--by-owner",
+        str(out / "a"),
     ],
     "tags check": lambda f, out: ["tags", "check", str(f)],
     "tags apply": lambda f, out: ["tags", "apply", str(f), "-o", str(out / "tagged.csv")],
@@ -336,6 +354,8 @@ def _no_formulas(path: Path) -> None:
 
         for row in csv.reader(io.StringIO(text)):
             for value in row:
+                if re.fullmatch(r"-\d+(\.\d+)?", value):
+                    continue  # a negative number (days overdue) is a number, not a formula
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (
                     f"{path.name}: {value!r}"
                 )
@@ -381,6 +401,33 @@ def test_no_output_of_any_command_holds_a_live_formula(tmp_path: Path, probed: P
         _no_formulas(path)
     merged = pd.read_csv(out / "merged.csv", encoding="utf-8-sig", dtype=str)
     assert merged["备注"].iloc[0] == "'" + PROBES[0]  # inert, and still all there
+
+
+def test_service_report_and_agendas_hold_no_live_formula(tmp_path: Path) -> None:
+    from .test_service import TASK_HEADERS, task
+
+    rows = [
+        task(
+            任务编号=f"T{i}",
+            截止日期="2024-03-01",
+            任务内容=probe,
+            **{"协作部门/人员": f"技术支持-{probe}"},
+        )
+        for i, probe in enumerate(PROBES)
+    ]
+    tasks = write_xlsx(tmp_path / "tasks.xlsx", TASK_HEADERS, rows)
+    out = tmp_path / "out"
+    result = run("report", "service", "--tasks", tasks, "--as-of", "2024-03-20",
+                 "-o", out / "service.xlsx")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    result = run("due", "--tasks", tasks, "--as-of", "2024-03-20", "--format", "csv",
+                 "--by-owner", out)  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    written = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
+    # one workbook, and an agenda per person: the tab and CR probes trim to the same "=1"
+    assert len(written) == 1 + len(PROBES) - 1
+    for path in written:
+        _no_formulas(path)
 
 
 def test_allow_formulas_writes_them_live(tmp_path: Path, probed: Path) -> None:

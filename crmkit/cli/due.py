@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from crmkit.agenda import Agenda, build_agenda, file_name, render_text
+from crmkit.agenda import Agenda, build_agenda, file_names, render_text
 from crmkit.cli.common import (
     STATE,
     AsOfOption,
@@ -119,10 +119,11 @@ def due_command(
     if by_owner is not None:
         by_owner.mkdir(parents=True, exist_ok=True)
         suffix = {"text": ".txt", "json": ".json", "csv": ".csv"}[format]
-        for name in agenda.owners():
-            path = by_owner / f"{file_name(name)}{suffix}"
-            write_bytes(_render(agenda.only(name), format, lang), path, inputs=inputs)
-        info(f"{len(agenda.owners())} agendas written to {by_owner}")
+        agendas = agenda.per_owner()
+        for name, stem in file_names(list(agendas)).items():
+            path = by_owner / f"{stem}{suffix}"
+            write_bytes(_render(agendas[name], format, lang), path, inputs=inputs)
+        info(f"{len(agendas)} agendas written to {by_owner}")
     else:
         sys.stdout.buffer.write(_render(agenda, format, lang))
         sys.stdout.flush()

@@ -19,3 +19,7 @@ class SpecError(CrmkitError):
 
 class OutputError(CrmkitError):
     """An output cannot be written (or would overwrite an input)."""
+
+
+class UsageError(CrmkitError):
+    """An option's value cannot be used (a --where that names no field …)."""

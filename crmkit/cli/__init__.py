@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmkit import __version__
-from crmkit.cli import clean, dedupe, due, report, tags, template, validate
+from crmkit.cli import clean, dedupe, due, export, report, tags, template, validate
 from crmkit.cli.common import STATE
 from crmkit.io import Limits
 
@@ -81,6 +81,7 @@ app.add_typer(tags.app, name="tags")
 app.command("template", no_args_is_help=True)(template.template_command)
 app.command("report")(report.report_command)
 app.command("due")(due.due_command)
+app.command("export", no_args_is_help=True)(export.export_command)
 app.command("init", no_args_is_help=True)(report.init_command)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,11 +20,17 @@ import pandas as pd
 from crmkit.errors import OutputError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number alone (an E.164 phone +8613812345678, -19) is read as a number, never run.
+_SIGNED_NUMBER = r"[+-]\d+(?:\.\d+)?"
 
 
 def is_formula_like(value: Any) -> bool:
     """True for text a spreadsheet would run as a formula (OWASP CSV-injection guidance)."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not re.fullmatch(_SIGNED_NUMBER, value)
+    )
 
 
 def is_input(output: Path, inputs: Iterable[str | Path | None]) -> bool:
@@ -160,7 +167,10 @@ def _csv_column(series: pd.Series, allow_formulas: bool) -> list[Any]:
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         cells = np.where(pd.notna(values), values, "")
         if not allow_formulas:
-            guarded = pd.Series(cells, dtype=object).str.startswith(FORMULA_STARTS).to_numpy(bool)
+            text = pd.Series(cells, dtype=object)
+            guarded = (
+                text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_SIGNED_NUMBER)
+            ).to_numpy(bool)
             cells[guarded] = "'" + cells[guarded].astype(object)
         return list(cells.tolist())
     return [_csv_cell(_plain(v), allow_formulas) for v in values]
@@ -225,16 +235,18 @@ def write_frame(
     sheet: str = "Sheet1",
     allow_formulas: bool = False,
     in_place: bool = False,
+    bom: bool = True,
 ) -> Path:
-    """Write a frame to .xlsx or .csv (UTF-8 with BOM), atomically, never over an input
-    (unless `in_place`, which keeps the input as `<name>.bak`)."""
+    """Write a frame to .xlsx or .csv (UTF-8, with a BOM for Excel unless not `bom`),
+    atomically, never over an input (unless `in_place`, which keeps the input as `<name>.bak`)."""
     output = Path(output)
     kind = output_format(output)
     with atomic_path(output, inputs, in_place=in_place) as temp:
         if kind == "xlsx":
             write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
         else:
-            with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
+            encoding = "utf-8-sig" if bom else "utf-8"
+            with open(temp, "w", encoding=encoding, newline="") as handle:
                 write_csv_text(frame, handle, allow_formulas=allow_formulas)
     return output
 

@@ -1,0 +1,217 @@
+"""`crmkit export`: hand the cleaned customers (and follow-ups) to a full CRM's import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from crmkit.cli.common import (
+    AllowFormulasOption,
+    EncodingOption,
+    SchemaOption,
+    SheetOption,
+    command,
+    fail,
+    format_table,
+    info,
+    open_table,
+    specs_from,
+    warn,
+)
+from crmkit.export import (
+    PROFILES,
+    ExportResult,
+    Profile,
+    builtin_profile,
+    export_customers,
+    load_profile,
+    parse_where,
+    to_jsonl,
+)
+from crmkit.io.write import frame_to_csv_bytes, write_bytes, write_frame
+
+SUFFIXES = {"csv": (".csv",), "xlsx": (".xlsx",), "jsonl": (".jsonl", ".json", ".ndjson")}
+
+
+@command
+def export_command(
+    customers: Annotated[
+        str, typer.Argument(help="Customer table (.xlsx or .csv; '-' for stdin).")
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="TARGET", help=f"Target: {', '.join(PROFILES)}."),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Output file ('-': stdout, CSV/JSONL)."
+        ),
+    ] = "-",
+    profile_file: Annotated[
+        Path | None,
+        typer.Option("--profile", metavar="FILE", help="A team's own mapping profile (TOML)."),
+    ] = None,
+    followups: Annotated[
+        str | None,
+        typer.Option(
+            "--followups", metavar="FILE", help="Follow-ups of the exported customers too."
+        ),
+    ] = None,
+    followups_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--followups-out", metavar="FILE", help="Where they go (default: OUT-followups)."
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            metavar="COND",
+            help="Keep rows where FIELD=V1,V2 / != / >= DATE …; repeatable.",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", metavar="A,B", help="Only these output columns, in this order."),
+    ] = None,
+    mask_phones: Annotated[
+        bool, typer.Option("--mask-phones", help="Mask phones (138****5678).")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Export the valid rows; write the others to a rejects file."
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", metavar="FILE", help="Rejects file (default: OUT-rejects.csv)."),
+    ] = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")
+    ] = False,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    schema: SchemaOption = None,
+    allow_formulas: AllowFormulasOption = False,
+) -> None:
+    """Export customers for Zoho CRM, HubSpot, Salesforce, 纷享销客 or another tool; invalid rows are refused.
+
+    \b
+    Example:
+      crmkit export examples/customers.xlsx --to zoho -o zoho-leads.csv
+    """
+    if (to is None) == (profile_file is None):
+        fail(f"give --to TARGET ({', '.join(PROFILES)}) or --profile FILE")
+    profile = load_profile(profile_file) if profile_file else builtin_profile(str(to))
+    if output != "-" and Path(output).suffix.lower() not in SUFFIXES[profile.format]:
+        fail(
+            f"{output}: {profile.name} writes {profile.format}; name the output *{SUFFIXES[profile.format][0]}"
+        )
+    if output == "-" and profile.format == "xlsx":
+        fail(f"{profile.name} writes an xlsx workbook; give -o FILE.xlsx")
+    specs = specs_from(schema)
+    table = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding)
+    assert table.spec is not None
+    conditions = [parse_where(text, table.spec) for text in where or []]
+    history = open_table(followups, [specs["followups"]], encoding=encoding) if followups else None
+    result = export_customers(
+        table,
+        profile,
+        followups=history,
+        where=conditions,
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+        mask_phones=mask_phones,
+    )
+    refused = len(result.rejects) + (
+        len(result.followup_rejects) if result.followup_rejects is not None else 0
+    )
+    if refused and not skip_invalid:
+        _show_rejects(result)
+        fail(
+            f"{refused} rows are invalid for {profile.name}; nothing was written. Fix them "
+            "(crmkit validate, crmkit clean) or pass --skip-invalid to export the others",
+            1,
+        )
+    for note in result.notes:
+        warn(note)
+    inputs = [customers, followups]
+    _write(result.frame, output, profile, bom=bom, allow_formulas=allow_formulas, inputs=inputs)
+    base = Path(output) if output != "-" else Path(f"{profile.name}-export.csv")
+    if result.followups is not None:
+        target = followups_out or base.with_name(f"{base.stem}-followups{base.suffix}")
+        _write(
+            result.followups,
+            str(target),
+            profile,
+            bom=bom,
+            allow_formulas=allow_formulas,
+            inputs=inputs,
+        )
+    if refused:
+        path = rejects or base.with_name(f"{base.stem}-rejects.csv")
+        frames = [result.rejects.assign(file=table.name)]
+        if result.followup_rejects is not None and len(result.followup_rejects):
+            frames.append(result.followup_rejects.assign(file=history.name if history else ""))
+        merged = pd.concat(frames, ignore_index=True)
+        merged = merged[["file", *[c for c in merged.columns if c != "file"]]]
+        write_frame(merged, path, inputs=inputs, sheet="rejects", allow_formulas=allow_formulas)
+    _summary(result, table.name, output, history.name if history else None)
+    if refused:
+        info(f"The {refused} rejected rows, each with its reason: {path}")
+    info(f"Import guide: {profile.guide}")
+
+
+def _write(
+    frame: pd.DataFrame,
+    output: str,
+    profile: Profile,
+    *,
+    bom: bool,
+    allow_formulas: bool,
+    inputs: list[str | None],
+) -> None:
+    if profile.format == "xlsx":
+        write_frame(
+            frame, output, inputs=inputs, sheet=profile.title, allow_formulas=allow_formulas
+        )
+        return
+    if profile.format == "jsonl":
+        data = to_jsonl(frame)
+    else:
+        data = frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=bom)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_bytes(data, output, inputs=inputs)
+
+
+def _show_rejects(result: ExportResult) -> None:
+    rows = [[r["row"], r["reason"]] for r in result.rejects.head(10).to_dict(orient="records")]
+    if rows:
+        typer.echo(format_table(["row", "reason"], rows, 100), err=True)
+    if len(result.rejects) > 10:
+        typer.echo(f"… and {len(result.rejects) - 10} more", err=True)
+
+
+def _summary(result: ExportResult, name: str, output: str, history: str | None) -> None:
+    where = output if output != "-" else "stdout"
+    left = result.rows - result.selected
+    head = f"{name}: {result.rows} rows" + (f", {left} left out by --where" if left else "")
+    info(
+        f"{head}; {result.selected} in: {len(result.frame)} exported to {where} "
+        f"({result.profile.title}), {len(result.rejects)} rejected"
+    )
+    if history is not None and result.followups is not None:
+        refused = len(result.followup_rejects) if result.followup_rejects is not None else 0
+        info(
+            f"{history}: {result.followup_rows} rows: {len(result.followups)} exported, "
+            f"{refused} rejected, {result.followups_left_out} belong to customers not exported"
+        )

@@ -1,0 +1,405 @@
+"""Export cleaned customers (and their follow-ups) for a full CRM's import, or for another tool.
+
+The table is validated first: a row with an error, or one that would leave a column the
+target requires empty, is refused and listed with the reason. Rows in = rows out + rows
+refused (+ rows a --where left out); every output row carries its values as the profile maps
+and formats them; columns the profile does not use follow under their own headers unless it
+says otherwise, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from crmkit.errors import UsageError
+from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
+from crmkit.export.where import Condition, parse_where, where_mask
+from crmkit.io.table import Table
+from crmkit.pii import mask_phone, mask_pii
+from crmkit.validate import CheckedTable, Issue, check_table
+
+__all__ = ["PROFILES", "Condition", "ExportResult", "Profile", "builtin_profile", "export_customers",
+           "load_profile", "parse_where", "to_jsonl"]  # fmt: skip
+
+
+@dataclass
+class ExportResult:
+    """The rows to write for a target, the rows refused with their reasons, and the counts."""
+
+    profile: Profile
+    rows: int
+    selected: int
+    frame: pd.DataFrame
+    rejects: pd.DataFrame
+    followups: pd.DataFrame | None = None
+    followup_rejects: pd.DataFrame | None = None
+    followup_rows: int = 0
+    followups_left_out: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- values
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> tuple[str, ...]:
+    from crmkit.dedupe.names import load_vocabulary
+
+    return load_vocabulary().surnames
+
+
+def person_part(name: object, part: str) -> str | None:
+    """The family or given part of a person's name: 欧阳娜娜 → 欧阳 / 娜娜, John Smith → Smith /
+    John. A name crmkit cannot split is all family name (the part every CRM requires)."""
+    if name is None or name != name or not str(name).strip():
+        return None
+    text = str(name).strip()
+    if " " in text:
+        given, _, family = text.rpartition(" ")
+        return family if part == "family" else given.strip()
+    if 2 <= len(text) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in text):
+        surname = next((s for s in _surnames() if text.startswith(s) and len(text) > len(s)), None)
+        if surname is not None:
+            return surname if part == "family" else text[len(surname) :]
+    return text if part == "family" else None
+
+
+def e164(phone: str) -> str:
+    """An international phone from a normalized one: 13812345678 → +8613812345678,
+    010-62345678转123 → +861062345678 ext. 123; E.164 stays as it is."""
+    text = str(phone)
+    if text.startswith("+"):
+        return text
+    number, _, extension = text.partition("转")
+    digits = number.replace("-", "")
+    digits = digits[1:] if digits.startswith("0") else digits
+    return f"+86{digits}" + (f" ext. {extension}" if extension else "")
+
+
+def _phones(values: pd.Series, style: str, masked: bool) -> pd.Series:
+    def render(value: str) -> str:
+        shown = mask_phone(value) if masked else value
+        return e164(shown) if style == "e164" else shown
+
+    return values.map(render, na_action="ignore")
+
+
+def _dates(values: pd.Series, profile: Profile, kind: str | None) -> pd.Series:
+    moments = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    dated = moments.dt.strftime(profile.date)
+    timed = moments.dt.strftime(profile.datetime)
+    if kind == "date":
+        text = dated
+    elif kind == "datetime":
+        text = timed
+    else:
+        midnight = moments.dt.time == time(0)
+        text = dated.where(midnight, timed)
+    return text.where(moments.notna(), None).astype(object)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers % 1 == 0) & (numbers.abs() < 1e15)
+    out = numbers.astype(object).where(numbers.notna(), None)
+    out[whole] = numbers[whole].astype("int64").astype(object)
+    return out
+
+
+@dataclass
+class _Source:
+    """A checked table's canonical values by field, as the profile will render them."""
+
+    checked: CheckedTable
+    profile: Profile
+    mask_phones: bool
+
+    def canonical(self, name: str) -> pd.Series:
+        column = self.checked.columns.get(name)
+        index = self.checked.table.data.index
+        if column is None:
+            return pd.Series(None, index=index, dtype=object)
+        values = column.values
+        return values.astype(object).where(values.notna(), None)
+
+    def rendered(self, name: str, kind: str | None = None) -> pd.Series:
+        table = self.checked.table
+        values = self.canonical(name)
+        if table.spec is None or not table.has(name):
+            return values
+        spec = table.spec.field(name)
+        if spec.type == "phone":
+            return _phones(values, self.profile.phone, self.mask_phones)
+        if spec.type == "datetime":
+            return _dates(values, self.profile, kind)
+        if spec.type == "number":
+            return _numbers(values)
+        return values
+
+
+def _joined(parts: list[pd.Series], join: str) -> pd.Series:
+    if len(parts) == 1:
+        return parts[0]
+    texts = [
+        p.map(lambda v: None if v is None or v == "" else str(v), na_action="ignore") for p in parts
+    ]
+    frame = pd.concat(texts, axis=1)
+    return frame.apply(lambda row: join.join(v for v in row if isinstance(v, str)) or None, axis=1)
+
+
+def _column(
+    column: ExportColumn,
+    values_of: dict[str, pd.Series],
+    index: pd.Index,
+    profile: Profile,
+    notes: list[str],
+    labels: dict[str, str],
+) -> pd.Series:
+    if column.value is not None and not column.fields:
+        return pd.Series(column.value, index=index, dtype=object)
+    parts = [values_of[name] for name in column.fields]
+    if column.part is not None:
+        parts = [p.map(lambda v, part=column.part: person_part(v, part)) for p in parts]
+    out = _joined(parts, column.join).astype(object)
+    blank = out.isna()  # the default stands in for a missing value, not for a mapped-out one
+    if column.map is not None:
+        mapping = profile.maps[column.map]
+        mapped = out.map(lambda v: mapping.get(str(v), v) if v is not None else None)
+        missing = out[out.notna() & ~out.astype(str).isin(list(mapping))]
+        if len(missing):
+            counts = missing.astype(str).value_counts()
+            listed = ", ".join(f"{value} ({count})" for value, count in counts.head(5).items())
+            source = labels.get(column.fields[0], column.fields[0])
+            notes.append(
+                f"{column.name}: {source} values without a mapping in profile {profile.name} "
+                f"are passed as written: {listed}"
+            )
+        out = mapped.where(mapped != "", None)
+    if column.default is not None:
+        out = out.mask(blank, column.default)
+    return out
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}.{count}")
+    return out
+
+
+def _frame(
+    source: _Source,
+    columns: Sequence[ExportColumn],
+    related: dict[str, pd.Series],
+    notes: list[str],
+) -> pd.DataFrame:
+    """The output columns of a checked table: the profile's, then what they leave unused."""
+    table, profile = source.checked.table, source.profile
+    index = table.data.index
+    labels = {name: table.header_of(name) for name in table.fields}
+    if not columns:  # generic: every column in the sheet's order, fields rendered
+        names, data = [], []
+        by_position = {position: name for name, position in table.fields.items()}
+        for position, header in enumerate(table.labels()):
+            name = by_position.get(position)
+            if name is None:
+                if not header and table.data[position].isna().all():
+                    continue
+                names.append(header)
+                data.append(
+                    table.data[position].astype(object).where(table.data[position].notna(), None)
+                )
+            else:
+                names.append(name if profile.headers == "canonical" else header)
+                data.append(source.rendered(name))
+        return pd.DataFrame(dict(zip(_unique(names), data, strict=True)), index=index)
+    wanted = {f for c in columns for f in c.fields}
+    values_of = dict(related)
+    for name in wanted:
+        if name not in values_of:
+            kinds = {c.type for c in columns if name in c.fields} - {None}
+            values_of[name] = source.rendered(name, next(iter(kinds)) if len(kinds) == 1 else None)
+    out = {c.name: _column(c, values_of, index, profile, notes, labels) for c in columns}
+    if profile.rest:
+        used = {f for f in wanted if "." not in f}
+        written = table.labels()
+        for position, header in enumerate(written):
+            name = next((n for n, p in table.fields.items() if p == position), None)
+            if name in used or (not header and table.data[position].isna().all()):
+                continue
+            label = header
+            while label in out:
+                label += "（原表）"
+            out[label] = source.rendered(name) if name else table.data[position].astype(object)
+    return pd.DataFrame(out, index=index)
+
+
+def _reasons(checked: CheckedTable) -> pd.Series:
+    """The errors of each row as one text (a missing required column refuses every row)."""
+    table = checked.table
+    reasons: dict[int, list[str]] = {}
+    everywhere: list[str] = []
+    for issue in checked.issues:
+        if issue.severity != "error":
+            continue
+        text = _reason(issue)
+        if issue.rule == "missing_column":
+            everywhere.append(text)
+        elif issue.row is not None:
+            reasons.setdefault(int(issue.row), []).append(text)
+    series = pd.Series(
+        ["; ".join(everywhere + reasons.get(int(row), [])) for row in table.data.index],
+        index=table.data.index,
+        dtype=object,
+    )
+    return series.where(series != "", None)
+
+
+def _reason(issue: Issue) -> str:
+    return (
+        issue.message
+        if issue.message.startswith(issue.column)
+        else f"{issue.column}: {issue.message}"
+    )
+
+
+def _required(frame: pd.DataFrame, required: Sequence[str], origin: dict[str, str]) -> pd.Series:
+    reasons = pd.Series(None, index=frame.index, dtype=object)
+    for name in required:
+        if name not in frame:
+            continue
+        blank = frame[name].isna() | (frame[name].astype(str).str.strip() == "")
+        text = f"{name} would be empty" + (f" (from {origin[name]})" if name in origin else "")
+        reasons = reasons.where(
+            ~blank, reasons.fillna("").map(lambda r, t=text: f"{r}; {t}" if r else t)
+        )
+    return reasons
+
+
+def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool) -> pd.DataFrame:
+    """The refused rows as written, with their row number and reason. National-ID and
+    bank-card numbers are masked (a rejects file must not spread them), and phones with
+    --mask-phones."""
+    original = table.to_frame().loc[rows].astype(object)
+    original = original.map(lambda v: mask_pii(v) if isinstance(v, str) and len(v) >= 16 else v)
+    if mask_phones and table.has("phone"):
+        label = table.labels()[table.fields["phone"]]
+        original[label] = original[label].map(lambda v: mask_phone(str(v)), na_action="ignore")
+    frame = pd.DataFrame({"row": rows.to_numpy(), "reason": reasons.loc[rows].to_numpy()})
+    return pd.concat([frame, original.reset_index(drop=True)], axis=1)
+
+
+def _select(frame: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
+    if not columns:
+        return frame
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"--columns {missing[0]!r} is not an output column; choose from {', '.join(map(str, frame.columns))}"
+        )
+    return frame[list(columns)]
+
+
+def export_customers(
+    customers: Table,
+    profile: Profile,
+    *,
+    followups: Table | None = None,
+    where: Sequence[Condition] = (),
+    columns: Sequence[str] | None = None,
+    mask_phones: bool = False,
+) -> ExportResult:
+    """Map a customer table (read with its spec) to a target's rows; see the module docstring.
+
+    Raises UsageError when --columns names no output column.
+    """
+    notes: list[str] = []
+    checked = check_table(customers)
+    source = _Source(checked, profile, mask_phones)
+    typed = pd.DataFrame(
+        {name: source.canonical(name) for name in customers.fields}, index=customers.data.index
+    )
+    for name in customers.fields:
+        assert customers.spec is not None
+        kind = customers.spec.field(name).type
+        if kind == "datetime":
+            typed[name] = pd.to_datetime(typed[name], format="ISO8601", errors="coerce")
+        elif kind == "number":
+            typed[name] = pd.to_numeric(typed[name], errors="coerce")
+    selected = where_mask(typed, list(where))
+    frame = _frame(source, profile.columns, {}, notes)
+    origin = {c.name: " + ".join(customers.header_of(f) for f in c.fields if customers.has(f))
+              for c in profile.columns if c.fields}  # fmt: skip
+    reasons = _reasons(checked)
+    missing = _required(frame, profile.required, origin)
+    both = reasons.where(missing.isna(), (reasons.fillna("") + "; " + missing).str.strip("; "))
+    chosen = selected.to_numpy(dtype=bool)
+    refused = chosen & both.notna().to_numpy()
+    kept = chosen & ~refused
+    out = _select(frame[kept], columns).reset_index(drop=True)
+    result = ExportResult(
+        profile=profile,
+        rows=customers.rows,
+        selected=int(chosen.sum()),
+        frame=out,
+        rejects=_rejects(customers, customers.data.index[refused], both, mask_phones),
+        notes=notes,
+    )
+    if followups is not None:
+        _export_followups(result, followups, typed, kept, source)
+    return result
+
+
+def _export_followups(
+    result: ExportResult,
+    followups: Table,
+    typed: pd.DataFrame,
+    kept: np.ndarray,
+    customers: _Source,
+) -> None:
+    ids = typed["customer_id"] if "customer_id" in typed else pd.Series(None, index=typed.index)
+    exported = set(ids[kept].dropna().astype(str))
+    known = {"customers.customer_id": set(ids.dropna().astype(str))}
+    checked = check_table(followups, known=known)
+    source = _Source(checked, result.profile, customers.mask_phones)
+    owner = source.canonical("customer_id").astype(object)
+    related: dict[str, pd.Series] = {}
+    first = ~ids.duplicated() & ids.notna()
+    for name in {
+        f for c in result.profile.followups for f in c.fields if f.startswith("customer.")
+    }:
+        values = customers.rendered(name.split(".", 1)[1])[first.to_numpy()]
+        lookup = dict(zip(ids[first].astype(str), values, strict=True))
+        related[name] = owner.map(
+            lambda v, lookup=lookup: lookup.get(str(v)) if v is not None else None
+        )
+    frame = _frame(source, result.profile.followups, related, result.notes)
+    reasons = _reasons(checked)
+    mine = owner.map(lambda v: v is not None and str(v) in exported).to_numpy(dtype=bool)
+    refused = mine & reasons.notna().to_numpy()
+    result.followups = frame[mine & ~refused].reset_index(drop=True)
+    result.followup_rejects = _rejects(
+        followups, followups.data.index[refused], reasons, customers.mask_phones
+    )
+    result.followup_rows = followups.rows
+    result.followups_left_out = int((~mine).sum())
+
+
+def to_jsonl(frame: pd.DataFrame) -> bytes:
+    """One JSON object per row (UTF-8, not ASCII-escaped), missing values as null."""
+    lines = []
+    for record in frame.astype(object).where(frame.notna(), None).to_dict(orient="records"):
+        lines.append(
+            json.dumps({str(k): v for k, v in record.items()}, ensure_ascii=False, default=str)
+        )
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")

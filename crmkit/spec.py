@@ -68,7 +68,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """The field spec of one kind of workbook (customers, followups)."""
+    """The field spec of one kind of workbook (customers, followups, tasks, feedback)."""
 
     kind: str
     fields: tuple[FieldSpec, ...]

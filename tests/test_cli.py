@@ -27,8 +27,8 @@ def test_help_lists_every_command_with_a_summary() -> None:
     assert result.exit_code == 0, explain(result)
     for name in COMMANDS:
         assert name.split()[0] in result.stdout
-    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "due", "init",
-                        "tags check", "tags apply", "tags stats"]  # fmt: skip
+    assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "due", "export",
+                        "init", "tags check", "tags apply", "tags stats"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", COMMANDS)

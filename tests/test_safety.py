@@ -176,6 +176,15 @@ COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
         "--by-owner",
         str(out / "a"),
     ],
+    "export": lambda f, out: [
+        "export",
+        str(f),
+        "--to",
+        "zoho",
+        "-o",
+        str(out / "z.csv"),
+        "--skip-invalid",
+    ],
     "tags check": lambda f, out: ["tags", "check", str(f)],
     "tags apply": lambda f, out: ["tags", "apply", str(f), "-o", str(out / "tagged.csv")],
     "tags stats": lambda f, out: ["tags", "stats", str(f)],
@@ -354,8 +363,8 @@ def _no_formulas(path: Path) -> None:
 
         for row in csv.reader(io.StringIO(text)):
             for value in row:
-                if re.fullmatch(r"-\d+(\.\d+)?", value):
-                    continue  # a negative number (days overdue) is a number, not a formula
+                if re.fullmatch(r"[+-]\d+(\.\d+)?", value):
+                    continue  # a signed number (days overdue, an E.164 phone) is not a formula
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (
                     f"{path.name}: {value!r}"
                 )
@@ -381,6 +390,8 @@ def test_no_output_of_any_command_holds_a_live_formula(tmp_path: Path, probed: P
         ],
         ["dedupe", probed, "-o", out / "merged.csv", "--report", out / "pairs.csv"],
         ["tags", "apply", probed, "-o", out / "tagged.xlsx", "--changes", out / "changes.xlsx"],
+        ["export", probed, "--to", "hubspot", "-o", out / "hubspot.csv", "--skip-invalid"],
+        ["export", probed, "--to", "fxiaoke", "-o", out / "fxiaoke.xlsx", "--skip-invalid"],
         [
             "report",
             "all",
@@ -396,7 +407,7 @@ def test_no_output_of_any_command_holds_a_live_formula(tmp_path: Path, probed: P
         result = run(*args)
         assert result.exit_code in (0, 1), explain(result)
     written = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
-    assert len(written) == 13
+    assert len(written) == 15
     for path in written:
         _no_formulas(path)
     merged = pd.read_csv(out / "merged.csv", encoding="utf-8-sig", dtype=str)

@@ -48,7 +48,7 @@ def clean_command(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="customers, followups, or auto (recognized from the headers).",
+            help="customers, followups, tasks, feedback, or auto (from the headers).",
         ),
     ] = "auto",
     sheet: SheetOption = None,
@@ -65,7 +65,7 @@ def clean_command(
       crmkit clean examples/messy_customers.xlsx -o cleaned.xlsx
     """
     if kind != "auto" and kind not in KINDS:
-        fail(f"--kind must be auto, {' or '.join(KINDS)}, not {kind!r}")
+        fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
     today = parse_date(as_of)
     specs = specs_from(schema)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]

@@ -14,7 +14,7 @@ from crmkit.template import write_template
 
 @command
 def template_command(
-    kind: Annotated[str, typer.Argument(help="customers or followups.")],
+    kind: Annotated[str, typer.Argument(help="customers, followups, tasks or feedback.")],
     output: OutputOption,
     lang: Annotated[
         str, typer.Option("--lang", metavar="LANG", help="Header language: zh, zh-Hant or en.")
@@ -28,7 +28,7 @@ def template_command(
       crmkit template customers -o 客户信息表.xlsx
     """
     if kind not in KINDS:
-        fail(f"KIND must be {' or '.join(KINDS)}, not {kind!r}")
+        fail(f"KIND must be one of {', '.join(KINDS)}, not {kind!r}")
     if lang not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     if output_format(output) != "xlsx":

@@ -10,10 +10,12 @@ says otherwise, so nothing is lost silently.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,10 +51,15 @@ class ExportResult:
 
 
 @lru_cache(maxsize=1)
-def _surnames() -> tuple[str, ...]:
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """The compound (欧阳) and single (王) surnames of the name vocabulary."""
     from crmkit.dedupe.names import load_vocabulary
 
-    return load_vocabulary().surnames
+    names = load_vocabulary().surnames
+    return frozenset(s for s in names if len(s) == 2), frozenset(s for s in names if len(s) == 1)
+
+
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def person_part(name: object, part: str) -> str | None:
@@ -64,11 +71,19 @@ def person_part(name: object, part: str) -> str | None:
     if " " in text:
         given, _, family = text.rpartition(" ")
         return family if part == "family" else given.strip()
-    if 2 <= len(text) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in text):
-        surname = next((s for s in _surnames() if text.startswith(s) and len(text) > len(s)), None)
-        if surname is not None:
-            return surname if part == "family" else text[len(surname) :]
+    if _HAN_NAME.fullmatch(text):
+        double, single = _surnames()
+        size = 2 if text[:2] in double and len(text) > 2 else 1 if text[:1] in single else 0
+        if size:
+            return text[:size] if part == "family" else text[size:]
     return text if part == "family" else None
+
+
+def _each_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """`function` of each cell, worked out once per distinct value (missing stays missing)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.array([function(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def e164(phone: str) -> str:
@@ -88,7 +103,7 @@ def _phones(values: pd.Series, style: str, masked: bool) -> pd.Series:
         shown = mask_phone(value) if masked else value
         return e164(shown) if style == "e164" else shown
 
-    return values.map(render, na_action="ignore")
+    return _each_distinct(values, render)
 
 
 def _dates(values: pd.Series, profile: Profile, kind: str | None) -> pd.Series:
@@ -145,13 +160,20 @@ class _Source:
 
 
 def _joined(parts: list[pd.Series], join: str) -> pd.Series:
-    if len(parts) == 1:
-        return parts[0]
-    texts = [
-        p.map(lambda v: None if v is None or v == "" else str(v), na_action="ignore") for p in parts
-    ]
-    frame = pd.concat(texts, axis=1)
-    return frame.apply(lambda row: join.join(v for v in row if isinstance(v, str)) or None, axis=1)
+    """The parts' texts joined by `join`, blanks skipped; None where every part is blank."""
+    out: pd.Series | None = None
+    for part in parts:
+        text = part.astype(object).where(part.notna() & (part.astype(str) != ""), None)
+        if out is None:
+            out = text
+            continue
+        if len(parts) > 1:
+            text = text.map(str, na_action="ignore")
+        both = out.notna() & text.notna()
+        out = out.where(out.notna(), text)
+        out[both] = out[both].astype(str) + join + text[both]
+    assert out is not None
+    return out
 
 
 def _column(
@@ -166,12 +188,14 @@ def _column(
         return pd.Series(column.value, index=index, dtype=object)
     parts = [values_of[name] for name in column.fields]
     if column.part is not None:
-        parts = [p.map(lambda v, part=column.part: person_part(v, part)) for p in parts]
+        split = partial(person_part, part=column.part)
+        parts = [_each_distinct(p, split) for p in parts]
     out = _joined(parts, column.join).astype(object)
     blank = out.isna()  # the default stands in for a missing value, not for a mapped-out one
     if column.map is not None:
         mapping = profile.maps[column.map]
-        mapped = out.map(lambda v: mapping.get(str(v), v) if v is not None else None)
+        mapped = out.map(mapping).astype(object)
+        mapped = mapped.where(mapped.notna() | out.isna(), out)
         missing = out[out.notna() & ~out.astype(str).isin(list(mapping))]
         if len(missing):
             counts = missing.astype(str).value_counts()

@@ -167,10 +167,11 @@ def _csv_column(series: pd.Series, allow_formulas: bool) -> list[Any]:
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         cells = np.where(pd.notna(values), values, "")
         if not allow_formulas:
-            text = pd.Series(cells, dtype=object)
-            guarded = (
-                text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_SIGNED_NUMBER)
-            ).to_numpy(bool)
+            starts = pd.Series(cells, dtype=object).str.startswith(FORMULA_STARTS)
+            guarded = np.array(starts, dtype=bool)  # a writable copy
+            if guarded.any():  # the few that start like a formula: is it a number alone?
+                numbers = pd.Series(cells[guarded], dtype=object).str.fullmatch(_SIGNED_NUMBER)
+                guarded[np.flatnonzero(guarded)[numbers.to_numpy(bool)]] = False
             cells[guarded] = "'" + cells[guarded].astype(object)
         return list(cells.tolist())
     return [_csv_cell(_plain(v), allow_formulas) for v in values]

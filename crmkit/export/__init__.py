@@ -23,7 +23,7 @@ import pandas as pd
 from crmkit.errors import UsageError
 from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
 from crmkit.export.where import Condition, parse_where, where_mask
-from crmkit.io.table import Table
+from crmkit.io.table import Table, unique_labels
 from crmkit.pii import mask_phone, mask_pii
 from crmkit.validate import CheckedTable, Issue, check_table
 
@@ -211,61 +211,40 @@ def _column(
     return out
 
 
-def _unique(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        out.append(name if count == 0 else f"{name}.{count}")
-    return out
-
-
 def _frame(
     source: _Source,
     columns: Sequence[ExportColumn],
     related: dict[str, pd.Series],
     notes: list[str],
 ) -> pd.DataFrame:
-    """The output columns of a checked table: the profile's, then what they leave unused."""
+    """The output columns of a checked table: the profile's, then (unless the profile says
+    rest = false) every other column of the sheet in its order, fields rendered; a generic
+    profile (no columns) is only the latter."""
     table, profile = source.checked.table, source.profile
     index = table.data.index
-    labels = {name: table.header_of(name) for name in table.fields}
-    if not columns:  # generic: every column in the sheet's order, fields rendered
-        names, data = [], []
-        by_position = {position: name for name, position in table.fields.items()}
-        for position, header in enumerate(table.labels()):
-            name = by_position.get(position)
-            if name is None:
-                if not header and table.data[position].isna().all():
-                    continue
-                names.append(header)
-                data.append(
-                    table.data[position].astype(object).where(table.data[position].notna(), None)
-                )
-            else:
-                names.append(name if profile.headers == "canonical" else header)
-                data.append(source.rendered(name))
-        return pd.DataFrame(dict(zip(_unique(names), data, strict=True)), index=index)
     wanted = {f for c in columns for f in c.fields}
     values_of = dict(related)
-    for name in wanted:
-        if name not in values_of:
-            kinds = {c.type for c in columns if name in c.fields} - {None}
-            values_of[name] = source.rendered(name, next(iter(kinds)) if len(kinds) == 1 else None)
-    out = {c.name: _column(c, values_of, index, profile, notes, labels) for c in columns}
-    if profile.rest:
-        used = {f for f in wanted if "." not in f}
-        written = table.labels()
-        for position, header in enumerate(written):
-            name = next((n for n, p in table.fields.items() if p == position), None)
-            if name in used or (not header and table.data[position].isna().all()):
+    for name in wanted - set(values_of):
+        kinds = {c.type for c in columns if name in c.fields} - {None}
+        values_of[name] = source.rendered(name, next(iter(kinds)) if len(kinds) == 1 else None)
+    headers = {name: table.header_of(name) for name in table.fields}
+    names = [c.name for c in columns]
+    data = [_column(c, values_of, index, profile, notes, headers) for c in columns]
+    if profile.rest or not columns:
+        canonical = not columns and profile.headers == "canonical"
+        by_position = {position: name for name, position in table.fields.items()}
+        for position, header in enumerate(table.labels()):
+            field_name = by_position.get(position)
+            cells = table.data[position]
+            if field_name in wanted or (field_name is None and not header and cells.isna().all()):
                 continue
-            label = header
-            while label in out:
-                label += "（原表）"
-            out[label] = source.rendered(name) if name else table.data[position].astype(object)
-    return pd.DataFrame(out, index=index)
+            names.append(field_name if canonical and field_name else header)
+            data.append(
+                source.rendered(field_name)
+                if field_name
+                else cells.astype(object).where(cells.notna(), None)
+            )
+    return pd.DataFrame(dict(zip(unique_labels(names), data, strict=True)), index=index)
 
 
 def _reasons(checked: CheckedTable) -> pd.Series:

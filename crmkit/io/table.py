@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -76,16 +77,21 @@ class Table:
 
     def labels(self) -> list[str]:
         """The headers as written, repeated ones made unique (客户名称, 客户名称.1)."""
-        labels: list[str] = []
-        seen: dict[str, int] = {}
-        for header in self.headers:
-            count = seen.get(header, 0)
-            seen[header] = count + 1
-            labels.append(header if count == 0 else f"{header}.{count}")
-        return labels
+        return unique_labels(self.headers)
 
     def to_frame(self) -> pd.DataFrame:
         """The cells labelled by the headers as written (repeated headers made unique)."""
         frame = self.data.copy()
         frame.columns = pd.Index(self.labels())
         return frame
+
+
+def unique_labels(names: Iterable[str]) -> list[str]:
+    """Names with repeats made unique as pandas does: 客户名称, 客户名称.1, 客户名称.2."""
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        labels.append(name if count == 0 else f"{name}.{count}")
+    return labels

@@ -139,6 +139,17 @@ def read_canonical(
     return reduced.frame
 
 
+def _report_path(output: str | Path) -> tuple[Path, str]:
+    """The path of a report and its kind (.xlsx, .html, .htm, .json); its folder is created.
+    OutputError for any other suffix."""
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".html", ".htm", ".json"):
+        raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, suffix
+
+
 def write_report(
     data: ReportData,
     output: str | Path,
@@ -152,11 +163,7 @@ def write_report(
     from crmkit.report.excel import write_excel
     from crmkit.report.html import write_html
 
-    path = Path(output)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".html", ".htm", ".json"):
-        raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path, suffix = _report_path(output)
     if suffix == ".xlsx":
         return write_excel(
             data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit
@@ -211,11 +218,7 @@ def write_service_report(
     from crmkit.report.excel import write_service_excel
     from crmkit.report.html import write_service_html
 
-    path = Path(output)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".html", ".htm", ".json"):
-        raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path, suffix = _report_path(output)
     if suffix == ".xlsx":
         return write_service_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
     if suffix == ".json":

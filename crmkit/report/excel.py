@@ -106,6 +106,20 @@ def _bar(
     return chart
 
 
+def _pie(
+    title: str, sheet: Worksheet, rows: tuple[int, int], categories: int, values: int
+) -> PieChart:
+    pie = PieChart()
+    pie.title = title
+    pie.height, pie.width = 8, 12
+    first, last = rows
+    pie.add_data(
+        Reference(sheet, min_col=values, min_row=first - 1, max_row=last), titles_from_data=True
+    )
+    pie.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
+    return pie
+
+
 def build_workbook(
     data: ReportData,
     *,
@@ -164,14 +178,7 @@ def build_workbook(
         sheet = _sheet(workbook, label(lang, "channel"))
         span = _write_table(sheet, data.channel, "Channel", lang)
         if len(data.channel):
-            pie = PieChart()
-            pie.title = label(lang, "share")
-            pie.height, pie.width = 8, 12
-            pie.add_data(
-                Reference(sheet, min_col=2, min_row=span[0] - 1, max_row=span[1]),
-                titles_from_data=True,
-            )
-            pie.set_categories(Reference(sheet, min_col=1, min_row=span[0], max_row=span[1]))
+            pie = _pie(label(lang, "share"), sheet, span, 1, 2)
             sheet.add_chart(pie, f"{get_column_letter(len(data.channel.columns) + 2)}2")
             bars = _bar(label(lang, "channel"), sheet, span, 1, [2, 4], horizontal=False)
             sheet.add_chart(bars, f"{get_column_letter(len(data.channel.columns) + 2)}20")
@@ -200,20 +207,6 @@ def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", repor
     with atomic_path(output, inputs) as temp:
         workbook.save(temp)
     return output
-
-
-def _pie(
-    title: str, sheet: Worksheet, rows: tuple[int, int], categories: int, values: int
-) -> PieChart:
-    pie = PieChart()
-    pie.title = title
-    pie.height, pie.width = 8, 12
-    first, last = rows
-    pie.add_data(
-        Reference(sheet, min_col=values, min_row=first - 1, max_row=last), titles_from_data=True
-    )
-    pie.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
-    return pie
 
 
 def build_service_workbook(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -134,15 +135,31 @@ def render_html(
         }
         for h in data.headline
     ]
-    template = _environment().get_template("report.html.j2")
-    return template.render(
-        lang=lang,
-        t=lambda key: label(lang, key),
-        title=label(lang, "title"),
-        period=f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        headline=headline,
-        sections=sections,
+    period = f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}"
+    return _page(lang, "title", period, data.as_of, headline, sections)
+
+
+def _page(
+    lang: str,
+    title: str,
+    period: str,
+    as_of: date,
+    headline: list[dict[str, Any]],
+    sections: list[dict[str, Any]],
+) -> str:
+    """The page of a report: its title (a label key), period (may be empty), cards and sections."""
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            lang=lang,
+            t=lambda key: label(lang, key),
+            title=label(lang, title),
+            period=period,
+            as_of=f"{as_of:%Y-%m-%d}",
+            headline=headline,
+            sections=sections,
+        )
     )
 
 
@@ -217,16 +234,7 @@ def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int 
         }
         for h in data.headline
     ]
-    template = _environment().get_template("report.html.j2")
-    return template.render(
-        lang=lang,
-        t=lambda key: label(lang, key),
-        title=label(lang, "service_title"),
-        period="",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        headline=headline,
-        sections=sections,
-    )
+    return _page(lang, "service_title", "", data.as_of, headline, sections)
 
 
 def write_service_html(data: ServiceData, output: str | Path, *, lang: str = "zh",

@@ -33,13 +33,14 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
     names = list(fields) if fields is not None else [f.name for f in spec.fields]
     frame = pd.DataFrame(index=table.data.index)
     invalid = np.zeros(len(table.data), dtype=bool)
+    types = {f.name: f.type for f in spec.fields}
     for name in names:
-        field = spec.field(name)
-        if not table.has(name):
+        if not table.has(name):  # a field the table (or a team's spec) lacks: all missing
             frame[name] = pd.Series(
-                pd.NaT if field.type == "datetime" else np.nan, index=frame.index
+                pd.NaT if types.get(name) == "datetime" else np.nan, index=frame.index
             )
             continue
+        field = spec.field(name)
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
         values = column.values

@@ -422,3 +422,19 @@ def test_split_assignee(cell: str | None, split: tuple[str, str]) -> None:
 def test_customers_table_with_kind_headers_is_still_customers(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", CUSTOMER_HEADERS, [customer_row()])
     assert read_table(path, specs=list(load_specs().values())).spec.kind == "customers"  # type: ignore[union-attr]
+
+
+def test_a_teams_spec_without_some_fields_still_reports(
+    tmp_path: Path, service: tuple[Path, Path]
+) -> None:
+    text = Path(builtin_spec("tasks").source).read_text(encoding="utf-8")
+    blocks = text.split("[[fields]]")
+    kept = [b for b in blocks if 'name = "closed_at"' not in b and 'name = "priority"' not in b]
+    spec = tmp_path / "our_tasks.toml"
+    spec.write_text("[[fields]]".join(kept), encoding="utf-8")
+    result = run("report", "service", "--tasks", service[0], "--schema", spec, "--as-of", "2024-03-20",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    data = json.loads(result.stdout)
+    assert data["headline"]["open_tasks"]["value"] == 2
+    assert data["headline"]["median_days_to_close"]["value"] is None

@@ -200,10 +200,15 @@ def run_service(
         task_frame,
         feedback_frame,
         as_of=as_of,
-        priorities=specs["tasks"].field("priority").options,
-        types=specs["feedback"].field("type").options,
+        priorities=_options(specs["tasks"], "priority"),
+        types=_options(specs["feedback"], "type"),
     )
     return data, notes
+
+
+def _options(spec: TableSpec, name: str) -> tuple[str, ...]:
+    """The options of a field, in order; none when a team's spec has no such field."""
+    return next((f.options for f in spec.fields if f.name == name), ())
 
 
 def write_service_report(

@@ -315,3 +315,36 @@ def test_followups_of_customers_left_out_are_counted(tmp_path: Path) -> None:
     assert match and int(match[1]) == kept and kept + int(match[2]) == 252
     ids = {r["客户编号"] for r in read_rows(out)}
     assert {n["客户编号"] for n in notes} <= ids and kept > 0
+
+
+def test_invalid_followups_of_exported_customers_are_refused_too(tmp_path: Path) -> None:
+    from .conftest import FOLLOWUP_HEADERS
+
+    customers = write_csv(
+        tmp_path / "c.csv", CUSTOMER_HEADERS, [customer_row()], encoding="gb18030"
+    )
+    good = [
+        "CRM20240310001",
+        "2024-03-11 10:00",
+        "李强",
+        "电话",
+        "介绍产品功能与报价方案",
+        "发方案",
+        "有兴趣",
+        "意向客户",
+    ]
+    bad = [*good[:3], "飞鸽传书", *good[4:]]
+    other = ["CRM20249999999", *good[1:]]  # a customer not in the table: left out, not exported
+    history = write_csv(tmp_path / "f.csv", FOLLOWUP_HEADERS, [good, bad, other])
+    out = tmp_path / "z.csv"
+    result = run("export", customers, "--to", "zoho", "-o", out, "--followups", history)
+    assert result.exit_code == 1 and "1 rows are invalid for zoho" in result.stderr, explain(result)
+    result = run(
+        "export", customers, "--to", "zoho", "-o", out, "--followups", history, "--skip-invalid"
+    )
+    assert result.exit_code == 0, explain(result)
+    assert "3 rows: 1 exported, 1 rejected, 1 belong to customers not exported" in result.stderr
+    [reject] = read_rows(tmp_path / "z-rejects.csv")
+    assert (reject["file"], reject["row"]) == (str(history), "3")
+    assert "飞鸽传书 is not" in reject["reason"]
+    assert len(read_rows(tmp_path / "z-followups.csv")) == 1

@@ -129,9 +129,7 @@ def export_command(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         mask_phones=mask_phones,
     )
-    refused = len(result.rejects) + (
-        len(result.followup_rejects) if result.followup_rejects is not None else 0
-    )
+    refused = result.refused
     if refused and not skip_invalid:
         _show_rejects(result)
         fail(
@@ -156,12 +154,13 @@ def export_command(
         )
     if refused:
         path = rejects or base.with_name(f"{base.stem}-rejects.csv")
-        frames = [result.rejects.assign(file=table.name)]
-        if result.followup_rejects is not None and len(result.followup_rejects):
-            frames.append(result.followup_rejects.assign(file=history.name if history else ""))
-        merged = pd.concat(frames, ignore_index=True)
-        merged = merged[["file", *[c for c in merged.columns if c != "file"]]]
-        write_frame(merged, path, inputs=inputs, sheet="rejects", allow_formulas=allow_formulas)
+        write_frame(
+            result.rejected_rows(),
+            path,
+            inputs=inputs,
+            sheet="rejects",
+            allow_formulas=allow_formulas,
+        )
     _summary(result, table.name, output, history.name if history else None)
     if refused:
         info(f"The {refused} rejected rows, each with its reason: {path}")

@@ -46,6 +46,20 @@ class ExportResult:
     followups_left_out: int = 0
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def refused(self) -> int:
+        """How many rows (customers and follow-ups) were refused."""
+        extra = len(self.followup_rejects) if self.followup_rejects is not None else 0
+        return len(self.rejects) + extra
+
+    def rejected_rows(self) -> pd.DataFrame:
+        """Every refused row for the rejects file: file, row, reason, then its cells as written."""
+        frames = [self.rejects]
+        if self.followup_rejects is not None and len(self.followup_rejects):
+            frames.append(self.followup_rejects)
+        merged = pd.concat(frames, ignore_index=True)
+        return merged[["file", *[c for c in merged.columns if c != "file"]]]
+
 
 # ---------------------------------------------------------------- values
 
@@ -298,7 +312,9 @@ def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool
     if mask_phones and table.has("phone"):
         label = table.labels()[table.fields["phone"]]
         original[label] = original[label].map(lambda v: mask_phone(str(v)), na_action="ignore")
-    frame = pd.DataFrame({"row": rows.to_numpy(), "reason": reasons.loc[rows].to_numpy()})
+    frame = pd.DataFrame(
+        {"file": table.name, "row": rows.to_numpy(), "reason": reasons.loc[rows].to_numpy()}
+    )
     return pd.concat([frame, original.reset_index(drop=True)], axis=1)
 
 

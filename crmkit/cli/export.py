@@ -176,20 +176,25 @@ def _write(
     allow_formulas: bool,
     inputs: list[str | None],
 ) -> None:
-    if profile.format == "xlsx":
-        write_frame(
-            frame, output, inputs=inputs, sheet=profile.title, allow_formulas=allow_formulas
-        )
-        return
-    if profile.format == "jsonl":
-        data = to_jsonl(frame)
-    else:
-        data = frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=bom)
     if output == "-":
-        sys.stdout.buffer.write(data)
+        if profile.format == "jsonl":
+            sys.stdout.buffer.writelines(to_jsonl(frame))
+        else:
+            sys.stdout.buffer.write(
+                frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=bom)
+            )
         sys.stdout.flush()
-    else:
-        write_bytes(data, output, inputs=inputs)
+    elif profile.format == "jsonl":
+        write_bytes(to_jsonl(frame), output, inputs=inputs)
+    else:  # CSV and xlsx stream to their file
+        write_frame(
+            frame,
+            output,
+            inputs=inputs,
+            sheet=profile.title,
+            allow_formulas=allow_formulas,
+            bom=bom,
+        )
 
 
 def _show_rejects(result: ExportResult) -> None:

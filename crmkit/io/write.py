@@ -267,10 +267,14 @@ def write_json(
 
 
 def write_bytes(
-    data: bytes, output: str | Path, *, inputs: Iterable[str | Path | None] = ()
+    data: bytes | Iterable[bytes], output: str | Path, *, inputs: Iterable[str | Path | None] = ()
 ) -> Path:
-    """Write bytes (a rendered text, CSV or JSON) atomically, never over an input."""
+    """Write bytes, or chunks of bytes, atomically, never over an input."""
     output = Path(output)
-    with atomic_path(output, inputs) as temp:
-        temp.write_bytes(data)
+    with atomic_path(output, inputs) as temp, open(temp, "wb") as handle:
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            for part in data:
+                handle.write(part)
     return output

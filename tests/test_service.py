@@ -367,7 +367,7 @@ def test_service_json_equals_the_library_result(service: tuple[Path, Path]) -> N
 
 
 def test_service_excel_and_html(service: tuple[Path, Path], tmp_path: Path) -> None:
-    xlsx, html = tmp_path / "out" / "service-{date}.xlsx", tmp_path / "service.html"
+    xlsx, html = tmp_path / "out" / "service-{date}.xlsx", tmp_path / "service-{until}.html"
     result = run("report", "service", "--tasks", service[0], "--feedback", service[1],
                  "--as-of", "2024-03-20", "-o", xlsx, "-o", html)  # fmt: skip
     assert result.exit_code == 0, explain(result)
@@ -382,7 +382,7 @@ def test_service_excel_and_html(service: tuple[Path, Path], tmp_path: Path) -> N
     assert book["逾期任务"]["A2"].value == "T1" and book["逾期任务"]["G2"].value == datetime(
         2024, 3, 15
     )
-    page = html.read_text(encoding="utf-8")
+    page = (tmp_path / "service-2024-03-20.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<svg" in page
     for text in ("客户服务报告", "40.0%", "任务-按部门", "处理天数中位数", "T1"):
         assert text in page, text

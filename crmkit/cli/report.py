@@ -216,7 +216,8 @@ def _service(
     for note in notes:
         warn(note)
     for target in outputs:
-        path = Path(target.format(date=day.isoformat()))
+        day_text = day.isoformat()  # the service report has no period: {since} {until} are the day
+        path = Path(target.format(date=day_text, since=day_text, until=day_text))
         write_service_report(data, path, lang=lang, inputs=[tasks, feedback], list_limit=list_limit)
         info(f"Report written to {path}")
     if format == "json":

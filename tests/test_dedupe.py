@@ -18,7 +18,7 @@ from crmkit.dedupe.decisions import read_decisions
 from crmkit.dedupe.merge import merge_duplicates
 from crmkit.dedupe.names import name_keys
 from crmkit.io import Source, read_table
-from crmkit.spec import load_specs
+from crmkit.spec import builtin_spec, load_specs
 
 from .conftest import ROOT, digest, explain, run, write_csv, write_xlsx
 
@@ -608,3 +608,26 @@ def test_merge_conflicts_never_show_a_national_id(tmp_path: Path) -> None:
     notes = merged["merge_conflicts"].iloc[0]
     assert f"微信号: **************002X ({tmp_path / 'pool.csv'}:3)" in notes
     assert "11010519491231002X" not in notes
+
+
+def test_merged_tags_are_read_with_the_tag_rulebook(tmp_path: Path) -> None:
+    rows = [
+        row(客户名称="星辰科技有限公司", 联系人姓名="张伟", 联系电话="13600000001",
+            客户标签="预算 8万 / 需求类型-数据管理", 更新时间="2024-03-05"),
+        row(客户名称="星辰科技", 联系人姓名="张伟", 联系电话="13600000001",
+            客户标签="预算规模-10万以下；决策链角色-决策者", 更新时间="2024-02-01"),
+    ]  # fmt: skip
+    found = dedupe(tmp_path, rows)
+    # "预算 8万" is one tag, not two; 预算规模-10万以下 is the same tag: the newer spelling stays
+    assert merge_duplicates(found).frame["客户标签"].tolist() == [
+        "预算 8万,需求类型-数据管理,决策链角色-决策者"
+    ]
+    # a team whose rulebook writes tags separated by ；
+    text = (ROOT / "schemas" / "tags.toml").read_text(encoding="utf-8")
+    ours = tmp_path / "tags.toml"
+    ours.write_text(text.replace('separator = ","', 'separator = "；"', 1), encoding="utf-8")
+    out = tmp_path / "merged.csv"
+    result = run("dedupe", tmp_path / "pool.csv", "-o", out, "--rules", ours)
+    assert result.exit_code == 0, explain(result)
+    merged = read_table(out, specs=[builtin_spec("customers")])
+    assert merged.column("tags").tolist() == ["预算 8万；需求类型-数据管理；决策链角色-决策者"]

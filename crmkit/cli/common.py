@@ -78,6 +78,12 @@ ConfigOption = Annotated[
         "--config", metavar="FILE", help="Project config (default: ./crmkit.toml if present)."
     ),
 ]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules", metavar="FILE", help="A team's own tag rulebook (default: schemas/tags.toml)."
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(

@@ -14,6 +14,7 @@ from crmkit.cli.common import (
     ConfigOption,
     EncodingOption,
     InPlaceOption,
+    RulesOption,
     SchemaOption,
     SheetOption,
     command,
@@ -34,6 +35,7 @@ from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.rules import describe
 from crmkit.io import read_table
 from crmkit.io.write import write_frame
+from crmkit.tags.rulebook import load_rulebook
 
 
 @command
@@ -87,6 +89,7 @@ def dedupe_command(
         int, typer.Option("--examples", metavar="N", help="Clusters to show on the terminal.")
     ] = 5,
     config: ConfigOption = None,
+    rules_file: RulesOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
     schema: SchemaOption = None,
@@ -124,7 +127,8 @@ def dedupe_command(
         merged = None
         if output or map_path or followups:
             step("merging")
-            merged = merge_duplicates(found, today=today)
+            book = load_rulebook(rules_file, specs["customers"])
+            merged = merge_duplicates(found, today=today, rulebook=book)
         if output and merged is not None:
             step(f"writing {output}")
             write_frame(

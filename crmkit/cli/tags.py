@@ -15,6 +15,7 @@ from crmkit.cli.common import (
     EncodingOption,
     FormatOption,
     InPlaceOption,
+    RulesOption,
     SchemaOption,
     SheetOption,
     check_format,
@@ -39,12 +40,6 @@ app = typer.Typer(
 
 InputArgument = Annotated[
     str, typer.Argument(help="Customer table (.xlsx or .csv; '-' for stdin).")
-]
-RulesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--rules", metavar="FILE", help="A team's own rulebook (default: schemas/tags.toml)."
-    ),
 ]
 StrictOption = Annotated[
     bool,

@@ -9,7 +9,6 @@ each input row its output 客户编号.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,10 +21,12 @@ from crmkit.ids import generate_ids
 from crmkit.io.table import Table
 from crmkit.normalize import normalize_id
 from crmkit.pii import mask_pii
+from crmkit.spec import builtin_spec
+from crmkit.tags.canon import TagReader
+from crmkit.tags.rulebook import Rulebook, load_rulebook
 
 MERGED_FROM = "merged_from"
 CONFLICTS = "merge_conflicts"
-_TAG_SEPARATORS = re.compile(r"[,，、;；|｜\s]+")
 _NO_CONFLICT = ("customer_id", "tags", "created_at", "updated_at")
 
 
@@ -135,16 +136,16 @@ def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
     return rows[np.lexsort((-rows, descending("created"), descending("updated"), number))]
 
 
-def _split_tags(value: object) -> list[str]:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
-        return []
-    return [t for t in _TAG_SEPARATORS.split(str(value)) if t]
-
-
-def merge_duplicates(report: DuplicateReport, *, today: date | None = None) -> MergeResult:
+def merge_duplicates(
+    report: DuplicateReport, *, today: date | None = None, rulebook: Rulebook | None = None
+) -> MergeResult:
     """One row per customer: each cluster merged by survivorship, every other row normalized
-    (values nothing could fix are kept as written). Output rows follow their first input row."""
+    (values nothing could fix are kept as written). Output rows follow their first input row.
+
+    Tags are read with the tag rulebook (default: schemas/tags.toml), so that a cluster's tags
+    are split and written with the team's separators. Raises RulebookError for a broken one."""
     today = today or date.today()
+    reader = TagReader(rulebook or load_rulebook(None, builtin_spec("customers")))
     pool = report.pool
     number = report.clusters.number
     in_cluster = number >= 0
@@ -172,7 +173,7 @@ def merge_duplicates(report: DuplicateReport, *, today: date | None = None) -> M
                 fallback.reindex(range(report.cluster_count)),
             )
             if column.field == "tags":
-                chosen = pd.Series(_union_tags(good, recent, number), dtype=object)
+                chosen = pd.Series(_union_tags(good, recent, number, reader), dtype=object)
             if out.dtype != chosen.dtype:
                 out = out.astype(object)
                 chosen = chosen.astype(object)
@@ -247,14 +248,26 @@ def _oldest_ids(records: pd.DataFrame, clustered: np.ndarray, number: np.ndarray
     return result
 
 
-def _union_tags(tags: pd.Series, recent: np.ndarray, number: np.ndarray) -> list[str | None]:
-    """Per cluster: every member's tags, the most recent row's first, each once."""
-    union: dict[int, list[str]] = {}
+def _union_tags(
+    tags: pd.Series, recent: np.ndarray, number: np.ndarray, reader: TagReader
+) -> list[str | None]:
+    """Per cluster: every member's tags as written, the most recent row's first, each tag once
+    (预算低 and 预算规模-10万以下 are one tag: the most recent spelling stays; `tags apply`
+    writes it canonically)."""
+    union: dict[int, dict[str, str]] = {}
     values = tags.to_numpy(dtype=object)
     for position in recent.tolist():
-        bucket = union.setdefault(int(number[position]), [])
-        bucket.extend(t for t in _split_tags(values[position]) if t not in bucket)
-    return [",".join(union.get(k, [])) or None for k in range(int(number.max()) + 1)]
+        value = values[position]
+        if not isinstance(value, str) or not value.strip():
+            continue
+        bucket = union.setdefault(int(number[position]), {})
+        for reading in reader.read_cell(value).readings:
+            bucket.setdefault(reading.canonical or reading.written, reading.written)
+    separator = reader.book.separator
+    return [
+        separator.join(union[k].values()) if k in union else None
+        for k in range(int(number.max()) + 1)
+    ]
 
 
 class _Notes:

@@ -306,11 +306,12 @@ def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool
     """The refused rows as written, with their row number and reason. National-ID and
     bank-card numbers are masked (a rejects file must not spread them), and phones with
     --mask-phones."""
+    labels = table.labels()
     original = table.data.loc[rows].astype(object)
-    original.columns = pd.Index(table.labels())
-    original = original.map(lambda v: mask_pii(v) if isinstance(v, str) and len(v) >= 16 else v)
+    original.columns = pd.Index(labels)
+    original = original.map(lambda v: mask_pii(v) if isinstance(v, str) else v)
     if mask_phones and table.has("phone"):
-        label = table.labels()[table.fields["phone"]]
+        label = labels[table.fields["phone"]]
         original[label] = original[label].map(lambda v: mask_phone(str(v)), na_action="ignore")
     frame = pd.DataFrame(
         {"file": table.name, "row": rows.to_numpy(), "reason": reasons.loc[rows].to_numpy()}

@@ -104,14 +104,20 @@ def _owners(customers: pd.DataFrame, followups: pd.DataFrame | None) -> pd.Serie
     return owner.fillna(UNASSIGNED)
 
 
+def _open_customers(
+    customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig
+) -> pd.DataFrame:
+    """The customers not lost, each with the person whose agenda it is on."""
+    lost = customers["stage"].isin(list(config.lost)).to_numpy(dtype=bool)
+    return customers[~lost].assign(owner=_owners(customers, followups)[~lost])
+
+
 def _followup_items(
-    customers: pd.DataFrame,
+    people: pd.DataFrame,
     followups: pd.DataFrame | None,
     config: ReportConfig,
     words: dict[str, str],
 ) -> pd.DataFrame:
-    open_ = ~customers["stage"].isin(list(config.lost)).to_numpy(dtype=bool)
-    people = customers[open_]
     anchor = _dates(people["created_at"])
     if followups is not None and len(followups):
         last = followups.groupby("customer_id")["at"].max()
@@ -135,7 +141,7 @@ def _followup_items(
         dtype=object,
     )
     rows = {
-        "owner": _owners(customers, followups)[open_], "department": "", "kind": "followup",
+        "owner": people["owner"], "department": "", "kind": "followup",
         "due": due, "customer_id": people["customer_id"], "customer": people["name"],
         "phone": people["phone"], "priority": None, "what": what,
     }  # fmt: skip
@@ -143,22 +149,17 @@ def _followup_items(
     return frame[frame["due"].notna()]
 
 
-def _renewal_items(
-    customers: pd.DataFrame,
-    followups: pd.DataFrame | None,
-    config: ReportConfig,
-    words: dict[str, str],
-) -> pd.DataFrame:
-    ends = _dates(customers["contract_end"])
-    chosen = (ends.notna() & ~customers["stage"].isin(list(config.lost))).to_numpy(dtype=bool)
-    people = customers[chosen]
+def _renewal_items(people: pd.DataFrame, words: dict[str, str]) -> pd.DataFrame:
+    ends = _dates(people["contract_end"])
+    chosen = ends.notna().to_numpy(dtype=bool)
+    ending, ends = people[chosen], ends[chosen]
     rows = {
-        "owner": _owners(customers, followups)[chosen], "department": "", "kind": "renewal",
-        "due": ends[chosen], "customer_id": people["customer_id"], "customer": people["name"],
-        "phone": people["phone"], "priority": None,
-        "what": [words["contract"].format(date=f"{d:%Y-%m-%d}") for d in ends[chosen]],
+        "owner": ending["owner"], "department": "", "kind": "renewal",
+        "due": ends, "customer_id": ending["customer_id"], "customer": ending["name"],
+        "phone": ending["phone"], "priority": None,
+        "what": [words["contract"].format(date=f"{d:%Y-%m-%d}") for d in ends],
     }  # fmt: skip
-    return _frame(rows, people.index)
+    return _frame(rows, ending.index)
 
 
 def _task_items(tasks: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -201,9 +202,10 @@ def build_agenda(
     sources = sources or {}
     parts: list[pd.DataFrame] = []
     if customers is not None:
+        people = _open_customers(customers, followups, config)
         for frame in (
-            _followup_items(customers, followups, config, words),
-            _renewal_items(customers, followups, config, words),
+            _followup_items(people, followups, config, words),
+            _renewal_items(people, words),
         ):
             parts.append(frame.assign(file=sources.get("customers", ""), row=frame.index))
     if tasks is not None:

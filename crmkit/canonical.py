@@ -43,11 +43,15 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         field = spec.field(name)
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
-        values = column.values
-        if field.type == "datetime":
-            frame[name] = pd.to_datetime(values, format="ISO8601", errors="coerce")
-        elif field.type == "number":
-            frame[name] = pd.to_numeric(values, errors="coerce").astype(float)
-        else:
-            frame[name] = values.astype("str").where(values.notna())
+        frame[name] = typed_values(column.values, field.type)
     return CanonicalFrame(frame, int(invalid.sum()))
+
+
+def typed_values(values: pd.Series, field_type: str) -> pd.Series:
+    """A field's canonical values typed for computing: datetime64, float64 or text (NA where
+    missing)."""
+    if field_type == "datetime":
+        return pd.to_datetime(values, format="ISO8601", errors="coerce")
+    if field_type == "number":
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    return values.astype("str").where(values.notna())

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmkit.canonical import typed_values
 from crmkit.errors import UsageError
 from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
 from crmkit.export.where import Condition, parse_where, where_mask
@@ -350,16 +351,14 @@ def export_customers(
     needed = [
         n for n in dict.fromkeys([c.field for c in where] + ["customer_id"]) if customers.has(n)
     ]
+    assert customers.spec is not None
     typed = pd.DataFrame(
-        {name: source.canonical(name) for name in needed}, index=customers.data.index
+        {
+            name: typed_values(source.canonical(name), customers.spec.field(name).type)
+            for name in needed
+        },
+        index=customers.data.index,
     )
-    for name in needed:
-        assert customers.spec is not None
-        kind = customers.spec.field(name).type
-        if kind == "datetime":
-            typed[name] = pd.to_datetime(typed[name], format="ISO8601", errors="coerce")
-        elif kind == "number":
-            typed[name] = pd.to_numeric(typed[name], errors="coerce")
     selected = where_mask(typed, list(where))
     frame = _frame(source, profile.columns, {}, notes)
     origin = {c.name: " + ".join(customers.header_of(f) for f in c.fields if customers.has(f))

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from crmkit.cli.common import (
@@ -242,13 +243,17 @@ def _service_text(data: ServiceData, lang: str) -> str:
     for key, frame, needs in frames:
         if needs not in keys:
             continue
-        parts += ["", label(lang, key)]
-        body = [
-            [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
-            for r in frame.itertuples(index=False)
-        ]
-        parts.append(format_table([column_label(lang, c) for c in frame.columns], body))
+        parts += ["", label(lang, key), _frame_text(frame, lang)]
     return "\n".join(parts)
+
+
+def _frame_text(frame: pd.DataFrame, lang: str) -> str:
+    """A metrics frame as a text table: labelled columns, numbers as people read them."""
+    body = [
+        [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
+        for r in frame.itertuples(index=False)
+    ]
+    return format_table([column_label(lang, c) for c in frame.columns], body)
 
 
 def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:
@@ -271,12 +276,7 @@ def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -
     frames = {"funnel": [data.funnel], "channel": [data.channel], "stage": [data.stages]}
     for name in reports:
         for frame in frames[name]:
-            parts += ["", label(lang, name)]
-            body = [
-                [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
-                for r in frame.itertuples(index=False)
-            ]
-            parts.append(format_table([column_label(lang, c) for c in frame.columns], body))
+            parts += ["", label(lang, name), _frame_text(frame, lang)]
     if "stage" in reports:
         counts = ", ".join(
             f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")

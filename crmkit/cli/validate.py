@@ -119,21 +119,18 @@ def validate_command(
         fail("give a workbook to check, e.g. crmkit validate examples/customers.xlsx")
     specs = specs_from(schema)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
+    # (path, the specs it may match, its sheet): FILES first, then the tables named by option
+    wanted = [(path, candidates, sheet) for path in files or []]
+    wanted += [
+        (path, [specs[option]], followups_sheet if option == "followups" else None)
+        for option, path in named.items()
+        if path
+    ]
     tables: list[Table] = []
-    paths: dict[int, str] = {}
     with progress() as step:
-        for path in files or []:
+        for path, choices, table_sheet in wanted:
             step(f"Reading {path}")
-            tables.append(open_table(path, candidates, sheet=sheet, encoding=encoding))
-            paths[id(tables[-1])] = path
-        for option, named_path in named.items():
-            if named_path:
-                step(f"Reading {named_path}")
-                table_sheet = followups_sheet if option == "followups" else None
-                tables.append(
-                    open_table(named_path, [specs[option]], sheet=table_sheet, encoding=encoding)
-                )
-                paths[id(tables[-1])] = named_path
+            tables.append(open_table(path, choices, sheet=table_sheet, encoding=encoding))
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
         result = validate_tables(tables, strict=strict)
@@ -151,15 +148,14 @@ def validate_command(
                 allow_formulas=allow_formulas,
             )
         info(f"Issues saved to {report}")
-    followup_table = next((t for t in tables if t.spec and t.spec.kind == "followups"), None)
-    for table, target in (
-        (tables[0] if files else None, annotate),
-        (followup_table, annotate_followups),
-    ):
-        if table is not None and target is not None:
-            source = paths[id(table)]
+    followup = next(
+        (i for i, t in enumerate(tables) if t.spec and t.spec.kind == "followups"), None
+    )
+    for index, target in ((0 if files else None, annotate), (followup, annotate_followups)):
+        if index is not None and target is not None:
+            source = wanted[index][0]
             annotate_workbook(
-                table,
+                tables[index],
                 result.issues,
                 target,
                 source=None if source == "-" else source,

@@ -199,6 +199,27 @@ def test_annotate_marks_cells_and_leaves_input_alone(tmp_path: Path) -> None:
     assert sheet["A1"].value == "表1:CRM客户基础信息表"
 
 
+def test_annotate_followups_marks_the_followup_workbook(tmp_path: Path) -> None:
+    customers = write_xlsx(tmp_path / "c.xlsx", CUSTOMER_HEADERS, [customer_row()])
+    history = write_xlsx(
+        tmp_path / "f.xlsx", FOLLOWUP_HEADERS,
+        [["CRM20240310001", "2024-03-11 10:00", "李强", "飞鸽传书", "介绍产品功能与报价方案",
+          "发方案", "有兴趣", "意向客户"]],
+        sheet="跟进记录",
+    )  # fmt: skip
+    before = digest(history)
+    marked, other = tmp_path / "f-marked.xlsx", tmp_path / "c-marked.xlsx"
+    result = run("validate", customers, "--followups", history, "--annotate-followups", marked,
+                 "--annotate", other)  # fmt: skip
+    assert result.exit_code == 1, explain(result)
+    assert digest(history) == before
+    channel = load_workbook(marked).active.cell(
+        row=2, column=FOLLOWUP_HEADERS.index("沟通方式") + 1
+    )
+    assert channel.value == "飞鸽传书" and channel.fill.start_color.rgb.endswith("FFC7CE")
+    assert load_workbook(other).active.cell(row=2, column=1).value == "CRM20240310001"
+
+
 def test_annotate_csv_input(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, [customer_row(联系电话="123")])
     out = tmp_path / "marked.xlsx"

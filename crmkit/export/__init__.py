@@ -290,6 +290,14 @@ def _reason(issue: Issue) -> str:
     )
 
 
+def _and(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Two columns of reasons as one: "a; b" where both rows hold one, else whichever does."""
+    both = (first.notna() & second.notna()).to_numpy(dtype=bool)
+    out = first.astype(object).where(first.notna(), second)
+    out[both] = first[both] + "; " + second[both]
+    return out
+
+
 def _required(frame: pd.DataFrame, required: Sequence[str], origin: dict[str, str]) -> pd.Series:
     reasons = pd.Series(None, index=frame.index, dtype=object)
     for name in required:
@@ -297,9 +305,7 @@ def _required(frame: pd.DataFrame, required: Sequence[str], origin: dict[str, st
             continue
         blank = frame[name].isna() | (frame[name].astype(str).str.strip() == "")
         text = f"{name} would be empty" + (f" (from {origin[name]})" if name in origin else "")
-        reasons = reasons.where(
-            ~blank, reasons.fillna("").map(lambda r, t=text: f"{r}; {t}" if r else t)
-        )
+        reasons = _and(reasons, pd.Series(text, index=frame.index, dtype=object).where(blank))
     return reasons
 
 
@@ -364,8 +370,7 @@ def export_customers(
     origin = {c.name: " + ".join(customers.header_of(f) for f in c.fields if customers.has(f))
               for c in profile.columns if c.fields}  # fmt: skip
     reasons = _reasons(checked)
-    missing = _required(frame, profile.required, origin)
-    both = reasons.where(missing.isna(), (reasons.fillna("") + "; " + missing).str.strip("; "))
+    both = _and(reasons, _required(frame, profile.required, origin))
     chosen = selected.to_numpy(dtype=bool)
     refused = chosen & both.notna().to_numpy()
     kept = chosen & ~refused
@@ -395,20 +400,17 @@ def _export_followups(
     known = {"customers.customer_id": set(ids.dropna().astype(str))}
     checked = check_table(followups, known=known)
     source = _Source(checked, result.profile, customers.mask_phones)
-    owner = source.canonical("customer_id").astype(object)
+    owner = source.canonical("customer_id")
     related: dict[str, pd.Series] = {}
-    first = ~ids.duplicated() & ids.notna()
+    first = (~ids.duplicated() & ids.notna()).to_numpy(dtype=bool)
     for name in {
         f for c in result.profile.followups for f in c.fields if f.startswith("customer.")
     }:
-        values = customers.rendered(name.split(".", 1)[1])[first.to_numpy()]
-        lookup = dict(zip(ids[first].astype(str), values, strict=True))
-        related[name] = owner.map(
-            lambda v, lookup=lookup: lookup.get(str(v)) if v is not None else None
-        )
+        values = customers.rendered(name.split(".", 1)[1])[first]
+        related[name] = owner.map(dict(zip(ids[first], values, strict=True)))
     frame = _frame(source, result.profile.followups, related, result.notes)
     reasons = _reasons(checked)
-    mine = owner.map(lambda v: v is not None and str(v) in exported).to_numpy(dtype=bool)
+    mine = owner.isin(exported).to_numpy(dtype=bool)
     refused = mine & reasons.notna().to_numpy()
     result.followups = frame[mine & ~refused].reset_index(drop=True)
     result.followup_rejects = _rejects(

@@ -86,27 +86,29 @@ def _task_counts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     )
 
 
+def _in_order(values: pd.Series, options: tuple[str, ...]) -> list[str]:
+    """The options in their spec's order, then any other value found, alphabetically."""
+    order = {name: rank for rank, name in enumerate(options)}
+    return sorted(set(values.dropna()) | set(options), key=lambda v: (order.get(v, len(order)), v))
+
+
 def _tasks(
     tasks: pd.DataFrame, as_of: date, priorities: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float | None]:
     frame = tasks.copy()
+    for name in ("due", "created_at", "closed_at"):
+        frame[name] = pd.to_datetime(frame[name])
     split = [split_assignee(v) for v in frame["assignee"]]
     frame["department"] = [d or BLANK for d, _ in split]
     frame["person"] = [p or BLANK for _, p in split]
     frame["open"] = (frame["status"] != DONE).fillna(True).to_numpy(dtype=bool)
-    due = pd.to_datetime(frame["due"])
-    frame["overdue"] = frame["open"] & (due < pd.Timestamp(as_of)).fillna(False).to_numpy(bool)
+    frame["overdue"] = frame["open"] & (frame["due"] < pd.Timestamp(as_of)).to_numpy(bool)
     by_person = _task_counts(frame, ["person", "department"])
     by_department = _task_counts(frame, ["department"])
-    days = (
-        pd.to_datetime(frame["closed_at"]) - pd.to_datetime(frame["created_at"])
-    ) / pd.Timedelta(days=1)
+    days = (frame["closed_at"] - frame["created_at"]).dt.total_seconds() / 86400
     closed = frame.assign(days=days)[~frame["open"] & days.notna() & (days >= 0)]
-    order = {name: rank for rank, name in enumerate(priorities)}
     rows = []
-    for priority in sorted(
-        set(frame["priority"].dropna()) | set(priorities), key=lambda p: (order.get(p, 99), p)
-    ):
+    for priority in _in_order(frame["priority"], priorities):
         chosen = closed[closed["priority"] == priority]["days"]
         rows.append(
             {
@@ -117,10 +119,8 @@ def _tasks(
         )
     time_to_close = pd.DataFrame(rows, columns=["priority", "closed", "median_days_to_close"])
     late = frame[frame["overdue"]].copy()
-    late["days_overdue"] = (
-        pd.Timestamp(as_of) - pd.to_datetime(late["due"]).dt.normalize()
-    ).dt.days
-    late["rank"] = late["priority"].map(order).fillna(99)
+    late["days_overdue"] = (pd.Timestamp(as_of) - late["due"].dt.normalize()).dt.days
+    late["rank"] = late["priority"].map({p: rank for rank, p in enumerate(priorities)}).fillna(99)
     late = late.sort_values(["days_overdue", "rank"], ascending=[False, True])
     overdue = pd.DataFrame(
         {
@@ -132,7 +132,7 @@ def _tasks(
             "department": late["department"],
             "priority": late["priority"],
             "status": late["status"],
-            "due": pd.to_datetime(late["due"]).dt.normalize(),
+            "due": late["due"].dt.normalize(),
             "days_overdue": late["days_overdue"].astype(int),
             "content": late["content"],
             "row": late.index.to_numpy(),
@@ -146,13 +146,10 @@ def _feedback(
     feedback: pd.DataFrame, as_of: date, types: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame, float | None, float | None, int]:
     dated = pd.to_datetime(feedback["date"])
-    frame = feedback[(dated < _day_end(as_of)).fillna(False).to_numpy(bool)]
+    frame = feedback[(dated < _day_end(as_of)).to_numpy(bool)].assign(date=dated)
     total = len(frame)
-    order = {name: rank for rank, name in enumerate(types)}
     rows = []
-    for kind in sorted(
-        set(frame["type"].dropna()) | set(types), key=lambda t: (order.get(t, 99), t)
-    ):
+    for kind in _in_order(frame["type"], types):
         chosen = frame[frame["type"] == kind]
         scores = chosen["satisfaction"].dropna()
         rows.append(
@@ -164,7 +161,7 @@ def _feedback(
             }
         )
     by_type = pd.DataFrame(rows, columns=["type", "feedback", "share", "satisfaction"])
-    months = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m")
+    months = frame["date"].dt.strftime("%Y-%m")
     grouped = frame.assign(month=months).dropna(subset=["month"]).groupby("month", sort=True)
     by_month = pd.DataFrame(
         {

@@ -97,10 +97,26 @@ class TagReader:
                 category = book.category(pattern.category)
                 assert category is not None
                 return Reading(written, category.tag(value, book.joiner), pattern.name)
+        glued = self._glued(key)
+        if glued is not None:
+            return Reading(written, glued, "format")
         best = process.extractOne(key, list(self._choices), scorer=fuzz.ratio)
         if best is not None and best[1] >= 60:
             return Reading(written, None, "unknown", self._choices[best[0]], round(best[1], 1))
         return Reading(written, None, "unknown")
+
+    def _glued(self, key: str) -> str | None:
+        """The one canonical tag a category and a value written with no joiner spell, either
+        way round (风险中, 中等风险, 互联网行业); None when none does or several do."""
+        found: set[str] = set()
+        for position in range(1, len(key)):
+            head, tail = key[:position], key[position:]
+            for name, text in ((head, tail), (tail, head)):
+                category = self.book.category(name)
+                value = category.value(text) if category is not None else None
+                if category is not None and value is not None:
+                    found.add(category.tag(value, self.book.joiner))
+        return found.pop() if len(found) == 1 else None
 
     def _read_spaced(self, piece: str) -> list[Reading]:
         """Tags in a piece that spaces may separate: the longest runs of words that read as a

@@ -21,6 +21,11 @@ from crmkit.spec import TableSpec
 from crmkit.tomlfile import read_toml
 
 UNKNOWN_POLICIES = ("keep", "drop", "fail")
+# Words a budget pattern may put before (op) or after an amount: just below it, or just above.
+_BELOW = frozenset(["<", "<=", "≤", "小于", "低于", "不足", "少于", "不到", "不超过", "最多",
+                    "以下", "以内", "内"])  # fmt: skip
+_ABOVE = frozenset([">", ">=", "≥", "大于", "高于", "超过", "至少", "不低于", "以上", "及以上",
+                    "起", "+"])  # fmt: skip
 _SPACES = re.compile(r"\s+")
 
 
@@ -87,10 +92,10 @@ class Pattern:
         amount = float(groups["amount"]) * unit
         op = groups.get("op") or ""
         after = groups.get("after") or ""
-        # 预算<10万 and 10万以下 are just below the bound, 50万以上 just above it.
-        if op in ("<", "≤", "小于", "低于", "不足", "少于", "不到") or after in ("以下", "以内"):
+        # 预算<10万 and 10万以下 are just below the bound, 50万以上 and 50万起 just above it.
+        if op in _BELOW or after in _BELOW:
             amount -= 1e-6 * max(1.0, amount)
-        elif op in (">", "≥", "大于", "高于", "超过") or after == "以上":
+        elif op in _ABOVE or after in _ABOVE:
             amount += 1e-6 * max(1.0, amount)
         for position, bound in enumerate(self.bounds):
             if amount < bound or (position > 0 and amount == bound):

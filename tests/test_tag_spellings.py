@@ -102,11 +102,11 @@ def test_the_spellings_of_the_issue_read_by_the_rule_that_names_them(
     assert (reading.canonical, reading.rule) == (canonical, rule)
 
 
-@pytest.mark.parametrize(
-    "written",
-    # a bare amount is not a budget; 高/中等/一般 alone could be 风险等级 or 意向等级 (or 预算规模)
-    ["30万", "10-50", "高", "中等", "一般", "大", "大客户", "中小企业", "预算待定", "意向不明", "VIP"],
-)
+# A bare amount is not a budget; 高/中等/一般 alone could be 风险等级 or 意向等级 (or 预算规模).
+UNREAD = ["30万", "10-50", "高", "中等", "一般", "大", "大客户", "中小企业", "预算待定", "意向不明", "VIP"]  # fmt: skip
+
+
+@pytest.mark.parametrize("written", UNREAD)
 def test_what_several_categories_or_none_could_mean_stays_unknown(written: str) -> None:
     reading = TagReader(BOOK).read_tag(written)
     assert (reading.canonical, reading.rule) == (None, "unknown")

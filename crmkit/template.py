@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from crmkit.errors import OutputError
 from crmkit.io.write import atomic_path
 from crmkit.spec import LANGS as LANG_CHOICES
 from crmkit.spec import FieldSpec, TableSpec
@@ -108,9 +109,31 @@ def build_template(spec: TableSpec, lang: str = "zh") -> Workbook:
     return workbook
 
 
-def write_template(spec: TableSpec, output: str | Path, lang: str = "zh") -> Path:
-    """Write the blank template of a table to an .xlsx file, atomically."""
+def check_template_path(output: str | Path, *, overwrite: bool = False) -> Path:
+    """The path a template may be written to. Raises OutputError for a name that is not .xlsx
+    (an .xlsm holding a plain workbook is refused by Excel) and for a file that exists, unless
+    `overwrite`: it may be a filled-in workbook of the same name."""
     output = Path(output)
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError(
+            f"{output}: a template is an .xlsx workbook (no macros); name it "
+            f"{output.with_suffix('.xlsx').name}"
+        )
+    if output.exists() and not overwrite:
+        raise OutputError(
+            f"{output} exists (it may hold filled-in data); use --force to replace it"
+        )
+    return output
+
+
+def write_template(
+    spec: TableSpec, output: str | Path, lang: str = "zh", *, overwrite: bool = False
+) -> Path:
+    """Write the blank template of a table to an .xlsx file, atomically.
+
+    Raises OutputError when `output` is not an .xlsx name, or exists and not `overwrite`.
+    """
+    output = check_template_path(output, overwrite=overwrite)
     workbook = build_template(spec, lang)
     with atomic_path(output) as temp:
         workbook.save(temp)

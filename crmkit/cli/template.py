@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import OutputOption, SchemaOption, command, fail, info, specs_from
-from crmkit.io.write import output_format
 from crmkit.spec import KINDS, LANGS
 from crmkit.template import write_template
 
@@ -20,6 +19,9 @@ def template_command(
         str, typer.Option("--lang", metavar="LANG", help="Header language: zh, zh-Hant or en.")
     ] = "zh",
     schema: SchemaOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file (it may hold data).")
+    ] = False,
 ) -> None:
     """Write a blank workbook with dropdowns, hints and text-formatted phone columns.
 
@@ -31,8 +33,6 @@ def template_command(
         fail(f"KIND must be one of {', '.join(KINDS)}, not {kind!r}")
     if lang not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    if output_format(output) != "xlsx":
-        fail(f"{output}: a template is an .xlsx workbook")
     spec = specs_from(schema)[kind]
-    write_template(spec, output, lang)
+    write_template(spec, output, lang, overwrite=force)
     info(f"Template for {kind} written to {output}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from crmkit import __version__
 from crmkit.cli import clean, dedupe, due, export, report, tags, template, validate
@@ -12,9 +13,24 @@ from crmkit.cli.common import STATE
 from crmkit.io import Limits
 
 DEFAULT_LIMITS = Limits()
+# Global flags a user may also write after the command (crmkit dedupe FILE -q).
+_ANYWHERE = ("--quiet", "-q", "--debug")
+
+
+class _CrmkitGroup(TyperGroup):
+    """The crmkit command group: --quiet/-q and --debug are read wherever they stand before a
+    `--`, so they work after the command name too, on every command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:end] if a in _ANYWHERE]
+        rest = [a for a in args[:end] if a not in _ANYWHERE]
+        return super().parse_args(ctx, flags + rest + args[end:])
+
 
 app = typer.Typer(
     name="crmkit",
+    cls=_CrmkitGroup,
     help="Check, clean, deduplicate, tag and report on customer workbooks (Excel/CSV).",
     no_args_is_help=True,
     add_completion=False,
@@ -37,9 +53,12 @@ def main_options(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of errors (here or after COMMAND).")
+    ] = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
+        bool,
+        typer.Option("--quiet", "-q", help="Print only errors on stderr (here or after COMMAND)."),
     ] = False,
     max_file_mib: Annotated[
         int, typer.Option("--max-file-mib", metavar="MIB", help="Largest input file read.", min=1)

@@ -57,6 +57,10 @@ def clean_command(
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
     in_place: InPlaceOption = False,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", metavar="N", help="Unfixable cells listed on stderr (0: all)."),
+    ] = 50,
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 
@@ -85,12 +89,20 @@ def clean_command(
             in_place=in_place,
         )
     kind_name = table.spec.kind if table.spec else "table"
+    for note in result.notes:
+        info(note)
     info(
         f"{table.name}: {table.rows} rows of {kind_name} cleaned into {output}: "
         f"{result.changed_cells} cells changed, {len(result.generated_ids)} ids generated"
     )
     if result.errors:
-        warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")
-        rows = [[i.row or "", i.column, i.value, i.message] for i in result.errors]
+        if result.unfixed_rows:
+            warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")
+        else:
+            warn("The table has errors cleaning cannot fix:")
+        shown = result.errors if limit <= 0 else result.errors[:limit]
+        rows = [[i.row or "", i.column, i.value, i.message] for i in shown]
         typer.echo(format_table(["row", "column", "value", "message"], rows, 60), err=True)
+        if len(shown) < len(result.errors):
+            info(f"… and {len(result.errors) - len(shown)} more (--limit 0 lists them all)")
         raise typer.Exit(1)

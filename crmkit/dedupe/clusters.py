@@ -1,8 +1,9 @@
-"""Close merged pairs into clusters (union-find), honouring the pairs a person rejected."""
+"""Close merged pairs into clusters (union-find), honouring cannot-links: the pairs a person
+rejected, and places that cannot be one customer's (北京 vs 上海), for the whole cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ class Clusters:
 
     number: np.ndarray
     joined_by: np.ndarray
-    blocked: list[int]  # pairs not merged because they would join rows a person kept apart
+    blocked: list[int]  # pairs not merged: they would join rows kept apart (see close_pairs)
 
 
 def close_pairs(
@@ -24,12 +25,35 @@ def close_pairs(
     right: np.ndarray,
     order: Iterable[int],
     apart: Iterable[tuple[int, int]] = (),
+    places: Sequence[str] = (),
+    compatible: Callable[[str, str], bool] | None = None,
 ) -> Clusters:
-    """Union the pairs in `order` (strongest first); skip one that would join rows in `apart`.
+    """Union the pairs in `order` (strongest first); skip one that would join rows in `apart`,
+    or join a cluster holding a place with one holding a place it is not `compatible` with
+    (a head office joins at most one of its branches in two cities).
 
-    Clusters are numbered 0, 1, … by their first row in the pool.
+    `places` is each row's place ('' for none). The two rows of the pair itself were judged by
+    the rules (or by a person), so their own places are not compared again. Clusters are
+    numbered 0, 1, … by their first row in the pool.
     """
     parent = list(range(size))
+    located: dict[int, set[str]] = (
+        {row: {place} for row, place in enumerate(places) if place} if compatible else {}
+    )
+    verdicts: dict[tuple[str, str], bool] = {}
+
+    def conflict(a: int, b: int, ra: int, rb: int) -> bool:
+        assert compatible is not None
+        for pa in located[ra]:
+            for pb in located[rb]:
+                if pa == pb or (pa == places[a] and pb == places[b]):
+                    continue
+                if (pa, pb) not in verdicts:
+                    verdicts[(pa, pb)] = compatible(pa, pb)
+                if not verdicts[(pa, pb)]:
+                    return True
+        return False
+
     forbidden: dict[int, set[int]] = {}
     for a, b in apart:
         forbidden.setdefault(a, set()).add(b)
@@ -58,7 +82,12 @@ def close_pairs(
         ):
             blocked.append(pair)
             continue
+        if ra in located and rb in located and conflict(a, b, ra, rb):
+            blocked.append(pair)
+            continue
         parent[rb] = ra
+        if rb in located:
+            located.setdefault(ra, set()).update(located.pop(rb))
         if rb in forbidden:
             forbidden.setdefault(ra, set()).update(forbidden.pop(rb))
         for node in (a, b):

@@ -56,7 +56,59 @@ class MergeResult:
     survivor: np.ndarray  # output customer id of each pool row
     generated_ids: int
     renumbered: list[Renumbered]
-    owners: dict[str, str]  # input 客户编号 → the output 客户编号 of the customer it stands for
+    owners: dict[str, str]  # a 客户编号 two customers carried → the one of its owner
+    id_label: str | None = None  # the 客户编号 header of `frame`
+
+    def long_lists(self) -> pd.DataFrame:
+        """The items of every merged_from, merge_conflicts and not_duplicate_of cell longer than
+        an Excel cell holds (EXCEL_CELL_LIMIT), one per row: customer_id, column, item."""
+        parts: list[pd.DataFrame] = []
+        ids = (
+            self.frame[self.id_label]
+            if self.id_label
+            else pd.Series(range(1, len(self.frame) + 1), dtype=object)
+        )
+        for label in OURS:
+            if label not in self.frame.columns:
+                continue
+            cells = self.frame[label]
+            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            if not long.any():
+                continue
+            items = cells[long].astype(str).str.split("; ").explode()
+            parts.append(
+                pd.DataFrame(
+                    {"customer_id": ids[items.index].to_numpy(), "column": label, "item": items}
+                )
+            )
+        if not parts:
+            return pd.DataFrame(columns=["customer_id", "column", "item"])
+        return pd.concat(parts, ignore_index=True)
+
+    def fitted(self, where: str) -> pd.DataFrame:
+        """`frame` with each cell longer than an Excel cell holds cut after a whole item, ending
+        with a note of how many items follow in `where`."""
+        frame = self.frame.copy()
+        for label in OURS:
+            if label not in frame.columns:
+                continue
+            cells = frame[label]
+            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            for index in np.flatnonzero(long.to_numpy()).tolist():
+                items = str(cells.iat[index]).split("; ")
+                kept: list[str] = []
+                size = 0
+                for item in items:
+                    note = f"; … {len(items) - len(kept) - 1:,} more in {where}"
+                    if size + len(item) + 2 + len(note) > EXCEL_CELL_LIMIT:
+                        break
+                    kept.append(item)
+                    size += len(item) + 2
+                rest = len(items) - len(kept)
+                frame.loc[frame.index[index], label] = (
+                    "; ".join(kept) + f"; … {rest:,} more in {where}"
+                )
+        return frame
 
 
 @dataclass
@@ -241,7 +293,7 @@ def merge_duplicates(
         key: str(ids.survivor_id[out]) for key, out in ids.owner_of.items() if key in ids.shared
     }
     return MergeResult(
-        merged, _map(report, survivor), survivor, ids.generated, ids.renumbered, owners
+        merged, _map(report, survivor), survivor, ids.generated, ids.renumbered, owners, id_label
     )
 
 

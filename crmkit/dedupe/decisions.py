@@ -138,11 +138,13 @@ def _read_marks(
 def carried_decisions(pool: Pool) -> Decisions:
     """The rejections an earlier run wrote in the inputs' NOT_DUPLICATE_OF column: each row
     against every row whose 客户编号 it lists."""
+    result = Decisions()
+    if not any(NOT_DUPLICATE_OF in pooled.positions for pooled in pool.tables):
+        return result
     ids = pool.records["customer_id"].to_numpy(dtype=object)
     rows_of: dict[str, list[int]] = {}
     for index in np.flatnonzero(pd.notna(ids)).tolist():
         rows_of.setdefault(str(ids[index]), []).append(index)
-    result = Decisions()
     for pooled in pool.tables:
         position = pooled.positions.get(NOT_DUPLICATE_OF)
         if position is None:

@@ -330,9 +330,11 @@ def _survivor_ids(
     survivor = survivor_id.to_numpy(dtype=object, copy=True)
     owner_of, shared, owner_row = _owners(pool.records, output_of_row)
     renumbered: list[tuple[str, int, int]] = []  # 客户编号, its owner's pool row, output row
-    for out in np.flatnonzero(pd.notna(survivor)).tolist():
+    for out in (
+        np.flatnonzero(pd.Series(survivor).isin(shared).to_numpy()).tolist() if shared else []
+    ):
         key = str(survivor[out])
-        if key in shared and owner_of[key] != out:
+        if owner_of[key] != out:
             renumbered.append((key, owner_row[key], out))
             survivor[out] = None
     missing = pd.isna(survivor)

@@ -261,7 +261,10 @@ def merge_duplicates(
                 extreme = good.iloc[clustered].groupby(number[clustered], sort=True)
                 dates = getattr(extreme, _EXTREME[column.field])()
                 dates = dates.reindex(range(report.cluster_count))
-                chosen = chosen.astype(object).where(dates.isna(), dates.astype(object))
+                if pd.api.types.is_datetime64_any_dtype(chosen):
+                    chosen = dates  # kept as dates: written without a per-cell conversion
+                else:
+                    chosen = chosen.astype(object).where(dates.isna(), dates.astype(object))
             if out.dtype != chosen.dtype:
                 out = out.astype(object)
                 chosen = chosen.astype(object)
@@ -460,9 +463,15 @@ class _Notes:
 
     def compare(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """Note the values of clustered rows that their merged row does not keep."""
-        values = shown.to_numpy(dtype=object)[self.rows]
-        kept = chosen.to_numpy(dtype=object)[self.clusters]
-        differ = ~pd.isna(values) & (values != kept)
+        dates = all(pd.api.types.is_datetime64_any_dtype(s) for s in (shown, chosen))
+        if dates:  # formatted at once: 创建时间 differs on most rows of a cluster
+            values = _dates_text(shown.iloc[self.rows])
+            kept = _dates_text(chosen.iloc[self.clusters])
+            differ = (values != "") & (values != kept)
+        else:
+            values = shown.to_numpy(dtype=object)[self.rows]
+            kept = chosen.to_numpy(dtype=object)[self.clusters]
+            differ = ~pd.isna(values) & (values != kept)
         labels = self.report.pool.labels
         for position, key, value, winner in zip(
             self.rows[differ].tolist(),
@@ -471,12 +480,12 @@ class _Notes:
             kept[differ].tolist(),
             strict=True,
         ):
-            text = _text(value)
+            text = value if dates else _text(value)
             if not text.strip() or text == _text(winner) or (key, label, text) in self.seen:
                 continue
             self.seen.add((key, label, text))
             # A listing never shows a national ID or bank-card number (validate flags them).
-            shown_text = mask_pii(text)
+            shown_text = text if dates else mask_pii(text)
             self.notes.setdefault(key, []).append(f"{label}: {shown_text} ({labels[position]})")
 
     def _lists(self, label: str, items: dict[int, list[str]]) -> np.ndarray:
@@ -503,6 +512,15 @@ class _Notes:
     def conflicts(self) -> np.ndarray:
         """Per cluster: the values its merged row does not keep, with where they came from."""
         return self._lists(CONFLICTS, self.notes)
+
+
+def _dates_text(values: pd.Series) -> np.ndarray:
+    """Dates as `_text` writes them ('' for missing), all at once."""
+    day = values.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    minute = values.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    midnight = (values.dt.normalize() == values).to_numpy()
+    text = np.where(midnight, day, minute)
+    return np.where(values.isna().to_numpy(), "", text).astype(object)
 
 
 def _text(value: object) -> str:

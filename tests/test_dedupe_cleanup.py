@@ -352,6 +352,11 @@ def test_one_workbook_holding_customers_and_follow_ups(tmp_path: Path) -> None:
     assert result.stderr == (
         f"Error: {only}: no sheet of follow-ups (跟进时间, 跟进人 …); name it with --followups-sheet\n"
     )
+    broken = tmp_path / "跟进.xlsx"
+    broken.write_bytes(b"not a workbook")
+    result = run("dedupe", only, "--followups", broken, "--followups-out", out)
+    assert result.exit_code == 2, explain(result)
+    assert result.stderr.startswith(f"Error: {broken}: is not an Excel workbook")
 
 
 # ---------------------------------------------------------------- 9. a second --in-place

@@ -220,21 +220,21 @@ def _open_followups(
 ) -> Table:
     """The follow-up table: the sheet given, else the first sheet whose headers are a follow-up
     table's (one workbook may hold 客户信息 and 跟进记录)."""
-    if sheet is not None or Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+    workbook = Path(path).suffix.lower() in (".xlsx", ".xlsm") and Path(path).is_file()
+    if sheet is not None or not workbook:
         return open_table(path, [specs["followups"]], sheet=sheet, encoding=encoding)
     kinds = list(specs.values())
-    number = 1
-    while True:
+    for number in range(1, 256):
         try:
             table = read_table(Path(path), specs=kinds, sheet=number, limits=STATE.limits)
         except InputError as exc:
-            if number == 1 or "no sheet number" not in str(exc):
-                number += 1
-                continue
-            break
+            if ", sheet " not in str(exc):  # the workbook, not one sheet: say what it is
+                if number == 1:
+                    raise
+                break  # no sheet number N: every sheet was tried
+            continue  # an empty sheet, a sheet of notes …
         if table.spec is not None and table.spec.kind == "followups":
             return table
-        number += 1
     fail(f"{path}: no sheet of follow-ups (跟进时间, 跟进人 …); name it with --followups-sheet")
 
 

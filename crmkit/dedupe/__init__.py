@@ -114,6 +114,15 @@ def _apply_decisions(pool: Pool, pairs: pd.DataFrame, decisions: Decisions) -> p
     return pd.concat([pairs, added], ignore_index=True)
 
 
+def _place_names(records: pd.DataFrame, codes: np.ndarray) -> dict[int, str]:
+    """The place of each place code (see MatchCodes.place)."""
+    present = codes >= 0
+    rows = np.flatnonzero(present)
+    unique, first = np.unique(codes[rows], return_index=True)
+    names = records["place"].to_numpy(dtype=object)[rows[first]]
+    return {int(code): str(name) for code, name in zip(unique, names, strict=True)}
+
+
 def find_duplicates(
     pool: Pool,
     config: DedupeConfig | None = None,
@@ -140,14 +149,15 @@ def find_duplicates(
         pairs = _apply_decisions(pool, pairs, decisions)
     step(f"clustering {int((pairs['decision'] == 'auto').sum()):,} matches")
     apart = decisions.rejected
+    places = _place_names(pool.records, codes.place)
     clusters = close_pairs(
         len(pool),
         pairs["left"].to_numpy(),
         pairs["right"].to_numpy(),
         _order(pairs),
         apart,
-        pool.records["place"].fillna("").astype(str).tolist(),
-        vocab.compatible,
+        codes.place,
+        lambda a, b: vocab.compatible(places[a], places[b]),
     )
     if clusters.blocked:
         decision = pairs["decision"].to_numpy(dtype=object).copy()

@@ -3,7 +3,7 @@ rejected, and places that cannot be one customer's (北京 vs 上海), for the w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,28 +25,36 @@ def close_pairs(
     right: np.ndarray,
     order: Iterable[int],
     apart: Iterable[tuple[int, int]] = (),
-    places: Sequence[str] = (),
-    compatible: Callable[[str, str], bool] | None = None,
+    places: np.ndarray | None = None,
+    compatible: Callable[[int, int], bool] | None = None,
 ) -> Clusters:
     """Union the pairs in `order` (strongest first); skip one that would join rows in `apart`,
     or join a cluster holding a place with one holding a place it is not `compatible` with
     (a head office joins at most one of its branches in two cities).
 
-    `places` is each row's place ('' for none). The two rows of the pair itself were judged by
-    the rules (or by a person), so their own places are not compared again. Clusters are
-    numbered 0, 1, … by their first row in the pool.
+    `places` is each row's place code (-1 for none), `compatible` says whether two codes can be
+    one customer's. The two rows of the pair itself were judged by the rules (or by a person),
+    so their own places are not compared again. Clusters are numbered 0, 1, … by their first
+    row in the pool.
     """
     parent = list(range(size))
-    located: dict[int, set[str]] = (
-        {row: {place} for row, place in enumerate(places) if place} if compatible else {}
-    )
-    verdicts: dict[tuple[str, str], bool] = {}
+    # The places of each cluster that has grown (a root not in it holds only its own row's).
+    located: dict[int, set[int]] = {}
+    verdicts: dict[tuple[int, int], bool] = {}
 
-    def conflict(a: int, b: int, ra: int, rb: int) -> bool:
-        assert compatible is not None
-        for pa in located[ra]:
-            for pb in located[rb]:
-                if pa == pb or (pa == places[a] and pb == places[b]):
+    def places_of(root: int) -> set[int]:
+        if root in located:
+            return located[root]
+        assert places is not None
+        own = int(places[root])
+        return {own} if own >= 0 else set()
+
+    def conflict(a: int, b: int, in_a: set[int], in_b: set[int]) -> bool:
+        assert places is not None and compatible is not None
+        own = (int(places[a]), int(places[b]))
+        for pa in in_a:
+            for pb in in_b:
+                if pa == pb or (pa, pb) == own:
                     continue
                 if (pa, pb) not in verdicts:
                     verdicts[(pa, pb)] = compatible(pa, pb)
@@ -82,12 +90,15 @@ def close_pairs(
         ):
             blocked.append(pair)
             continue
-        if ra in located and rb in located and conflict(a, b, ra, rb):
-            blocked.append(pair)
-            continue
+        if compatible is not None:
+            in_a, in_b = places_of(ra), places_of(rb)
+            if in_a and in_b and conflict(a, b, in_a, in_b):
+                blocked.append(pair)
+                continue
+            if in_b - in_a:
+                located[ra] = in_a | in_b
+            located.pop(rb, None)
         parent[rb] = ra
-        if rb in located:
-            located.setdefault(ra, set()).update(located.pop(rb))
         if rb in forbidden:
             forbidden.setdefault(ra, set()).update(forbidden.pop(rb))
         for node in (a, b):

@@ -365,15 +365,18 @@ def _owners(
 ) -> tuple[dict[str, int], set[str], dict[str, int]]:
     """The 客户编号 carried by rows of different customers: the output row of the customer each
     stands for (its earliest created row's, then the first in input order), and that row."""
+    ids = records["customer_id"]
+    repeated = np.flatnonzero((ids.notna() & ids.duplicated(keep=False)).to_numpy())
+    if not len(repeated):
+        return {}, set(), {}
     carried = pd.DataFrame(
         {
-            "id": records["customer_id"].to_numpy(dtype=object),
-            "created": records["created"].to_numpy(),
-            "position": np.arange(len(records)),
-            "out": output_of_row,
+            "id": ids.to_numpy(dtype=object)[repeated],
+            "created": records["created"].to_numpy()[repeated],
+            "position": repeated,
+            "out": output_of_row[repeated],
         }
     )
-    carried = carried[carried["id"].notna()]
     distinct = carried.drop_duplicates(["id", "out"])
     shared_ids = distinct["id"][distinct["id"].duplicated()].unique()
     if not len(shared_ids):

@@ -163,7 +163,8 @@ def test_an_individual_with_the_same_phone_is_one_customer(tmp_path: Path) -> No
 def test_thresholds_come_from_the_config(tmp_path: Path) -> None:
     rows = [
         row(客户名称="星辰科技有限公司", 联系人姓名="张伟", 联系电话="13600000001"),
-        row(客户名称="星辰网络有限公司", 联系人姓名="李娜", 联系电话="13600000001"),
+        # the same contact: with another one, names at the threshold go to review (issue 16.7)
+        row(客户名称="星辰网络有限公司", 联系人姓名="张伟", 联系电话="13600000001"),
     ]
     assert dedupe(tmp_path, rows).cluster_count == 0  # one phone, names score 50 < 60
     assert dedupe(tmp_path, rows, phone_name_min=50).cluster_count == 1
@@ -232,7 +233,7 @@ def test_merge_keeps_the_most_recent_valid_value_the_oldest_id_and_every_tag(
     assert merged.map["rule"].tolist()[:3] == ["phone", "phone", "phone"]
 
 
-def test_updated_time_then_created_time_then_input_order_decide(tmp_path: Path) -> None:
+def test_the_later_of_updated_and_created_time_then_input_order_decide(tmp_path: Path) -> None:
     base = {"联系人姓名": "张伟", "联系电话": "13600000001"}
     rows = [
         row(客户名称="星辰科技", 客户来源="官网注册", 创建时间="2024-05-01", **base),
@@ -246,6 +247,10 @@ def test_updated_time_then_created_time_then_input_order_decide(tmp_path: Path) 
         row(客户名称="星辰科技", 客户来源="线上广告", **base),
         row(客户名称="星辰科技", 客户来源="电话咨询", **base),
     ]
+    # created 2024-05-01 is more recent than updated 2024-04-02 (issue 16.4)
+    frame = merge_duplicates(dedupe(tmp_path, rows)).frame
+    assert frame["客户来源"].tolist() == ["官网注册"]
+    rows[1][HEADERS.index("更新时间")] = "2024-06-01"
     frame = merge_duplicates(dedupe(tmp_path, rows)).frame
     assert frame["客户来源"].tolist() == ["行业展会"]
     frame = merge_duplicates(dedupe(tmp_path, [rows[0], rows[2], rows[3]])).frame

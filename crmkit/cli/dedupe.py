@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,12 +33,21 @@ from crmkit.cli.common import (
 )
 from crmkit.config import find_config, load_dedupe_config
 from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
-from crmkit.dedupe.decisions import read_decisions
-from crmkit.dedupe.merge import merge_duplicates, repoint_followups, survivor_map
+from crmkit.dedupe.decisions import Decisions, read_decision_records, read_decisions
+from crmkit.dedupe.merge import (
+    EXCEL_CELL_LIMIT,
+    MergeResult,
+    merge_duplicates,
+    repoint_followups,
+    survivor_map,
+)
 from crmkit.dedupe.pairs import pairs_frame
+from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe
-from crmkit.io import read_table
-from crmkit.io.write import write_frame
+from crmkit.errors import InputError
+from crmkit.io import Table, read_table
+from crmkit.io.write import output_format, write_frame
+from crmkit.spec import TableSpec
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -73,6 +86,14 @@ def dedupe_command(
     followups: Annotated[
         str | None,
         typer.Option("--followups", metavar="FILE", help="Follow-up table to re-point."),
+    ] = None,
+    followups_sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--followups-sheet",
+            metavar="NAME|N",
+            help="Sheet of the follow-up workbook (default: the sheet whose headers are follow-ups').",
+        ),
     ] = None,
     followups_out: Annotated[
         str | None,
@@ -119,8 +140,7 @@ def dedupe_command(
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
-            marks = read_table(Path(decisions), limits=STATE.limits)
-            reviewed = read_decisions(marks, pool, specs["customers"].field("name").header())
+            reviewed = _read_decisions(decisions, pool, specs["customers"].field("name").header())
             for line in reviewed.ignored:
                 warn(f"{line}; decision ignored")
         found = find_duplicates(pool, rules, reviewed, on_step=step)
@@ -131,14 +151,16 @@ def dedupe_command(
             merged = merge_duplicates(found, today=today, rulebook=book)
         if output and merged is not None:
             step(f"writing {output}")
-            write_frame(
-                merged.frame,
-                output,
-                inputs=sources,
-                sheet="客户信息",
-                allow_formulas=allow_formulas,
-                in_place=in_place,
-            )
+            frame = _fit_for_excel(merged, output, sources, allow_formulas)
+            with _first_backup_kept(output, in_place):
+                write_frame(
+                    frame,
+                    output,
+                    inputs=sources,
+                    sheet="客户信息",
+                    allow_formulas=allow_formulas,
+                    in_place=in_place,
+                )
         if report:
             step(f"writing {report}")
             _write_pairs(found, report, sources, allow_formulas)
@@ -147,7 +169,7 @@ def dedupe_command(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
             )
         if followups and followups_out and merged is not None:
-            history = open_table(followups, [specs["followups"]], sheet=sheet, encoding=encoding)
+            history = _open_followups(followups, specs, followups_sheet, encoding)
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(
@@ -159,9 +181,11 @@ def dedupe_command(
             )
             if ambiguous:
                 warn(
-                    f"{len(ambiguous)} 客户编号 stand for different customers in different inputs "
-                    f"and were left as they were: {', '.join(sorted(ambiguous)[:5])}"
+                    f"{len(ambiguous)} 客户编号 stood for different customers; their follow-ups "
+                    f"stay with the earliest: {', '.join(sorted(ambiguous)[:5])}"
                 )
+        if merged is not None:
+            _warn_renumbered(merged)
     _summary(found, examples)
     if merged is not None:
         info(
@@ -171,6 +195,101 @@ def dedupe_command(
         )
     if check and found.cluster_count:
         raise typer.Exit(1)
+
+
+def _read_decisions(path: str, pool: Pool, name_header: str) -> Decisions:
+    """A reviewed pairs report in any format --report writes (.xlsx, .csv, .json)."""
+    if Path(path).suffix.lower() != ".json":
+        return read_decisions(read_table(Path(path), limits=STATE.limits), pool, name_header)
+    try:
+        size = os.path.getsize(path)
+        if size > STATE.limits.max_file_bytes:
+            fail(f"{path}: over the {STATE.limits.max_file_bytes / 2**20:.0f} MiB limit")
+        records: Any = json.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except OSError as exc:
+        fail(f"{path}: cannot be read ({exc.strerror or exc})")
+    except ValueError as exc:
+        fail(f"{path}: not JSON ({exc})")
+    return read_decision_records(records, path, pool, name_header)
+
+
+def _open_followups(
+    path: str, specs: dict[str, TableSpec], sheet: str | None, encoding: str | None
+) -> Table:
+    """The follow-up table: the sheet given, else the first sheet whose headers are a follow-up
+    table's (one workbook may hold 客户信息 and 跟进记录)."""
+    workbook = Path(path).suffix.lower() in (".xlsx", ".xlsm") and Path(path).is_file()
+    if sheet is not None or not workbook:
+        return open_table(path, [specs["followups"]], sheet=sheet, encoding=encoding)
+    kinds = list(specs.values())
+    for number in range(1, 256):
+        try:
+            table = read_table(Path(path), specs=kinds, sheet=number, limits=STATE.limits)
+        except InputError as exc:
+            if ", sheet " not in str(exc):  # the workbook, not one sheet: say what it is
+                if number == 1:
+                    raise
+                break  # no sheet number N: every sheet was tried
+            continue  # an empty sheet, a sheet of notes …
+        if table.spec is not None and table.spec.kind == "followups":
+            return table
+    fail(f"{path}: no sheet of follow-ups (跟进时间, 跟进人 …); name it with --followups-sheet")
+
+
+def _fit_for_excel(merged: MergeResult, output: str, sources: list[str | None], allow: bool) -> Any:
+    """The merged frame as it can be written: in a workbook, lists longer than a cell holds are
+    cut, and written in full beside it (<output>.lists.csv); a CSV holds them whole."""
+    long = merged.long_lists()
+    if not len(long):
+        return merged.frame
+    cells = long.drop_duplicates(["customer_id", "column"]).shape[0]
+    if output == "-" or output_format(output) == "csv":
+        warn(
+            f"{output}: {cells} merged_from/merge_conflicts cells are longer than Excel's "
+            f"{EXCEL_CELL_LIMIT:,} characters; this CSV holds them whole, Excel would cut them"
+        )
+        return merged.frame
+    side = str(Path(output).with_name(Path(output).name + ".lists.csv"))
+    write_frame(long, side, inputs=sources, allow_formulas=allow)
+    warn(
+        f"{output}: {cells} merged_from/merge_conflicts cells are longer than Excel's "
+        f"{EXCEL_CELL_LIMIT:,} characters: cut there; the full lists are in {side}"
+    )
+    return merged.fitted(Path(side).name)
+
+
+@contextlib.contextmanager
+def _first_backup_kept(output: str, in_place: bool) -> Iterator[None]:
+    """Keep the first <name>.bak of an input written over: a later run's backup is numbered
+    (<name>.bak.2, .3 …) instead of replacing it."""
+    first = Path(output).with_name(Path(output).name + ".bak")
+    if not in_place or not first.exists():
+        yield
+        return
+    held = first.with_name(f".{first.name}.{os.getpid()}.held")
+    os.replace(first, held)
+    try:
+        yield
+        if first.exists():
+            number = 2
+            while first.with_name(f"{first.name}.{number}").exists():
+                number += 1
+            os.replace(first, first.with_name(f"{first.name}.{number}"))
+    finally:
+        os.replace(held, first)
+
+
+def _warn_renumbered(merged: MergeResult) -> None:
+    for moved in merged.renumbered[:5]:
+        warn(
+            f"客户编号 {moved.customer_id} stood for two customers ({moved.kept_by}, "
+            f"{moved.moved}): {moved.kept_by} keeps it, {moved.moved} gets {moved.new_id} "
+            "(see --map)"
+        )
+    if len(merged.renumbered) > 5:
+        warn(f"… {len(merged.renumbered) - 5} more 客户编号 renumbered the same way (see --map)")
 
 
 def _write_pairs(found: DuplicateReport, path: str, sources: list[str | None], allow: bool) -> None:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from crmkit.config import DedupeConfig
 from crmkit.dedupe.candidates import candidate_pairs, match_codes
 from crmkit.dedupe.clusters import Clusters, close_pairs
-from crmkit.dedupe.decisions import Decisions
+from crmkit.dedupe.decisions import Decisions, carried_decisions
 from crmkit.dedupe.names import NameVocabulary, load_vocabulary
 from crmkit.dedupe.pool import Pool, build_pool
 from crmkit.dedupe.rules import AUTO_RULES, score_pairs
@@ -32,13 +32,16 @@ class DuplicateReport:
 
     `pairs` has one row per pair worth a look: left, right (pool indices), score, edits,
     same_phone, same_email, same_contact, rule, decision (auto, review, accept, reject,
-    blocked: not merged because it would join rows a person kept apart) and cluster (-1: none).
+    blocked: not merged because it would join rows a person kept apart, or a cluster holding
+    a place another member's place conflicts with) and cluster (-1: none). `apart` holds the
+    pairs (pool indices) a person rejected, in a decisions file or on an earlier run.
     """
 
     pool: Pool
     pairs: pd.DataFrame
     clusters: Clusters
     config: DedupeConfig
+    apart: frozenset[tuple[int, int]] = frozenset()
 
     @functools.cached_property
     def cluster_count(self) -> int:
@@ -111,6 +114,15 @@ def _apply_decisions(pool: Pool, pairs: pd.DataFrame, decisions: Decisions) -> p
     return pd.concat([pairs, added], ignore_index=True)
 
 
+def _place_names(records: pd.DataFrame, codes: np.ndarray) -> dict[int, str]:
+    """The place of each place code (see MatchCodes.place)."""
+    present = codes >= 0
+    rows = np.flatnonzero(present)
+    unique, first = np.unique(codes[rows], return_index=True)
+    names = records["place"].to_numpy(dtype=object)[rows[first]]
+    return {int(code): str(name) for code, name in zip(unique, names, strict=True)}
+
+
 def find_duplicates(
     pool: Pool,
     config: DedupeConfig | None = None,
@@ -119,7 +131,10 @@ def find_duplicates(
     vocab: NameVocabulary | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> DuplicateReport:
-    """Block, score and decide candidate pairs, then close merged pairs into clusters."""
+    """Block, score and decide candidate pairs, then close merged pairs into clusters.
+
+    `decisions` (a reviewed pairs report) override the rejections carried in the inputs'
+    not_duplicate_of column (see decisions.py)."""
     config = config or DedupeConfig()
     vocab = vocab or load_vocabulary()
     step = on_step or (lambda message: None)
@@ -128,16 +143,21 @@ def find_duplicates(
     left, right = candidate_pairs(codes, config)
     step(f"scoring {len(left):,} candidate pairs")
     pairs = score_pairs(pool.records, codes, left, right, config, vocab)
-    if decisions is not None:
+    carried = carried_decisions(pool)
+    decisions = carried.then(decisions) if decisions is not None else carried
+    if decisions.accepted or decisions.rejected:
         pairs = _apply_decisions(pool, pairs, decisions)
     step(f"clustering {int((pairs['decision'] == 'auto').sum()):,} matches")
-    apart = decisions.rejected if decisions is not None else set()
+    apart = decisions.rejected
+    places = _place_names(pool.records, codes.place)
     clusters = close_pairs(
         len(pool),
         pairs["left"].to_numpy(),
         pairs["right"].to_numpy(),
         _order(pairs),
         apart,
+        codes.place,
+        lambda a, b: vocab.compatible(places[a], places[b]),
     )
     if clusters.blocked:
         decision = pairs["decision"].to_numpy(dtype=object).copy()
@@ -148,4 +168,4 @@ def find_duplicates(
         clusters.number[pairs["left"]],
         -1,
     )
-    return DuplicateReport(pool, pairs, clusters, config)
+    return DuplicateReport(pool, pairs, clusters, config, frozenset(apart))

@@ -1,8 +1,9 @@
-"""Close merged pairs into clusters (union-find), honouring the pairs a person rejected."""
+"""Close merged pairs into clusters (union-find), honouring cannot-links: the pairs a person
+rejected, and places that cannot be one customer's (北京 vs 上海), for the whole cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ class Clusters:
 
     number: np.ndarray
     joined_by: np.ndarray
-    blocked: list[int]  # pairs not merged because they would join rows a person kept apart
+    blocked: list[int]  # pairs not merged: they would join rows kept apart (see close_pairs)
 
 
 def close_pairs(
@@ -24,12 +25,43 @@ def close_pairs(
     right: np.ndarray,
     order: Iterable[int],
     apart: Iterable[tuple[int, int]] = (),
+    places: np.ndarray | None = None,
+    compatible: Callable[[int, int], bool] | None = None,
 ) -> Clusters:
-    """Union the pairs in `order` (strongest first); skip one that would join rows in `apart`.
+    """Union the pairs in `order` (strongest first); skip one that would join rows in `apart`,
+    or join a cluster holding a place with one holding a place it is not `compatible` with
+    (a head office joins at most one of its branches in two cities).
 
-    Clusters are numbered 0, 1, … by their first row in the pool.
+    `places` is each row's place code (-1 for none), `compatible` says whether two codes can be
+    one customer's. The two rows of the pair itself were judged by the rules (or by a person),
+    so their own places are not compared again. Clusters are numbered 0, 1, … by their first
+    row in the pool.
     """
     parent = list(range(size))
+    # The places of each cluster that has grown (a root not in it holds only its own row's).
+    located: dict[int, set[int]] = {}
+    verdicts: dict[tuple[int, int], bool] = {}
+
+    def places_of(root: int) -> set[int]:
+        if root in located:
+            return located[root]
+        assert places is not None
+        own = int(places[root])
+        return {own} if own >= 0 else set()
+
+    def conflict(a: int, b: int, in_a: set[int], in_b: set[int]) -> bool:
+        assert places is not None and compatible is not None
+        own = (int(places[a]), int(places[b]))
+        for pa in in_a:
+            for pb in in_b:
+                if pa == pb or (pa, pb) == own:
+                    continue
+                if (pa, pb) not in verdicts:
+                    verdicts[(pa, pb)] = compatible(pa, pb)
+                if not verdicts[(pa, pb)]:
+                    return True
+        return False
+
     forbidden: dict[int, set[int]] = {}
     for a, b in apart:
         forbidden.setdefault(a, set()).add(b)
@@ -58,6 +90,14 @@ def close_pairs(
         ):
             blocked.append(pair)
             continue
+        if compatible is not None:
+            in_a, in_b = places_of(ra), places_of(rb)
+            if in_a and in_b and conflict(a, b, in_a, in_b):
+                blocked.append(pair)
+                continue
+            if in_b - in_a:
+                located[ra] = in_a | in_b
+            located.pop(rb, None)
         parent[rb] = ra
         if rb in forbidden:
             forbidden.setdefault(ra, set()).update(forbidden.pop(rb))

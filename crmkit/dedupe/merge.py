@@ -1,10 +1,13 @@
 """Merge each cluster into one customer row, and trace every input row to its output row.
 
-Survivorship, field by field: the most recent valid non-empty value (by 更新时间, then
-创建时间, then the later row in input order); tags are the union; the survivor keeps the
-oldest 客户编号 (earliest 创建时间 among the rows that have one). Nothing is lost: values not
-kept are listed in `merge_conflicts`, every merged row in `merged_from`, and the map gives
-each input row its output 客户编号.
+Survivorship, field by field: the most recent valid non-empty value (recency: the later of
+更新时间 and 创建时间, then 更新时间, then 创建时间, then the later row in input order); 创建时间
+is the earliest and 更新时间 the latest of the cluster's; tags are the union; the survivor keeps
+the oldest 客户编号 (earliest 创建时间 among the rows that have one). Nothing is lost: values not
+kept are listed in `merge_conflicts`, every merged row in `merged_from`, the customers a
+person said it is not in `not_duplicate_of`, and the map gives each input row its output
+客户编号. A 客户编号 found on two different customers stays with the earlier one (创建时间,
+then input order); the other gets a new one, and says so in the map.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from crmkit import arrow
 from crmkit.dedupe import DuplicateReport
+from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
 from crmkit.normalize import normalize_id
@@ -27,7 +31,20 @@ from crmkit.tags.rulebook import Rulebook, load_rulebook
 
 MERGED_FROM = "merged_from"
 CONFLICTS = "merge_conflicts"
-_NO_CONFLICT = ("customer_id", "tags", "created_at", "updated_at")
+OURS = (MERGED_FROM, CONFLICTS, NOT_DUPLICATE_OF)
+EXCEL_CELL_LIMIT = 32_767  # characters an Excel cell holds; longer text is cut by Excel
+_NO_CONFLICT = ("customer_id", "tags")
+
+
+@dataclass
+class Renumbered:
+    """A 客户编号 that stood for two different customers: the one that keeps it and the one
+    that got a new 客户编号 (file:row of the input rows carrying it)."""
+
+    customer_id: str
+    kept_by: str
+    moved: str
+    new_id: str
 
 
 @dataclass
@@ -38,6 +55,60 @@ class MergeResult:
     map: pd.DataFrame
     survivor: np.ndarray  # output customer id of each pool row
     generated_ids: int
+    renumbered: list[Renumbered]
+    owners: dict[str, str]  # a 客户编号 two customers carried → the one of its owner
+    id_label: str | None = None  # the 客户编号 header of `frame`
+
+    def long_lists(self) -> pd.DataFrame:
+        """The items of every merged_from, merge_conflicts and not_duplicate_of cell longer than
+        an Excel cell holds (EXCEL_CELL_LIMIT), one per row: customer_id, column, item."""
+        parts: list[pd.DataFrame] = []
+        ids = (
+            self.frame[self.id_label]
+            if self.id_label
+            else pd.Series(range(1, len(self.frame) + 1), dtype=object)
+        )
+        for label in OURS:
+            if label not in self.frame.columns:
+                continue
+            cells = self.frame[label]
+            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            if not long.any():
+                continue
+            items = cells[long].astype(str).str.split("; ").explode()
+            parts.append(
+                pd.DataFrame(
+                    {"customer_id": ids[items.index].to_numpy(), "column": label, "item": items}
+                )
+            )
+        if not parts:
+            return pd.DataFrame(columns=["customer_id", "column", "item"])
+        return pd.concat(parts, ignore_index=True)
+
+    def fitted(self, where: str) -> pd.DataFrame:
+        """`frame` with each cell longer than an Excel cell holds cut after a whole item, ending
+        with a note of how many items follow in `where`."""
+        frame = self.frame.copy()
+        for label in OURS:
+            if label not in frame.columns:
+                continue
+            cells = frame[label]
+            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            for index in np.flatnonzero(long.to_numpy()).tolist():
+                items = str(cells.iat[index]).split("; ")
+                kept: list[str] = []
+                size = 0
+                for item in items:
+                    note = f"; … {len(items) - len(kept) - 1:,} more in {where}"
+                    if size + len(item) + 2 + len(note) > EXCEL_CELL_LIMIT:
+                        break
+                    kept.append(item)
+                    size += len(item) + 2
+                rest = len(items) - len(kept)
+                frame.loc[frame.index[index], label] = (
+                    "; ".join(kept) + f"; … {rest:,} more in {where}"
+                )
+        return frame
 
 
 @dataclass
@@ -48,7 +119,7 @@ class _Column:
     @property
     def ours(self) -> bool:
         """merged_from or merge_conflicts, which crmkit writes (and reads back on a rerun)."""
-        return self.field is None and self.label in (MERGED_FROM, CONFLICTS)
+        return self.field is None and self.label in OURS
 
 
 def _plan(report: DuplicateReport) -> list[_Column]:
@@ -61,11 +132,14 @@ def _plan(report: DuplicateReport) -> list[_Column]:
         for position, label in enumerate(table.labels()):
             name = field_at.get(position)
             key = ("field", name) if name else ("extra", str(label).strip())
-            if key in seen or str(label) in (MERGED_FROM, CONFLICTS):
+            if key in seen or str(label).strip() in OURS:
                 continue
             seen.add(key)
             plan.append(_Column(str(label), name))
     plan += [_Column(MERGED_FROM, None), _Column(CONFLICTS, None)]
+    carried = any(NOT_DUPLICATE_OF in t.positions for t in report.pool.tables)
+    if report.apart or carried:
+        plan.append(_Column(NOT_DUPLICATE_OF, None))
     return plan
 
 
@@ -124,16 +198,24 @@ def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
 
 
 def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
-    """`rows` (pool indices) by cluster, the most recent first (更新时间, 创建时间, input order)."""
+    """`rows` (pool indices) by cluster, the most recent first: by the later of 更新时间 and
+    创建时间 (a row updated in 2021 is older than one created in 2024), then 更新时间, 创建时间,
+    input order."""
     records = report.pool.records
     latest = np.iinfo(np.int64).max
+    updated = records["updated"].to_numpy(dtype="datetime64[ns]")[rows]
+    created = records["created"].to_numpy(dtype="datetime64[ns]")[rows]
 
-    def descending(name: str) -> np.ndarray:
-        values = records[name].to_numpy(dtype="datetime64[ns]")[rows]
+    def descending(values: np.ndarray) -> np.ndarray:
         return np.where(np.isnat(values), latest, -values.astype(np.int64))
 
+    later = np.where(np.isnat(updated) | (created > updated), created, updated)
     number = report.clusters.number[rows]
-    return rows[np.lexsort((-rows, descending("created"), descending("updated"), number))]
+    keys = (-rows, descending(created), descending(updated), descending(later), number)
+    return rows[np.lexsort(keys)]
+
+
+_EXTREME = {"created_at": "min", "updated_at": "max"}
 
 
 def merge_duplicates(
@@ -174,6 +256,15 @@ def merge_duplicates(
             )
             if column.field == "tags":
                 chosen = pd.Series(_union_tags(good, recent, number, reader), dtype=object)
+            elif column.field in _EXTREME and pd.api.types.is_datetime64_any_dtype(good):
+                # 创建时间 is the first time the customer was entered, 更新时间 the last.
+                extreme = good.iloc[clustered].groupby(number[clustered], sort=True)
+                dates = getattr(extreme, _EXTREME[column.field])()
+                dates = dates.reindex(range(report.cluster_count))
+                if pd.api.types.is_datetime64_any_dtype(chosen):
+                    chosen = dates  # kept as dates: written without a per-cell conversion
+                else:
+                    chosen = chosen.astype(object).where(dates.isna(), dates.astype(object))
             if out.dtype != chosen.dtype:
                 out = out.astype(object)
                 chosen = chosen.astype(object)
@@ -187,18 +278,35 @@ def merge_duplicates(
     if report.cluster_count:
         merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
         merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
-    id_label = next((c.label for c in plan if c.field == "customer_id"), None)
-    survivor_id, generated = _survivor_ids(report, merged, id_label, at_cluster, today)
-    if id_label:
-        merged[id_label] = survivor_id.to_numpy(dtype=object)
-    # Every pool row's survivor: its own output row, or its cluster's.
+    # Every pool row's output row: its own, or its cluster's.
     output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
     output_of_cluster[at_cluster[merged_rows]] = merged_rows
     output_of_row = np.empty(len(pool), dtype=np.int64)
     output_of_row[rows] = np.arange(len(rows))
     output_of_row[clustered] = output_of_cluster[number[clustered]]
-    survivor = survivor_id.to_numpy(dtype=object)[output_of_row]
-    return MergeResult(merged, _map(report, survivor), survivor, generated)
+    id_label = next((c.label for c in plan if c.field == "customer_id"), None)
+    ids = _survivor_ids(report, merged, id_label, at_cluster, output_of_row, today)
+    if id_label:
+        merged[id_label] = ids.survivor_id
+    survivor = ids.survivor_id[output_of_row]
+    if NOT_DUPLICATE_OF in merged.columns:
+        written = _column(report, _Column(NOT_DUPLICATE_OF, None))[0]
+        merged[NOT_DUPLICATE_OF] = _not_duplicates(report, written, output_of_row, survivor)
+    owners = {
+        key: str(ids.survivor_id[out]) for key, out in ids.owner_of.items() if key in ids.shared
+    }
+    return MergeResult(
+        merged, _map(report, survivor), survivor, ids.generated, ids.renumbered, owners, id_label
+    )
+
+
+@dataclass
+class _Ids:
+    survivor_id: np.ndarray  # 客户编号 of each output row
+    generated: int
+    renumbered: list[Renumbered]
+    owner_of: dict[str, int]  # an input 客户编号 carried by several customers → its owner's row
+    shared: set[str]
 
 
 def _survivor_ids(
@@ -206,13 +314,15 @@ def _survivor_ids(
     merged: pd.DataFrame,
     id_label: str | None,
     at_cluster: np.ndarray,
+    output_of_row: np.ndarray,
     today: date,
-) -> tuple[pd.Series, int]:
-    """The 客户编号 of each output row (the oldest of a cluster's) and how many were generated
-    for rows that had none."""
+) -> _Ids:
+    """The 客户编号 of each output row: the oldest of a cluster's; a new one for a row that had
+    none, and for a customer whose 客户编号 an earlier customer (创建时间, then input order)
+    carries too."""
     pool = report.pool
     if id_label is None:
-        return pd.Series([None] * len(merged), dtype=object), 0
+        return _Ids(np.full(len(merged), None, dtype=object), 0, [], {}, set())
     survivor_id = merged[id_label].astype(object).where(merged[id_label].notna(), None)
     merged_rows = np.flatnonzero(at_cluster >= 0)
     if len(merged_rows):
@@ -220,15 +330,83 @@ def _survivor_ids(
         oldest = _oldest_ids(pool.records, np.flatnonzero(number >= 0), number)
         ids = oldest[at_cluster[merged_rows]]
         survivor_id.iloc[merged_rows] = np.where(pd.isna(ids), survivor_id.iloc[merged_rows], ids)
-    missing = survivor_id.isna().to_numpy()
+    survivor = survivor_id.to_numpy(dtype=object, copy=True)
+    owner_of, shared, owner_row = _owners(pool.records, output_of_row)
+    renumbered: list[tuple[str, int, int]] = []  # 客户编号, its owner's pool row, output row
+    for out in (
+        np.flatnonzero(pd.Series(survivor).isin(shared).to_numpy()).tolist() if shared else []
+    ):
+        key = str(survivor[out])
+        if owner_of[key] != out:
+            renumbered.append((key, owner_row[key], out))
+            survivor[out] = None
+    missing = pd.isna(survivor)
     spec = pool.tables[0].table.spec if pool.tables else None
-    if not missing.any() or spec is None:
-        return survivor_id, 0
-    taken = {str(v) for v in pool.records["customer_id"].dropna()}
-    taken |= {str(v) for v in merged[id_label].dropna()}
-    new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
-    survivor_id.iloc[np.flatnonzero(missing)] = new
-    return survivor_id, len(new)
+    generated = 0
+    if missing.any() and spec is not None:
+        taken = {str(v) for v in pool.records["customer_id"].dropna()}
+        taken |= {str(v) for v in merged[id_label].dropna()}
+        new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
+        survivor[np.flatnonzero(missing)] = new
+        generated = len(new)
+    labels = pool.labels
+    ids = pool.records["customer_id"].to_numpy(dtype=object)
+    moved: list[Renumbered] = []
+    for key, owner, out in renumbered:
+        carriers = np.flatnonzero((output_of_row == out) & (ids == key))
+        moved.append(
+            Renumbered(key, str(labels[owner]), str(labels[carriers[0]]), str(survivor[out]))
+        )
+    return _Ids(survivor, generated, moved, owner_of, shared)
+
+
+def _owners(
+    records: pd.DataFrame, output_of_row: np.ndarray
+) -> tuple[dict[str, int], set[str], dict[str, int]]:
+    """The 客户编号 carried by rows of different customers: the output row of the customer each
+    stands for (its earliest created row's, then the first in input order), and that row."""
+    ids = records["customer_id"]
+    repeated = np.flatnonzero((ids.notna() & ids.duplicated(keep=False)).to_numpy())
+    if not len(repeated):
+        return {}, set(), {}
+    carried = pd.DataFrame(
+        {
+            "id": ids.to_numpy(dtype=object)[repeated],
+            "created": records["created"].to_numpy()[repeated],
+            "position": repeated,
+            "out": output_of_row[repeated],
+        }
+    )
+    distinct = carried.drop_duplicates(["id", "out"])
+    shared_ids = distinct["id"][distinct["id"].duplicated()].unique()
+    if not len(shared_ids):
+        return {}, set(), {}
+    carried = carried[carried["id"].isin(shared_ids)]
+    carried = carried.sort_values(["created", "position"], na_position="last", kind="stable")
+    first = carried.groupby("id", sort=False).first()
+    owner_of = {str(k): int(v) for k, v in first["out"].items()}
+    owner_row = {str(k): int(v) for k, v in first["position"].items()}
+    return owner_of, set(owner_of), owner_row
+
+
+def _not_duplicates(
+    report: DuplicateReport, written: pd.Series, output_of_row: np.ndarray, survivor: np.ndarray
+) -> list[str | None]:
+    """Per output row: the 客户编号 of the customers a person said it is not (the rejected pairs
+    that stayed apart), and any listed 客户编号 no input carries, kept as written."""
+    known = {str(v) for v in report.pool.records["customer_id"].dropna()}
+    lists: dict[int, set[str]] = {}
+    for position in np.flatnonzero(written.notna().to_numpy()).tolist():
+        unknown = [i for i in listed_ids(written.iat[position]) if i not in known]
+        if unknown:
+            lists.setdefault(int(output_of_row[position]), set()).update(unknown)
+    for a, b in report.apart:
+        out_a, out_b = int(output_of_row[a]), int(output_of_row[b])
+        if out_a != out_b and survivor[a] is not None and survivor[b] is not None:
+            lists.setdefault(out_a, set()).add(str(survivor[b]))
+            lists.setdefault(out_b, set()).add(str(survivor[a]))
+    size = int(output_of_row.max()) + 1 if len(output_of_row) else 0
+    return ["; ".join(sorted(lists[k])) if k in lists else None for k in range(size)]
 
 
 def _oldest_ids(records: pd.DataFrame, clustered: np.ndarray, number: np.ndarray) -> np.ndarray:
@@ -288,9 +466,15 @@ class _Notes:
 
     def compare(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """Note the values of clustered rows that their merged row does not keep."""
-        values = shown.to_numpy(dtype=object)[self.rows]
-        kept = chosen.to_numpy(dtype=object)[self.clusters]
-        differ = ~pd.isna(values) & (values != kept)
+        dates = all(pd.api.types.is_datetime64_any_dtype(s) for s in (shown, chosen))
+        if dates:  # formatted at once: 创建时间 differs on most rows of a cluster
+            values = _dates_text(shown.iloc[self.rows])
+            kept = _dates_text(chosen.iloc[self.clusters])
+            differ = (values != "") & (values != kept)
+        else:
+            values = shown.to_numpy(dtype=object)[self.rows]
+            kept = chosen.to_numpy(dtype=object)[self.clusters]
+            differ = ~pd.isna(values) & (values != kept)
         labels = self.report.pool.labels
         for position, key, value, winner in zip(
             self.rows[differ].tolist(),
@@ -299,12 +483,12 @@ class _Notes:
             kept[differ].tolist(),
             strict=True,
         ):
-            text = _text(value)
+            text = value if dates else _text(value)
             if not text.strip() or text == _text(winner) or (key, label, text) in self.seen:
                 continue
             self.seen.add((key, label, text))
             # A listing never shows a national ID or bank-card number (validate flags them).
-            shown_text = mask_pii(text)
+            shown_text = text if dates else mask_pii(text)
             self.notes.setdefault(key, []).append(f"{label}: {shown_text} ({labels[position]})")
 
     def _lists(self, label: str, items: dict[int, list[str]]) -> np.ndarray:
@@ -331,6 +515,15 @@ class _Notes:
     def conflicts(self) -> np.ndarray:
         """Per cluster: the values its merged row does not keep, with where they came from."""
         return self._lists(CONFLICTS, self.notes)
+
+
+def _dates_text(values: pd.Series) -> np.ndarray:
+    """Dates as `_text` writes them ('' for missing), all at once."""
+    day = values.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    minute = values.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    midnight = (values.dt.normalize() == values).to_numpy()
+    text = np.where(midnight, day, minute)
+    return np.where(values.isna().to_numpy(), "", text).astype(object)
 
 
 def _text(value: object) -> str:
@@ -390,13 +583,12 @@ def repoint_followups(table: Table, survivor_of: dict[str, str]) -> tuple[Table,
 
 
 def survivor_map(report: DuplicateReport, merged: MergeResult) -> tuple[dict[str, str], set[str]]:
-    """Input 客户编号 of merged rows → their survivor's; and the ids that are ambiguous (the
-    same 客户编号 on rows of different customers), which are left out."""
+    """Input 客户编号 of merged rows → their survivor's; and the ids that stood for different
+    customers, whose follow-ups go to the customer that keeps them (the earliest created)."""
     ids = report.pool.records["customer_id"].to_numpy(dtype=object)
-    targets: dict[str, set[str]] = {}
+    mapping: dict[str, str] = {}
     for position, customer in enumerate(ids):
         if customer is not None:
-            targets.setdefault(str(customer), set()).add(str(merged.survivor[position]))
-    ambiguous = {k for k, v in targets.items() if len(v) > 1}
-    mapping = {k: next(iter(v)) for k, v in targets.items() if len(v) == 1}
-    return {k: v for k, v in mapping.items() if k != v}, ambiguous
+            mapping.setdefault(str(customer), str(merged.survivor[position]))
+    mapping.update(merged.owners)
+    return {k: v for k, v in mapping.items() if k != v}, set(merged.owners)

@@ -31,7 +31,8 @@ class NameVocabulary:
     """Legal forms, branch and bracket words, organisation words, surnames and places."""
 
     legal_forms: tuple[str, ...]
-    trailing_forms: re.Pattern[str]  # (name)(legal forms at the end)
+    trailing_forms: re.Pattern[str]  # (name)(legal forms at the end), to fullmatch
+    inner_forms: re.Pattern[str]  # legal forms anywhere (海尔集团青岛冰箱厂)
     latin_forms: re.Pattern[str]
     branch_words: tuple[str, ...]
     bracket_words: frozenset[str]
@@ -99,6 +100,9 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         trailing_forms=re.compile(
             r"(.+?)(?:" + "|".join(map(re.escape, chinese)) + r")+" if chinese else r"$^"
         ),
+        inner_forms=re.compile(
+            r"(?:" + "|".join(map(re.escape, chinese)) + r")+" if chinese else r"$^"
+        ),
         latin_forms=latin_pattern,
         branch_words=tuple(sorted(words("branch_words"), key=len, reverse=True)),
         bracket_words=frozenset(words("bracket_words")),
@@ -142,8 +146,32 @@ class NameKey:
 
 
 def _strip_forms(text: str, vocab: NameVocabulary) -> str:
-    found = vocab.trailing_forms.match(text)
+    """`text` without the legal forms it ends with (only those: what follows a form is kept)."""
+    found = vocab.trailing_forms.fullmatch(text)
     return found.group(1) if found else text
+
+
+def _split_at_form(text: str, vocab: NameVocabulary) -> tuple[str, str | None]:
+    """A name with a legal form inside it (海尔集团青岛冰箱厂, 中国移动通信集团北京): the brand
+    before the form joined to what follows it, and the place that follows, set aside.
+
+    What follows a legal form (a plant, a branch, a city) is evidence: 海尔集团青岛冰箱厂 and
+    海尔集团合肥洗衣机厂 are two customers, 中国移动通信集团北京 and …上海 two branches.
+    """
+    for found in vocab.inner_forms.finditer(text):
+        head, tail = text[: found.start()], text[found.end() :]
+        if len(head) < 2 or not tail:
+            continue
+        place: str | None = None
+        at_start = vocab.place_at_start(tail)
+        if at_start is not None:
+            place, tail = at_start[0], tail[at_start[1] :]
+        else:
+            at_end = _place_at_end(tail, vocab)
+            if at_end is not None:
+                place, tail = at_end[0], tail[: -at_end[1]]
+        return head + _strip_forms(tail, vocab), place
+    return text, None
 
 
 def _is_person(name: str, vocab: NameVocabulary) -> bool:
@@ -179,7 +207,9 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
                 places.append(at_end[0])
                 text = stem[: -at_end[1]]
             break
-    text = _strip_forms(text, vocab)
+    text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
+    if inner_place is not None:
+        places.append(inner_place)
     # One leading place (北京…), or a province and one of its cities (广东省深圳市…): a second
     # place of another province is more likely part of the brand (成都信阳本广告).
     leading: list[str] = []

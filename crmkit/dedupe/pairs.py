@@ -13,6 +13,7 @@ PAIR_COLUMNS = (
     "cluster_id", "left_file", "left_row", "right_file", "right_row", "score", "rule", "decision",
     "same_phone", "same_email", "same_contact",
 )  # fmt: skip
+_LEFT_OUT = ("merged_from", "merge_conflicts")  # long lists: the merged file holds them
 _DECISION_ORDER = {"accept": 0, "auto": 1, "review": 2, "blocked": 3, "reject": 4}
 
 
@@ -38,11 +39,35 @@ def field_values(pool: Pool, name: str) -> np.ndarray:
     return out
 
 
+def extra_values(pool: Pool) -> dict[str, np.ndarray]:
+    """The columns the spec does not know (地址, 微信号 …), as written, by header: the value on
+    every pool row (None where its input lacks the column). merged_from and merge_conflicts,
+    which crmkit writes, are left out."""
+    out: dict[str, np.ndarray] = {}
+    for pooled in pool.tables:
+        table = pooled.table
+        known = set(table.fields.values())
+        for label, position in pooled.positions.items():
+            if position in known or label in _LEFT_OUT or not label:
+                continue
+            cells = table.data.iloc[:, position].astype(object)
+            values = out.setdefault(label, np.full(len(pool), None, dtype=object))
+            text = cells.where(cells.notna() & (cells.astype(str).str.strip() != ""), None)
+            values[pooled.start : pooled.start + table.rows] = text.to_numpy(dtype=object)
+    return out
+
+
+def _masked(values: np.ndarray) -> np.ndarray:
+    """Free text as a listing shows it: a national ID or bank-card number masked."""
+    return np.array([mask_pii(str(v)) if v is not None else None for v in values], dtype=object)
+
+
 def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
     """The pairs, clustered ones first (by cluster, strongest first), then the ones to review.
 
     Columns: PAIR_COLUMNS, then left_<header> and right_<header> of every field (the spec's
-    header), so that a person can mark `decision` accept or reject and pass the file back.
+    header) and of every column the spec does not know (an address tells branches apart), so
+    that a person can mark `decision` accept or reject and pass the file back.
     """
     pool = report.pool
     pairs = report.pairs
@@ -82,5 +107,13 @@ def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
         values = field_values(pool, field.name)
         sides[f"left_{field.header()}"] = values[left]
         sides[f"right_{field.header()}"] = values[right]
-    ordered = [f"{side}_{f.header()}" for side in ("left", "right") for f in fields]
+    extras = extra_values(pool)
+    for label, values in extras.items():
+        sides[f"left_{label}"] = _masked(values[left])
+        sides[f"right_{label}"] = _masked(values[right])
+    ordered = [
+        f"{side}_{header}"
+        for side in ("left", "right")
+        for header in [f.header() for f in fields] + list(extras)
+    ]
     return pd.concat([frame, pd.DataFrame(sides, index=frame.index)[ordered]], axis=1)

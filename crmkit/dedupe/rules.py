@@ -1,13 +1,16 @@
 """Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
 
 Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
-- phone:   they share a phone and their names score at least phone_name_min;
-- email:   they share an e-mail and their names score at least email_name_min;
+- phone:   they share a phone and their names score at least phone_name_min (at least
+           OTHER_CONTACT_MARGIN more when both name a contact and the contacts differ);
+- email:   they share an e-mail and their names score at least email_name_min (idem);
 - contact: both are organisations (not individuals: two 张伟 are not one customer because
            their names equal their contacts) with the same contact, and names scoring at
            least contact_name_min or at most contact_max_edits characters apart.
 Shown for review, never merged unless a person accepts them:
 - place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
+- contacts-differ: a shared phone or e-mail, names just at the threshold and two different
+           contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
 - name-only: organisations whose names score at least review_name_min, nothing else shared.
 """
@@ -25,8 +28,11 @@ from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
 
 AUTO_RULES = ("phone", "email", "contact")
-REVIEW_RULES = ("place", "phone-only", "email-only", "name-only")
+REVIEW_RULES = ("place", "contacts-differ", "phone-only", "email-only", "name-only")
 RULES = AUTO_RULES + REVIEW_RULES
+# A shared phone or e-mail merges rows of two different contacts only when their names score
+# this much above the threshold: sister companies share a switchboard and half a name.
+OTHER_CONTACT_MARGIN = 10
 
 
 def _same(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -98,8 +104,15 @@ def score_pairs(
             & (edits <= config.contact_max_edits)
             & (shortest >= config.contact_edits_min_length)
         )
-    by_phone = same_phone & (score >= config.phone_name_min)
-    by_email = same_email & (score >= config.email_name_min)
+    contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
+    at_phone = same_phone & (score >= config.phone_name_min)
+    at_email = same_email & (score >= config.email_name_min)
+    sisters = contacts_differ & (
+        (at_phone & (score < config.phone_name_min + OTHER_CONTACT_MARGIN))
+        | (at_email & (score < config.email_name_min + OTHER_CONTACT_MARGIN))
+    )
+    by_phone = at_phone & ~sisters
+    by_email = at_email & ~sisters
     by_contact = same_contact & organisations & similar
     named = organisations & (same_key | (score >= config.review_name_min))
     relevant = by_phone | by_email | by_contact | named
@@ -110,6 +123,7 @@ def score_pairs(
         compatible & by_email,
         compatible & by_contact,
         ~compatible & (by_phone | by_email | by_contact),
+        sisters & ~by_contact,
         same_phone,
         same_email,
         compatible & named,
@@ -137,6 +151,7 @@ _REASONS = {
     "email": "same e-mail, names {score:g}",
     "contact": "same contact, names {score:g}",
     "place": "places differ (names {score:g})",
+    "contacts-differ": "same phone or e-mail, names only {score:g}, other contacts",
     "phone-only": "same phone, names only {score:g}",
     "email-only": "same e-mail, names only {score:g}",
     "name-only": "names {score:g}, nothing else shared",

@@ -12,6 +12,7 @@ from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
+    DelimiterOption,
     EncodingOption,
     InPlaceOption,
     SchemaOption,
@@ -53,6 +54,7 @@ def clean_command(
     ] = "auto",
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
@@ -69,7 +71,7 @@ def clean_command(
     today = parse_date(as_of)
     specs = specs_from(schema)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
-    table = open_table(input, candidates, sheet=sheet, encoding=encoding)
+    table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
     result = clean_table(table, today=today)
     frame = cleaned_frame(result)
     if output == "-":

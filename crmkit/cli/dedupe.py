@@ -12,6 +12,7 @@ from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
+    DelimiterOption,
     EncodingOption,
     InPlaceOption,
     RulesOption,
@@ -92,6 +93,7 @@ def dedupe_command(
     rules_file: RulesOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
@@ -115,7 +117,11 @@ def dedupe_command(
         tables = []
         for path in inputs:
             step(f"reading {path}")
-            tables.append(open_table(path, [specs["customers"]], sheet=sheet, encoding=encoding))
+            tables.append(
+                open_table(
+                    path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+                )
+            )
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
@@ -147,7 +153,9 @@ def dedupe_command(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
             )
         if followups and followups_out and merged is not None:
-            history = open_table(followups, [specs["followups"]], sheet=sheet, encoding=encoding)
+            history = open_table(
+                followups, [specs["followups"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+            )
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(

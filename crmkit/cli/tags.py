@@ -12,6 +12,7 @@ import typer
 from crmkit.cli.common import (
     AllowFormulasOption,
     ConfigOption,
+    DelimiterOption,
     EncodingOption,
     FormatOption,
     InPlaceOption,
@@ -48,10 +49,12 @@ StrictOption = Annotated[
 
 
 def _read(path: str, rules: Path | None, schema: list[Path] | None, sheet: str | None,
-          encoding: str | None) -> TagRows:  # fmt: skip
+          encoding: str | None, delimiter: str | None) -> TagRows:  # fmt: skip
     specs = specs_from(schema)
     book = load_rulebook(rules, specs["customers"])
-    table: Table = open_table(path, [specs["customers"]], sheet=sheet, encoding=encoding)
+    table: Table = open_table(
+        path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+    )
     return read_tags(table, book)
 
 
@@ -79,6 +82,7 @@ def check_command(
     strict: StrictOption = False,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
 ) -> None:
     """List each non-canonical tag with its count, rows and fix; exit 1 when any is found.
@@ -88,7 +92,7 @@ def check_command(
       crmkit tags check examples/messy_customers.xlsx
     """
     check_format(format, ("table", "json", "csv"))
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     found = check_tags(result)
     if format == "json":
         echo_json(found.to_dict())
@@ -150,6 +154,7 @@ def apply_command(
     strict: StrictOption = False,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     allow_formulas: AllowFormulasOption = False,
     in_place: InPlaceOption = False,
@@ -160,7 +165,7 @@ def apply_command(
     Example:
       crmkit tags apply examples/messy_customers.xlsx -o tagged.xlsx --changes tag-changes.csv
     """
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     failing = _unknown_fails(result, strict)
     if failing:
         warn(f"{failing} rows hold tags no rule of {result.book.source} reads; nothing written")
@@ -184,6 +189,7 @@ def stats_command(
     config: ConfigOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
 ) -> None:
     """Count customers per tag, and the share of won customers with it (成交客户标签共性).
@@ -194,7 +200,7 @@ def stats_command(
     """
     check_format(format, ("table", "json", "csv"))
     settings = load_config(find_config(config, Path.cwd()))
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     frame = tag_stats(result, _won(result, settings.won, settings.intent_stage))
     if format == "json":
         echo_json(frame.to_dict(orient="records"))

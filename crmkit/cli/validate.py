@@ -9,6 +9,7 @@ import typer
 
 from crmkit.cli.common import (
     AllowFormulasOption,
+    DelimiterOption,
     EncodingOption,
     FormatOption,
     SchemaOption,
@@ -75,6 +76,7 @@ def validate_command(
         ),
     ] = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     format: FormatOption = "table",
     report: Annotated[
@@ -130,7 +132,9 @@ def validate_command(
     with progress() as step:
         for path, choices, table_sheet in wanted:
             step(f"Reading {path}")
-            tables.append(open_table(path, choices, sheet=table_sheet, encoding=encoding))
+            tables.append(
+                open_table(path, choices, sheet=table_sheet, encoding=encoding, delimiter=delimiter)
+            )
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
         result = validate_tables(tables, strict=strict)

@@ -18,7 +18,8 @@ class Table:
 
     `data` has one column per sheet column, labelled by position (0, 1, …) so that repeated
     or blank headers survive; its index is the row number the spreadsheet shows. `headers`
-    are the headers as the user wrote them; `fields` maps canonical field names to positions.
+    are the headers as the user wrote them; `fields` maps canonical field names to positions;
+    `notes` say what the reader left out (sheets not read, and why).
     """
 
     data: pd.DataFrame
@@ -31,6 +32,7 @@ class Table:
     delimiter: str | None = None
     fields: dict[str, int] = field(default_factory=dict)
     spec: TableSpec | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -73,6 +75,7 @@ class Table:
             delimiter=self.delimiter,
             fields=dict(self.fields),
             spec=self.spec,
+            notes=list(self.notes),
         )
 
     def labels(self) -> list[str]:

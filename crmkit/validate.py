@@ -16,6 +16,7 @@ import pandera.pandas as pa
 
 from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
+from crmkit.io.cells import ERROR_VALUES
 from crmkit.io.table import Table
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
@@ -173,9 +174,32 @@ def check_table(
         compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
     except pa.errors.SchemaErrors as failures:
         issues.extend(_errors(table, columns, compiled.rule, failures.failure_cases))
+    issues = _formula_errors(table, issues)
     # By row, then column as the sheet orders them (a missing column's issue first).
     issues.sort(key=lambda i: (i.row or 0, table.fields.get(i.field, -1), i.rule))
     return CheckedTable(table, columns, issues)
+
+
+def _formula_errors(table: Table, issues: list[Issue]) -> list[Issue]:
+    """An error for each cell showing an Excel error value (#N/A, #REF! …), in place of what the
+    other checks said of that text: the cell's real value is unknown, never blank."""
+    found: list[Issue] = []
+    for name in table.fields:
+        column = table.column(name)
+        hit = column.isin(ERROR_VALUES).to_numpy(dtype=bool)
+        if not hit.any():
+            continue
+        header = table.header_of(name)
+        for row, value in zip(column.index[hit], column[hit], strict=True):
+            found.append(
+                Issue(table.name, table.sheet, int(row), header, name, str(value), "error",
+                      "formula_error", f"{header} shows the Excel error {value}; fix its formula "
+                      "or type the value")
+            )  # fmt: skip
+    if not found:
+        return issues
+    cells = {(i.row, i.field) for i in found}
+    return [i for i in issues if (i.row, i.field) not in cells] + found
 
 
 def _issues_at(

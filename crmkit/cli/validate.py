@@ -14,6 +14,7 @@ from crmkit.cli.common import (
     FormatOption,
     SchemaOption,
     SheetOption,
+    alert,
     check_format,
     command,
     echo_json,
@@ -25,6 +26,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.errors import InputError
 from crmkit.io.annotate import annotate_workbook
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame, write_json
@@ -158,13 +160,17 @@ def validate_command(
     for index, target in ((0 if files else None, annotate), (followup, annotate_followups)):
         if index is not None and target is not None:
             source = wanted[index][0]
-            annotate_workbook(
-                tables[index],
-                result.issues,
-                target,
-                source=None if source == "-" else source,
-                inputs=inputs,
-            )
+            try:
+                annotate_workbook(
+                    tables[index],
+                    result.issues,
+                    target,
+                    source=None if source == "-" else source,
+                    inputs=inputs,
+                )
+            except InputError as exc:  # the check stands; only the copy cannot be made
+                alert(f"No annotated copy: {exc}")
+                continue
             info(f"Annotated copy written to {target}")
     _render(result, format, limit)
     raise typer.Exit(0 if result.valid else 1)

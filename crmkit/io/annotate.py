@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import InputError
+from crmkit.io.guard import OLE
 from crmkit.io.table import Table
 from crmkit.io.write import atomic_path
 
@@ -34,6 +35,13 @@ def annotate_workbook(
 
     output = Path(output)
     if table.format == "xlsx" and source is not None:
+        with open(source, "rb") as handle:
+            old = handle.read(len(OLE)) == OLE
+        if old:
+            raise InputError(
+                f"{table.name}: an old .xls workbook cannot be copied with annotations; "
+                "save it as .xlsx for an annotated copy"
+            )
         try:
             workbook = load_workbook(source, keep_vba=str(source).lower().endswith(".xlsm"))
         except Exception as exc:
@@ -58,7 +66,7 @@ def annotate_workbook(
         column = table.fields.get(issue.field, positions.get(issue.column, 0))
         if issue.rule == "missing_column":
             column = 0
-        by_cell[(int(issue.row or table.header_row), column + 1)].append(issue)
+        by_cell[_top_left(sheet, int(issue.row or table.header_row), column + 1)].append(issue)
     fills = {
         "error": PatternFill("solid", start_color=ERROR_FILL, end_color=ERROR_FILL),
         "warning": PatternFill("solid", start_color=WARNING_FILL, end_color=WARNING_FILL),
@@ -72,3 +80,11 @@ def annotate_workbook(
     with atomic_path(output, inputs) as temp:
         workbook.save(temp)
     return output
+
+
+def _top_left(sheet: Any, row: int, column: int) -> tuple[int, int]:
+    """The cell that holds a merged cell's value (only it can be filled and commented)."""
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, column

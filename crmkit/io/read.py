@@ -20,11 +20,14 @@ import pandas as pd
 
 from crmkit import arrow
 from crmkit.errors import InputError
+from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.table import Table
 from crmkit.spec import TableSpec
 
 HEADER_SEARCH_ROWS = 30
+# Headers of a sequence-number column, which says nothing about a row by itself.
+_SEQUENCE = frozenset({"序号", "序", "行号", "No", "No.", "NO", "NO.", "no", "no.", "#", "S/N"})
 _DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -134,6 +137,50 @@ def _find_header(
     raise InputError(f"{name}: the file is empty")
 
 
+def _header_rows(
+    rows: Sequence[Sequence[Any]], index: int, spec: TableSpec | None
+) -> tuple[list[Any], int]:
+    """The header cells, and the index of the last header row: a row just above or below the
+    header row that also names fields (a group title such as 联系方式 over 联系人姓名 and
+    联系电话, or a Chinese row over an English one) is combined with it, never read as data."""
+    if spec is None:
+        return list(rows[index]), index
+    upper, lower = index, index
+    if index > 0 and len(spec.map_headers(rows[index - 1])) >= 2:
+        upper = index - 1
+    elif index + 1 < len(rows) and len(spec.map_headers(rows[index + 1])) >= 2:
+        lower = index + 1
+    if upper == lower:
+        return list(rows[index]), index
+    top, bottom = list(rows[upper]), list(rows[lower])
+    width = max(len(top), len(bottom))
+    top += [None] * (width - len(top))
+    bottom += [None] * (width - len(bottom))
+    header = []
+    for position, (over, under) in enumerate(zip(top, bottom, strict=True)):
+        over_text, under_text = _cell_text(over), _cell_text(under)
+        # A group title spans the columns to its right whose upper cell is blank.
+        spans = (
+            position + 1 < width
+            and not _cell_text(top[position + 1])
+            and bool(_cell_text(bottom[position + 1]))
+        )
+        header.append(_header_of(over_text, under_text, spans, spec))
+    return header, lower
+
+
+def _header_of(over: str, under: str, spans: bool, spec: TableSpec) -> str:
+    """One column's header from two header rows."""
+    if not under or not over:
+        return under or over
+    if spans:
+        return under
+    above, below = spec.match_header(over), spec.match_header(under)
+    if above and below:
+        return over if above == below else under
+    return under if below else over
+
+
 def _build_table(
     header: Sequence[Any],
     frame: pd.DataFrame,
@@ -159,7 +206,12 @@ def _build_table(
         blanks.append(np.ones(len(frame), dtype=bool))
     frame.columns = pd.RangeIndex(width)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    blank = np.logical_and.reduce(blanks[:width]) if width else None
+    # A row holding nothing but a sequence number (序号 filled down past the data) is blank.
+    mapped = set(spec.map_headers(headers).values()) if spec is not None else set()
+    counted = [
+        blanks[i] for i in range(width) if i in mapped or _cell_text(headers[i]) not in _SEQUENCE
+    ]
+    blank = np.logical_and.reduce(counted) if counted else None
     if blank is not None and blank.any():
         frame = frame[~blank]
     name = provenance["name"]
@@ -388,7 +440,9 @@ def _read_csv(
         csv.field_size_limit(limit)
     hint = _encoding_hint(used, encoding)
     header_index, spec = _find_header(head_rows, specs, name, None, hint)
-    _check_width(head_rows[header_index], limits, name, None)
+    found = header_index
+    combined, header_index = _header_rows(head_rows, header_index, spec)
+    _check_width(combined, limits, name, None)
     width = len(head_rows[header_index])
     lines = _lines_in_rows(text, delimiter, header_index)
     frame = _parse_with_arrow(data, used, delimiter, lines, width)
@@ -398,7 +452,8 @@ def _read_csv(
             text = text.removeprefix("\ufeff")
         frame = _parse_with_pandas(text, name, delimiter, header_index)
     del text
-    header = frame.iloc[0].tolist()
+    # One header row is taken whole from the parse (the head may cut a huge cell).
+    header = combined if header_index != found else frame.iloc[0].tolist()
     frame = frame.iloc[1:].reset_index(drop=True)
     frame = _undo_formula_guard(frame)
     if len(data) > limits.max_cell_chars:  # a smaller file cannot hold a longer cell
@@ -614,26 +669,37 @@ def _read_xlsx(
                 f"the limit of {limits.max_cells:,} cells (--max-cells)"
             )
         rows = worksheet.to_python(skip_empty_area=False)
+        merged = _merged_ranges(worksheet)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"{name}, sheet {chosen}: cannot be read ({_first_line(exc)})") from None
+    put_errors(rows, error_cells(data, chosen))
+    fill_merged(rows, merged)
     if not any(any(_cell_text(v) for v in row) for row in rows):
         raise InputError(f"{name}, sheet {chosen}: the sheet is empty")
     header_index, spec = _find_header(rows, specs, name, chosen)
-    _check_width(rows[header_index], limits, name, chosen)
+    header, header_index = _header_rows(rows, header_index, spec)
+    _check_width(header, limits, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
     # A workbook's text is compressed, so its size says nothing about its longest cell.
-    _check_cell_lengths(frame, limits, name, chosen, rows[header_index], header_index + 2)
+    _check_cell_lengths(frame, limits, name, chosen, header, header_index + 2)
     for column in frame.columns:
         # Columns of text cells only (names, most phone columns) get the fast text type.
         if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":
             frame[column] = frame[column].astype("str")
     return _build_table(
-        rows[header_index], frame, header_index + 2, spec,
+        header, frame, header_index + 2, spec,
         name=name, sheet=chosen, header_row=header_index + 1, format="xlsx",
     )  # fmt: skip
+
+
+def _merged_ranges(worksheet: Any) -> list[Any]:
+    try:
+        return list(worksheet.merged_cell_ranges or [])
+    except Exception:  # not every format calamine reads knows its merged cells
+        return []
 
 
 def _choose_sheet(names: list[str], sheet: str | int | None, name: str) -> str:

@@ -79,8 +79,14 @@ class Table:
         )
 
     def labels(self) -> list[str]:
-        """The headers as written, repeated ones made unique (客户名称, 客户名称.1)."""
-        return unique_labels(self.headers)
+        """The headers as written, repeated ones made unique (客户名称, 客户名称.1); a blank
+        header is named by its column's letter (列C), so that it reads back the same."""
+        from openpyxl.utils import get_column_letter
+
+        return unique_labels(
+            header if header.strip() else f"列{get_column_letter(position + 1)}"
+            for position, header in enumerate(self.headers)
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The cells labelled by the headers as written (repeated headers made unique)."""

@@ -13,7 +13,7 @@ from crmkit.errors import InputError
 from crmkit.io import read_table
 from crmkit.spec import builtin_spec
 
-from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_csv
+from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_csv, write_xlsx
 
 CUSTOMERS = builtin_spec("customers")
 
@@ -106,9 +106,9 @@ def test_semicolon_csv_with_commas_in_cells_is_split_on_semicolons(tmp_path: Pat
 
 
 def test_merged_csv_written_by_dedupe_reads_back(tmp_path: Path) -> None:
-    # Narrow, with five duplicates: merged_from holds more ids (joined by ;) than there are columns.
+    # Narrow, with nine duplicates: merged_from holds more ids (joined by ;) than there are columns.
     headers = ["客户编号", "客户名称", "联系电话"]
-    rows = [[f"CRM2024031000{i}", "北京星辰科技有限公司", "13812345678"] for i in range(1, 6)]
+    rows = [[f"CRM2024031000{i}", "北京星辰科技有限公司", "13812345678"] for i in range(1, 10)]
     source = write_csv(tmp_path / "c.csv", headers, rows)
     merged = tmp_path / "merged.csv"
     result = run("dedupe", source, "-o", merged)
@@ -117,7 +117,7 @@ def test_merged_csv_written_by_dedupe_reads_back(tmp_path: Path) -> None:
     assert table.delimiter == ","
     assert "merged_from" in table.headers
     assert table.rows == 1
-    assert table.data.iloc[0, table.headers.index("merged_from")].count(";") == 4
+    assert table.data.iloc[0, table.headers.index("merged_from")].count(";") == 8
     result = run("dedupe", merged, "--check")
     assert result.exit_code == 0, explain(result)
 
@@ -162,3 +162,223 @@ def test_csv_title_cell_with_a_line_break_does_not_shift_the_header(tmp_path: Pa
         result = run("validate", path, "--format", "json")
         assert result.exit_code == 1, explain(result)
         assert [(i["row"], i["column"]) for i in _issues(result.stdout)] == [(4, "联系电话")]
+
+
+# ---------------------------------------------------------------- Excel error values (item 2)
+
+ERRORS = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def _error_workbook(path: Path) -> Path:
+    """Row 2: #N/A in 客户名称 (required); rows 3–8: the other errors in 联系邮箱 (optional)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "客户信息"
+    sheet.append(CUSTOMER_HEADERS)
+    for number, error in enumerate(ERRORS):
+        sheet.append(customer_row(客户编号=f"CRM2024031000{number}"))
+        column = "客户名称" if number == 0 else "联系邮箱"
+        cell = sheet.cell(row=number + 2, column=CUSTOMER_HEADERS.index(column) + 1, value=error)
+        cell.data_type = "e"
+    workbook.save(path)
+    return path
+
+
+def test_error_values_in_xlsx_are_named_never_blank(tmp_path: Path) -> None:
+    path = _error_workbook(tmp_path / "c.xlsx")
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.column("name")[2] == "#N/A"
+    assert table.column("email").loc[3:].tolist() == ERRORS[1:]
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    found = [
+        (i["row"], i["column"], i["rule"], i["message"])
+        for i in _issues(result.stdout)
+        if i["severity"] == "error"
+    ]
+    assert found == [
+        (2, "客户名称", "formula_error", "客户名称 shows the Excel error #N/A; fix its formula or type the value"),
+    ] + [
+        (row, "联系邮箱", "formula_error", f"联系邮箱 shows the Excel error {error}; fix its formula or type the value")
+        for row, error in enumerate(ERRORS[1:], 3)
+    ]  # fmt: skip
+
+
+def test_error_value_cached_by_a_formula_is_read(tmp_path: Path) -> None:
+    """What Excel saves for =VLOOKUP(…) that fails: a formula with a cached error value."""
+    import zipfile
+
+    plain = write_xlsx(
+        tmp_path / "plain.xlsx", CUSTOMER_HEADERS, [customer_row(联系邮箱="PLACEHOLDER")]
+    )
+    path = tmp_path / "c.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index("<c", text.index("PLACEHOLDER") - 200)
+                start = text.rindex("<c ", 0, text.index("PLACEHOLDER"))
+                end = text.index("</c>", start) + 4
+                ref = text[start:end].split('r="')[1].split('"')[0]
+                cell = f'<c r="{ref}" t="e"><f>VLOOKUP(A2,Sheet2!A:B,2,0)</f><v>#N/A</v></c>'
+                data = (text[:start] + cell + text[end:]).encode()
+            target.writestr(item, data)
+    assert read_table(path, specs=[CUSTOMERS]).column("email").tolist() == ["#N/A"]
+
+
+def test_clean_keeps_rows_with_error_values_as_they_were(tmp_path: Path) -> None:
+    path = _error_workbook(tmp_path / "c.xlsx")
+    out = tmp_path / "out.xlsx"
+    result = run("clean", path, "-o", out)
+    assert result.exit_code == 1, explain(result)
+    assert "7 rows could not be fixed and were kept as they were" in result.stderr
+    back = read_table(out, specs=[CUSTOMERS])
+    assert back.column("name")[2] == "#N/A"
+    assert back.column("email").loc[3:].tolist() == ERRORS[1:]
+
+
+def test_error_text_in_excel_csv_is_a_formula_error(tmp_path: Path) -> None:
+    rows = [
+        customer_row(联系邮箱="#N/A"),
+        customer_row(客户编号="CRM20240310002", 联系电话="#REF!"),
+    ]
+    path = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, rows, encoding="gb18030")
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    found = [(i["row"], i["column"], i["value"], i["rule"]) for i in _issues(result.stdout)]
+    assert found == [
+        (2, "联系邮箱", "#N/A", "formula_error"),
+        (3, "联系电话", "#REF!", "formula_error"),
+    ]
+    out = tmp_path / "out.csv"
+    run("clean", path, "-o", out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "#N/A" in text and "#REF!" in text
+
+
+# ---------------------------------------------------------------- merged cells (item 7)
+
+
+def _merged_workbook(path: Path) -> Path:
+    """客户来源 merged down over rows 2–3; 联系邮箱 (invalid) merged over rows 2–3."""
+    from openpyxl import load_workbook
+
+    rows = [
+        customer_row(联系邮箱="bad"),
+        customer_row(客户编号="CRM20240310002", 客户来源=None, 联系邮箱=None),
+    ]
+    write_xlsx(path, CUSTOMER_HEADERS, rows)
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    for header in ("客户来源", "联系邮箱"):
+        letter = chr(ord("A") + CUSTOMER_HEADERS.index(header))
+        sheet.merge_cells(f"{letter}2:{letter}3")
+    workbook.save(path)
+    return path
+
+
+def test_value_merged_down_belongs_to_every_row(tmp_path: Path) -> None:
+    path = _merged_workbook(tmp_path / "c.xlsx")
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.column("source").tolist() == ["官网注册", "官网注册"]
+    result = run("validate", path, "--format", "json")
+    errors = [i for i in _issues(result.stdout) if i["severity"] == "error"]
+    assert [(i["row"], i["column"]) for i in errors] == [
+        (2, "联系邮箱"),
+        (3, "联系邮箱"),
+    ]
+
+
+def test_annotate_marks_the_top_left_of_a_merged_cell(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = _merged_workbook(tmp_path / "c.xlsx")
+    out = tmp_path / "annotated.xlsx"
+    result = run("validate", path, "--annotate", out)
+    assert result.exit_code == 1, explain(result)
+    assert f"Annotated copy written to {out}" in result.stderr
+    letter = chr(ord("A") + CUSTOMER_HEADERS.index("联系邮箱"))
+    cell = load_workbook(out).active[f"{letter}2"]
+    assert cell.comment.text.count("[error]") == 2
+
+
+def test_annotate_on_xls_validates_and_says_no_copy(tmp_path: Path) -> None:
+    import shutil
+
+    # An old .xls (saved by LibreOffice from a workbook of two customers, one phone bad).
+    path = tmp_path / "customers_old.xls"
+    shutil.copy(Path(__file__).parent / "fixtures" / "customers_old.xls", path)
+    out = tmp_path / "annotated.xlsx"
+    result = run("validate", path, "--annotate", out)
+    assert result.exit_code == 1, explain(result)
+    assert "No annotated copy: " in result.stderr
+    assert (
+        f"{path}: an old .xls workbook cannot be copied with annotations; "
+        "save it as .xlsx for an annotated copy"
+    ) in result.stderr
+    assert "联系电话: 12 is not a valid phone number" in result.stdout
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- two-row headers (item 8)
+
+
+def test_group_title_over_two_columns_maps_them_right(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "c.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["客户编号", "客户名称", "联系方式", None, "其他信息", None])
+    sheet.append([None, None, "联系人姓名", "联系电话", "微信号", "QQ"])
+    sheet.append(["CRM001", "北京星辰科技有限公司", "张伟", "13812345678", "wx01", "10001"])
+    for cells in ("A1:A2", "B1:B2", "C1:D1", "E1:F1"):
+        sheet.merge_cells(cells)
+    workbook.save(path)
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.headers == ["客户编号", "客户名称", "联系人姓名", "联系电话", "微信号", "QQ"]
+    assert table.fields == {"customer_id": 0, "name": 1, "contact": 2, "phone": 3}
+    assert list(table.data.index) == [3]
+    assert table.header_row == 2
+
+
+def test_chinese_header_over_english_header_is_not_data(tmp_path: Path) -> None:
+    english = ["Customer ID", "Customer Name", "Industry", "Contact Name", "Phone", "Email", "Source",
+               "Intent", "Stage", "Expected Amount", "Owner", "Created At", "Notes"]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, [english, customer_row()])
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.headers == CUSTOMER_HEADERS
+    assert list(table.data.index) == [3]
+    result = run("validate", path)
+    assert result.exit_code == 0, explain(result)
+
+
+# ---------------------------------------------------------------- 序号 only (item 9)
+
+
+def test_rows_holding_only_a_sequence_number_are_blank(tmp_path: Path) -> None:
+    rows = [[1, *customer_row()]] + [[n] + [None] * len(CUSTOMER_HEADERS) for n in range(2, 50)]
+    path = write_xlsx(tmp_path / "c.xlsx", ["序号", *CUSTOMER_HEADERS], rows)
+    assert read_table(path, specs=[CUSTOMERS]).rows == 1
+    result = run("validate", path)
+    assert result.exit_code == 0, explain(result)
+    assert "1 rows checked as customers" in result.stderr
+
+
+# ---------------------------------------------------------------- blank headers (item 13)
+
+
+def test_blank_headers_are_written_back_as_their_column_letter(tmp_path: Path) -> None:
+    headers = [*CUSTOMER_HEADERS, "", ""]
+    path = write_xlsx(tmp_path / "c.xlsx", headers, [[*customer_row(), "x", "y"]])
+    out = tmp_path / "out.csv"
+    result = run("clean", path, "-o", out)
+    assert result.exit_code == 0, explain(result)
+    written = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert written[-2:] == ["列N", "列O"]
+    again = tmp_path / "again.csv"
+    assert run("clean", out, "-o", again).exit_code == 0
+    assert again.read_text(encoding="utf-8-sig").splitlines()[0].split(",")[-2:] == ["列N", "列O"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.validate import Issue, check_table
+from crmkit.validate import Issue, check_table, locate_issues
 
 
 @dataclass
@@ -76,7 +76,8 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         data.loc[rows, position] = np.array(new, dtype=object)
         generated = dict(zip((int(r) for r in rows), new, strict=True))
         changed += len(generated)
-    return CleanResult(table.with_data(data), blocking, changed, generated, unfixed)
+    located = locate_issues(table, blocking)  # rows of later sheets as their sheet shows them
+    return CleanResult(table.with_data(data), located, changed, generated, unfixed)
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

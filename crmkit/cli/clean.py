@@ -79,7 +79,7 @@ def clean_command(
         sys.stdout.flush()
     else:
         write_frame(
-            frame,
+            result.table.sheet_frames(table.sheet or "data"),  # a sheet per sheet read
             Path(output),
             inputs=[input],
             sheet=table.sheet or "data",
@@ -93,6 +93,11 @@ def clean_command(
     )
     if result.errors:
         warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")
-        rows = [[i.row or "", i.column, i.value, i.message] for i in result.errors]
-        typer.echo(format_table(["row", "column", "value", "message"], rows, 60), err=True)
+        sheets = ["sheet"] if table.parts else []
+        rows = [
+            [*([i.sheet] if sheets else []), i.row or "", i.column, i.value, i.message]
+            for i in result.errors
+        ]
+        headers = [*sheets, "row", "column", "value", "message"]
+        typer.echo(format_table(headers, rows, 60), err=True)
         raise typer.Exit(1)

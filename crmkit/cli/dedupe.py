@@ -117,11 +117,12 @@ def dedupe_command(
         tables = []
         for path in inputs:
             step(f"reading {path}")
-            tables.append(
-                open_table(
-                    path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
-                )
+            table = open_table(
+                path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
             )
+            # A workbook of one sheet per salesperson: each sheet is an input of its own, so
+            # that the map and the pairs name its rows (file "c.xlsx (sheet 张三)").
+            tables.extend(table.split())
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:

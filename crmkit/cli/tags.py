@@ -31,7 +31,15 @@ from crmkit.cli.common import (
 from crmkit.config import find_config, load_config
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.tags import TagRows, apply_tags, check_tags, load_rulebook, read_tags, tag_stats
+from crmkit.tags import (
+    TagFinding,
+    TagRows,
+    apply_tags,
+    check_tags,
+    load_rulebook,
+    read_tags,
+    tag_stats,
+)
 
 app = typer.Typer(
     help="Check, fix and count customer tags by one naming rule (类别-值).",
@@ -101,7 +109,7 @@ def check_command(
             found.to_dict()["findings"],
             columns=["tag", "count", "rows", "suggestion", "rule", "score"],
         )
-        frame["rows"] = frame["rows"].map(lambda rows: " ".join(map(str, rows)))
+        frame["rows"] = [" ".join(_where(f)) for f in found.findings]
         typer.echo(frame_to_csv_bytes(frame, bom=False).decode("utf-8"), nl=False)
     else:
         shown = found.findings if limit == 0 else found.findings[:limit]
@@ -109,7 +117,7 @@ def check_command(
             [
                 f.tag,
                 f.count,
-                _rows_text(f.rows),
+                _rows_text(_where(f)),
                 f.suggestion or "",
                 f.rule,
                 "" if f.score is None else f.score,
@@ -134,8 +142,15 @@ def check_command(
         raise typer.Exit(1)
 
 
-def _rows_text(rows: list[int], shown: int = 6) -> str:
-    text = " ".join(map(str, rows[:shown]))
+def _where(finding: TagFinding) -> list[str]:
+    """A finding's rows, each as sheet:row when the table was read from several sheets."""
+    if finding.sheets:
+        return [f"{s}:{r}" for s, r in zip(finding.sheets, finding.rows, strict=True)]
+    return [str(r) for r in finding.rows]
+
+
+def _rows_text(rows: list[str], shown: int = 6) -> str:
+    text = " ".join(rows[:shown])
     return text + (f" …(+{len(rows) - shown})" if len(rows) > shown else "")
 
 
@@ -171,7 +186,8 @@ def apply_command(
         warn(f"{failing} rows hold tags no rule of {result.book.source} reads; nothing written")
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
-    write_frame(fixed.to_frame(), output, inputs=[input], sheet=fixed.sheet or "客户信息",
+    # A sheet per sheet read (one per salesperson), each in its own columns.
+    write_frame(fixed.sheet_frames(fixed.sheet or "客户信息"), output, inputs=[input],
                 allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
     if changes:
         write_frame(

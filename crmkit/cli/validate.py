@@ -200,10 +200,15 @@ def _render(result: ValidationReport, format: str, limit: int) -> None:
         info(f"{where}: {table.rows} rows checked as {table.kind}")
     shown = result.issues if limit <= 0 else result.issues[:limit]
     if shown:
-        many = len(result.tables) > 1
-        headers = (["file"] if many else []) + ["row", "column", "severity", "value", "message"]
+        files = {t.file for t in result.tables}
+        many = len(files) > 1
+        # A workbook read from several sheets (one per salesperson): say which sheet.
+        sheets = len({(t.file, t.sheet) for t in result.tables}) > len(files)
+        headers = (["file"] if many else []) + (["sheet"] if sheets else [])
+        headers += ["row", "column", "severity", "value", "message"]
         rows: list[list[object]] = [
             ([i.file] if many else [])
+            + ([i.sheet or ""] if sheets else [])
             + [i.row or "", i.column, "error" if result.strict else i.severity, i.value, i.message]
             for i in shown
         ]

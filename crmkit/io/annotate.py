@@ -47,6 +47,8 @@ def annotate_workbook(
         except Exception as exc:
             raise InputError(f"{table.name}: cannot be opened for annotation ({exc})") from None
         sheet = workbook[table.sheet] if table.sheet in workbook.sheetnames else workbook.active
+    elif table.parts:
+        raise InputError(f"{table.name}: a workbook read from stdin cannot be annotated")
     else:
         workbook = Workbook()
         sheet = workbook.active
@@ -58,21 +60,29 @@ def annotate_workbook(
                 if value is not None and value == value and value != "":
                     cell = sheet.cell(row=int(row), column=position, value=value)
                     cell.data_type = "s" if isinstance(value, str) else cell.data_type
-    by_cell: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    by_cell: dict[tuple[Any, int, int], list[Any]] = defaultdict(list)
     positions = {header: i for i, header in reversed(list(enumerate(table.headers)))}
+    # A table read from several sheets: each sheet, its header row and its own columns.
+    parts = {part.sheet: part for part in table.parts}
     for issue in issues:
-        if issue.file != table.name or issue.sheet != table.sheet:
+        if issue.file != table.name or (issue.sheet != table.sheet and issue.sheet not in parts):
             continue
         column = table.fields.get(issue.field, positions.get(issue.column, 0))
+        target, header_row = sheet, table.header_row
+        part = parts.get(issue.sheet)
+        if part is not None and table.format == "xlsx" and source is not None:
+            target, header_row = workbook[part.sheet], part.header_row
+            column = part.columns.index(column) if column in part.columns else 0
         if issue.rule == "missing_column":
             column = 0
-        by_cell[_top_left(sheet, int(issue.row or table.header_row), column + 1)].append(issue)
+        row, col = _top_left(target, int(issue.row or header_row), column + 1)
+        by_cell[(target, row, col)].append(issue)
     fills = {
         "error": PatternFill("solid", start_color=ERROR_FILL, end_color=ERROR_FILL),
         "warning": PatternFill("solid", start_color=WARNING_FILL, end_color=WARNING_FILL),
     }
-    for (row, column), found in by_cell.items():
-        cell = sheet.cell(row=row, column=column)
+    for (target, row, column), found in by_cell.items():
+        cell = target.cell(row=row, column=column)
         worst = "error" if any(i.severity == "error" for i in found) else "warning"
         cell.fill = fills[worst]
         text = "\n".join(f"[{i.severity}] {i.message}" for i in found)

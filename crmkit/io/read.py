@@ -22,6 +22,7 @@ from crmkit import arrow
 from crmkit.errors import InputError
 from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
+from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
 from crmkit.io.table import Table
 from crmkit.spec import TableSpec
 
@@ -660,7 +661,38 @@ def _read_xlsx(
     except Exception as exc:  # calamine raises several unrelated types for corrupt files
         raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
     names = workbook.sheet_names
-    chosen = _choose_sheet(names, sheet, name)
+    if sheet is not None or not specs or len(names) <= 1:
+        return _read_sheet(workbook, data, name, _choose_sheet(names, sheet, name), specs, limits)
+    tables: list[Table] = []
+    skipped: list[tuple[str, str]] = []
+    failure: InputError | None = None
+    for chosen in names:
+        try:
+            table = _read_sheet(workbook, data, name, chosen, specs, limits)
+        except InputError as exc:
+            failure = failure or exc
+            skipped.append((chosen, why_not_read(exc)))
+            continue
+        reason = other_kind(tables[0], table) if tables else None
+        if reason:
+            skipped.append((chosen, reason))
+        else:
+            tables.append(table)
+    if not tables:
+        assert failure is not None
+        raise failure
+    return combine_sheets(tables, skipped)
+
+
+def _read_sheet(
+    workbook: Any,
+    data: bytes,
+    name: str,
+    chosen: str,
+    specs: Sequence[TableSpec],
+    limits: Limits,
+) -> Table:
+    """Read one sheet of an open workbook."""
     try:
         worksheet = workbook.get_sheet_by_name(chosen)
         if worksheet.height * max(worksheet.width, 1) > limits.max_cells:

@@ -382,3 +382,180 @@ def test_blank_headers_are_written_back_as_their_column_letter(tmp_path: Path) -
     again = tmp_path / "again.csv"
     assert run("clean", out, "-o", again).exit_code == 0
     assert again.read_text(encoding="utf-8-sig").splitlines()[0].split(",")[-2:] == ["列N", "列O"]
+
+
+# ---------------------------------------------------------------- one sheet per salesperson (item 5)
+
+
+def _per_salesperson(path: Path) -> Path:
+    """填写说明 first; 张三 (rows 2–3, row 3's phone bad); 李四 (row 2: a bad e-mail, the same
+    company as 张三's row 2, with its columns in another order); a follow-up sheet last."""
+    from openpyxl import Workbook
+
+    from .conftest import FOLLOWUP_HEADERS
+
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "填写说明"
+    notes.append(["填写说明：每位销售一张表，客户编号以 CRM 开头"])
+    notes.append(["联系电话请填 11 位手机号"])
+    zhang = workbook.create_sheet("张三")
+    zhang.append(["表1:张三的客户"])
+    zhang.append(CUSTOMER_HEADERS)
+    zhang.append(customer_row())
+    zhang.append(
+        customer_row(客户编号="CRM20240310002", 客户名称="上海云帆软件有限公司", 联系电话="12")
+    )
+    li = workbook.create_sheet("李四")
+    order = list(reversed(CUSTOMER_HEADERS))
+    li.append(order)
+    row = dict(
+        zip(CUSTOMER_HEADERS, customer_row(客户编号="CRM20240310003", 联系邮箱="bad"), strict=True)
+    )
+    li.append([row[h] for h in order])
+    history = workbook.create_sheet("跟进记录")
+    history.append(FOLLOWUP_HEADERS)
+    history.append(
+        [
+            "CRM20240310001",
+            "2024-03-10 10:00",
+            "张三",
+            "电话",
+            "介绍产品方案",
+            "发报价",
+            "有兴趣",
+            "意向客户",
+        ]
+    )
+    workbook.save(path)
+    return path
+
+
+NOT_READ = (
+    "sheets not read as customers: 填写说明 (no header row found in the first 30 rows); "
+    "跟进记录 (its headers name only 2 of the 13 columns of sheet 张三)"
+)
+
+
+def test_every_sheet_of_the_same_kind_is_read_with_its_rows(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    table = read_table(path, specs=[CUSTOMERS])
+    assert [part.sheet for part in table.parts] == ["张三", "李四"]
+    assert [table.place(i) for i in table.data.index] == [("张三", 3), ("张三", 4), ("李四", 2)]
+    assert table.column("email").tolist() == ["zhangwei@example.com", "zhangwei@example.com", "bad"]
+    assert table.notes == [f"{path}: {NOT_READ}"]
+    assert read_table(path, specs=[CUSTOMERS], sheet="李四").rows == 1
+
+
+def test_validate_names_each_rows_sheet(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    errors = [i for i in _issues(result.stdout) if i["severity"] == "error"]
+    assert [(i["sheet"], i["row"], i["column"]) for i in errors] == [
+        ("张三", 4, "联系电话"),
+        ("李四", 2, "联系邮箱"),
+    ]
+    assert [(t["sheet"], t["rows"]) for t in json.loads(result.stdout)["tables"]] == [
+        ("张三", 2),
+        ("李四", 1),
+    ]
+    assert result.stderr.strip() == (
+        f"{path}: sheets not read as customers: 填写说明 (no header row found in the first 30 "
+        "rows); 跟进记录 (its headers are those of followups, not customers)"
+    )
+    table_view = run("validate", path)
+    assert "sheet  row  column" in table_view.stdout
+    assert "李四   2    联系邮箱" in table_view.stdout
+    one = run("validate", path, "--sheet", "张三", "--format", "json")
+    assert {i["sheet"] for i in _issues(one.stdout)} == {"张三"}
+    assert one.stderr == ""
+
+
+def test_duplicate_ids_across_sheets_name_the_other_sheet(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    li = workbook["李四"]
+    li.cell(row=2, column=len(CUSTOMER_HEADERS), value="CRM20240310001")  # 客户编号, last here
+    workbook.save(path)
+    result = run("validate", path, "--format", "json")
+    duplicates = [i for i in _issues(result.stdout) if i["rule"] == "unique"]
+    assert [(i["sheet"], i["row"], i["message"]) for i in duplicates] == [
+        ("张三", 3, "duplicate 客户编号 CRM20240310001 (also in sheet 李四 row 2)"),
+        ("李四", 2, "duplicate 客户编号 CRM20240310001 (also in sheet 张三 row 3)"),
+    ]
+
+
+def test_annotate_marks_each_sheet(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    out = tmp_path / "annotated.xlsx"
+    run("validate", path, "--annotate", out)
+    workbook = load_workbook(out)
+    phone = chr(ord("A") + CUSTOMER_HEADERS.index("联系电话"))
+    email = chr(ord("A") + len(CUSTOMER_HEADERS) - 1 - CUSTOMER_HEADERS.index("联系邮箱"))
+    assert "12 is not a valid phone number" in workbook["张三"][f"{phone}4"].comment.text
+    assert "bad is not a valid e-mail address" in workbook["李四"][f"{email}2"].comment.text
+
+
+def test_clean_writes_a_sheet_per_sheet_read(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    out = tmp_path / "out.xlsx"
+    result = run("clean", path, "-o", out)
+    assert result.exit_code == 1, explain(result)
+    assert "sheet  row  column    value  message" in result.stderr
+    assert "李四   2    联系邮箱  bad" in result.stderr
+    for sheet, rows, headers in (
+        ("张三", 2, CUSTOMER_HEADERS),
+        ("李四", 1, list(reversed(CUSTOMER_HEADERS))),
+    ):
+        back = read_table(out, specs=[CUSTOMERS], sheet=sheet)
+        assert back.rows == rows
+        assert back.headers == headers
+
+
+def test_dedupe_finds_duplicates_across_sheets(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    mapping = tmp_path / "map.csv"
+    result = run("dedupe", path, "-o", tmp_path / "merged.xlsx", "--map", mapping)
+    assert result.exit_code == 0, explain(result)
+    rows = list(csv.DictReader(mapping.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["file"], r["row"], r["survivor_id"]) for r in rows] == [
+        (f"{path} (sheet 张三)", "3", "CRM20240310001"),
+        (f"{path} (sheet 张三)", "4", "CRM20240310002"),
+        (f"{path} (sheet 李四)", "2", "CRM20240310001"),
+    ]
+
+
+def test_tags_name_each_rows_sheet(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    workbook = load_workbook(path)
+    workbook["张三"].cell(row=2, column=len(CUSTOMER_HEADERS) + 1, value="客户标签")
+    workbook["张三"].cell(row=4, column=len(CUSTOMER_HEADERS) + 1, value="高意向")
+    workbook["李四"].cell(row=1, column=len(CUSTOMER_HEADERS) + 1, value="客户标签")
+    workbook["李四"].cell(row=2, column=len(CUSTOMER_HEADERS) + 1, value="高意向")
+    workbook.save(path)
+    result = run("tags", "check", path, "--format", "json")
+    finding = next(f for f in json.loads(result.stdout)["findings"] if f["tag"] == "高意向")
+    assert (finding["sheets"], finding["rows"]) == (["张三", "李四"], [4, 2])
+    out = tmp_path / "tagged.xlsx"
+    changes = tmp_path / "changes.csv"
+    result = run("tags", "apply", path, "-o", out, "--changes", changes)
+    assert result.exit_code == 0, explain(result)
+    assert read_table(out, specs=[CUSTOMERS], sheet="李四").column("tags").tolist() != ["高意向"]
+    lines = changes.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("sheet,row,before,after")
+    assert any(line.startswith("李四,2,高意向,") for line in lines)
+
+
+def test_report_counts_every_sheet(tmp_path: Path) -> None:
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    result = run("report", "all", "-c", path, "--as-of", "2024-03-20", "--format", "json")
+    assert result.exit_code == 0, explain(result)
+    assert json.loads(result.stdout)["headline"]["customers"]["value"] == 3
+    assert NOT_READ in result.stderr

@@ -356,6 +356,27 @@ def test_chinese_header_over_english_header_is_not_data(tmp_path: Path) -> None:
     assert result.exit_code == 0, explain(result)
 
 
+def test_english_row_with_unknown_columns_is_still_a_header(tmp_path: Path) -> None:
+    chinese = [*CUSTOMER_HEADERS, "微信号", "QQ号", "生日", "爱好", "籍贯", "学历", "车型", "车牌"]
+    english = ["Customer ID", "Customer Name", "Industry", "Contact Name", "Phone", "Email", "Source",
+               "Intent", "Stage", "Expected Amount", "Owner", "Created At", "Notes", "WeChat", "QQ",
+               "Birthday", "Hobby", "Hometown", "Education", "Car", "Plate"]  # fmt: skip
+    extra = ["wx", "10001", "1990-01-01", "钓鱼", "北京", "本科", "轿车", "京A12345"]
+    path = write_csv(tmp_path / "c.csv", chinese, [english, [*customer_row(), *extra]])
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.headers == chinese
+    assert list(table.data.index) == [3]
+
+
+def test_data_row_holding_header_words_is_data(tmp_path: Path) -> None:
+    # 电话 (a phone header alias) and 销售 (an owner alias) as values of the first data row.
+    rows = [customer_row(备注="电话", 负责人="销售"), customer_row(客户编号="CRM20240310002")]
+    path = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, rows)
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.headers == CUSTOMER_HEADERS
+    assert list(table.data.index) == [2, 3]
+
+
 # ---------------------------------------------------------------- 序号 only (item 9)
 
 

@@ -147,9 +147,9 @@ def _header_rows(
     if spec is None:
         return list(rows[index]), index
     upper, lower = index, index
-    if index > 0 and len(spec.map_headers(rows[index - 1])) >= 2:
+    if index > 0 and _also_header(rows[index - 1], rows[index], spec):
         upper = index - 1
-    elif index + 1 < len(rows) and len(spec.map_headers(rows[index + 1])) >= 2:
+    elif index + 1 < len(rows) and _also_header(rows[index + 1], rows[index], spec):
         lower = index + 1
     if upper == lower:
         return list(rows[index]), index
@@ -168,6 +168,17 @@ def _header_rows(
         )
         header.append(_header_of(over_text, under_text, spans, spec))
     return header, lower
+
+
+def _also_header(row: Sequence[Any], header: Sequence[Any], spec: TableSpec) -> bool:
+    """True when a row beside the header row is a header row too: it names two fields or more,
+    and names them about as densely as the header row does (a data row may hold a value that
+    happens to be a header, such as 电话, but few)."""
+    named = len(spec.map_headers(row))
+    filled = sum(1 for cell in row if _cell_text(cell))
+    header_named = len(spec.map_headers(header))
+    header_filled = sum(1 for cell in header if _cell_text(cell))
+    return named >= 2 and 2 * named * header_filled >= header_named * filled
 
 
 def _header_of(over: str, under: str, spans: bool, spec: TableSpec) -> str:

@@ -12,7 +12,7 @@ from crmkit.ids import generate_ids
 from crmkit.io.table import Table
 from crmkit.schema import is_generated
 from crmkit.spec import LANGS, TableSpec, header_key
-from crmkit.validate import Issue, check_table
+from crmkit.validate import Issue, check_table, locate_issues
 
 
 @dataclass
@@ -106,7 +106,8 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         data.loc[rows, position] = np.array(new, dtype=object)
         generated = dict(zip((int(r) for r in rows), new, strict=True))
         changed += len(generated)
-    return CleanResult(table.with_data(data), blocking, changed, generated, unfixed, notes)
+    located = locate_issues(table, blocking)  # rows of later sheets as their sheet shows them
+    return CleanResult(table.with_data(data), located, changed, generated, unfixed, notes)
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

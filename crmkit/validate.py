@@ -6,7 +6,7 @@ Findings are data (`Issue` records in a `ValidationReport`); only "could not run
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -16,7 +16,8 @@ import pandera.pandas as pa
 
 from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
-from crmkit.io.table import Table
+from crmkit.io.cells import ERROR_VALUES
+from crmkit.io.table import ROW_STRIDE, Table
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
 from crmkit.spec import FieldSpec
@@ -173,9 +174,32 @@ def check_table(
         compiled.schema.validate(pd.DataFrame(frame, index=table.data.index), lazy=True)
     except pa.errors.SchemaErrors as failures:
         issues.extend(_errors(table, columns, compiled.rule, failures.failure_cases))
+    issues = _formula_errors(table, issues)
     # By row, then column as the sheet orders them (a missing column's issue first).
     issues.sort(key=lambda i: (i.row or 0, table.fields.get(i.field, -1), i.rule))
     return CheckedTable(table, columns, issues)
+
+
+def _formula_errors(table: Table, issues: list[Issue]) -> list[Issue]:
+    """An error for each cell showing an Excel error value (#N/A, #REF! …), in place of what the
+    other checks said of that text: the cell's real value is unknown, never blank."""
+    found: list[Issue] = []
+    for name in table.fields:
+        column = table.column(name)
+        hit = column.isin(ERROR_VALUES).to_numpy(dtype=bool)
+        if not hit.any():
+            continue
+        header = table.header_of(name)
+        for row, value in zip(column.index[hit], column[hit], strict=True):
+            found.append(
+                Issue(table.name, table.sheet, int(row), header, name, str(value), "error",
+                      "formula_error", f"{header} shows the Excel error {value}; fix its formula "
+                      "or type the value")
+            )  # fmt: skip
+    if not found:
+        return issues
+    cells = {(i.row, i.field) for i in found}
+    return [i for i in issues if (i.row, i.field) not in cells] + found
 
 
 def _issues_at(
@@ -257,9 +281,7 @@ def _errors(
                 message = f"{header}: {reason}"
             elif rule == "unique":
                 others = [r for r in duplicates.get((name, key), []) if r != row]
-                message = (
-                    f"duplicate {header} {value} (also in row {', '.join(map(str, others[:5]))})"
-                )
+                message = f"duplicate {header} {value} (also in {table.rows_text(others[:5])})"
             else:
                 template = _DEFAULT_MESSAGES.get(rule, "{header}: {value} breaks rule " + rule)
                 message = template.format(
@@ -306,6 +328,28 @@ def _one_of(
     ]  # fmt: skip
 
 
+def locate_issues(table: Table, issues: Sequence[Issue]) -> list[Issue]:
+    """The issues of a table read from several sheets, each naming its own sheet and row (the
+    table's index numbers the rows of its later sheets past those of the first)."""
+    if not table.parts:
+        return list(issues)
+    located = []
+    for issue in issues:
+        if issue.row is not None:
+            sheet, row = table.place(issue.row)
+            issue = replace(issue, sheet=sheet, row=row)
+        located.append(issue)
+    return located
+
+
+def _sheet_rows(table: Table) -> list[tuple[str | None, int]]:
+    """(sheet, data rows) of each sheet the table was read from."""
+    if not table.parts:
+        return [(table.sheet, table.rows)]
+    ordinals = pd.Series(table.data.index // ROW_STRIDE).value_counts()
+    return [(part.sheet, int(ordinals.get(n, 0))) for n, part in enumerate(table.parts)]
+
+
 def _referenced(tables: Sequence[Table]) -> set[str]:
     return {
         f.references
@@ -332,8 +376,9 @@ def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> Validat
             if f"{kind}.{name}" in wanted:
                 values = column.values.dropna().unique()
                 known[f"{kind}.{name}"] = {str(v) for v in values}
-        report.issues.extend(checked.issues)
-        report.tables.append(TableSummary(table.name, table.sheet, kind, table.rows))
+        report.issues.extend(locate_issues(table, checked.issues))
+        for sheet, rows in _sheet_rows(table):
+            report.tables.append(TableSummary(table.name, sheet, kind, rows))
     return report
 
 

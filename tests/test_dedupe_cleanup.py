@@ -490,7 +490,6 @@ def test_the_pairs_report_shows_the_columns_the_spec_does_not_know(tmp_path: Pat
 # ---------------------------------------------------------------- the merged CSV, read back
 
 
-@pytest.mark.xfail(reason="needs reader separator fix (issue 18.4)", strict=False)
 def test_a_merged_csv_reads_back_and_dedupes_again(tmp_path: Path) -> None:
     # a cluster of 12 rows: its merged_from holds more ';' than the file has columns
     rows = [

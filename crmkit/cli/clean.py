@@ -12,6 +12,7 @@ from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
+    DelimiterOption,
     EncodingOption,
     InPlaceOption,
     SchemaOption,
@@ -53,6 +54,7 @@ def clean_command(
     ] = "auto",
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
@@ -73,7 +75,7 @@ def clean_command(
     today = parse_date(as_of)
     specs = specs_from(schema)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
-    table = open_table(input, candidates, sheet=sheet, encoding=encoding)
+    table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
     result = clean_table(table, today=today)
     frame = cleaned_frame(result)
     if output == "-":
@@ -81,7 +83,7 @@ def clean_command(
         sys.stdout.flush()
     else:
         write_frame(
-            frame,
+            result.table.sheet_frames(table.sheet or "data"),  # a sheet per sheet read
             Path(output),
             inputs=[input],
             sheet=table.sheet or "data",
@@ -101,8 +103,13 @@ def clean_command(
         else:
             warn("The table has errors cleaning cannot fix:")
         shown = result.errors if limit <= 0 else result.errors[:limit]
-        rows = [[i.row or "", i.column, i.value, i.message] for i in shown]
-        typer.echo(format_table(["row", "column", "value", "message"], rows, 60), err=True)
+        sheets = ["sheet"] if table.parts else []
+        rows = [
+            [*([i.sheet] if sheets else []), i.row or "", i.column, i.value, i.message]
+            for i in shown
+        ]
+        headers = [*sheets, "row", "column", "value", "message"]
+        typer.echo(format_table(headers, rows, 60), err=True)
         if len(shown) < len(result.errors):
             info(f"… and {len(result.errors) - len(shown)} more (--limit 0 lists them all)")
         raise typer.Exit(1)

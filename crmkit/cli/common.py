@@ -48,6 +48,14 @@ EncodingOption = Annotated[
         "--encoding", metavar="ENC", help="Text encoding of CSV input (default: detected)."
     ),
 ]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="SEP",
+        help="Separator of CSV input: , ; | or tab (default: guessed from the header row).",
+    ),
+]
 SchemaOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -206,8 +214,23 @@ def open_table(
     *,
     sheet: str | None = None,
     encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> Table:
-    """Read a table from a path, or from stdin for '-' (CSV)."""
+    """Read a table from a path, or from stdin for '-' (CSV); say which sheets were not read."""
+    table = _read(path, specs, sheet=sheet, encoding=encoding, delimiter=delimiter)
+    for note in table.notes:
+        warn(note)
+    return table
+
+
+def _read(
+    path: str,
+    specs: Sequence[TableSpec],
+    *,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+) -> Table:
     if path == "-":
         data = sys.stdin.buffer.read(STATE.limits.max_file_bytes + 1)
         if len(data) > STATE.limits.max_file_bytes:
@@ -215,9 +238,20 @@ def open_table(
                 f"<stdin>: over the {STATE.limits.max_file_bytes / 2**20:.0f} MiB limit (--max-file-mib)"
             )
         return read_table(
-            Source(None, "<stdin>", data), specs=specs, encoding=encoding, limits=STATE.limits
+            Source(None, "<stdin>", data),
+            specs=specs,
+            encoding=encoding,
+            delimiter=delimiter,
+            limits=STATE.limits,
         )
-    return read_table(Path(path), specs=specs, sheet=sheet, encoding=encoding, limits=STATE.limits)
+    return read_table(
+        Path(path),
+        specs=specs,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        limits=STATE.limits,
+    )
 
 
 # ---------------------------------------------------------------- rendering

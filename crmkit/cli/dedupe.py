@@ -16,6 +16,7 @@ from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
+    DelimiterOption,
     EncodingOption,
     InPlaceOption,
     RulesOption,
@@ -113,6 +114,7 @@ def dedupe_command(
     rules_file: RulesOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
@@ -136,7 +138,12 @@ def dedupe_command(
         tables = []
         for path in inputs:
             step(f"reading {path}")
-            tables.append(open_table(path, [specs["customers"]], sheet=sheet, encoding=encoding))
+            table = open_table(
+                path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+            )
+            # A workbook of one sheet per salesperson: each sheet is an input of its own, so
+            # that the map and the pairs name its rows (file "c.xlsx (sheet 张三)").
+            tables.extend(table.split())
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
@@ -169,7 +176,7 @@ def dedupe_command(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
             )
         if followups and followups_out and merged is not None:
-            history = _open_followups(followups, specs, followups_sheet, encoding)
+            history = _open_followups(followups, specs, followups_sheet, encoding, delimiter)
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(
@@ -216,13 +223,19 @@ def _read_decisions(path: str, pool: Pool, name_header: str) -> Decisions:
 
 
 def _open_followups(
-    path: str, specs: dict[str, TableSpec], sheet: str | None, encoding: str | None
+    path: str,
+    specs: dict[str, TableSpec],
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
 ) -> Table:
     """The follow-up table: the sheet given, else the first sheet whose headers are a follow-up
     table's (one workbook may hold 客户信息 and 跟进记录)."""
     workbook = Path(path).suffix.lower() in (".xlsx", ".xlsm") and Path(path).is_file()
     if sheet is not None or not workbook:
-        return open_table(path, [specs["followups"]], sheet=sheet, encoding=encoding)
+        return open_table(
+            path, [specs["followups"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
     kinds = list(specs.values())
     for number in range(1, 256):
         try:

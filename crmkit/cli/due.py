@@ -13,6 +13,7 @@ from crmkit.cli.common import (
     STATE,
     AsOfOption,
     ConfigOption,
+    DelimiterOption,
     SchemaOption,
     alert,
     check_format,
@@ -68,6 +69,7 @@ def due_command(
     show_phones: Annotated[bool, typer.Option("--show-phones", help="Do not mask phones.")] = False,
     config: ConfigOption = None,
     schema: SchemaOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
     """Each person's agenda: 已逾期 (overdue), 今日待办 (today), 计划 (the next days).
 
@@ -92,7 +94,11 @@ def due_command(
     with progress() as step:
         step("Reading the tables")
         frames = {
-            kind: read_canonical(path, specs[kind], fields, notes, STATE.limits) if path else None
+            kind: read_canonical(
+                path, specs[kind], fields, notes, STATE.limits, delimiter=delimiter
+            )
+            if path
+            else None
             for kind, path, fields in (
                 ("customers", customers, [*CUSTOMER_FIELDS, "contract_end"]),
                 ("followups", followups, FOLLOWUP_FIELDS),

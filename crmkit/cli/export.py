@@ -11,6 +11,7 @@ import typer
 
 from crmkit.cli.common import (
     AllowFormulasOption,
+    DelimiterOption,
     EncodingOption,
     SchemaOption,
     SheetOption,
@@ -98,6 +99,7 @@ def export_command(
     ] = False,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     allow_formulas: AllowFormulasOption = False,
 ) -> None:
@@ -117,10 +119,16 @@ def export_command(
     if output == "-" and profile.format == "xlsx":
         fail(f"{profile.name} writes an xlsx workbook; give -o FILE.xlsx")
     specs = specs_from(schema)
-    table = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding)
+    table = open_table(
+        customers, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+    )
     assert table.spec is not None
     conditions = [parse_where(text, table.spec) for text in where or []]
-    history = open_table(followups, [specs["followups"]], encoding=encoding) if followups else None
+    history = (
+        open_table(followups, [specs["followups"]], encoding=encoding, delimiter=delimiter)
+        if followups
+        else None
+    )
     result = export_customers(
         table,
         profile,

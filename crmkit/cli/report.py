@@ -17,6 +17,7 @@ from crmkit.cli.common import (
     STATE,
     AsOfOption,
     ConfigOption,
+    DelimiterOption,
     SchemaOption,
     check_format,
     command,
@@ -112,6 +113,7 @@ def report_command(
     ] = False,
     config: ConfigOption = None,
     schema: SchemaOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
     """Funnel, channel, stage and service reports as Excel, HTML or JSON; exit 2 when an input is unreadable.
 
@@ -143,6 +145,7 @@ def report_command(
             format,
             lang or settings.lang,
             settings.list_limit,
+            delimiter,
         )
         return
     span = resolve_period(
@@ -158,7 +161,9 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
-    sources = ReportInputs(customer_path, followup_path, cost_path, limits=STATE.limits)
+    sources = ReportInputs(
+        customer_path, followup_path, cost_path, limits=STATE.limits, delimiter=delimiter
+    )
     with progress() as step:
         run = run_report(
             sources,
@@ -206,6 +211,7 @@ def _service(
     format: str,
     lang: str,
     list_limit: int,
+    delimiter: str | None,
 ) -> None:
     if not tasks and not feedback:
         fail(
@@ -213,7 +219,9 @@ def _service(
         )
     with progress() as step:
         step("Reading the task and feedback tables")
-        data, notes = run_service(tasks, feedback, specs, as_of=day, limits=STATE.limits)
+        data, notes = run_service(
+            tasks, feedback, specs, as_of=day, limits=STATE.limits, delimiter=delimiter
+        )
     for note in notes:
         warn(note)
     for target in outputs:

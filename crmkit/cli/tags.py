@@ -12,6 +12,7 @@ import typer
 from crmkit.cli.common import (
     AllowFormulasOption,
     ConfigOption,
+    DelimiterOption,
     EncodingOption,
     FormatOption,
     InPlaceOption,
@@ -30,7 +31,15 @@ from crmkit.cli.common import (
 from crmkit.config import find_config, load_config
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.tags import TagRows, apply_tags, check_tags, load_rulebook, read_tags, tag_stats
+from crmkit.tags import (
+    TagFinding,
+    TagRows,
+    apply_tags,
+    check_tags,
+    load_rulebook,
+    read_tags,
+    tag_stats,
+)
 
 app = typer.Typer(
     help="Check, fix and count customer tags by one naming rule (类别-值).",
@@ -48,10 +57,12 @@ StrictOption = Annotated[
 
 
 def _read(path: str, rules: Path | None, schema: list[Path] | None, sheet: str | None,
-          encoding: str | None) -> TagRows:  # fmt: skip
+          encoding: str | None, delimiter: str | None) -> TagRows:  # fmt: skip
     specs = specs_from(schema)
     book = load_rulebook(rules, specs["customers"])
-    table: Table = open_table(path, [specs["customers"]], sheet=sheet, encoding=encoding)
+    table: Table = open_table(
+        path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+    )
     return read_tags(table, book)
 
 
@@ -79,6 +90,7 @@ def check_command(
     strict: StrictOption = False,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
 ) -> None:
     """List each non-canonical tag with its count, rows and fix; exit 1 when any is found.
@@ -88,7 +100,7 @@ def check_command(
       crmkit tags check examples/messy_customers.xlsx
     """
     check_format(format, ("table", "json", "csv"))
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     found = check_tags(result)
     if format == "json":
         echo_json(found.to_dict())
@@ -97,7 +109,7 @@ def check_command(
             found.to_dict()["findings"],
             columns=["tag", "count", "rows", "suggestion", "rule", "score"],
         )
-        frame["rows"] = frame["rows"].map(lambda rows: " ".join(map(str, rows)))
+        frame["rows"] = [" ".join(_where(f)) for f in found.findings]
         typer.echo(frame_to_csv_bytes(frame, bom=False).decode("utf-8"), nl=False)
     else:
         shown = found.findings if limit == 0 else found.findings[:limit]
@@ -105,7 +117,7 @@ def check_command(
             [
                 f.tag,
                 f.count,
-                _rows_text(f.rows),
+                _rows_text(_where(f)),
                 f.suggestion or "",
                 f.rule,
                 "" if f.score is None else f.score,
@@ -130,8 +142,15 @@ def check_command(
         raise typer.Exit(1)
 
 
-def _rows_text(rows: list[int], shown: int = 6) -> str:
-    text = " ".join(map(str, rows[:shown]))
+def _where(finding: TagFinding) -> list[str]:
+    """A finding's rows, each as sheet:row when the table was read from several sheets."""
+    if finding.sheets:
+        return [f"{s}:{r}" for s, r in zip(finding.sheets, finding.rows, strict=True)]
+    return [str(r) for r in finding.rows]
+
+
+def _rows_text(rows: list[str], shown: int = 6) -> str:
+    text = " ".join(rows[:shown])
     return text + (f" …(+{len(rows) - shown})" if len(rows) > shown else "")
 
 
@@ -150,6 +169,7 @@ def apply_command(
     strict: StrictOption = False,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     allow_formulas: AllowFormulasOption = False,
     in_place: InPlaceOption = False,
@@ -160,13 +180,14 @@ def apply_command(
     Example:
       crmkit tags apply examples/messy_customers.xlsx -o tagged.xlsx --changes tag-changes.csv
     """
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     failing = _unknown_fails(result, strict)
     if failing:
         warn(f"{failing} rows hold tags no rule of {result.book.source} reads; nothing written")
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
-    write_frame(fixed.to_frame(), output, inputs=[input], sheet=fixed.sheet or "客户信息",
+    # A sheet per sheet read (one per salesperson), each in its own columns.
+    write_frame(fixed.sheet_frames(fixed.sheet or "客户信息"), output, inputs=[input],
                 allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
     if changes:
         write_frame(
@@ -184,6 +205,7 @@ def stats_command(
     config: ConfigOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
 ) -> None:
     """Count customers per tag, and the share of won customers with it (成交客户标签共性).
@@ -194,7 +216,7 @@ def stats_command(
     """
     check_format(format, ("table", "json", "csv"))
     settings = load_config(find_config(config, Path.cwd()))
-    result = _read(input, rules, schema, sheet, encoding)
+    result = _read(input, rules, schema, sheet, encoding, delimiter)
     frame = tag_stats(result, _won(result, settings.won, settings.intent_stage))
     if format == "json":
         echo_json(frame.to_dict(orient="records"))

@@ -9,10 +9,12 @@ import typer
 
 from crmkit.cli.common import (
     AllowFormulasOption,
+    DelimiterOption,
     EncodingOption,
     FormatOption,
     SchemaOption,
     SheetOption,
+    alert,
     check_format,
     command,
     echo_json,
@@ -24,6 +26,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.errors import InputError
 from crmkit.io.annotate import annotate_workbook
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame, write_json
@@ -75,6 +78,7 @@ def validate_command(
         ),
     ] = None,
     encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
     format: FormatOption = "table",
     report: Annotated[
@@ -130,7 +134,9 @@ def validate_command(
     with progress() as step:
         for path, choices, table_sheet in wanted:
             step(f"Reading {path}")
-            tables.append(open_table(path, choices, sheet=table_sheet, encoding=encoding))
+            tables.append(
+                open_table(path, choices, sheet=table_sheet, encoding=encoding, delimiter=delimiter)
+            )
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
         result = validate_tables(tables, strict=strict)
@@ -154,13 +160,17 @@ def validate_command(
     for index, target in ((0 if files else None, annotate), (followup, annotate_followups)):
         if index is not None and target is not None:
             source = wanted[index][0]
-            annotate_workbook(
-                tables[index],
-                result.issues,
-                target,
-                source=None if source == "-" else source,
-                inputs=inputs,
-            )
+            try:
+                annotate_workbook(
+                    tables[index],
+                    result.issues,
+                    target,
+                    source=None if source == "-" else source,
+                    inputs=inputs,
+                )
+            except InputError as exc:  # the check stands; only the copy cannot be made
+                alert(f"No annotated copy: {exc}")
+                continue
             info(f"Annotated copy written to {target}")
     _render(result, format, limit)
     raise typer.Exit(0 if result.valid else 1)
@@ -190,10 +200,15 @@ def _render(result: ValidationReport, format: str, limit: int) -> None:
         info(f"{where}: {table.rows} rows checked as {table.kind}")
     shown = result.issues if limit <= 0 else result.issues[:limit]
     if shown:
-        many = len(result.tables) > 1
-        headers = (["file"] if many else []) + ["row", "column", "severity", "value", "message"]
+        files = {t.file for t in result.tables}
+        many = len(files) > 1
+        # A workbook read from several sheets (one per salesperson): say which sheet.
+        sheets = len({(t.file, t.sheet) for t in result.tables}) > len(files)
+        headers = (["file"] if many else []) + (["sheet"] if sheets else [])
+        headers += ["row", "column", "severity", "value", "message"]
         rows: list[list[object]] = [
             ([i.file] if many else [])
+            + ([i.sheet or ""] if sheets else [])
             + [i.row or "", i.column, "error" if result.strict else i.severity, i.value, i.message]
             for i in shown
         ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import InputError
+from crmkit.io.guard import OLE
 from crmkit.io.table import Table
 from crmkit.io.write import atomic_path
 
@@ -34,11 +35,20 @@ def annotate_workbook(
 
     output = Path(output)
     if table.format == "xlsx" and source is not None:
+        with open(source, "rb") as handle:
+            old = handle.read(len(OLE)) == OLE
+        if old:
+            raise InputError(
+                f"{table.name}: an old .xls workbook cannot be copied with annotations; "
+                "save it as .xlsx for an annotated copy"
+            )
         try:
             workbook = load_workbook(source, keep_vba=str(source).lower().endswith(".xlsm"))
         except Exception as exc:
             raise InputError(f"{table.name}: cannot be opened for annotation ({exc})") from None
         sheet = workbook[table.sheet] if table.sheet in workbook.sheetnames else workbook.active
+    elif table.parts:
+        raise InputError(f"{table.name}: a workbook read from stdin cannot be annotated")
     else:
         workbook = Workbook()
         sheet = workbook.active
@@ -50,21 +60,29 @@ def annotate_workbook(
                 if value is not None and value == value and value != "":
                     cell = sheet.cell(row=int(row), column=position, value=value)
                     cell.data_type = "s" if isinstance(value, str) else cell.data_type
-    by_cell: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    by_cell: dict[tuple[Any, int, int], list[Any]] = defaultdict(list)
     positions = {header: i for i, header in reversed(list(enumerate(table.headers)))}
+    # A table read from several sheets: each sheet, its header row and its own columns.
+    parts = {part.sheet: part for part in table.parts}
     for issue in issues:
-        if issue.file != table.name or issue.sheet != table.sheet:
+        if issue.file != table.name or (issue.sheet != table.sheet and issue.sheet not in parts):
             continue
         column = table.fields.get(issue.field, positions.get(issue.column, 0))
+        target, header_row = sheet, table.header_row
+        part = parts.get(issue.sheet)
+        if part is not None and table.format == "xlsx" and source is not None:
+            target, header_row = workbook[part.sheet], part.header_row
+            column = part.columns.index(column) if column in part.columns else 0
         if issue.rule == "missing_column":
             column = 0
-        by_cell[(int(issue.row or table.header_row), column + 1)].append(issue)
+        row, col = _top_left(target, int(issue.row or header_row), column + 1)
+        by_cell[(target, row, col)].append(issue)
     fills = {
         "error": PatternFill("solid", start_color=ERROR_FILL, end_color=ERROR_FILL),
         "warning": PatternFill("solid", start_color=WARNING_FILL, end_color=WARNING_FILL),
     }
-    for (row, column), found in by_cell.items():
-        cell = sheet.cell(row=row, column=column)
+    for (target, row, column), found in by_cell.items():
+        cell = target.cell(row=row, column=column)
         worst = "error" if any(i.severity == "error" for i in found) else "warning"
         cell.fill = fills[worst]
         text = "\n".join(f"[{i.severity}] {i.message}" for i in found)
@@ -72,3 +90,11 @@ def annotate_workbook(
     with atomic_path(output, inputs) as temp:
         workbook.save(temp)
     return output
+
+
+def _top_left(sheet: Any, row: int, column: int) -> tuple[int, int]:
+    """The cell that holds a merged cell's value (only it can be filled and commented)."""
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, column

@@ -10,7 +10,7 @@ from pathlib import Path
 from crmkit.errors import InputError
 
 _ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
@@ -37,7 +37,7 @@ def sniff_format(data: bytes, path: Path | None, name: str) -> str:
                 f"{name}: is a zip file (an xlsx workbook?), not CSV text; rename it to .xlsx"
             )
         return "xlsx"
-    if data.startswith(_OLE):
+    if data.startswith(OLE):
         if suffix == ".xls":
             return "xlsx"  # calamine reads the old binary format too
         raise InputError(
@@ -52,7 +52,7 @@ def sniff_format(data: bytes, path: Path | None, name: str) -> str:
 
 def check_workbook(data: bytes, name: str, limits: Limits) -> None:
     """Refuse a workbook whose zip is corrupt, truncated, or expands past the limits (zip bomb)."""
-    if data.startswith(_OLE):
+    if data.startswith(OLE):
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

@@ -20,11 +20,15 @@ import pandas as pd
 
 from crmkit import arrow
 from crmkit.errors import InputError
+from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
+from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
 from crmkit.io.table import Table
 from crmkit.spec import TableSpec
 
 HEADER_SEARCH_ROWS = 30
+# Headers of a sequence-number column, which says nothing about a row by itself.
+_SEQUENCE = frozenset({"序号", "序", "行号", "No", "No.", "NO", "NO.", "no", "no.", "#", "S/N"})
 _DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -52,11 +56,12 @@ def read_table(
     encoding: str | None = None,
     format: str | None = None,
     limits: Limits | None = None,
+    delimiter: str | None = None,
 ) -> Table:
     """Read one table; with specs, find its header row and map its columns to fields.
 
     `sheet` is a name or a 1-based index; `format` ('csv' or 'xlsx') overrides what the
-    content says. Returns a Table whose index holds the spreadsheet's row numbers.
+    content says; `delimiter` forces the CSV separator (else it is guessed). Returns a Table whose index holds the spreadsheet's row numbers.
     Raises InputError for anything that cannot be read as a table.
     """
     src = source if isinstance(source, Source) else Source.of(source)
@@ -67,7 +72,9 @@ def read_table(
         return _read_xlsx(data, src.name, sheet, specs, limits)
     if sheet is not None:
         raise InputError(f"{src.name}: --sheet applies to workbooks, and this is CSV text")
-    return _read_csv(data, src.name, encoding, specs, limits)
+    if delimiter is not None:
+        delimiter = delimiter_of(delimiter)
+    return _read_csv(data, src.name, encoding, delimiter, specs, limits)
 
 
 def _read_bytes(src: Source, limits: Limits) -> bytes:
@@ -102,7 +109,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _find_header(
-    rows: Sequence[Sequence[Any]], specs: Sequence[TableSpec], name: str, sheet: str | None
+    rows: Sequence[Sequence[Any]],
+    specs: Sequence[TableSpec],
+    name: str,
+    sheet: str | None,
+    hint: str = "",
 ) -> tuple[int, TableSpec | None]:
     """Index of the header row among the first rows, and the spec whose headers it matches best."""
     best: tuple[int, int, TableSpec | None] = (0, -1, None)
@@ -119,12 +130,67 @@ def _find_header(
         expected = ", ".join(f.header() for f in specs[0].fields[1:4])
         raise InputError(
             f"{where}: no header row found in the first {HEADER_SEARCH_ROWS} rows "
-            f"(expected headers such as {expected})"
+            f"(expected headers such as {expected}){hint}"
         )
     for index, row in enumerate(rows):
         if any(_cell_text(v) for v in row):
             return index, None
     raise InputError(f"{name}: the file is empty")
+
+
+def _header_rows(
+    rows: Sequence[Sequence[Any]], index: int, spec: TableSpec | None
+) -> tuple[list[Any], int]:
+    """The header cells, and the index of the last header row: a row just above or below the
+    header row that also names fields (a group title such as 联系方式 over 联系人姓名 and
+    联系电话, or a Chinese row over an English one) is combined with it, never read as data."""
+    if spec is None:
+        return list(rows[index]), index
+    upper, lower = index, index
+    if index > 0 and _also_header(rows[index - 1], rows[index], spec):
+        upper = index - 1
+    elif index + 1 < len(rows) and _also_header(rows[index + 1], rows[index], spec):
+        lower = index + 1
+    if upper == lower:
+        return list(rows[index]), index
+    top, bottom = list(rows[upper]), list(rows[lower])
+    width = max(len(top), len(bottom))
+    top += [None] * (width - len(top))
+    bottom += [None] * (width - len(bottom))
+    header = []
+    for position, (over, under) in enumerate(zip(top, bottom, strict=True)):
+        over_text, under_text = _cell_text(over), _cell_text(under)
+        # A group title spans the columns to its right whose upper cell is blank.
+        spans = (
+            position + 1 < width
+            and not _cell_text(top[position + 1])
+            and bool(_cell_text(bottom[position + 1]))
+        )
+        header.append(_header_of(over_text, under_text, spans, spec))
+    return header, lower
+
+
+def _also_header(row: Sequence[Any], header: Sequence[Any], spec: TableSpec) -> bool:
+    """True when a row beside the header row is a header row too: it names two fields or more,
+    and names them about as densely as the header row does (a data row may hold a value that
+    happens to be a header, such as 电话, but few)."""
+    named = len(spec.map_headers(row))
+    filled = sum(1 for cell in row if _cell_text(cell))
+    header_named = len(spec.map_headers(header))
+    header_filled = sum(1 for cell in header if _cell_text(cell))
+    return named >= 2 and 2 * named * header_filled >= header_named * filled
+
+
+def _header_of(over: str, under: str, spans: bool, spec: TableSpec) -> str:
+    """One column's header from two header rows."""
+    if not under or not over:
+        return under or over
+    if spans:
+        return under
+    above, below = spec.match_header(over), spec.match_header(under)
+    if above and below:
+        return over if above == below else under
+    return under if below else over
 
 
 def _build_table(
@@ -152,7 +218,12 @@ def _build_table(
         blanks.append(np.ones(len(frame), dtype=bool))
     frame.columns = pd.RangeIndex(width)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    blank = np.logical_and.reduce(blanks[:width]) if width else None
+    # A row holding nothing but a sequence number (序号 filled down past the data) is blank.
+    mapped = set(spec.map_headers(headers).values()) if spec is not None else set()
+    counted = [
+        blanks[i] for i in range(width) if i in mapped or _cell_text(headers[i]) not in _SEQUENCE
+    ]
+    blank = np.logical_and.reduce(counted) if counted else None
     if blank is not None and blank.any():
         frame = frame[~blank]
     name = provenance["name"]
@@ -198,9 +269,16 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             "save it again in one encoding, or pass --encoding"
         )
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    else:
+        if _is_big5(data):
+            try:
+                return data.decode("cp950"), "cp950"
+            except UnicodeDecodeError:
+                pass
+        return text, "gb18030"
     from charset_normalizer import from_bytes
 
     guess = from_bytes(data[: 1 << 20]).best()
@@ -211,6 +289,54 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             pass
     raise InputError(
         f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding gb18030)"
+    )
+
+
+def _is_big5(data: bytes) -> bool:
+    """True when text that decodes as GB18030 reads far better as Big5 (繁體 Windows Excel).
+
+    Every Big5 byte pair is also valid GB18030, so decoding cannot tell them apart; but Big5
+    read as GB18030 yields rare or private-use characters, while either encoding read as
+    itself yields mostly its common characters (GB2312 for GBK, Big5 level 1 for Big5).
+    """
+    cut = data.rfind(b"\n", 0, 1 << 16)
+    sample = data if len(data) <= 1 << 16 or cut < 0 else data[: cut + 1]
+    try:
+        big5 = sample.decode("cp950")
+    except UnicodeDecodeError:
+        return False
+    gb = sample.decode("gb18030", errors="replace")
+    return _share_common(big5, _common_big5) > max(0.8, _share_common(gb, _common_gb) + 0.2)
+
+
+def _common_gb(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _common_big5(char: str) -> bool:
+    try:
+        encoded = char.encode("cp950")
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= encoded[0] <= 0xC6  # punctuation, then the 5,401 frequent characters
+
+
+def _share_common(text: str, common: Any) -> float:
+    wide = [c for c in set(text) if ord(c) >= 0x80]
+    return sum(1 for c in wide if common(c)) / len(wide) if wide else 0.0
+
+
+def _encoding_hint(used: str, given: str | None) -> str:
+    """A hint for a header row not found in text whose encoding was guessed."""
+    if given or used.startswith("utf"):
+        return ""
+    return (
+        f"; read as {used} (tried UTF-8, GB18030, Big5): if the file is in another encoding, "
+        "pass it, e.g. --encoding big5"
     )
 
 
@@ -236,19 +362,64 @@ def _utf8_line_before(data: bytes, bad: int) -> tuple[int, int] | None:
     return None
 
 
-def _sniff_delimiter(lines: list[str]) -> str:
-    """The separator that splits the first lines into the most columns (comma on a tie)."""
-    best, width = ",", 0
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def delimiter_of(text: str) -> str:
+    """The separator a --delimiter value names: one character, or tab, \\t, comma, semicolon, pipe.
+
+    Raises InputError for anything else.
+    """
+    delimiter = _DELIMITER_NAMES.get(text.lower(), text)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise InputError(f"--delimiter {text!r} is not one character (use , ; | or tab)")
+    return delimiter
+
+
+def _choose_delimiter(
+    text: str, specs: Sequence[TableSpec], count: int
+) -> tuple[str, list[list[str]]]:
+    """The separator under which the header row is recognized and the rows below it have the
+    header's width (comma on a tie), and the first rows split by it.
+
+    Splitting the most columns is no test: tag cells holding | or ; and crmkit's own
+    merged_from cells (ids joined by ;) would win.
+    """
+    best: tuple[tuple[int, ...], str, list[list[str]]] | None = None
     for delimiter in _DELIMITERS:
-        rows = list(csv.reader(lines, delimiter=delimiter))
-        widest = max((len(r) for r in rows), default=0)
-        if widest > width:
-            best, width = delimiter, widest
+        rows = _head_rows(text, count, delimiter)
+        index, recognized = _best_header_row(rows, specs)
+        width = len(rows[index]) if rows else 0
+        below = [r for r in rows[index + 1 :] if any(cell.strip() for cell in r)]
+        consistent = sum(1 for r in below if len(r) == width)
+        key = (recognized, int(width > 1), consistent, int(delimiter == ","))
+        if best is None or key > best[0]:
+            best = (key, delimiter, rows)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _best_header_row(rows: Sequence[Sequence[Any]], specs: Sequence[TableSpec]) -> tuple[int, int]:
+    """(index of the row naming the most fields of any spec, how many); without specs the
+    first row that is not blank."""
+    if not specs:
+        first = next((i for i, r in enumerate(rows) if any(_cell_text(v) for v in r)), 0)
+        return first, 0
+    best = (0, 0)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = max(len(spec.map_headers(row)) for spec in specs)
+        if score > best[1]:
+            best = (index, score)
     return best
 
 
 def _read_csv(
-    data: bytes, name: str, encoding: str | None, specs: Sequence[TableSpec], limits: Limits
+    data: bytes,
+    name: str,
+    encoding: str | None,
+    delimiter: str | None,
+    specs: Sequence[TableSpec],
+    limits: Limits,
 ) -> Table:
     if encoding is None and b"\x00" in data[: 1 << 16]:
         encoding = _utf16_without_bom(data)
@@ -271,24 +442,30 @@ def _read_csv(
         raise InputError(f"{name}: is not CSV text (it holds binary data)")
     if complete and (not text or text.isspace()):
         raise InputError(f"{name}: the file is empty")
-    head = _head_lines(text, HEADER_SEARCH_ROWS * 2)
     limit = csv.field_size_limit(_HEAD_BYTES)
     try:
-        delimiter = _sniff_delimiter(head)
-        head_rows = list(csv.reader(head, delimiter=delimiter))
+        if delimiter is None:
+            delimiter, head_rows = _choose_delimiter(text, specs, HEADER_SEARCH_ROWS * 2)
+        else:
+            head_rows = _head_rows(text, HEADER_SEARCH_ROWS * 2, delimiter)
     finally:
         csv.field_size_limit(limit)
-    header_index, spec = _find_header(head_rows, specs, name, None)
-    _check_width(head_rows[header_index], limits, name, None)
+    hint = _encoding_hint(used, encoding)
+    header_index, spec = _find_header(head_rows, specs, name, None, hint)
+    found = header_index
+    combined, header_index = _header_rows(head_rows, header_index, spec)
+    _check_width(combined, limits, name, None)
     width = len(head_rows[header_index])
-    frame = _parse_with_arrow(data, used, delimiter, header_index, width)
+    lines = _lines_in_rows(text, delimiter, header_index)
+    frame = _parse_with_arrow(data, used, delimiter, lines, width)
     if frame is None:
         if not complete:
             text, used = decode_text(data, name, encoding)
             text = text.removeprefix("\ufeff")
         frame = _parse_with_pandas(text, name, delimiter, header_index)
     del text
-    header = frame.iloc[0].tolist()
+    # One header row is taken whole from the parse (the head may cut a huge cell).
+    header = combined if header_index != found else frame.iloc[0].tolist()
     frame = frame.iloc[1:].reset_index(drop=True)
     frame = _undo_formula_guard(frame)
     if len(data) > limits.max_cell_chars:  # a smaller file cannot hold a longer cell
@@ -303,15 +480,37 @@ def _read_csv(
 _HEAD_BYTES = 1 << 22
 
 
-def _head_lines(text: str, count: int) -> list[str]:
-    """The first `count` lines (fewer if the file has fewer), up to 4 MiB of text: wide header
-    rows fit whole; a huge cell is cut (the limit on cells speaks of it later)."""
+def _head_rows(text: str, count: int, delimiter: str) -> list[list[str]]:
+    """The first `count` rows (fewer if the file has fewer), from up to 4 MiB of text: wide
+    header rows fit whole; a huge cell is cut (the limit on cells speaks of it later).
+
+    Rows, not lines: a quoted cell may hold a line break (a wrapped title cell).
+    """
     size = 1 << 16
     while True:
-        lines = text[:size].splitlines()
-        if len(lines) > count or size >= min(len(text), _HEAD_BYTES):
-            return lines[:count]
+        chunk = text[:size]
+        rows: list[list[str]] = []
+        try:
+            for row in csv.reader(io.StringIO(chunk), delimiter=delimiter):
+                rows.append(row)
+                if len(rows) > count:
+                    break
+        except csv.Error:  # the chunk ends inside a quoted cell
+            pass
+        if len(rows) > count or size >= min(len(text), _HEAD_BYTES):
+            return rows[:count]
         size *= 4
+
+
+def _lines_in_rows(text: str, delimiter: str, count: int) -> int:
+    """How many lines the first `count` rows take (pyarrow skips lines, and a quoted cell,
+    such as a wrapped title, may span several)."""
+    if not count:
+        return 0
+    reader = csv.reader(io.StringIO(text[:_HEAD_BYTES], newline=None), delimiter=delimiter)
+    for _ in range(count):
+        next(reader, None)
+    return reader.line_num
 
 
 def _check_width(header: Sequence[Any], limits: Limits, name: str, sheet: str | None) -> None:
@@ -384,7 +583,8 @@ def _utf8_prefix(data: bytes) -> str | None:
 def _parse_with_arrow(
     data: bytes, encoding: str, delimiter: str, skip: int, width: int
 ) -> pd.DataFrame | None:
-    """Parse with pyarrow's multi-threaded reader (every cell text, blank lines kept); None if it cannot."""
+    """Parse with pyarrow's multi-threaded reader (every cell text, blank lines kept), after
+    `skip` lines; None if it cannot."""
     import numpy as np
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
@@ -472,7 +672,38 @@ def _read_xlsx(
     except Exception as exc:  # calamine raises several unrelated types for corrupt files
         raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
     names = workbook.sheet_names
-    chosen = _choose_sheet(names, sheet, name)
+    if sheet is not None or not specs or len(names) <= 1:
+        return _read_sheet(workbook, data, name, _choose_sheet(names, sheet, name), specs, limits)
+    tables: list[Table] = []
+    skipped: list[tuple[str, str]] = []
+    failure: InputError | None = None
+    for chosen in names:
+        try:
+            table = _read_sheet(workbook, data, name, chosen, specs, limits)
+        except InputError as exc:
+            failure = failure or exc
+            skipped.append((chosen, why_not_read(exc)))
+            continue
+        reason = other_kind(tables[0], table) if tables else None
+        if reason:
+            skipped.append((chosen, reason))
+        else:
+            tables.append(table)
+    if not tables:
+        assert failure is not None
+        raise failure
+    return combine_sheets(tables, skipped)
+
+
+def _read_sheet(
+    workbook: Any,
+    data: bytes,
+    name: str,
+    chosen: str,
+    specs: Sequence[TableSpec],
+    limits: Limits,
+) -> Table:
+    """Read one sheet of an open workbook."""
     try:
         worksheet = workbook.get_sheet_by_name(chosen)
         if worksheet.height * max(worksheet.width, 1) > limits.max_cells:
@@ -481,26 +712,37 @@ def _read_xlsx(
                 f"the limit of {limits.max_cells:,} cells (--max-cells)"
             )
         rows = worksheet.to_python(skip_empty_area=False)
+        merged = _merged_ranges(worksheet)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"{name}, sheet {chosen}: cannot be read ({_first_line(exc)})") from None
+    put_errors(rows, error_cells(data, chosen))
+    fill_merged(rows, merged)
     if not any(any(_cell_text(v) for v in row) for row in rows):
         raise InputError(f"{name}, sheet {chosen}: the sheet is empty")
     header_index, spec = _find_header(rows, specs, name, chosen)
-    _check_width(rows[header_index], limits, name, chosen)
+    header, header_index = _header_rows(rows, header_index, spec)
+    _check_width(header, limits, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)
     frame = frame.replace("", None) if not frame.empty else frame
     # A workbook's text is compressed, so its size says nothing about its longest cell.
-    _check_cell_lengths(frame, limits, name, chosen, rows[header_index], header_index + 2)
+    _check_cell_lengths(frame, limits, name, chosen, header, header_index + 2)
     for column in frame.columns:
         # Columns of text cells only (names, most phone columns) get the fast text type.
         if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":
             frame[column] = frame[column].astype("str")
     return _build_table(
-        rows[header_index], frame, header_index + 2, spec,
+        header, frame, header_index + 2, spec,
         name=name, sheet=chosen, header_row=header_index + 1, format="xlsx",
     )  # fmt: skip
+
+
+def _merged_ranges(worksheet: Any) -> list[Any]:
+    try:
+        return list(worksheet.merged_cell_ranges or [])
+    except Exception:  # not every format calamine reads knows its merged cells
+        return []
 
 
 def _choose_sheet(names: list[str], sheet: str | int | None, name: str) -> str:

@@ -12,13 +12,33 @@ if TYPE_CHECKING:
     from crmkit.spec import TableSpec
 
 
+# The rows of the k-th sheet of a table read from several sheets are numbered k × ROW_STRIDE
+# + the row its sheet shows (Excel has at most 1,048,576 rows): unique across sheets, and the
+# first sheet's rows keep their own numbers.
+ROW_STRIDE = 10_000_000
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """One of the sheets a table was read from: its name, its header row, and for each column
+    of the sheet (in the sheet's order) its header as written there and its table position."""
+
+    sheet: str
+    header_row: int
+    columns: tuple[int, ...]
+    headers: tuple[str, ...]
+
+
 @dataclass
 class Table:
-    """The cells of one sheet or CSV file below its header row.
+    """The cells of one sheet or CSV file below its header row (or of several sheets of one
+    kind: one per salesperson or per month).
 
     `data` has one column per sheet column, labelled by position (0, 1, …) so that repeated
-    or blank headers survive; its index is the row number the spreadsheet shows. `headers`
-    are the headers as the user wrote them; `fields` maps canonical field names to positions.
+    or blank headers survive; its index is the row number the spreadsheet shows (for a table
+    of several sheets, see ROW_STRIDE and `place`). `headers` are the headers as the user wrote
+    them; `fields` maps canonical field names to positions; `parts` lists the sheets read when
+    there are several; `notes` say what the reader left out (sheets not read, and why).
     """
 
     data: pd.DataFrame
@@ -31,6 +51,8 @@ class Table:
     delimiter: str | None = None
     fields: dict[str, int] = field(default_factory=dict)
     spec: TableSpec | None = None
+    notes: list[str] = field(default_factory=list)
+    parts: list[SheetPart] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -49,13 +71,35 @@ class Table:
         """The header the user wrote for the canonical field `name`."""
         return self.headers[self.fields[name]]
 
+    def place(self, index: int) -> tuple[str | None, int]:
+        """(sheet, row as that sheet shows it) of a row of `data`."""
+        if not self.parts:
+            return self.sheet, int(index)
+        ordinal, row = divmod(int(index), ROW_STRIDE)
+        return self.parts[ordinal].sheet, row
+
+    def index_of(self, sheet: str | None, row: int) -> int:
+        """The `data` index of a sheet's row (the inverse of `place`)."""
+        for ordinal, part in enumerate(self.parts):
+            if part.sheet == sheet:
+                return ordinal * ROW_STRIDE + int(row)
+        return int(row)
+
+    def rows_text(self, indexes: Iterable[int]) -> str:
+        """Rows for a message: "row 5, 7", or "sheet 李四 row 5, sheet 张三 row 7" across sheets."""
+        indexes = list(indexes)
+        if not self.parts:
+            return "row " + ", ".join(str(int(i)) for i in indexes)
+        return ", ".join("sheet {} row {}".format(*self.place(i)) for i in indexes)
+
     def location(self, row: int | None = None, column: str | None = None) -> str:
         """Where something is, for a message: file, sheet, row and column as the user sees them."""
         parts = [self.name]
-        if self.sheet is not None:
-            parts.append(f"sheet {self.sheet}")
+        sheet = self.place(row)[0] if row is not None else self.sheet
+        if sheet is not None:
+            parts.append(f"sheet {sheet}")
         if row is not None:
-            parts.append(f"row {row}")
+            parts.append(f"row {self.place(row)[1]}")
         if column is not None:
             parts.append(f"column {column}")
         return ", ".join(parts)
@@ -73,17 +117,66 @@ class Table:
             delimiter=self.delimiter,
             fields=dict(self.fields),
             spec=self.spec,
+            notes=list(self.notes),
+            parts=list(self.parts),
         )
 
     def labels(self) -> list[str]:
-        """The headers as written, repeated ones made unique (客户名称, 客户名称.1)."""
-        return unique_labels(self.headers)
+        """The headers as written, repeated ones made unique (客户名称, 客户名称.1); a blank
+        header is named by its column's letter (列C), so that it reads back the same."""
+        from openpyxl.utils import get_column_letter
+
+        return unique_labels(
+            header if header.strip() else f"列{get_column_letter(position + 1)}"
+            for position, header in enumerate(self.headers)
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The cells labelled by the headers as written (repeated headers made unique)."""
         frame = self.data.copy()
         frame.columns = pd.Index(self.labels())
         return frame
+
+    def split(self) -> list[Table]:
+        """A table per sheet read, named "file (sheet name)", with the rows numbered as that
+        sheet shows them (the table itself when it was read from one sheet)."""
+        if not self.parts:
+            return [self]
+        tables = []
+        for ordinal, part in enumerate(self.parts):
+            low = ordinal * ROW_STRIDE
+            rows = self.data[(self.data.index >= low) & (self.data.index < low + ROW_STRIDE)]
+            one = self.with_data(rows.set_axis(rows.index - low))
+            one.name, one.sheet, one.header_row, one.parts = (
+                f"{self.name} (sheet {part.sheet})",
+                part.sheet,
+                part.header_row,
+                [],
+            )
+            tables.append(one)
+        return tables
+
+    def sheet_frames(self, default: str = "data") -> dict[str, pd.DataFrame]:
+        """The cells of each sheet read, in that sheet's own columns and under its own headers
+        (one frame, named by the sheet or `default`, for a table of one sheet or a CSV)."""
+        if not self.parts:
+            return {self.sheet or default: self.to_frame()}
+        frames: dict[str, pd.DataFrame] = {}
+        extra = [
+            p for p in range(len(self.headers)) if all(p not in part.columns for part in self.parts)
+        ]
+        for ordinal, part in enumerate(self.parts):
+            low, high = ordinal * ROW_STRIDE, (ordinal + 1) * ROW_STRIDE
+            rows = self.data[(self.data.index >= low) & (self.data.index < high)]
+            positions = list(part.columns)
+            # Columns added after reading (an id column clean adds) go to every sheet.
+            frame = rows[[*positions, *extra]].copy()
+            frame.columns = pd.Index(
+                unique_labels([*part.headers, *(self.labels()[p] for p in extra)])
+            )
+            frame.index = frame.index - low
+            frames[part.sheet] = frame
+        return frames
 
 
 def unique_labels(names: Iterable[str]) -> list[str]:

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
@@ -186,14 +186,27 @@ def _csv_cell(value: Any, allow_formulas: bool) -> Any:
 
 
 def write_xlsx(
-    frame: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", allow_formulas: bool = False
+    frame: pd.DataFrame | Mapping[str, pd.DataFrame],
+    path: Path,
+    *,
+    sheet: str = "Sheet1",
+    allow_formulas: bool = False,
 ) -> None:
-    """Write a frame to a new xlsx: a bold frozen header, text cells stored as text (never formulas)."""
+    """Write a frame (or frames by sheet name) to a new xlsx: a bold frozen header, text cells
+    stored as text (never formulas)."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    frames = {sheet: frame} if isinstance(frame, pd.DataFrame) else frame
+    for title, one in frames.items():
+        _write_sheet(workbook, one, title, allow_formulas)
+    workbook.save(path)
+
+
+def _write_sheet(workbook: Any, frame: pd.DataFrame, sheet: str, allow_formulas: bool) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
     sheet_out = workbook.create_sheet(title=_sheet_title(sheet))
     sheet_out.freeze_panes = "A2"
     bold = Font(bold=True)
@@ -220,7 +233,6 @@ def write_xlsx(
             else:
                 out.append(plain)
         sheet_out.append(out)
-    workbook.save(path)
 
 
 def _sheet_title(title: str) -> str:
@@ -229,7 +241,7 @@ def _sheet_title(title: str) -> str:
 
 
 def write_frame(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Mapping[str, pd.DataFrame],
     output: str | Path,
     *,
     inputs: Iterable[str | Path | None] = (),
@@ -239,7 +251,11 @@ def write_frame(
     bom: bool = True,
 ) -> Path:
     """Write a frame to .xlsx or .csv (UTF-8, with a BOM for Excel unless not `bom`),
-    atomically, never over an input (unless `in_place`, which keeps the input as `<name>.bak`)."""
+    atomically, never over an input (unless `in_place`, which keeps the input as `<name>.bak`).
+
+    Frames by sheet name (a table read from several sheets) become the sheets of the xlsx, or
+    follow each other in the CSV.
+    """
     output = Path(output)
     kind = output_format(output)
     with atomic_path(output, inputs, in_place=in_place) as temp:
@@ -248,8 +264,15 @@ def write_frame(
         else:
             encoding = "utf-8-sig" if bom else "utf-8"
             with open(temp, "w", encoding=encoding, newline="") as handle:
-                write_csv_text(frame, handle, allow_formulas=allow_formulas)
+                write_csv_text(_one_frame(frame), handle, allow_formulas=allow_formulas)
     return output
+
+
+def _one_frame(frame: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows of frames by sheet one after the other (columns matched by header)."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    return pd.concat(list(frame.values()), ignore_index=True)
 
 
 def write_json(

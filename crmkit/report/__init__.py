@@ -71,6 +71,7 @@ class ReportInputs:
     followups: str | Path | None = None
     costs: str | Path | None = None
     limits: Limits | None = None
+    delimiter: str | None = None  # of CSV input; None: guessed
 
 
 def run_report(
@@ -94,15 +95,29 @@ def run_report(
     notes: list[str] = []
     on_step(f"Reading {inputs.customers}")
     people = read_canonical(
-        inputs.customers, specs["customers"], CUSTOMER_FIELDS, notes, inputs.limits
+        inputs.customers,
+        specs["customers"],
+        CUSTOMER_FIELDS,
+        notes,
+        inputs.limits,
+        delimiter=inputs.delimiter,
     )
     history = None
     if inputs.followups:
         on_step(f"Reading {inputs.followups}")
         history = read_canonical(
-            inputs.followups, specs["followups"], FOLLOWUP_FIELDS, notes, inputs.limits
+            inputs.followups,
+            specs["followups"],
+            FOLLOWUP_FIELDS,
+            notes,
+            inputs.limits,
+            delimiter=inputs.delimiter,
         )
-    costs = load_costs(read_table(inputs.costs, limits=inputs.limits)) if inputs.costs else None
+    costs = (
+        load_costs(read_table(inputs.costs, limits=inputs.limits, delimiter=inputs.delimiter))
+        if inputs.costs
+        else None
+    )
     on_step(f"Computing the reports over {len(people):,} customers")
     data = compute_report(
         people,
@@ -123,13 +138,16 @@ def read_canonical(
     fields: list[str] | None,
     notes: list[str],
     limits: Limits | None = None,
+    *,
+    delimiter: str | None = None,
 ) -> pd.DataFrame:
     """Read a table with its spec and reduce it to typed canonical fields (None: all).
 
     A note for the user is added when rows hold values crmkit cannot read.
     Raises InputError when the table cannot be read.
     """
-    table = read_table(path, specs=[spec], limits=limits)
+    table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
+    notes.extend(table.notes)
     reduced = canonical_frame(table, fields)
     if reduced.invalid_rows:
         notes.append(
@@ -182,6 +200,7 @@ def run_service(
     *,
     as_of: date,
     limits: Limits | None = None,
+    delimiter: str | None = None,
 ) -> tuple[ServiceData, list[str]]:
     """Read the task and feedback tables (either may be None) and compute the service report.
 
@@ -189,10 +208,14 @@ def run_service(
     """
     notes: list[str] = []
     task_frame = (
-        read_canonical(tasks, specs["tasks"], TASK_FIELDS, notes, limits) if tasks else None
+        read_canonical(tasks, specs["tasks"], TASK_FIELDS, notes, limits, delimiter=delimiter)
+        if tasks
+        else None
     )
     feedback_frame = (
-        read_canonical(feedback, specs["feedback"], FEEDBACK_FIELDS, notes, limits)
+        read_canonical(
+            feedback, specs["feedback"], FEEDBACK_FIELDS, notes, limits, delimiter=delimiter
+        )
         if feedback
         else None
     )

@@ -180,6 +180,7 @@ class TagFinding:
     suggestion: str | None = None
     rule: str = ""
     score: float | None = None
+    sheets: list[str] = field(default_factory=list)  # each row's sheet, read from several
 
 
 @dataclass
@@ -205,7 +206,7 @@ class TagCheck:
             "derived_missing": self.derived_missing,
             "findings": [
                 {"tag": f.tag, "count": f.count, "rows": f.rows, "suggestion": f.suggestion,
-                 "rule": f.rule, "score": f.score}
+                 "rule": f.rule, "score": f.score, **({"sheets": f.sheets} if f.sheets else {})}
                 for f in self.findings
             ],
         }  # fmt: skip
@@ -257,6 +258,10 @@ def check_tags(result: TagRows) -> TagCheck:
     ordered = sorted(findings.values(), key=lambda f: (-f.count, f.tag))
     for finding in ordered:
         finding.rows.sort()
+        if result.table.parts:  # rows of several sheets: each as its sheet shows it
+            places = [result.table.place(row) for row in finding.rows]
+            finding.sheets = [str(sheet) for sheet, _ in places]
+            finding.rows = [row for _, row in places]
     return TagCheck(len(cells), int(result.changed.sum()), ordered, unknown, missing)
 
 
@@ -283,10 +288,14 @@ def apply_tags(result: TagRows) -> tuple[Table, pd.DataFrame]:
     data[position] = column.where(~changed, result.after)
     fixed = Table(data=data, headers=headers, name=table.name, sheet=table.sheet,
                   header_row=table.header_row, format=table.format, encoding=table.encoding,
-                  delimiter=table.delimiter, fields=fields, spec=table.spec)  # fmt: skip
+                  delimiter=table.delimiter, fields=fields, spec=table.spec,
+                  parts=table.parts)  # fmt: skip
+    rows = result.before.index[changed.to_numpy()]
+    places = [table.place(row) for row in rows]
     changes = pd.DataFrame(
         {
-            "row": result.before.index[changed.to_numpy()],
+            **({"sheet": [sheet for sheet, _ in places]} if table.parts else {}),
+            "row": [row for _, row in places],
             "before": _masked(result.before[changed]),
             "after": _masked(result.after[changed]),
             "rule": result.rules[changed].to_numpy(dtype=object),

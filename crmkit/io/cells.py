@@ -1,0 +1,106 @@
+"""What calamine's cell values leave out of an xlsx sheet: Excel error values and merged cells."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+# The error values Excel shows in a cell (and writes into CSV as text).
+ERROR_VALUES = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA"}
+)  # fmt: skip
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_RELATION = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*?)\bt="e"([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL
+)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _attribute(tag: bytes, name: bytes) -> str | None:
+    found = re.search(rb"(?:^|\s)" + re.escape(name) + rb'="([^"]*)"', tag)
+    return html.unescape(found.group(1).decode("utf-8")) if found else None
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the named sheet's cells."""
+    try:
+        book = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    wanted = next(
+        (
+            _attribute(m.group(1), b"r:id")
+            for m in _SHEET.finditer(book)
+            if _attribute(m.group(1), b"name") == sheet
+        ),
+        None,
+    )
+    for match in _RELATION.finditer(relations):
+        if _attribute(match.group(1), b"Id") == wanted:
+            target = _attribute(match.group(1), b"Target") or ""
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def error_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
+    """(0-based row, column) → error value (#N/A …) of the sheet's error cells, which calamine
+    reads as blank. Empty for an .xls workbook or a sheet with none."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        member = _sheet_member(archive, sheet)
+        xml = _read_if_errors(archive, member) if member else b""
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    for match in _ERROR_CELL.finditer(xml):
+        ref = _REF.search(match.group(1) + b" " + match.group(2))
+        value = _VALUE.search(match.group(3))
+        if ref is None or value is None:
+            continue
+        column = 0
+        for letter in ref.group(1):
+            column = column * 26 + letter - ord("A") + 1
+        found[(int(ref.group(2)) - 1, column - 1)] = html.unescape(value.group(1).decode())
+    return found
+
+
+def _read_if_errors(archive: zipfile.ZipFile, member: str) -> bytes:
+    """The sheet's XML when it holds an error cell, else b"" (looked for chunk by chunk, so that
+    a big sheet without errors is never held in memory twice)."""
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 24):
+            if b't="e"' in tail + chunk:
+                return archive.read(member)
+            tail = chunk[-8:]
+    return b""
+
+
+def put_errors(rows: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
+    """Write each error value into its (blank) cell."""
+    for (row, column), text in errors.items():
+        if row < len(rows) and column < len(rows[row]):
+            rows[row][column] = text
+
+
+def fill_merged(
+    rows: list[list[Any]], ranges: Iterable[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
+    """Give a value merged down over rows to every row it spans (in its first column): a merged
+    cell's value belongs to each row of the merge, and calamine gives it to the first only."""
+    for (top, left), (bottom, _right) in ranges:
+        if bottom <= top or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for row in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            if left < len(rows[row]) and rows[row][left] in ("", None):
+                rows[row][left] = value

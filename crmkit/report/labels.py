@@ -81,6 +81,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"}
 MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
+COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
+              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
+NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
+    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction"}  # fmt: skip
 
 
 def label(lang: str, key: str) -> str:

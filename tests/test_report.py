@@ -152,6 +152,7 @@ def test_excel_has_tables_charts_and_numbers(fixture: tuple[Path, Path], tmp_pat
         "停滞客户",
         "沉默客户",
         "逾期跟进",
+        "口径说明",
     ]
     funnel = workbook["销售漏斗"]
     assert [c.value for c in funnel[1]][:4] == ["阶段", "当前数", "累计到达", "转化率"]

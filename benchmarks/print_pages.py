@@ -87,7 +87,9 @@ def count(workbook: Path, folder: Path) -> list[tuple[str, int]]:
     whole = folder / f"{workbook.stem}-all.xlsx"
     shutil.copy(workbook, whole)
     to_pdf([*parts, whole], folder)
-    counts = [(name, pages(part.with_suffix(".pdf"))) for name, part in zip(names, parts, strict=True)]
+    counts = [
+        (name, pages(part.with_suffix(".pdf"))) for name, part in zip(names, parts, strict=True)
+    ]
     return [*counts, ("(all)", pages(whole.with_suffix(".pdf")))]
 
 

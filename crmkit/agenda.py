@@ -313,7 +313,10 @@ def stale_agendas(folder: Path, written: Iterable[Path]) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.suffix in _SUFFIXES.values() and p.is_file() and p.resolve() not in keep and _is_agenda(p)
+        if p.suffix in _SUFFIXES.values()
+        and p.is_file()
+        and p.resolve() not in keep
+        and _is_agenda(p)
     )
 
 

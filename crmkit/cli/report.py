@@ -302,7 +302,11 @@ def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -
         frame = {"funnel": data.funnel, "channel": data.channel, "stage": data.stages}[name]
         parts += ["", label(lang, name), _frame_text(frame, lang)]
         if name == "funnel" and data.funnel_by is not None and data.by is not None:
-            parts += ["", funnel_by_title(lang, data.by), _frame_text(data.funnel_by, lang, data.by)]
+            parts += [
+                "",
+                funnel_by_title(lang, data.by),
+                _frame_text(data.funnel_by, lang, data.by),
+            ]
     if "stage" in reports:
         counts = ", ".join(
             f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")

@@ -112,13 +112,18 @@ def load_profile(path: str | Path) -> Profile:
     unknown = set(followups) - _FOLLOWUP_KEYS
     if unknown:
         raise SpecError(f"{where}: unknown key followups.{sorted(unknown)[0]}")
-    for key, value in (("profile.sheet", head.get("sheet", "")), ("followups.sheet", followups.get("sheet", ""))):
+    for key, value in (
+        ("profile.sheet", head.get("sheet", "")),
+        ("followups.sheet", followups.get("sheet", "")),
+    ):
         if not isinstance(value, str) or any(c in value for c in "[]:*?/\\") or len(value) > 31:
-            raise SpecError(f"{where}: {key} must be a sheet name (at most 31 characters, no []:*?/\\)")
-    key = followups.get("key", [])
-    key = [key] if isinstance(key, str) else key
+            raise SpecError(
+                f"{where}: {key} must be a sheet name (at most 31 characters, no []:*?/\\)"
+            )
+    keys = followups.get("key", [])
+    keys = [keys] if isinstance(keys, str) else keys
     follow_columns = _columns(followups.get("columns", []), maps, where, "followups.columns")
-    if not isinstance(key, list) or any(k not in {c.name for c in follow_columns} for k in key):
+    if not isinstance(keys, list) or any(k not in {c.name for c in follow_columns} for k in keys):
         raise SpecError(f"{where}: followups.key names columns of followups.columns")
     return Profile(
         name=head["name"],
@@ -138,7 +143,7 @@ def load_profile(path: str | Path) -> Profile:
         source=where,
         sheet=str(head.get("sheet", "")),
         followups_sheet=str(followups.get("sheet", "")),
-        followups_key=tuple(str(k) for k in key),
+        followups_key=tuple(str(k) for k in keys),
     )
 
 

@@ -143,7 +143,9 @@ def read_canonical(
     return reduced.frame
 
 
-def fill_output(template: str, *, as_of: date, since: date, until: date, origin: str = "-o") -> Path:
+def fill_output(
+    template: str, *, as_of: date, since: date, until: date, origin: str = "-o"
+) -> Path:
     """An output path with its placeholders filled: {date}, {since}, {until}, each also with a
     date format ({date:%Y%m%d}). `origin` says where the template came from (-o, or the config
     file and key) for the OutputError raised on an unknown placeholder or a broken one."""
@@ -168,7 +170,9 @@ def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        blocked = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        blocked = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
+        )
         why = f"{blocked} is a file" if blocked is not None else exc.strerror
         raise OutputError(f"{folder}: cannot create the output folder: {why}") from None
 

@@ -10,8 +10,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -54,7 +54,13 @@ def _cell_value(value: Any, lang: str = "zh") -> Any:
 
 
 def _write_table(
-    sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *, top: int = 1, by: str | None = None
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    name: str,
+    lang: str,
+    *,
+    top: int = 1,
+    by: str | None = None,
 ) -> tuple[int, int]:
     """Write a frame as an Excel table at row `top`; returns (first data row, last data row).
     The header row repeats on every printed page."""

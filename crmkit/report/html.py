@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from crmkit.report.labels import (
 from crmkit.report.metrics import ReportData
 from crmkit.report.service import ServiceData
 from crmkit.resources import data_dir
+
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -109,7 +110,9 @@ def _section(
     }
 
 
-def _list_section(key_title: str, listing: pd.DataFrame, lang: str, list_limit: int) -> dict[str, Any]:
+def _list_section(
+    key_title: str, listing: pd.DataFrame, lang: str, list_limit: int
+) -> dict[str, Any]:
     more = len(listing) - list_limit
     note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
     return _section(f"{key_title} ({len(listing)})", listing.head(list_limit), lang, note=note)

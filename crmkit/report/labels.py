@@ -132,7 +132,11 @@ def format_value(key: str, value: Any) -> str:
 
 def cell_text(lang: str, key: str, value: Any) -> str:
     """A table cell as a reader sees it: `format_value`, the empty group in the reader's language."""
-    return label(lang, "blank") if isinstance(value, str) and value == BLANK else format_value(key, value)
+    return (
+        label(lang, "blank")
+        if isinstance(value, str) and value == BLANK
+        else format_value(key, value)
+    )
 
 
 def format_change(key: str, value: Any, previous: Any, lang: str = "en") -> str:

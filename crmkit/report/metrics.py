@@ -274,7 +274,7 @@ def _other_stages(stages: np.ndarray, config: ReportConfig) -> list[str]:
 
 
 def _in_stage(stages: np.ndarray, stage: str) -> np.ndarray:
-    return np.equal(stages, None) if stage == BLANK else stages == stage
+    return np.asarray(pd.isna(stages), dtype=bool) if stage == BLANK else stages == stage
 
 
 def _channel(p: _Prepared, rows: np.ndarray, costs: pd.Series | None) -> pd.DataFrame:

@@ -84,6 +84,10 @@ def _is_numeric(column: pd.Series, key: str) -> bool:
     )
 
 
+# IDs, phones and dates are never broken across lines when a printed list wraps
+_WHOLE = {"customer_id", "task_id", "phone", "last_activity", "due", "month"}
+
+
 def _section(
     title: str,
     frame: pd.DataFrame,
@@ -93,9 +97,13 @@ def _section(
     by: str | None = None,
 ) -> dict[str, Any]:
     numeric = [_is_numeric(frame[c], c) for c in frame.columns]
+    kinds = [
+        "n" if n else "k" if c in _WHOLE else ""
+        for c, n in zip(frame.columns, numeric, strict=True)
+    ]
     rows = [
-        [{"text": cell_text(lang, k, v), "number": n}
-         for k, v, n in zip(frame.columns, record, numeric, strict=True)]
+        [{"text": cell_text(lang, k, v), "number": n, "cls": cls}
+         for k, v, n, cls in zip(frame.columns, record, numeric, kinds, strict=True)]
         for record in frame.itertuples(index=False)
     ]  # fmt: skip
     return {

@@ -38,8 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "h_complaint_share": "投诉占比", "h_satisfaction": "平均满意度",
         "blank": "（未填写）", "industry": "所属行业", "by_title": "{report} · 按{by}",
         "r_stalled": "闲置超过{n}天", "r_silent": "超过{n}天未跟进", "r_next": "下次跟进时间 {date} 已过",
-        "r_cadence": "应每{every}天跟进，已{since}天未跟进", "pp": "个百分点",
-        "definitions": "口径说明", "legend_value": "数值", "chart_axis": "横轴：{what}",
+        "r_cadence": "应每{every}天跟进，已{since}天未跟进", "pp": "个百分点", "r_join": "；",
+        "definitions": "口径说明", "chart_axis": "横轴：{what}",
         "page_footer": "&A · 第 &P 页，共 &N 页",
     },
     "en": {
@@ -74,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "blank": "(blank)", "industry": "Industry", "by_title": "{report} by {by}",
         "r_stalled": "idle over {n} d", "r_silent": "no follow-up for over {n} d",
         "r_next": "next follow-up {date} passed", "r_cadence": "every {every} d, {since} d since",
-        "pp": "pp", "definitions": "Definitions", "legend_value": "Value", "chart_axis": "Bar length: {what}",
+        "pp": "pp", "r_join": "; ", "definitions": "Definitions", "chart_axis": "Bar length: {what}",
         "page_footer": "&A · page &P of &N",
     },
 }  # fmt: skip

@@ -429,7 +429,9 @@ def _stage_report(
         since=_whole(since_followup[broken]),
     )
     both = past_due & broken
-    overdue_reason = np.where(both, due_text + "; " + cadence_text, due_text + cadence_text)
+    overdue_reason = np.where(
+        both, due_text + label(lang, "r_join") + cadence_text, due_text + cadence_text
+    )
     stages = pd.DataFrame(records)
     masks = {"stalled": stalled, "silent": silent, "overdue": overdue}
     if not lists:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -108,7 +109,8 @@ def main() -> None:
         for workbook in workbooks:
             print(f"{workbook.name}")
             for name, number in count(workbook, folder):
-                print(f"  {name:<12} {number:>3} page{'s' if number != 1 else ''}")
+                pad = 24 - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in name)
+                print(f"  {name}{' ' * pad} {number:>3} page{'s' if number != 1 else ''}")
 
 
 if __name__ == "__main__":

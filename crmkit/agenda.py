@@ -11,8 +11,10 @@ falls within the plan window: the larger of `days` and the item kind's reminder 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,7 @@ from crmkit.report.service import DONE, split_assignee
 
 GROUPS = ("overdue", "today", "planned")
 KINDS = ("followup", "renewal", "task")
-UNASSIGNED = "(未分配)"
+UNASSIGNED = "(未分配)"  # the Chinese word; `WORDS[lang]["unassigned"]` is the one shown
 ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
                 "phone", "priority", "what", "file", "row"]  # fmt: skip
 _PRIORITY = {"紧急": 0, "重要": 1, "一般": 2}
@@ -36,14 +38,14 @@ WORDS = {
         "renewal": "续约", "task": "任务", "next": "下次跟进时间 {date}",
         "cadence": "{intent}每{every}天跟进一次，上次 {last}", "contract": "合同到期 {date}",
         "late": "逾期{n}天", "now": "今天", "ahead": "{n}天后", "nothing": "无待办事项",
-        "as_of": "截至", "agenda": "待办",
+        "as_of": "截至", "agenda": "待办", "unassigned": "（未分配）",
     },
     "en": {
         "overdue": "Overdue", "today": "Due today", "planned": "Planned", "followup": "follow-up",
         "renewal": "renewal", "task": "task", "next": "next follow-up {date}",
         "cadence": "{intent}: every {every} d, last {last}", "contract": "contract ends {date}",
         "late": "{n} d late", "now": "today", "ahead": "in {n} d", "nothing": "nothing due",
-        "as_of": "as of", "agenda": "Agenda",
+        "as_of": "as of", "agenda": "Agenda", "unassigned": "(unassigned)",
     },
 }  # fmt: skip
 
@@ -94,22 +96,32 @@ def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).dt.normalize()
 
 
-def _owners(customers: pd.DataFrame, followups: pd.DataFrame | None) -> pd.Series:
+def _owners(customers: pd.DataFrame, followups: pd.DataFrame | None, nobody: str) -> pd.Series:
     owner = customers["owner"]
     if followups is not None and len(followups):
         latest = (
             followups.dropna(subset=["by"]).sort_values("at").groupby("customer_id")["by"].last()
         )
         owner = owner.where(owner.notna(), customers["customer_id"].map(latest))
-    return owner.fillna(UNASSIGNED)
+    return owner.fillna(nobody)
 
 
 def _open_customers(
-    customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig
+    customers: pd.DataFrame, followups: pd.DataFrame | None, config: ReportConfig, nobody: str
 ) -> pd.DataFrame:
     """The customers not lost, each with the person whose agenda it is on."""
     lost = customers["stage"].isin(list(config.lost)).to_numpy(dtype=bool)
-    return customers[~lost].assign(owner=_owners(customers, followups)[~lost])
+    return customers[~lost].assign(owner=_owners(customers, followups, nobody)[~lost])
+
+
+def on_record(frame: pd.DataFrame | None, column: str, as_of: date) -> pd.DataFrame | None:
+    """The rows of a frame dated by the end of `as_of` in `column` (undated rows stay): what a
+    run as of that day knows. A follow-up, customer or task dated later does not count."""
+    if frame is None or column not in frame:
+        return frame
+    dated = pd.to_datetime(frame[column])
+    later = (dated >= pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+    return frame[~later.to_numpy(dtype=bool)]
 
 
 def _followup_items(
@@ -162,7 +174,7 @@ def _renewal_items(people: pd.DataFrame, words: dict[str, str]) -> pd.DataFrame:
     return _frame(rows, ending.index)
 
 
-def _task_items(tasks: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
+def _task_items(tasks: pd.DataFrame, customers: pd.DataFrame | None, nobody: str) -> pd.DataFrame:
     open_ = tasks[(tasks["status"] != DONE).fillna(True).to_numpy(dtype=bool)]
     split = [split_assignee(v) for v in open_["assignee"]]
     name = open_["customer_name"]
@@ -170,7 +182,7 @@ def _task_items(tasks: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataF
         names = customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
         name = name.where(name.notna(), open_["customer_id"].map(names))
     rows = {
-        "owner": [p or UNASSIGNED for _, p in split], "department": [d for d, _ in split],
+        "owner": [p or nobody for _, p in split], "department": [d for d, _ in split],
         "kind": "task", "due": _dates(open_["due"]), "customer_id": open_["customer_id"],
         "customer": name, "phone": None, "priority": open_["priority"],
         "what": [" ".join(str(v) for v in (t, c) if v == v and v is not None)
@@ -195,21 +207,25 @@ def build_agenda(
 ) -> Agenda:
     """Every item due by the end of the plan window, from canonical frames (any may be None).
 
-    `sources` names the file each kind of table came from ("customers", "tasks"), for the
-    file and row of each item.
+    Only what is on record by the end of `as_of` counts: customers created, follow-ups made
+    and tasks created after it are left out. `sources` names the file each kind of table came
+    from ("customers", "tasks"), for the file and row of each item.
     """
     words = WORDS.get(lang, WORDS["zh"])
     sources = sources or {}
+    customers = on_record(customers, "created_at", as_of)
+    followups = on_record(followups, "at", as_of)
+    tasks = on_record(tasks, "created_at", as_of)
     parts: list[pd.DataFrame] = []
     if customers is not None:
-        people = _open_customers(customers, followups, config)
+        people = _open_customers(customers, followups, config, words["unassigned"])
         for frame in (
             _followup_items(people, followups, config, words),
             _renewal_items(people, words),
         ):
             parts.append(frame.assign(file=sources.get("customers", ""), row=frame.index))
     if tasks is not None:
-        frame = _task_items(tasks, customers)
+        frame = _task_items(tasks, customers, words["unassigned"])
         parts.append(frame.assign(file=sources.get("tasks", ""), row=frame.index))
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -262,6 +278,46 @@ def _line(item: Any, words: dict[str, str]) -> str:
     )
     kind = words[item.kind] + (f"({item.priority})" if isinstance(item.priority, str) else "")
     return "  ".join(part for part in (f"{item.due:%Y-%m-%d}", when, kind, who, item.what) if part)
+
+
+_SUFFIXES = {"text": ".txt", "json": ".json", "csv": ".csv"}
+
+
+def _is_agenda(path: Path) -> bool:
+    """True for a file `due --by-owner` writes: text headed 待办 · 截至 …, the JSON of
+    `Agenda.to_dict`, or CSV headed by the item columns. Nothing else in the folder is touched."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if path.suffix == ".txt":
+        return any(first.startswith(f"{w['agenda']} · {w['as_of']} ") for w in WORDS.values())
+    if path.suffix == ".csv":
+        return first == ",".join(ITEM_COLUMNS)
+    if path.suffix == ".json":
+        return head.startswith("{") and all(f'"{k}"' in head for k in ("as_of", "days", "counts"))
+    return False
+
+
+def agenda_suffix(format: str) -> str:
+    """The file suffix of an agenda in a format (text, json, csv)."""
+    return _SUFFIXES[format]
+
+
+def stale_agendas(folder: Path, written: Iterable[Path]) -> list[Path]:
+    """The agenda files in `folder` an earlier run wrote and this one did not (people with
+    nothing due today, any format): each run owns its folder's agendas, so these go."""
+    keep = {p.resolve() for p in written}
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in _SUFFIXES.values()
+        and p.is_file()
+        and p.resolve() not in keep
+        and _is_agenda(p)
+    )
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

@@ -103,8 +103,8 @@ def test_numbers_match_hand_computation(fixture: tuple[Path, Path]) -> None:
     assert data["stage"]["silent"] == []
     overdue = [(s["customer_id"], s["owner"], s["reason"]) for s in data["stage"]["overdue"]]
     assert overdue == [
-        ("CRM2", "张敏", "every 3 d, 12 d since"), ("CRM6", "张敏", "every 5 d, 8 d since"),
-        ("CRM1", "张敏", "next 2024-03-12"), ("CRM3", "李强", "every 2 d, 4 d since"),
+        ("CRM2", "张敏", "应每3天跟进，已12天未跟进"), ("CRM6", "张敏", "应每5天跟进，已8天未跟进"),
+        ("CRM1", "张敏", "下次跟进时间 2024-03-12 已过"), ("CRM3", "李强", "应每2天跟进，已4天未跟进"),
     ]  # fmt: skip
     headline = {k: (v["value"], v["previous"]) for k, v in data["headline"].items()}
     assert headline == {
@@ -152,6 +152,7 @@ def test_excel_has_tables_charts_and_numbers(fixture: tuple[Path, Path], tmp_pat
         "停滞客户",
         "沉默客户",
         "逾期跟进",
+        "口径说明",
     ]
     funnel = workbook["销售漏斗"]
     assert [c.value for c in funnel[1]][:4] == ["阶段", "当前数", "累计到达", "转化率"]

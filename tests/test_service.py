@@ -373,7 +373,7 @@ def test_service_excel_and_html(service: tuple[Path, Path], tmp_path: Path) -> N
     assert result.exit_code == 0, explain(result)
     book = load_workbook(tmp_path / "out" / "service-2024-03-20.xlsx")
     assert book.sheetnames == ["汇总", "任务-按人员", "任务-按部门", "处理时长", "逾期任务",
-                               "反馈类型", "反馈-按月"]  # fmt: skip
+                               "反馈类型", "反馈-按月", "口径说明"]  # fmt: skip
     for name in ("任务-按人员", "任务-按部门", "处理时长", "反馈-按月"):
         assert book[name]._charts, name
     assert len(book["反馈类型"]._charts) == 2  # pie of counts, bars of satisfaction

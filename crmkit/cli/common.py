@@ -182,6 +182,10 @@ def errors_handled() -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(141) from None
+    except OSError as exc:  # an output the system refused (a folder that is a file, no space …)
+        if STATE.debug or exc.filename is None:
+            raise
+        fail(f"{exc.filename}: {exc.strerror or exc}")
     except Exception as exc:
         if STATE.debug:
             raise

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from crmkit.agenda import Agenda, build_agenda, file_names, render_text
+from crmkit.agenda import (
+    Agenda,
+    agenda_suffix,
+    build_agenda,
+    file_names,
+    render_text,
+    stale_agendas,
+)
 from crmkit.cli.common import (
     STATE,
     AsOfOption,
@@ -27,7 +34,13 @@ from crmkit.cli.common import (
 )
 from crmkit.config import CONFIG_NAME, find_config, load_config, load_due_config
 from crmkit.io.write import frame_to_csv_bytes, write_bytes
-from crmkit.report import CUSTOMER_FIELDS, FOLLOWUP_FIELDS, TASK_FIELDS, read_canonical
+from crmkit.report import (
+    CUSTOMER_FIELDS,
+    FOLLOWUP_FIELDS,
+    TASK_FIELDS,
+    make_folder,
+    read_canonical,
+)
 
 
 def _file(kind: str, help: str) -> typer.models.OptionInfo:
@@ -123,13 +136,17 @@ def due_command(
         agenda = agenda.only(owner)
     inputs = [customers, followups, tasks]
     if by_owner is not None:
-        by_owner.mkdir(parents=True, exist_ok=True)
-        suffix = {"text": ".txt", "json": ".json", "csv": ".csv"}[format]
+        make_folder(by_owner)
         agendas = agenda.per_owner()
+        written = []
         for name, stem in file_names(list(agendas)).items():
-            path = by_owner / f"{stem}{suffix}"
-            write_bytes(_render(agendas[name], format, lang), path, inputs=inputs)
-        info(f"{len(agendas)} agendas written to {by_owner}")
+            path = by_owner / f"{stem}{agenda_suffix(format)}"
+            written.append(write_bytes(_render(agendas[name], format, lang), path, inputs=inputs))
+        stale = stale_agendas(by_owner, written)
+        for path in stale:  # yesterday's agenda of someone with nothing due today
+            path.unlink()
+        removed = f"; {len(stale)} earlier agendas with nothing due now removed" if stale else ""
+        info(f"{len(agendas)} agendas written to {by_owner}{removed}")
     else:
         sys.stdout.buffer.write(_render(agenda, format, lang))
         sys.stdout.flush()

@@ -148,7 +148,16 @@ def export_command(
     for note in result.notes:
         warn(note)
     inputs = [customers, followups]
-    _write(result.frame, output, profile, bom=bom, allow_formulas=allow_formulas, inputs=inputs)
+    sheet_name = profile.sheet or table.sheet or "客户"
+    _write(
+        result.frame,
+        output,
+        profile,
+        sheet=sheet_name,
+        bom=bom,
+        allow_formulas=allow_formulas,
+        inputs=inputs,
+    )
     base = Path(output) if output != "-" else Path(f"{profile.name}-export.csv")
     if result.followups is not None:
         target = followups_out or base.with_name(f"{base.stem}-followups{base.suffix}")
@@ -156,6 +165,7 @@ def export_command(
             result.followups,
             str(target),
             profile,
+            sheet=profile.followups_sheet or (history.sheet if history else None) or "跟进记录",
             bom=bom,
             allow_formulas=allow_formulas,
             inputs=inputs,
@@ -180,6 +190,7 @@ def _write(
     output: str,
     profile: Profile,
     *,
+    sheet: str,
     bom: bool,
     allow_formulas: bool,
     inputs: list[str | None],
@@ -199,7 +210,7 @@ def _write(
             frame,
             output,
             inputs=inputs,
-            sheet=profile.title,
+            sheet=sheet,
             allow_formulas=allow_formulas,
             bom=bom,
         )
@@ -223,7 +234,12 @@ def _summary(result: ExportResult, name: str, output: str, history: str | None) 
     )
     if history is not None and result.followups is not None:
         refused = len(result.followup_rejects) if result.followup_rejects is not None else 0
+        unlinked = (
+            f" ({result.followups_unlinked} without {' or '.join(result.profile.followups_key)})"
+            if result.followups_unlinked
+            else ""
+        )
         info(
-            f"{history}: {result.followup_rows} rows: {len(result.followups)} exported, "
+            f"{history}: {result.followup_rows} rows: {len(result.followups)} exported{unlinked}, "
             f"{refused} rejected, {result.followups_left_out} belong to customers not exported"
         )

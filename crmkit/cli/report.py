@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -34,12 +37,20 @@ from crmkit.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, loa
 from crmkit.report import (
     GROUPS,
     ReportInputs,
+    fill_output,
     run_report,
     run_service,
     write_report,
     write_service_report,
 )
-from crmkit.report.labels import column_label, format_change, format_value, label
+from crmkit.report.labels import (
+    cell_text,
+    column_label,
+    format_change,
+    format_value,
+    funnel_by_title,
+    label,
+)
 from crmkit.report.metrics import ReportData
 from crmkit.report.period import Period, resolve_period
 from crmkit.report.service import ServiceData
@@ -84,12 +95,19 @@ def report_command(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write .xlsx, .html or .json; repeatable; {date} {since} {until} are filled in.",
+            help="Write .xlsx, .html or .json; repeatable; {date} {since} {until} are filled in"
+            " ({date:%Y%m%d} too). Without it, `report all` writes report.outputs of the config.",
         ),
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json on stdout.")
-    ] = "table",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table or json on stdout (default: table, unless outputs are written).",
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     since: Annotated[
         str | None, typer.Option("--since", metavar="DATE", help="First day of the period (ISO).")
@@ -124,7 +142,8 @@ def report_command(
     """
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
-    check_format(format, ("table", "json"))
+    if format is not None:
+        check_format(format, ("table", "json"))
     if period is not None and period not in PERIODS:
         fail(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
     if period is not None and (since or until):
@@ -141,7 +160,7 @@ def report_command(
             feedback or (str(settings.feedback) if settings.feedback else None),
             specs_from(schema),
             day,
-            output or [],
+            [(o, "-o") for o in output or []],
             format,
             lang or settings.lang,
             settings.list_limit,
@@ -173,6 +192,7 @@ def report_command(
             period=span,
             by=by,
             show_phones=show_phones,
+            lang=lang or settings.lang,
             on_step=step,
         )
     for note in run.notes:
@@ -180,12 +200,17 @@ def report_command(
     language = lang or settings.lang
     reports = ("funnel", "channel", "stage") if which == "all" else (which,)
     inputs = [customer_path, followup_path, cost_path]
-    for target in output or list(settings.outputs):
-        path = Path(
-            target.format(
-                date=day.isoformat(), since=span.since.isoformat(), until=span.until.isoformat()
-            )
-        )
+    # The configured outputs are the weekly report's: a single report (funnel …) never replaces them.
+    targets = [(o, "-o") for o in output or []] or (
+        [(o, f"{settings.source}: report.outputs") for o in settings.outputs]
+        if which == "all"
+        else []
+    )
+    paths = [
+        fill_output(t, as_of=day, since=span.since, until=span.until, origin=origin)
+        for t, origin in targets
+    ]
+    for path in paths:
         write_report(
             run.data,
             path,
@@ -198,7 +223,7 @@ def report_command(
     if format == "json":
         run.data.write_json(sys.stdout)
         sys.stdout.write("\n")
-    elif not output and not settings.outputs:
+    elif format == "table" or not paths:
         typer.echo(_text(run.data, language, reports, span))
 
 
@@ -207,8 +232,8 @@ def _service(
     feedback: str | None,
     specs: dict[str, TableSpec],
     day: date,
-    outputs: list[str],
-    format: str,
+    outputs: list[tuple[str, str]],
+    format: str | None,
     lang: str,
     list_limit: int,
     delimiter: str | None,
@@ -224,14 +249,14 @@ def _service(
         )
     for note in notes:
         warn(note)
-    for target in outputs:
-        day_text = day.isoformat()  # the service report has no period: {since} {until} are the day
-        path = Path(target.format(date=day_text, since=day_text, until=day_text))
+    # the service report has no period: {since} {until} are the day
+    paths = [fill_output(t, as_of=day, since=day, until=day, origin=o) for t, o in outputs]
+    for path in paths:
         write_service_report(data, path, lang=lang, inputs=[tasks, feedback], list_limit=list_limit)
         info(f"Report written to {path}")
     if format == "json":
         echo_json(data.to_dict())
-    elif not outputs:
+    elif format == "table" or not paths:
         typer.echo(_service_text(data, lang))
 
 
@@ -255,13 +280,13 @@ def _service_text(data: ServiceData, lang: str) -> str:
     return "\n".join(parts)
 
 
-def _frame_text(frame: pd.DataFrame, lang: str) -> str:
+def _frame_text(frame: pd.DataFrame, lang: str, by: str | None = None) -> str:
     """A metrics frame as a text table: labelled columns, numbers as people read them."""
     body = [
-        [format_value(k, v) for k, v in zip(frame.columns, r, strict=True)]
+        [cell_text(lang, k, v) for k, v in zip(frame.columns, r, strict=True)]
         for r in frame.itertuples(index=False)
     ]
-    return format_table([column_label(lang, c) for c in frame.columns], body)
+    return format_table([column_label(lang, c, by) for c in frame.columns], body)
 
 
 def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:
@@ -274,17 +299,22 @@ def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -
             label(lang, f"h_{h.key}"),
             format_value(h.key, h.value),
             format_value(h.key, h.previous),
-            format_change(h.key, h.value, h.previous),
+            format_change(h.key, h.value, h.previous, lang),
         ]
         for h in data.headline
     ]
     parts.append(
         format_table([label(lang, k) for k in ("metric", "value", "previous", "change")], rows)
     )
-    frames = {"funnel": [data.funnel], "channel": [data.channel], "stage": [data.stages]}
     for name in reports:
-        for frame in frames[name]:
-            parts += ["", label(lang, name), _frame_text(frame, lang)]
+        frame = {"funnel": data.funnel, "channel": data.channel, "stage": data.stages}[name]
+        parts += ["", label(lang, name), _frame_text(frame, lang)]
+        if name == "funnel" and data.funnel_by is not None and data.by is not None:
+            parts += [
+                "",
+                funnel_by_title(lang, data.by),
+                _frame_text(data.funnel_by, lang, data.by),
+            ]
     if "stage" in reports:
         counts = ", ".join(
             f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")
@@ -295,12 +325,41 @@ def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -
 
 CRONTAB = """\
 # crmkit: the weekly report every Monday at 08:00, mailed by cron when something fails.
-# Edit the path, then install with `crontab -e`. A non-zero exit means the report was not written.
+# Install with `crontab -e`. A non-zero exit means the report was not written. The paths are
+# absolute (cron's PATH has no crmkit) and quoted; in a crontab a % must be written \\%.
 MAILTO=you@example.com
-0 8 * * 1  cd {folder} && crmkit --quiet report all --config {folder}/crmkit.toml
+0 8 * * 1  cd {folder} && {crmkit} --quiet report all --config {config}
 # Each working day at 07:30: one agenda file per person in agendas/; mailed when anything is overdue.
-30 7 * * 1-5  cd {folder} && crmkit --quiet due --config {folder}/crmkit.toml --by-owner agendas --check
+30 7 * * 1-5  cd {folder} && {crmkit} --quiet due --config {config} --by-owner agendas --check
 """
+
+
+def _crontab_word(text: str) -> str:
+    """A path as one shell word in a crontab line: quoted, and % escaped (cron reads a bare %
+    as a newline)."""
+    return shlex.quote(text).replace("%", "\\%")
+
+
+def crmkit_executable() -> str:
+    """The absolute command that runs this crmkit: the console script beside the running
+    Python (a venv's bin/), else the one on PATH, else `python -m crmkit`."""
+    beside = Path(sys.executable).parent / "crmkit"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return _crontab_word(str(beside.absolute()))
+    found = shutil.which("crmkit")
+    if found:
+        return _crontab_word(str(Path(found).absolute()))
+    return f"{_crontab_word(str(Path(sys.executable).absolute()))} -m crmkit"
+
+
+def crontab_text(folder: Path) -> str:
+    """The crontab example of a project folder."""
+    where = folder.resolve()
+    return CRONTAB.format(
+        folder=_crontab_word(str(where)),
+        config=_crontab_word(str(where / CONFIG_NAME)),
+        crmkit=crmkit_executable(),
+    )
 
 
 @command
@@ -333,9 +392,7 @@ def init_command(
     files: dict[str, Callable[[Path], object]] = {
         CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
         **{names[kind]: partial(write_template, spec, lang=lang) for kind, spec in specs.items()},
-        "crontab.example": lambda p: p.write_text(
-            CRONTAB.format(folder=folder.resolve()), encoding="utf-8"
-        ),
+        "crontab.example": lambda p: p.write_text(crontab_text(folder), encoding="utf-8"),
     }
     for name, write in files.items():
         path = folder / name

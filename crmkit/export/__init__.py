@@ -45,6 +45,7 @@ class ExportResult:
     followup_rejects: pd.DataFrame | None = None
     followup_rows: int = 0
     followups_left_out: int = 0
+    followups_unlinked: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -123,6 +124,9 @@ def _phones(values: pd.Series, style: str, masked: bool) -> pd.Series:
 
 def _dates(values: pd.Series, profile: Profile, kind: str | None) -> pd.Series:
     moments = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    if profile.format == "xlsx":  # date cells, which the workbook writer formats
+        moments = moments.dt.normalize() if kind == "date" else moments
+        return moments.astype(object).where(moments.notna(), None)
     dated = moments.dt.strftime(profile.date)
     timed = moments.dt.strftime(profile.datetime)
     if kind == "date":
@@ -418,6 +422,27 @@ def _export_followups(
     )
     result.followup_rows = followups.rows
     result.followups_left_out = int((~mine).sum())
+    _count_unlinked(result)
+
+
+def _count_unlinked(result: ExportResult) -> None:
+    """Count (and note) the exported follow-ups with no value in any of the profile's key
+    columns: the target cannot link them to a record (HubSpot notes without an Email)."""
+    profile, frame = result.profile, result.followups
+    keys = [k for k in profile.followups_key if frame is not None and k in frame]
+    if frame is None or not keys or not len(frame):
+        return
+    blank = pd.Series(True, index=frame.index)
+    for key in keys:
+        blank &= frame[key].isna() | (frame[key].astype(str).str.strip() == "")
+    result.followups_unlinked = int(blank.sum())
+    if result.followups_unlinked:
+        title = profile.followups_title or profile.title
+        result.notes.append(
+            f"{title}: {result.followups_unlinked} of {len(frame)} rows have no "
+            f"{' or '.join(keys)} (the target links each to its record by it); they would "
+            "import unattached: give those customers one, or attach them by hand"
+        )
 
 
 def to_jsonl(frame: pd.DataFrame, chunk: int = 50_000) -> Iterator[bytes]:

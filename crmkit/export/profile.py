@@ -19,7 +19,8 @@ FORMATS = ("csv", "xlsx", "jsonl")
 PHONES = ("e164", "national")
 PARTS = ("given", "family")
 _PROFILE_KEYS = {"name", "title", "guide", "format", "phone", "date", "datetime", "required",
-                 "headers", "rest"}  # fmt: skip
+                 "headers", "rest", "sheet"}  # fmt: skip
+_FOLLOWUP_KEYS = {"title", "columns", "sheet", "key"}
 _COLUMN_KEYS = {"name", "field", "part", "map", "default", "value", "join", "type"}
 
 
@@ -39,7 +40,11 @@ class ExportColumn:
 
 @dataclass(frozen=True)
 class Profile:
-    """A target's columns, maps and formats; `columns` empty means every field (generic)."""
+    """A target's columns, maps and formats; `columns` empty means every field (generic).
+
+    `sheet` and `followups_sheet` name the sheets of an xlsx target (default: the input's
+    sheet name); `followups_key` the follow-up columns the target links a note to its record
+    by (one of them must hold a value)."""
 
     name: str
     title: str
@@ -56,6 +61,9 @@ class Profile:
     followups: tuple[ExportColumn, ...] = ()
     followups_title: str = ""
     source: str = ""
+    sheet: str = ""
+    followups_sheet: str = ""
+    followups_key: tuple[str, ...] = ()
 
 
 def builtin_profile(name: str) -> Profile:
@@ -101,6 +109,22 @@ def load_profile(path: str | Path) -> Profile:
     followups = raw.get("followups", {})
     if not isinstance(followups, dict):
         raise SpecError(f"{where}: [followups] must be a table")
+    unknown = set(followups) - _FOLLOWUP_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key followups.{sorted(unknown)[0]}")
+    for key, value in (
+        ("profile.sheet", head.get("sheet", "")),
+        ("followups.sheet", followups.get("sheet", "")),
+    ):
+        if not isinstance(value, str) or any(c in value for c in "[]:*?/\\") or len(value) > 31:
+            raise SpecError(
+                f"{where}: {key} must be a sheet name (at most 31 characters, no []:*?/\\)"
+            )
+    keys = followups.get("key", [])
+    keys = [keys] if isinstance(keys, str) else keys
+    follow_columns = _columns(followups.get("columns", []), maps, where, "followups.columns")
+    if not isinstance(keys, list) or any(k not in {c.name for c in follow_columns} for k in keys):
+        raise SpecError(f"{where}: followups.key names columns of followups.columns")
     return Profile(
         name=head["name"],
         title=head["title"],
@@ -114,9 +138,12 @@ def load_profile(path: str | Path) -> Profile:
         rest=bool(head.get("rest", True)),
         columns=columns,
         maps={str(k): {str(a): str(b) for a, b in m.items()} for k, m in maps.items()},
-        followups=_columns(followups.get("columns", []), maps, where, "followups.columns"),
+        followups=follow_columns,
         followups_title=str(followups.get("title", "")),
         source=where,
+        sheet=str(head.get("sheet", "")),
+        followups_sheet=str(followups.get("sheet", "")),
+        followups_key=tuple(str(k) for k in keys),
     )
 
 

@@ -3,7 +3,8 @@
     stage=方案报价,合同谈判     owner!=张敏      created_at>=2024-06-01     amount>100000
 
 `=` and `!=` take a comma-separated list (any of); `>`, `>=`, `<`, `<=` compare dates (a day
-is inclusive: <=2024-06-30 keeps that whole day) and numbers. Values are read like cells, so
+is inclusive: <=2024-06-30 keeps that whole day) and numbers. A date without a time compares
+by the day with every operator: created_at=2024-08-05 keeps the customers created that day. Values are read like cells, so
 an option may be written in 繁體 or as a synonym.
 """
 
@@ -76,6 +77,11 @@ def _value(field: FieldSpec, raw: str, text: str, *, upper: bool = False) -> obj
     return raw
 
 
+def _whole_day(value: object) -> bool:
+    """A date given without a time of day (2024-08-05), which `=` compares by the day."""
+    return isinstance(value, pd.Timestamp) and value == value.normalize()
+
+
 def where_mask(frame: pd.DataFrame, conditions: list[Condition]) -> pd.Series:
     """Which rows of a canonical frame (typed columns by field) meet every condition."""
     keep = pd.Series(True, index=frame.index)
@@ -86,7 +92,10 @@ def where_mask(frame: pd.DataFrame, conditions: list[Condition]) -> pd.Series:
             else pd.Series(None, index=frame.index)
         )
         if condition.op in ("=", "!="):
-            hit = column.isin(list(condition.values)).fillna(False).astype(bool)
+            values = list(condition.values)
+            if values and all(_whole_day(v) for v in values):
+                column = pd.to_datetime(column).dt.normalize()  # =2024-08-05 is that whole day
+            hit = column.isin(values).fillna(False).astype(bool)
             keep &= hit if condition.op == "=" else ~hit
             continue
         value = condition.values[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,6 +85,7 @@ def run_report(
     period: Period,
     by: str | None = None,
     show_phones: bool = False,
+    lang: str = "zh",
     on_step: Callable[[str], None] = lambda step: None,
 ) -> ReportRun:
     """Read the tables, reduce each to the typed fields the reports use, and compute every report.
@@ -128,8 +131,9 @@ def run_report(
         costs=costs,
         by=by,
         show_phones=show_phones,
+        lang=lang,
     )
-    return ReportRun(data, notes)
+    return ReportRun(data, notes + data.notes)
 
 
 def read_canonical(
@@ -157,14 +161,48 @@ def read_canonical(
     return reduced.frame
 
 
+def fill_output(
+    template: str, *, as_of: date, since: date, until: date, origin: str = "-o"
+) -> Path:
+    """An output path with its placeholders filled: {date}, {since}, {until}, each also with a
+    date format ({date:%Y%m%d}). `origin` says where the template came from (-o, or the config
+    file and key) for the OutputError raised on an unknown placeholder or a broken one."""
+    fields = {"date": as_of, "since": since, "until": until}
+    where = f"{origin} {template!r}"
+    try:
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is not None and re.split(r"[.\[]", name, maxsplit=1)[0] not in fields:
+                raise OutputError(
+                    f"{where}: unknown placeholder {{{name}}}; use {{date}}, {{since}} or {{until}}"
+                    " (a date format may follow: {date:%Y%m%d}); write {{ and }} for braces"
+                )
+        return Path(template.format(**fields))
+    except (ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise OutputError(
+            f"{where}: {exc}; placeholders are {{date}}, {{since}}, {{until}} or {{date:%Y%m%d}}"
+        ) from None
+
+
+def make_folder(folder: Path) -> None:
+    """Create an output folder (and its parents); OutputError naming it when it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocked = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
+        )
+        why = f"{blocked} is a file" if blocked is not None else exc.strerror
+        raise OutputError(f"{folder}: cannot create the output folder: {why}") from None
+
+
 def _report_path(output: str | Path) -> tuple[Path, str]:
     """The path of a report and its kind (.xlsx, .html, .htm, .json); its folder is created.
-    OutputError for any other suffix."""
+    OutputError for any other suffix, or a folder that cannot be created."""
     path = Path(output)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm", ".json"):
         raise OutputError(f"{path}: a report is written as .xlsx, .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     return path, suffix
 
 

@@ -11,20 +11,34 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crmkit.io.write import atomic_path
-from crmkit.report.labels import MONEY_KEYS, PERCENT_KEYS, column_label, format_change, label
+from crmkit.report.definitions import report_definitions, service_definitions
+from crmkit.report.labels import (
+    BLANK,
+    COUNT_KEYS,
+    MONEY_KEYS,
+    PERCENT_KEYS,
+    column_label,
+    format_change,
+    funnel_by_title,
+    label,
+)
 from crmkit.report.metrics import ReportData
 from crmkit.report.service import ServiceData
 
 _FORMATS = {**dict.fromkeys(PERCENT_KEYS, "0.0%"), **dict.fromkeys(MONEY_KEYS, "#,##0")}
-_INT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
-             "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
+_INT_KEYS = COUNT_KEYS
+_CHART_HEIGHT, _CHART_WIDTH = 7.5, 13.0  # cm: a chart fits the first printed page beside its table
+_WIDE = 6  # columns from which a sheet prints landscape
 
 
-def _cell_value(value: Any) -> Any:
+def _cell_value(value: Any, lang: str = "zh") -> Any:
+    if isinstance(value, str) and value == BLANK:
+        return label(lang, "blank")
     if (
         value is None
         or (isinstance(value, float) and value != value)
@@ -40,16 +54,24 @@ def _cell_value(value: Any) -> Any:
 
 
 def _write_table(
-    sheet: Worksheet, frame: pd.DataFrame, name: str, lang: str, *, top: int = 1
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    name: str,
+    lang: str,
+    *,
+    top: int = 1,
+    by: str | None = None,
 ) -> tuple[int, int]:
-    """Write a frame as an Excel table at row `top`; returns (first data row, last data row)."""
+    """Write a frame as an Excel table at row `top`; returns (first data row, last data row).
+    The header row repeats on every printed page."""
     keys = list(frame.columns)
     for position, key in enumerate(keys, 1):
-        cell = sheet.cell(row=top, column=position, value=column_label(lang, key))
+        cell = sheet.cell(row=top, column=position, value=column_label(lang, key, by))
         cell.font = Font(bold=True)
+    sheet.print_title_rows = f"{top}:{top}"
     for offset, record in enumerate(frame.itertuples(index=False), 1):
         for position, (key, value) in enumerate(zip(keys, record, strict=True), 1):
-            cell = sheet.cell(row=top + offset, column=position, value=_cell_value(value))
+            cell = sheet.cell(row=top + offset, column=position, value=_cell_value(value, lang))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # user text is never a formula
             if key in _FORMATS:
@@ -67,7 +89,7 @@ def _write_table(
     else:
         sheet.cell(row=top + 1, column=1, value=label(lang, "none"))
     for position, key in enumerate(keys, 1):
-        texts = [column_label(lang, key), *(str(v) for v in frame[key].head(200).tolist())]
+        texts = [column_label(lang, key, by), *(str(v) for v in frame[key].head(200).tolist())]
         width = max(len(t) + sum(1 for c in t if ord(c) > 0x2E80) for t in texts) + 2
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = max(
@@ -82,6 +104,45 @@ def _sheet(workbook: Workbook, title: str) -> Worksheet:
     return sheet
 
 
+def _beside(frame: pd.DataFrame, after: int = 0) -> str:
+    """The anchor of a table's chart, `after` columns right of the first chart: charts stand
+    side by side at the top right of the table, so that none reaches down into a page break."""
+    return f"{get_column_letter(len(frame.columns) + 2 + after)}2"
+
+
+def _page_setup(workbook: Workbook, lang: str) -> None:
+    """Every sheet prints readably: landscape when wide (or with charts), one page wide, the
+    header row on each page, a footer with the sheet's name and the page number, A4."""
+    for sheet in workbook.worksheets:
+        wide = sheet.max_column >= _WIDE or bool(sheet._charts)
+        sheet.page_setup.orientation = "landscape" if wide else "portrait"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+        sheet.print_options.horizontalCentered = False
+        sheet.page_margins.left = sheet.page_margins.right = 0.5
+        sheet.oddFooter.center.text = label(lang, "page_footer")
+        sheet.oddFooter.center.size = 9
+
+
+def _definitions_sheet(workbook: Workbook, lang: str, lines: list[str]) -> None:
+    """口径说明: one definition a row, wrapped in one wide column."""
+    sheet = workbook.create_sheet(label(lang, "definitions")[:31])
+    sheet["A1"] = label(lang, "definitions")
+    sheet["A1"].font = Font(bold=True, size=13)
+    width = 80
+    sheet.column_dimensions["A"].width = width
+    for row, line in enumerate(lines, 2):
+        cell = sheet.cell(row=row, column=1, value=line)
+        cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # a wrapped cell's row does not grow by itself in every spreadsheet program: size it
+        chars = len(line) + sum(1 for c in line if ord(c) > 0x2E80)
+        sheet.row_dimensions[row].height = 15 * (chars // (width - 8) + 1)
+    sheet.print_title_rows = "1:1"
+
+
 def _bar(
     title: str,
     sheet: Worksheet,
@@ -94,7 +155,7 @@ def _bar(
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
-    chart.height, chart.width = 8, 16
+    chart.height, chart.width = _CHART_HEIGHT, _CHART_WIDTH
     first, last = rows
     for column in values:
         chart.add_data(
@@ -111,7 +172,7 @@ def _pie(
 ) -> PieChart:
     pie = PieChart()
     pie.title = title
-    pie.height, pie.width = 8, 12
+    pie.height, pie.width = _CHART_HEIGHT, _CHART_WIDTH * 0.75
     first, last = rows
     pie.add_data(
         Reference(sheet, min_col=values, min_row=first - 1, max_row=last), titles_from_data=True
@@ -143,7 +204,7 @@ def build_workbook(
             "metric": label(lang, f"h_{h.key}"),
             "value": h.value,
             "previous": h.previous,
-            "change": format_change(h.key, h.value, h.previous),
+            "change": format_change(h.key, h.value, h.previous, lang),
         }
         for h in data.headline
     ]
@@ -164,28 +225,30 @@ def build_workbook(
         sheet = _sheet(workbook, label(lang, "funnel"))
         span = _write_table(sheet, data.funnel, "Funnel", lang)
         main = (span[0], span[0] + len(data.funnel) - 1 - sum(data.funnel["reached"].isna()))
-        sheet.add_chart(_bar(label(lang, "funnel"), sheet, main, 1, [3], horizontal=True), "G2")
+        chart = _bar(label(lang, "funnel"), sheet, main, 1, [3], horizontal=True)
+        sheet.add_chart(chart, _beside(data.funnel))
         if data.win_rate is not None:
             sheet.cell(row=span[1] + 2, column=1, value=label(lang, "win_rate")).font = Font(
                 bold=True
             )
             rate = sheet.cell(row=span[1] + 2, column=2, value=data.win_rate)
             rate.number_format = "0.0%"
-        if data.funnel_by is not None:
-            grouped = _sheet(workbook, label(lang, "funnel_by"))
-            _write_table(grouped, data.funnel_by, "FunnelBy", lang)
+        if data.funnel_by is not None and data.by is not None:
+            grouped = _sheet(workbook, funnel_by_title(lang, data.by))
+            _write_table(grouped, data.funnel_by, "FunnelBy", lang, by=data.by)
     if "channel" in wanted:
         sheet = _sheet(workbook, label(lang, "channel"))
         span = _write_table(sheet, data.channel, "Channel", lang)
         if len(data.channel):
             pie = _pie(label(lang, "share"), sheet, span, 1, 2)
-            sheet.add_chart(pie, f"{get_column_letter(len(data.channel.columns) + 2)}2")
+            sheet.add_chart(pie, _beside(data.channel))
             bars = _bar(label(lang, "channel"), sheet, span, 1, [2, 4], horizontal=False)
-            sheet.add_chart(bars, f"{get_column_letter(len(data.channel.columns) + 2)}20")
+            sheet.add_chart(bars, _beside(data.channel, 7))
     if "stage" in wanted:
         sheet = _sheet(workbook, label(lang, "stage"))
         span = _write_table(sheet, data.stages, "Stages", lang)
-        sheet.add_chart(_bar(label(lang, "stage"), sheet, span, 1, [2, 5], horizontal=False), "H2")
+        chart = _bar(label(lang, "stage"), sheet, span, 1, [2, 5], horizontal=False)
+        sheet.add_chart(chart, _beside(data.stages))
         for key, frame in (
             ("stalled", data.stalled),
             ("silent", data.silent),
@@ -196,6 +259,9 @@ def build_workbook(
             if len(frame) > list_limit:
                 note = f"… {len(frame) - list_limit} {label(lang, 'more_rows')}"
                 listing.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
+    lines = report_definitions(lang, data.config, data.as_of, data.period, data.previous_as_of)
+    _definitions_sheet(workbook, lang, lines)
+    _page_setup(workbook, lang)
     return workbook
 
 
@@ -232,7 +298,7 @@ def build_service_workbook(
         sheet = _sheet(workbook, label(lang, key))
         return sheet, _write_table(sheet, frame, name, lang)
 
-    right = lambda frame: f"{get_column_letter(len(frame.columns) + 2)}2"  # noqa: E731
+    right = _beside
     if "tasks" in keys:
         for key, frame, name, values in (
             ("tasks_by_person", data.by_person, "TasksByPerson", [4, 5]),
@@ -254,7 +320,7 @@ def build_service_workbook(
         sheet, span = sheet_with("feedback_by_type", data.by_type, "FeedbackByType")
         sheet.add_chart(_pie(label(lang, "feedback"), sheet, span, 1, 2), right(data.by_type))
         bars = _bar(label(lang, "satisfaction"), sheet, span, 1, [4], horizontal=False)
-        sheet.add_chart(bars, f"{get_column_letter(len(data.by_type.columns) + 2)}20")
+        sheet.add_chart(bars, _beside(data.by_type, 7))
         sheet, span = sheet_with("feedback_by_month", data.by_month, "FeedbackByMonth")
         if len(data.by_month):
             sheet.add_chart(
@@ -263,14 +329,16 @@ def build_service_workbook(
             )
             line = LineChart()
             line.title = label(lang, "satisfaction")
-            line.height, line.width = 8, 16
+            line.height, line.width = _CHART_HEIGHT, _CHART_WIDTH
             line.add_data(
                 Reference(sheet, min_col=4, min_row=span[0] - 1, max_row=span[1]),
                 titles_from_data=True,
             )
             line.set_categories(Reference(sheet, min_col=1, min_row=span[0], max_row=span[1]))
             line.y_axis.scaling.min, line.y_axis.scaling.max = 1, 5
-            sheet.add_chart(line, f"{get_column_letter(len(data.by_month.columns) + 2)}20")
+            sheet.add_chart(line, _beside(data.by_month, 9))
+    _definitions_sheet(workbook, lang, service_definitions(lang, data.as_of))
+    _page_setup(workbook, lang)
     return workbook
 
 

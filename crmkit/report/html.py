@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from crmkit.io.write import atomic_path
-from crmkit.report.labels import column_label, format_change, format_value, label
+from crmkit.report.definitions import report_definitions, service_definitions
+from crmkit.report.labels import (
+    NUMERIC_KEYS,
+    cell_text,
+    column_label,
+    format_change,
+    format_value,
+    funnel_by_title,
+    is_missing,
+    label,
+)
 from crmkit.report.metrics import ReportData
 from crmkit.report.service import ServiceData
 from crmkit.resources import data_dir
-
-_BAR_SPACE = 380
 
 
 def _environment() -> jinja2.Environment:
@@ -29,54 +38,92 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def _number(value: Any) -> float:
+    return 0.0 if is_missing(value) else float(value)
+
+
 def _chart(
-    labels: Sequence[Any],
-    values: Sequence[Any],
-    texts: Sequence[str],
-    second: Sequence[Any] | None = None,
+    lang: str, frame: pd.DataFrame, category: str, value: str, second: str | None = None
 ) -> dict[str, Any] | None:
-    numbers = [float(v) if v is not None and v == v else 0.0 for v in values]
-    if not numbers:
+    """A horizontal bar chart of a frame's column `value` per `category`, with an inner bar
+    for `second`: a legend names both, each bar shows its numbers, the caption the axis."""
+    if not len(frame):
         return None
+    numbers = [_number(v) for v in frame[value]]
     top = max(numbers) or 1.0
-    extra = (
-        [float(v) if v is not None and v == v else 0.0 for v in second]
-        if second is not None
-        else None
-    )
-    bars = [
-        {
-            "label": str(name)[:12],
-            "y": 6 + 26 * i,
-            "width": round(_BAR_SPACE * number / top, 1),
-            "second": round(_BAR_SPACE * extra[i] / top, 1) if extra is not None else None,
+    extra = [_number(v) for v in frame[second]] if second is not None else None
+    bars = []
+    for i, (name, number) in enumerate(zip(frame[category], numbers, strict=True)):
+        text = format_value(value, frame[value].iloc[i])
+        if second is not None:
+            text += f" / {format_value(second, frame[second].iloc[i])}"
+        bars.append({
+            "label": cell_text(lang, category, name),
+            "width": round(100 * number / top, 1),
+            "second": round(100 * extra[i] / top, 1) if extra is not None else None,
             "text": text,
-        }
-        for i, (name, number, text) in enumerate(zip(labels, numbers, texts, strict=True))
-    ]
-    return {"bars": bars, "height": 12 + 26 * len(bars)}
+        })  # fmt: skip
+    legend = [{"cls": "b", "text": column_label(lang, value)}]
+    if second is not None:
+        legend.append({"cls": "a", "text": column_label(lang, second)})
+    what = f"{column_label(lang, value)} (0–{format_value(value, top)})"
+    return {"bars": bars, "legend": legend, "axis": label(lang, "chart_axis").format(what=what)}
 
 
-def _rows(frame: pd.DataFrame) -> list[list[dict[str, Any]]]:
-    rows = []
-    for record in frame.itertuples(index=False):
-        rows.append([
-            {"text": format_value(key, value), "number": isinstance(value, int | float) and not isinstance(value, bool)}
-            for key, value in zip(frame.columns, record, strict=True)
-        ])  # fmt: skip
-    return rows
+def _is_numeric(column: pd.Series, key: str) -> bool:
+    """A column of numbers (right-aligned, its header too), also when some cells are missing."""
+    if key in NUMERIC_KEYS:
+        return True
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    present = [v for v in column.tolist() if not is_missing(v)]
+    return bool(present) and all(
+        isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in present
+    )
+
+
+# IDs, phones and dates are never broken across lines when a printed list wraps
+_WHOLE = {"customer_id", "task_id", "phone", "last_activity", "due", "month"}
 
 
 def _section(
-    title: str, frame: pd.DataFrame, lang: str, chart: dict[str, Any] | None = None, note: str = ""
+    title: str,
+    frame: pd.DataFrame,
+    lang: str,
+    chart: dict[str, Any] | None = None,
+    note: str = "",
+    by: str | None = None,
 ) -> dict[str, Any]:
+    numeric = [_is_numeric(frame[c], c) for c in frame.columns]
+    kinds = [
+        "n" if n else "k" if c in _WHOLE else ""
+        for c, n in zip(frame.columns, numeric, strict=True)
+    ]
+    rows = [
+        [{"text": cell_text(lang, k, v), "number": n, "cls": cls}
+         for k, v, n, cls in zip(frame.columns, record, numeric, kinds, strict=True)]
+        for record in frame.itertuples(index=False)
+    ]  # fmt: skip
     return {
         "title": title,
-        "headers": [column_label(lang, c) for c in frame.columns],
-        "rows": _rows(frame),
+        "headers": [
+            {"text": column_label(lang, c, by), "number": n}
+            for c, n in zip(frame.columns, numeric, strict=True)
+        ],
+        "rows": rows,
         "chart": chart,
         "note": note,
     }
+
+
+def _list_section(
+    key_title: str, listing: pd.DataFrame, lang: str, list_limit: int
+) -> dict[str, Any]:
+    more = len(listing) - list_limit
+    note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
+    return _section(f"{key_title} ({len(listing)})", listing.head(list_limit), lang, note=note)
 
 
 def render_html(
@@ -91,52 +138,38 @@ def render_html(
     sections = []
     if "funnel" in wanted:
         main = data.funnel[data.funnel["reached"].notna()]
-        chart = _chart(
-            main["stage"].tolist(),
-            main["reached"].tolist(),
-            [format_value("reached", v) for v in main["reached"]],
-        )
         note = f"{label(lang, 'win_rate')}: {format_value('win_rate', data.win_rate)}"
+        chart = _chart(lang, main, "stage", "reached")
         sections.append(_section(label(lang, "funnel"), data.funnel, lang, chart, note))
-        if data.funnel_by is not None:
-            sections.append(_section(label(lang, "funnel_by"), data.funnel_by, lang))
+        if data.funnel_by is not None and data.by is not None:
+            title = funnel_by_title(lang, data.by)
+            sections.append(_section(title, data.funnel_by, lang, by=data.by))
     if "channel" in wanted:
-        frame = data.channel
-        texts = [
-            f"{format_value('share', s)} ({c})"
-            for s, c in zip(frame["share"], frame["customers"], strict=True)
-        ]
-        chart = _chart(
-            frame["source"].tolist(), frame["customers"].tolist(), texts, frame["won"].tolist()
-        )
-        sections.append(_section(label(lang, "channel"), frame, lang, chart))
+        chart = _chart(lang, data.channel, "source", "customers", "won")
+        sections.append(_section(label(lang, "channel"), data.channel, lang, chart))
     if "stage" in wanted:
-        frame = data.stages
-        texts = [f"{c} / {s}" for c, s in zip(frame["count"], frame["stalled"], strict=True)]
-        chart = _chart(
-            frame["stage"].tolist(), frame["count"].tolist(), texts, frame["stalled"].tolist()
-        )
-        sections.append(_section(label(lang, "stage"), frame, lang, chart))
+        chart = _chart(lang, data.stages, "stage", "count", "stalled")
+        sections.append(_section(label(lang, "stage"), data.stages, lang, chart))
         for key, listing in (
             ("stalled", data.stalled),
             ("silent", data.silent),
             ("overdue", data.overdue),
         ):
-            more = len(listing) - list_limit
-            note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
-            title = f"{label(lang, key)} ({len(listing)})"
-            sections.append(_section(title, listing.head(list_limit), lang, note=note))
+            sections.append(_list_section(label(lang, key), listing, lang, list_limit))
     headline = [
         {
             "label": label(lang, f"h_{h.key}"),
             "value": format_value(h.key, h.value),
             "previous": format_value(h.key, h.previous),
-            "change": format_change(h.key, h.value, h.previous),
+            "change": format_change(h.key, h.value, h.previous, lang),
         }
         for h in data.headline
     ]
     period = f"{data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d}"
-    return _page(lang, "title", period, data.as_of, headline, sections)
+    definitions = report_definitions(
+        lang, data.config, data.as_of, data.period, data.previous_as_of
+    )
+    return _page(lang, "title", period, data.as_of, headline, sections, definitions)
 
 
 def _page(
@@ -146,6 +179,7 @@ def _page(
     as_of: date,
     headline: list[dict[str, Any]],
     sections: list[dict[str, Any]],
+    definitions: list[str],
 ) -> str:
     """The page of a report: its title (a label key), period (may be empty), cards and sections."""
     return (
@@ -159,6 +193,7 @@ def _page(
             as_of=f"{as_of:%Y-%m-%d}",
             headline=headline,
             sections=sections,
+            definitions=definitions,
         )
     )
 
@@ -178,54 +213,26 @@ def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int 
     keys = {h.key for h in data.headline}
     sections = []
 
-    def bars(frame: pd.DataFrame, key: str, value: str, second: str | None = None) -> Any:
-        texts = [format_value(value, v) for v in frame[value]]
-        if second is not None:
-            texts = [
-                f"{t} / {format_value(second, s)}"
-                for t, s in zip(texts, frame[second], strict=True)
-            ]
-        return _chart(
-            frame[key].tolist(),
-            frame[value].tolist(),
-            texts,
-            frame[second].tolist() if second is not None else None,
-        )
-
     if "tasks" in keys:
         for key, frame, name in (
             ("tasks_by_person", data.by_person, "person"),
             ("tasks_by_department", data.by_department, "department"),
         ):
-            chart = bars(frame, name, "open_tasks", "overdue_tasks")
+            chart = _chart(lang, frame, name, "tasks", "overdue_tasks")
             sections.append(_section(label(lang, key), frame, lang, chart))
         frame = data.time_to_close
-        chart = bars(frame, "priority", "median_days_to_close")
+        chart = _chart(lang, frame, "priority", "median_days_to_close")
         sections.append(_section(label(lang, "time_to_close"), frame, lang, chart))
-        listing = data.overdue_tasks
-        more = len(listing) - list_limit
-        note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
-        title = f"{label(lang, 'overdue_task_list')} ({len(listing)})"
-        sections.append(_section(title, listing.head(list_limit), lang, note=note))
+        sections.append(
+            _list_section(label(lang, "overdue_task_list"), data.overdue_tasks, lang, list_limit)
+        )
     if "feedback" in keys:
         frame = data.by_type
-        sections.append(
-            _section(
-                label(lang, "feedback_by_type"),
-                frame,
-                lang,
-                bars(frame, "type", "feedback"),
-            )
-        )
+        chart = _chart(lang, frame, "type", "feedback")
+        sections.append(_section(label(lang, "feedback_by_type"), frame, lang, chart))
         frame = data.by_month
-        sections.append(
-            _section(
-                label(lang, "feedback_by_month"),
-                frame,
-                lang,
-                bars(frame, "month", "feedback", "complaints"),
-            )
-        )
+        chart = _chart(lang, frame, "month", "feedback", "complaints")
+        sections.append(_section(label(lang, "feedback_by_month"), frame, lang, chart))
     headline = [
         {
             "label": label(lang, f"h_{h.key}"),
@@ -234,7 +241,8 @@ def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int 
         }
         for h in data.headline
     ]
-    return _page(lang, "service_title", "", data.as_of, headline, sections)
+    definitions = service_definitions(lang, data.as_of)
+    return _page(lang, "service_title", "", data.as_of, headline, sections, definitions)
 
 
 def write_service_html(data: ServiceData, output: str | Path, *, lang: str = "zh",

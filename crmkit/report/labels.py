@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
+BLANK = "(blank)"  # a group whose cell is empty; shown as label "blank" in the reader's language
+
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "客户周报", "period": "统计周期", "as_of": "截至", "to": "至", "summary": "汇总",
@@ -32,6 +36,11 @@ LABELS: dict[str, dict[str, str]] = {
         "h_tasks": "任务总数", "h_open_tasks": "未完成任务", "h_overdue_tasks": "逾期任务",
         "h_median_days_to_close": "处理天数中位数", "h_feedback": "反馈总数",
         "h_complaint_share": "投诉占比", "h_satisfaction": "平均满意度",
+        "blank": "（未填写）", "industry": "所属行业", "by_title": "{report} · 按{by}",
+        "r_stalled": "闲置超过{n}天", "r_silent": "超过{n}天未跟进", "r_next": "下次跟进时间 {date} 已过",
+        "r_cadence": "应每{every}天跟进，已{since}天未跟进", "pp": "个百分点", "r_join": "；",
+        "definitions": "口径说明", "chart_axis": "横轴：{what}",
+        "page_footer": "&A · 第 &P 页，共 &N 页",
     },
     "en": {
         "title": "Weekly customer report", "period": "Period", "as_of": "as of", "to": "to", "summary": "Summary",
@@ -62,11 +71,20 @@ LABELS: dict[str, dict[str, str]] = {
         "h_overdue_tasks": "Overdue tasks", "h_median_days_to_close": "Median days to close",
         "h_feedback": "Feedback", "h_complaint_share": "Complaint share",
         "h_satisfaction": "Mean satisfaction",
+        "blank": "(blank)", "industry": "Industry", "by_title": "{report} by {by}",
+        "r_stalled": "idle over {n} d", "r_silent": "no follow-up for over {n} d",
+        "r_next": "next follow-up {date} passed", "r_cadence": "every {every} d, {since} d since",
+        "pp": "pp", "r_join": "; ", "definitions": "Definitions", "chart_axis": "Bar length: {what}",
+        "page_footer": "&A · page &P of &N",
     },
 }  # fmt: skip
 
 PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"}
 MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
+COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
+              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
+NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
+    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction"}  # fmt: skip
 
 
 def label(lang: str, key: str) -> str:
@@ -74,14 +92,32 @@ def label(lang: str, key: str) -> str:
     return LABELS.get(lang, LABELS["en"]).get(key) or LABELS["en"].get(key, key)
 
 
-def column_label(lang: str, key: str) -> str:
-    """The header of a metrics column ("stage" is 阶段 here, not the report name)."""
+def column_label(lang: str, key: str, by: str | None = None) -> str:
+    """The header of a metrics column ("stage" is 阶段 here, not the report name; the "group"
+    of a funnel per owner is headed 负责人)."""
+    if key == "group" and by:
+        return label(lang, by)
     return label(lang, "stage_col" if key == "stage" else key)
+
+
+def funnel_by_title(lang: str, by: str) -> str:
+    """The title of the funnel per group: 销售漏斗 · 按负责人."""
+    return label(lang, "by_title").format(report=label(lang, "funnel"), by=label(lang, by))
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pd.NA and NaT (never shown as <NA>, nan or NaT)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is a value
+        return False
 
 
 def format_value(key: str, value: Any) -> str:
     """A number as a person reads it: 76.2%, 1,240,000, 12; missing as —."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return "—"
     if key in PERCENT_KEYS:
         return f"{float(value) * 100:.1f}%"
@@ -94,13 +130,22 @@ def format_value(key: str, value: Any) -> str:
     return str(value)
 
 
-def format_change(key: str, value: Any, previous: Any) -> str:
+def cell_text(lang: str, key: str, value: Any) -> str:
+    """A table cell as a reader sees it: `format_value`, the empty group in the reader's language."""
+    return (
+        label(lang, "blank")
+        if isinstance(value, str) and value == BLANK
+        else format_value(key, value)
+    )
+
+
+def format_change(key: str, value: Any, previous: Any, lang: str = "en") -> str:
     """The change from the previous period: +3, -1.5 pp (percentages), or — when unknown."""
-    if value is None or previous is None or value != value or previous != previous:
+    if is_missing(value) or is_missing(previous):
         return "—"
     delta = float(value) - float(previous)
     if key in PERCENT_KEYS:
-        return f"{delta * 100:+.1f} pp"
+        return f"{delta * 100:+.1f} {label(lang, 'pp')}"
     if key in MONEY_KEYS:
         return f"{delta:+,.0f}"
     return f"{delta:+g}"

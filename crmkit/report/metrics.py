@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, TextIO
@@ -20,9 +21,10 @@ import pandas as pd
 from crmkit import arrow
 from crmkit.config import ReportConfig
 from crmkit.pii import mask_phone
+from crmkit.report.labels import BLANK, label
 from crmkit.report.period import Period, previous_period
 
-BLANK = "(blank)"
+__all__ = ["BLANK", "Headline", "ReportData", "compute_report", "mask_phones", "records"]
 
 
 @dataclass
@@ -50,6 +52,9 @@ class ReportData:
     headline: list[Headline] = field(default_factory=list)
     funnel_by: pd.DataFrame | None = None
     by: str | None = None
+    config: ReportConfig = field(default_factory=ReportConfig)
+    previous_as_of: date | None = None
+    notes: list[str] = field(default_factory=list)
 
     def write_json(self, handle: TextIO) -> None:
         """Write the JSON of `to_dict` to a text stream; the (possibly million-row) lists go through pandas."""
@@ -246,11 +251,11 @@ def _funnel(
             }
         )
     stages = p.stage[rows]
-    for stage in config.lost:
+    for stage in [*config.lost, *_other_stages(stages, config)]:
         records.append(
             {
                 "stage": stage,
-                "current": int((stages == stage).sum()),
+                "current": int(_in_stage(stages, stage).sum()),
                 "reached": None,
                 "conversion": None,
             }
@@ -259,6 +264,17 @@ def _funnel(
     frame["reached"] = frame["reached"].astype("Int64")
     won = reached[config.stages.index(config.won)]
     return frame, _ratio(won, reached[0])
+
+
+def _other_stages(stages: np.ndarray, config: ReportConfig) -> list[str]:
+    """Stages found that the pipeline does not name, BLANK for none given: listed, never dropped."""
+    named = {*config.stages, *config.lost}
+    found = {BLANK if s is None else str(s) for s in pd.unique(stages)}
+    return sorted(found - named, key=lambda s: (s == BLANK, s))
+
+
+def _in_stage(stages: np.ndarray, stage: str) -> np.ndarray:
+    return np.asarray(pd.isna(stages), dtype=bool) if stage == BLANK else stages == stage
 
 
 def _channel(p: _Prepared, rows: np.ndarray, costs: pd.Series | None) -> pd.DataFrame:
@@ -276,8 +292,13 @@ def _channel(p: _Prepared, rows: np.ndarray, costs: pd.Series | None) -> pd.Data
     frame = frame.sort_values(["customers", "won"], ascending=False, kind="stable").reset_index()
     columns = ["source", "customers", "share", "won", "conversion", "amount"]
     if costs is not None:
+        # a costs row whose source no customer has is listed with 0 customers, not dropped
+        unmatched = [s for s in costs.index if s not in set(frame["source"])]
+        extra = pd.DataFrame({"source": unmatched, "customers": 0, "won": 0, "amount": 0.0,
+                              "share": 0.0 if total else np.nan, "conversion": np.nan})  # fmt: skip
+        frame = pd.concat([frame, extra], ignore_index=True) if unmatched else frame
         frame["cost"] = frame["source"].map(costs)
-        frame["cost_per_customer"] = frame["cost"] / frame["customers"]
+        frame["cost_per_customer"] = frame["cost"] / frame["customers"].replace(0, np.nan)
         frame["cost_per_won"] = frame["cost"] / frame["won"].replace(0, np.nan)
         columns += ["cost", "cost_per_customer", "cost_per_won"]
     return frame[columns]
@@ -288,6 +309,18 @@ def _days_between(moments: np.ndarray, day: date) -> np.ndarray:
     dates = moments.astype("datetime64[D]")
     days = (np.datetime64(day, "D") - dates).astype("timedelta64[D]").astype(float)
     return np.where(np.isnat(dates), np.nan, days)
+
+
+def _fill(template: str, **values: np.ndarray) -> np.ndarray:
+    """A text template filled element-wise from arrays of texts ("闲置超过{n}天" with n=[7, 5])."""
+    out: Any = None
+    for literal, name, _, _ in string.Formatter().parse(template):
+        part = np.asarray(values[name], dtype=object) if name else None
+        for piece in (literal, part):
+            if piece is None or (isinstance(piece, str) and not piece):
+                continue
+            out = piece if out is None else out + piece
+    return np.asarray(out, dtype=object)
 
 
 def _whole(values: np.ndarray) -> np.ndarray:
@@ -352,6 +385,7 @@ def _stage_report(
     day: date,
     show_phones: bool,
     lists: bool = True,
+    lang: str = "zh",
 ) -> tuple[pd.DataFrame, dict[str, int], dict[str, pd.DataFrame]]:
     """Per-stage table, the sizes of the stalled, silent and overdue lists, and (with `lists`) the lists."""
     end = _end_of(day)
@@ -361,8 +395,8 @@ def _stage_report(
     idle = _days_between(last_activity, day)
     stalled = rows & ~np.isnan(p.stall_limit) & (idle > p.stall_limit)
     records = []
-    for name in [*config.stages, *config.lost]:
-        in_stage = rows & (p.stage == name)
+    for name in [*config.stages, *config.lost, *_other_stages(p.stage[rows], config)]:
+        in_stage = rows & _in_stage(p.stage, name)
         days = idle[in_stage]
         days = days[~np.isnan(days)]
         records.append({
@@ -371,22 +405,33 @@ def _stage_report(
             "max_days_idle": float(days.max()) if len(days) else None,
             "stalled": int((stalled & in_stage).sum()),
         })  # fmt: skip
-    since_followup = _days_between(np.where(np.isnat(last_followup), p.created, last_followup), day)
+    # silent and overdue count from the last follow-up (else creation): their lists show that date
+    followed = np.where(np.isnat(last_followup), p.created, last_followup)
+    since_followup = _days_between(followed, day)
     silent = rows & ~(p.won | p.lost) & (since_followup > config.silent_days)
     due = p.due.astype("datetime64[D]")
     past_due = rows & ~np.isnat(due) & (due < np.datetime64(day, "D")) & ~p.lost
     broken = rows & ~np.isnan(p.cadence) & (since_followup > p.cadence) & ~p.lost
     overdue = past_due | broken
     stall_reason = np.full(len(idle), "", dtype=object)
-    stall_reason[stalled] = "> " + _whole(p.stall_limit[stalled]) + " d"
-    silent_reason = np.full(len(idle), f"> {config.silent_days} d", dtype=object)
-    due_text = np.where(past_due, "next " + np.datetime_as_string(due, unit="D").astype(object), "")
+    stall_reason[stalled] = _fill(label(lang, "r_stalled"), n=_whole(p.stall_limit[stalled]))
+    silent_reason = np.full(
+        len(idle), label(lang, "r_silent").format(n=config.silent_days), dtype=object
+    )
+    due_text = np.full(len(idle), "", dtype=object)
+    due_text[past_due] = _fill(
+        label(lang, "r_next"), date=np.datetime_as_string(due[past_due], unit="D").astype(object)
+    )
     cadence_text = np.full(len(idle), "", dtype=object)
-    cadence_text[broken] = (
-        "every " + _whole(p.cadence[broken]) + " d, " + _whole(since_followup[broken]) + " d since"
+    cadence_text[broken] = _fill(
+        label(lang, "r_cadence"),
+        every=_whole(p.cadence[broken]),
+        since=_whole(since_followup[broken]),
     )
     both = past_due & broken
-    overdue_reason = np.where(both, due_text + "; " + cadence_text, due_text + cadence_text)
+    overdue_reason = np.where(
+        both, due_text + label(lang, "r_join") + cadence_text, due_text + cadence_text
+    )
     stages = pd.DataFrame(records)
     masks = {"stalled": stalled, "silent": silent, "overdue": overdue}
     if not lists:
@@ -396,10 +441,10 @@ def _stage_report(
             p, np.flatnonzero(stalled), last_activity, idle, stall_reason, show_phones
         ),
         "silent": _listing(
-            p, np.flatnonzero(silent), last_activity, since_followup, silent_reason, show_phones
+            p, np.flatnonzero(silent), followed, since_followup, silent_reason, show_phones
         ),
         "overdue": _listing(
-            p, np.flatnonzero(overdue), last_activity, since_followup, overdue_reason, show_phones
+            p, np.flatnonzero(overdue), followed, since_followup, overdue_reason, show_phones
         ),
     }
     return stages, {key: len(frame) for key, frame in listed.items()}, listed
@@ -421,16 +466,26 @@ def _known(p: _Prepared, day: date) -> tuple[np.ndarray, np.ndarray]:
     return np.isnat(p.created) | (p.created <= end), ~np.isnat(p.f_at) & (p.f_at <= end)
 
 
+def _on_record(p: _Prepared, rows: np.ndarray) -> np.ndarray:
+    """Which follow-ups belong to a customer row selected by `rows`."""
+    known = np.zeros(p.codes + 1, dtype=bool)
+    known[p.code[rows & (p.code >= 0)]] = True
+    return known[np.where(p.f_code >= 0, p.f_code, p.codes)]
+
+
 def _snapshot(p: _Prepared, config: ReportConfig, day: date, period: Period, costs: pd.Series | None,
-              show_phones: bool, lists: bool = True) -> _Snapshot:  # fmt: skip
+              show_phones: bool, lists: bool = True, lang: str = "zh") -> _Snapshot:  # fmt: skip
     rows, done = _known(p, day)
     history = _per_customer(p, p.f_rank, done & ~np.isnan(p.f_rank), np.nan)
     last_followup = _per_customer(p, p.f_at, done, np.datetime64("NaT", "ns"))
     funnel, win_rate = _funnel(p, rows, history, config)
-    stages, sizes, listed = _stage_report(p, rows, last_followup, config, day, show_phones, lists)
+    stages, sizes, listed = _stage_report(
+        p, rows, last_followup, config, day, show_phones, lists, lang
+    )
     start, end = np.datetime64(period.since, "ns"), _end_of(period.until)
-    in_period = done & (p.f_at >= start) & (p.f_at <= end)
-    active = p.f_code[in_period & (p.f_code >= 0)]
+    # follow-ups of customers not in the table (or not yet created) count nowhere; a note says so
+    in_period = done & (p.f_at >= start) & (p.f_at <= end) & _on_record(p, rows)
+    active = p.f_code[in_period]
     open_rows = rows & ~(p.won | p.lost)
     headline: dict[str, float | int | None] = {
         "customers": int(rows.sum()),
@@ -472,10 +527,14 @@ def compute_report(
     costs: pd.Series | None = None,
     by: str | None = None,
     show_phones: bool = False,
+    lang: str = "zh",
 ) -> ReportData:
-    """Every metric of the funnel, channel and stage reports as of a day, with the previous period's headline."""
+    """Every metric of the funnel, channel and stage reports as of a day, with the previous
+    period's headline; only rows on record by the end of `as_of` count. The list reasons are
+    in `lang`; `notes` says what could not be counted (follow-ups of unknown customers,
+    costs of sources no customer has)."""
     prepared = _prepare(customers, followups, config)
-    now = _snapshot(prepared, config, as_of, period, costs, show_phones)
+    now = _snapshot(prepared, config, as_of, period, costs, show_phones, lang=lang)
     before = previous_period(period)
     prior_day = as_of - (period.since - before.since)  # the same distance back as the periods
     then = _snapshot(prepared, config, prior_day, before, costs, show_phones, lists=False)
@@ -493,4 +552,27 @@ def compute_report(
         headline=headline,
         funnel_by=_funnel_by(prepared, config, as_of, by) if by else None,
         by=by,
+        config=config,
+        previous_as_of=prior_day,
+        notes=_notes(prepared, now.channel, costs),
     )
+
+
+def _notes(p: _Prepared, channel: pd.DataFrame, costs: pd.Series | None) -> list[str]:
+    notes = []
+    everyone = np.ones(len(p.code), dtype=bool)
+    stray = ~_on_record(p, everyone)
+    if stray.any():
+        notes.append(
+            f"{int(stray.sum())} follow-ups name no customer of the customer table; they are not "
+            "counted in 跟进次数 or 有跟进的客户"
+        )
+    if costs is not None:
+        unmatched = [str(s) for s, n in zip(channel["source"], channel["customers"], strict=True)
+                     if n == 0 and s in costs.index]  # fmt: skip
+        if unmatched:
+            notes.append(
+                f"costs: no customer has the 客户来源 {', '.join(unmatched)}; listed with 0 customers "
+                "(a misspelt source?)"
+            )
+    return notes

@@ -185,8 +185,13 @@ def compute_service(
     priorities: tuple[str, ...] = ("紧急", "重要", "一般"),
     types: tuple[str, ...] = ("咨询", "建议", "投诉", "表扬"),
 ) -> ServiceData:
-    """Task and feedback metrics as of a day from canonical frames (either may be None)."""
+    """Task and feedback metrics as of a day from canonical frames (either may be None); tasks
+    created and feedback dated after the day do not count."""
     data = ServiceData(as_of=as_of)
+    if tasks is not None and "created_at" in tasks:
+        # a task created after the day was not on record then
+        created = pd.to_datetime(tasks["created_at"])
+        tasks = tasks[~(created >= _day_end(as_of)).fillna(False).to_numpy(dtype=bool)]
     if tasks is not None:
         by_person, by_department, time_to_close, overdue, median = _tasks(tasks, as_of, priorities)
         data.by_person, data.by_department = by_person, by_department

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -10,7 +11,15 @@ import pandas as pd
 
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.validate import Issue, check_table
+from crmkit.normalize import (
+    OTHER_PHONES,
+    SERIAL_DATES,
+    SerialDates,
+    is_empty,
+    phone_numbers,
+)
+from crmkit.spec import header_key
+from crmkit.validate import CheckedTable, Issue, check_table
 
 
 @dataclass
@@ -22,6 +31,7 @@ class CleanResult:
     changed_cells: int = 0
     generated_ids: dict[int, str] = field(default_factory=dict)
     unfixed_rows: list[int] = field(default_factory=list)
+    other_phones: dict[int, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -33,11 +43,15 @@ def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
+def clean_table(
+    table: Table, *, today: date | None = None, serial_dates: SerialDates = SERIAL_DATES
+) -> CleanResult:
     """Normalize every field of a table read with a spec; generate missing 客户编号.
 
     Rows with an error that cleaning cannot fix are kept exactly as they were and listed in
-    the result's issues; extra columns are never touched.
+    the result's issues; extra columns are never touched. A phone cell holding several phones
+    keeps the first; the others go to a 其他电话 column (added right after the phone column
+    unless the table has one). `serial_dates` bounds the numbers read as Excel serial dates.
     """
     today = today or date.today()
     spec = table.spec
@@ -45,7 +59,7 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         raise ValueError("clean_table needs a table read with a field spec")
     key = spec.key if spec.key and table.has(spec.key) else None
     generate = key is not None and spec.field(key).type == "id"
-    checked = check_table(table)
+    checked = check_table(table, serial_dates=serial_dates)
     blocking = [i for i in checked.issues if i.severity == "error"]
     unfixed = sorted(
         {int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"}
@@ -76,7 +90,67 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         data.loc[rows, position] = np.array(new, dtype=object)
         generated = dict(zip((int(r) for r in rows), new, strict=True))
         changed += len(generated)
-    return CleanResult(table.with_data(data), blocking, changed, generated, unfixed)
+    cleaned = table.with_data(data)
+    moved: dict[int, str] = {}
+    for name in [n for n in checked.columns if spec.field(n).type == "phone"]:
+        cleaned, others = _move_other_phones(cleaned, checked, name, keep)
+        moved.update(others)
+    return CleanResult(cleaned, blocking, changed, generated, unfixed, moved)
+
+
+_OTHER_HEADERS = {header_key(OTHER_PHONES), header_key("Other Phones")}
+
+
+def _move_other_phones(
+    table: Table, checked: CheckedTable, name: str, keep: np.ndarray
+) -> tuple[Table, dict[int, str]]:
+    """Put the second and further phones of each cell of field `name` in a 其他电话 column.
+
+    Returns the table (with the column added if it had none) and the text written by row.
+    """
+    assert table.spec is not None
+    column = checked.columns[name]
+    several = column.mask("warn").to_numpy() & ~keep
+    if not several.any():
+        return table, {}
+    area = table.spec.field(name).default_area_code
+    raw = checked.table.column(name)[several]
+    others = {
+        int(row): phone_numbers(value, default_area_code=area)[1:] for row, value in raw.items()
+    }
+    others = {row: phones for row, phones in others.items() if phones}
+    if not others:
+        return table, {}
+    position = table.fields[name]
+    taken = set(table.fields.values())
+    found = [
+        p
+        for p, header in enumerate(table.headers)
+        if p not in taken and header_key(str(header)) in _OTHER_HEADERS
+    ]
+    data = table.data
+    written: dict[int, str] = {}
+    if found:
+        target = found[0]
+        existing = data[target].astype(object).to_dict()
+        for row, phones in others.items():
+            before = "" if is_empty(existing[row]) else str(existing[row])
+            new = [p for p in phones if p not in before]
+            if new:
+                existing[row] = written[row] = ", ".join(([before] if before else []) + new)
+        data = data.copy()
+        data[target] = pd.Series(existing, dtype=object)
+        return table.with_data(data), written
+    written = {row: ", ".join(phones) for row, phones in others.items()}
+    cells = pd.Series(None, index=data.index, dtype=object)
+    cells.loc[list(written)] = list(written.values())
+    label = "Other Phones" if table.header_of(name).isascii() else OTHER_PHONES
+    after = position + 1
+    data = pd.concat([data.iloc[:, :after], cells.rename(after), data.iloc[:, after:]], axis=1)
+    data.columns = pd.RangeIndex(len(data.columns))
+    headers = [*table.headers[:after], label, *table.headers[after:]]
+    fields = {n: p + 1 if p >= after else p for n, p in table.fields.items()}
+    return dataclasses.replace(table, data=data, headers=headers, fields=fields), written
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

@@ -441,8 +441,8 @@ def normalize_datetime(
     if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
         value = value.item()
     if isinstance(value, int | float):
-        digits = _number_text(value)
-        compact = _COMPACT_DATE.fullmatch(digits) if digits else None
+        digits = _number_text(value) or ""
+        compact = _COMPACT_DATE.fullmatch(digits)
         if compact and MIN_YEAR <= int(compact.group(1)) <= MAX_YEAR:
             year, month, day = (int(p) for p in compact.groups())
             warning = f"date stored as a number ({digits}); valid after normalization"
@@ -480,7 +480,9 @@ def _from_serial(serial: float, serial_dates: SerialDates) -> Normalized:
     if math.isfinite(serial) and 1 <= serial < 2958466:
         moment = (_EXCEL_EPOCH + timedelta(days=serial)).replace(microsecond=0)
     if moment is None or not serial_dates.holds(moment):
-        year = " (a year alone is not a date; write the full date)" if 1900 <= serial <= 2100 else ""
+        year = (
+            " (a year alone is not a date; write the full date)" if 1900 <= serial <= 2100 else ""
+        )
         return Normalized(
             None,
             "invalid",

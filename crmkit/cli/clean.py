@@ -12,6 +12,7 @@ from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
+    ConfigOption,
     EncodingOption,
     InPlaceOption,
     SchemaOption,
@@ -25,6 +26,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.config import find_config, load_serial_dates
 from crmkit.io.write import frame_to_csv_bytes, write_frame
 from crmkit.spec import KINDS
 
@@ -57,6 +59,7 @@ def clean_command(
     as_of: AsOfOption = None,
     allow_formulas: AllowFormulasOption = False,
     in_place: InPlaceOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 
@@ -68,9 +71,10 @@ def clean_command(
         fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
     today = parse_date(as_of)
     specs = specs_from(schema)
+    serial_dates = load_serial_dates(find_config(config, Path.cwd()))
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     table = open_table(input, candidates, sheet=sheet, encoding=encoding)
-    result = clean_table(table, today=today)
+    result = clean_table(table, today=today, serial_dates=serial_dates)
     frame = cleaned_frame(result)
     if output == "-":
         sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))

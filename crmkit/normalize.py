@@ -95,6 +95,11 @@ def strip_invisible(text: str) -> str:
     return _NO_BREAK_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text))
 
 
+def invisible_note(text: str) -> str:
+    """What a warning says of the invisible characters in `text` ("" when it has none)."""
+    return _hidden_note(text) if _HIDDEN.search(text) else ""
+
+
 def _hidden_note(text: str) -> str:
     found = sorted(set(_HIDDEN.findall(text)))
     names = ", ".join(f"U+{ord(c):04X} {_HIDDEN_NAMES[c]}" for c in found)

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
-from crmkit.normalize import SERIAL_DATES, SerialDates
+from crmkit.normalize import SERIAL_DATES, SerialDates, invisible_note, strip_invisible
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
 from crmkit.spec import FieldSpec
@@ -149,6 +149,14 @@ def check_table(
             issues.append(
                 Issue(table.name, table.sheet, table.header_row, field_spec.header(), field_spec.name,
                       "", "error", "missing_column", f"required column {field_spec.header()} is missing")
+            )  # fmt: skip
+    for name, position in table.fields.items():
+        header = str(table.headers[position])
+        note = invisible_note(header)
+        if note:
+            issues.append(
+                Issue(table.name, table.sheet, table.header_row, header, name, "", "warning",
+                      "normalized", f"header {strip_invisible(header).strip()}: {note}")
             )  # fmt: skip
     columns = {
         name: normalize_column(

@@ -28,6 +28,7 @@ from crmkit.cli.common import (
 )
 from crmkit.config import find_config, load_serial_dates
 from crmkit.io.write import frame_to_csv_bytes, write_frame
+from crmkit.normalize import OTHER_PHONES
 from crmkit.spec import KINDS
 
 
@@ -93,6 +94,11 @@ def clean_command(
         f"{table.name}: {table.rows} rows of {kind_name} cleaned into {output}: "
         f"{result.changed_cells} cells changed, {len(result.generated_ids)} ids generated"
     )
+    if result.other_phones:
+        info(
+            f"{len(result.other_phones)} phone cells held several phones: "
+            f"the first kept, the others written to {OTHER_PHONES}"
+        )
     if result.errors:
         warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")
         rows = [[i.row or "", i.column, i.value, i.message] for i in result.errors]

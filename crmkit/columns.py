@@ -198,8 +198,8 @@ def _decide_phones(series: pd.Series) -> list[_Decided]:
     """Mobiles already canonical; and the common messy forms: .0 floats, +86, spaces, dashes, full width."""
     ok = _match(series, _MOBILE)
     # A no-break space, which NFKC makes a plain one, earns the cell normalizer's warning.
-    hidden = arrow.contains(series.where(~ok), _HIDDEN)
-    folded = arrow.strip(arrow.nfkc(series.where(~ok & ~hidden)))
+    hidden = arrow.contains(series, _HIDDEN)
+    folded = arrow.strip(arrow.nfkc(series.where(~(ok | hidden))))
     float_text = arrow.extract(folded, r"(?P<digits>\d+)\.0+")
     floats = _match(float_text, _MOBILE)
     compact = arrow.replace(arrow.replace(folded, _PHONE_NOISE, ""), r"^(?:\+86|0086)", "")

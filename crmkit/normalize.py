@@ -129,7 +129,7 @@ def _visible(
         if _HIDDEN.search(text):
             note = _hidden_note(text)
             text = strip_invisible(text)
-        inner = _unwrap_excel_text(text)
+        inner = _unwrap_excel_text(text) if "=" in text else None
         if inner is not None:
             text = inner
         if text is value:

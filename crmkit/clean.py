@@ -32,6 +32,7 @@ class CleanResult:
     generated_ids: dict[int, str] = field(default_factory=dict)
     unfixed_rows: list[int] = field(default_factory=list)
     other_phones: dict[int, str] = field(default_factory=dict)
+    other_phones_header: str = OTHER_PHONES
 
     @property
     def errors(self) -> list[Issue]:
@@ -92,10 +93,13 @@ def clean_table(
         changed += len(generated)
     cleaned = table.with_data(data)
     moved: dict[int, str] = {}
+    label = OTHER_PHONES
     for name in [n for n in checked.columns if spec.field(n).type == "phone"]:
-        cleaned, others = _move_other_phones(cleaned, checked, name, keep)
-        moved.update(others)
-    return CleanResult(cleaned, blocking, changed, generated, unfixed, moved)
+        cleaned, others, header = _move_other_phones(cleaned, checked, name, keep)
+        if others:
+            moved.update(others)
+            label = header
+    return CleanResult(cleaned, blocking, changed, generated, unfixed, moved, label)
 
 
 _OTHER_HEADERS = {header_key(OTHER_PHONES), header_key("Other Phones")}
@@ -103,16 +107,18 @@ _OTHER_HEADERS = {header_key(OTHER_PHONES), header_key("Other Phones")}
 
 def _move_other_phones(
     table: Table, checked: CheckedTable, name: str, keep: np.ndarray
-) -> tuple[Table, dict[int, str]]:
+) -> tuple[Table, dict[int, str], str]:
     """Put the second and further phones of each cell of field `name` in a 其他电话 column.
 
-    Returns the table (with the column added if it had none) and the text written by row.
+    Returns the table (with the column added if it had none), the text written by row and
+    the column's header.
     """
     assert table.spec is not None
     column = checked.columns[name]
     several = column.mask("warn").to_numpy() & ~keep
+    label = "Other Phones" if table.header_of(name).isascii() else OTHER_PHONES
     if not several.any():
-        return table, {}
+        return table, {}, label
     area = table.spec.field(name).default_area_code
     raw = checked.table.column(name)[several]
     others = {
@@ -120,7 +126,7 @@ def _move_other_phones(
     }
     others = {row: phones for row, phones in others.items() if phones}
     if not others:
-        return table, {}
+        return table, {}, label
     position = table.fields[name]
     taken = set(table.fields.values())
     found = [
@@ -140,17 +146,16 @@ def _move_other_phones(
                 existing[row] = written[row] = ", ".join(([before] if before else []) + new)
         data = data.copy()
         data[target] = pd.Series(existing, dtype=object)
-        return table.with_data(data), written
+        return table.with_data(data), written, str(table.headers[target])
     written = {row: ", ".join(phones) for row, phones in others.items()}
     cells = pd.Series(None, index=data.index, dtype=object)
     cells.loc[list(written)] = list(written.values())
-    label = "Other Phones" if table.header_of(name).isascii() else OTHER_PHONES
     after = position + 1
     data = pd.concat([data.iloc[:, :after], cells.rename(after), data.iloc[:, after:]], axis=1)
     data.columns = pd.RangeIndex(len(data.columns))
     headers = [*table.headers[:after], label, *table.headers[after:]]
     fields = {n: p + 1 if p >= after else p for n, p in table.fields.items()}
-    return dataclasses.replace(table, data=data, headers=headers, fields=fields), written
+    return dataclasses.replace(table, data=data, headers=headers, fields=fields), written, label
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

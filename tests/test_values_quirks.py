@@ -280,7 +280,9 @@ def test_clean_writes_the_other_phones_next_to_the_phone_column(tmp_path: Path) 
     out = tmp_path / "cleaned.xlsx"
     result = run("clean", source, "-o", out)
     assert result.exit_code == 0, explain(result)
-    assert "2 phone cells held several phones" in result.stderr
+    assert (
+        "several phones in 2 cells: the first kept, the others written to 其他电话" in result.stderr
+    )
     written = sheet_rows(out)
     at = CUSTOMER_HEADERS.index("联系电话")
     assert written[0][at : at + 2] == ("联系电话", "其他电话")
@@ -368,6 +370,24 @@ def test_english_crm_and_taiwan_headers_are_recognized(
     assert run("clean", path, "-o", out).exit_code == 0
     cleaned = sheet_rows(out)[1]
     assert (cleaned[2], cleaned[6], cleaned[7]) == expected
+
+
+def test_clean_names_the_other_phones_column_in_english_under_english_headers(
+    tmp_path: Path,
+) -> None:
+    row = ["CRM001", "Acme Ltd", "Software", "Ann Lee", "13812345678 / 13987654321",
+           "a@example.com", "Website", "Proposal", "Bob", "2024-03-10", "", ""]  # fmt: skip
+    path = write_csv(tmp_path / "export.csv", ENGLISH, [row])
+    out = tmp_path / "cleaned.csv"
+    result = run("clean", path, "-o", out)
+    assert result.exit_code == 0, explain(result)
+    assert (
+        "several phones in 1 cells: the first kept, the others written to "
+        "Other Phones" in result.stderr
+    )
+    frame = read_table(out).to_frame()
+    assert list(frame.columns[4:6]) == ["Mobile", "Other Phones"]
+    assert frame.iloc[0, 4:6].tolist() == ["13812345678", "13987654321"]
 
 
 def test_english_followup_headers_are_recognized(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ from crmkit.cli.common import (
 )
 from crmkit.config import find_config, load_serial_dates
 from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.normalize import OTHER_PHONES
 from crmkit.spec import KINDS
 
 
@@ -96,8 +95,8 @@ def clean_command(
     )
     if result.other_phones:
         info(
-            f"{len(result.other_phones)} phone cells held several phones: "
-            f"the first kept, the others written to {OTHER_PHONES}"
+            f"several phones in {len(result.other_phones)} cells: the first kept, "
+            f"the others written to {result.other_phones_header}"
         )
     if result.errors:
         warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")

@@ -10,9 +10,16 @@ import pandas as pd
 
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
+from crmkit.normalize import (
+    OTHER_PHONES,
+    SERIAL_DATES,
+    SerialDates,
+    is_empty,
+    phone_numbers,
+)
 from crmkit.schema import is_generated
 from crmkit.spec import LANGS, TableSpec, header_key
-from crmkit.validate import Issue, check_table, locate_issues
+from crmkit.validate import CheckedTable, Issue, check_table, locate_issues
 
 
 @dataclass
@@ -24,6 +31,8 @@ class CleanResult:
     changed_cells: int = 0
     generated_ids: dict[int, str] = field(default_factory=dict)
     unfixed_rows: list[int] = field(default_factory=list)
+    other_phones: dict[int, str] = field(default_factory=dict)
+    other_phones_header: str = OTHER_PHONES
     notes: list[str] = field(default_factory=list)  # what cleaning did beyond the cells
 
     @property
@@ -43,27 +52,26 @@ def _with_key_column(table: Table, spec: TableSpec, key: str) -> tuple[Table, st
     names = [f.name for f in spec.fields]
     before = [table.fields[n] for n in names[: names.index(key)] if table.has(n)]
     position = max(before) + 1 if before else 0
-    data = table.data.rename(columns=lambda c: c + 1 if c >= position else c)
-    data.insert(position, position, pd.Series(None, index=data.index, dtype=object))
     written = {header_key(table.header_of(n)) for n in table.fields}
     lang = max(
         LANGS, key=lambda lang: sum(header_key(f.header(lang)) in written for f in spec.fields)
     )
     header = spec.field(key).header(lang)
-    widened = table.with_data(data)
-    widened.headers.insert(position, header)
-    widened.fields = {n: p + 1 if p >= position else p for n, p in table.fields.items()}
-    widened.fields[key] = position
+    widened = table.insert_column(position, header, field=key)
     note = f"{table.location()}: no {header} column; added it as column {position + 1}"
     return widened, note
 
 
-def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
+def clean_table(
+    table: Table, *, today: date | None = None, serial_dates: SerialDates = SERIAL_DATES
+) -> CleanResult:
     """Normalize every field of a table read with a spec; generate missing 客户编号 (adding
     the column when the table has none, with a note).
 
     Rows with an error that cleaning cannot fix are kept exactly as they were and listed in
-    the result's issues; extra columns are never touched.
+    the result's issues; extra columns are never touched. A phone cell holding several phones
+    keeps the first; the others go to a 其他电话 column (added right after the phone column
+    unless the table has one). `serial_dates` bounds the numbers read as Excel serial dates.
     """
     today = today or date.today()
     spec = table.spec
@@ -75,7 +83,7 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         notes.append(note)
     key = spec.key if spec.key and table.has(spec.key) else None
     generate = key is not None and spec.field(key).type == "id"
-    checked = check_table(table)
+    checked = check_table(table, serial_dates=serial_dates)
     blocking = [i for i in checked.issues if i.severity == "error"]
     unfixed = sorted(
         {int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"}
@@ -106,8 +114,67 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         data.loc[rows, position] = np.array(new, dtype=object)
         generated = dict(zip((int(r) for r in rows), new, strict=True))
         changed += len(generated)
+    cleaned = table.with_data(data)
+    moved: dict[int, str] = {}
+    label = OTHER_PHONES
+    for name in [n for n in checked.columns if spec.field(n).type == "phone"]:
+        cleaned, others, header = _move_other_phones(cleaned, checked, name, keep)
+        if others:
+            moved.update(others)
+            label = header
     located = locate_issues(table, blocking)  # rows of later sheets as their sheet shows them
-    return CleanResult(table.with_data(data), located, changed, generated, unfixed, notes)
+    return CleanResult(cleaned, located, changed, generated, unfixed, moved, label, notes)
+
+
+_OTHER_HEADERS = {header_key(OTHER_PHONES), header_key("Other Phones")}
+
+
+def _move_other_phones(
+    table: Table, checked: CheckedTable, name: str, keep: np.ndarray
+) -> tuple[Table, dict[int, str], str]:
+    """Put the second and further phones of each cell of field `name` in a 其他电话 column.
+
+    Returns the table (with the column added if it had none), the text written by row and
+    the column's header.
+    """
+    assert table.spec is not None
+    column = checked.columns[name]
+    several = column.mask("warn").to_numpy() & ~keep
+    label = "Other Phones" if table.header_of(name).isascii() else OTHER_PHONES
+    if not several.any():
+        return table, {}, label
+    area = table.spec.field(name).default_area_code
+    raw = checked.table.column(name)[several]
+    others = {
+        int(row): phone_numbers(value, default_area_code=area)[1:] for row, value in raw.items()
+    }
+    others = {row: phones for row, phones in others.items() if phones}
+    if not others:
+        return table, {}, label
+    position = table.fields[name]
+    taken = set(table.fields.values())
+    found = [
+        p
+        for p, header in enumerate(table.headers)
+        if p not in taken and header_key(str(header)) in _OTHER_HEADERS
+    ]
+    data = table.data
+    written: dict[int, str] = {}
+    if found:
+        target = found[0]
+        existing = data[target].astype(object).to_dict()
+        for row, phones in others.items():
+            before = "" if is_empty(existing[row]) else str(existing[row])
+            new = [p for p in phones if p not in before]
+            if new:
+                existing[row] = written[row] = ", ".join(([before] if before else []) + new)
+        data = data.copy()
+        data[target] = pd.Series(existing, dtype=object)
+        return table.with_data(data), written, str(table.headers[target])
+    written = {row: ", ".join(phones) for row, phones in others.items()}
+    cells = pd.Series(None, index=data.index, dtype=object)
+    cells.loc[list(written)] = list(written.values())
+    return table.insert_column(position + 1, label, cells), written, label
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

@@ -18,7 +18,10 @@ import pandas as pd
 
 from crmkit import arrow
 from crmkit.normalize import (
+    HIDDEN_CHARACTERS,
+    SERIAL_DATES,
     Normalized,
+    SerialDates,
     normalize_datetime,
     normalize_email,
     normalize_id,
@@ -40,6 +43,7 @@ _FAST_DATE = (
 )
 _MOBILE = r"1[3-9]\d{9}"
 _PHONE_NOISE = r"[\s\-‐‑–—()（）.·]"
+_HIDDEN = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in HIDDEN_CHARACTERS) + "]"
 
 STATUSES = ("empty", "ok", "changed", "warn", "invalid")
 _CODE = {name: code for code, name in enumerate(STATUSES)}
@@ -193,7 +197,9 @@ def _decide_by_pattern(pattern: str) -> Callable[[pd.Series], list[_Decided]]:
 def _decide_phones(series: pd.Series) -> list[_Decided]:
     """Mobiles already canonical; and the common messy forms: .0 floats, +86, spaces, dashes, full width."""
     ok = _match(series, _MOBILE)
-    folded = arrow.strip(arrow.nfkc(series.where(~ok)))
+    # A no-break space, which NFKC makes a plain one, earns the cell normalizer's warning.
+    hidden = arrow.contains(series, _HIDDEN)
+    folded = arrow.strip(arrow.nfkc(series.where(~(ok | hidden))))
     float_text = arrow.extract(folded, r"(?P<digits>\d+)\.0+")
     floats = _match(float_text, _MOBILE)
     compact = arrow.replace(arrow.replace(folded, _PHONE_NOISE, ""), r"^(?:\+86|0086)", "")
@@ -223,7 +229,10 @@ def _decide_dates(series: pd.Series) -> list[_Decided]:
 _STABLE_CHUNK = r"[\x{4E00}-\x{9FFF}A-Za-z0-9()&.,'/#@+\-]+"
 _STABLE_STRICT = f"{_STABLE_CHUNK}(?: {_STABLE_CHUNK})*"
 _PY_SPACES = "".join(f"\\x{{{c:X}}}" for c in range(0x10000) if chr(c).isspace())
-_FREE_NEEDS_WORK = f"^[{_PY_SPACES}]|[{_PY_SPACES}]$|[\\x{{FF10}}-\\x{{FF19}}\\x{{FF21}}-\\x{{FF3A}}\\x{{FF41}}-\\x{{FF5A}}\\x{{3000}}]"
+_FREE_NEEDS_WORK = (
+    f"^[{_PY_SPACES}]|[{_PY_SPACES}]$|[\\x{{FF10}}-\\x{{FF19}}\\x{{FF21}}-\\x{{FF3A}}\\x{{FF41}}-\\x{{FF5A}}\\x{{3000}}]"
+    f'|{_HIDDEN}|^\\s*="'
+)
 
 
 def _decide_text(strict: bool) -> Callable[[pd.Series], list[_Decided]]:
@@ -266,19 +275,23 @@ def _number_column(series: pd.Series) -> NormalizedColumn:
 
 
 def normalize_column(
-    series: pd.Series, field: FieldSpec, *, text_is_native: bool
+    series: pd.Series,
+    field: FieldSpec,
+    *,
+    text_is_native: bool,
+    serial_dates: SerialDates = SERIAL_DATES,
 ) -> NormalizedColumn:
     """Normalize every cell of a column by the field's type (equal to the cell normalizer on each).
 
     `text_is_native` is True for CSV (every cell is text) and False for workbooks, where a date
-    typed as text earns a warning.
+    typed as text earns a warning. `serial_dates` bounds the numbers read as Excel serial dates.
     """
     kind = field.type
     if kind == "phone":
         fn = partial(normalize_phone, default_area_code=field.default_area_code)
         return _apply(series, fn, _decide_phones)
     if kind == "datetime":
-        fn = partial(normalize_datetime, text_is_native=text_is_native)
+        fn = partial(normalize_datetime, text_is_native=text_is_native, serial_dates=serial_dates)
         return _apply(series, fn, _decide_dates if text_is_native else None)
     if kind == "email":
         return _apply(series, normalize_email, _decide_by_pattern(CANONICAL_EMAIL))

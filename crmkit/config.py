@@ -6,12 +6,17 @@ an empty file is a valid config. A wrong key or value raises ConfigError naming 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crmkit.errors import CrmkitError
 from crmkit.tomlfile import read_toml
+
+if TYPE_CHECKING:
+    from crmkit.normalize import SerialDates
 
 CONFIG_NAME = "crmkit.toml"
 PERIODS = ("last-week", "this-week", "last-month", "this-month")
@@ -141,6 +146,13 @@ days = 7                         # `crmkit due` plans this many days ahead (--da
 renewal = 30                     # a contract's 合同到期日
 followup = 1                     # a customer's 下次跟进时间, or its cadence date
 task = 1                         # a collaboration task's 截止日期
+
+[dates]
+# A number in a date column (a General-formatted 45361) is read as an Excel serial date only
+# when it falls in this range (validate warns, clean writes the date); any other number (a year
+# alone such as 2024, or 3.1) is an error, never a 1900s date.
+serial_from = 1990-01-01
+serial_until = 2100-12-31
 """
 
 
@@ -204,6 +216,40 @@ def load_due_config(path: Path | None) -> DueConfig:
     return DueConfig(days=days, lead_days={**defaults.lead_days, **lead})
 
 
+def load_serial_dates(path: Path | None) -> SerialDates:
+    """The [dates] range of Excel serial dates (None: 1990-01-01 to 2100-12-31).
+
+    Raises ConfigError naming the key.
+    """
+    from crmkit.normalize import SERIAL_DATES, SerialDates  # not at import: the CLI starts fast
+
+    if path is None:
+        return SERIAL_DATES
+    raw = read_toml(path, ConfigError, "config file")
+    _parse(raw, path)
+    section = raw.get("dates", {})
+
+    def day(key: str, default: date) -> date:
+        value = section.get(key, default)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value)
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ConfigError(
+                f"{path}: dates.{key} must be a date such as 1990-01-01, not {value!r}"
+            )
+        return value
+
+    first = day("serial_from", SERIAL_DATES.first)
+    last = day("serial_until", SERIAL_DATES.last)
+    if first > last or first.year < 1900:
+        raise ConfigError(
+            f"{path}: dates.serial_from must be a day from 1900-01-01 on, "
+            "and no later than dates.serial_until"
+        )
+    return SerialDates(first, last)
+
+
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
         "inputs": {"customers", "followups", "costs", "tasks", "feedback"},
@@ -211,6 +257,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
         "due": set(DueConfig.__dataclass_fields__),
+        "dates": {"serial_from", "serial_until"},
     }
     for section, value in raw.items():
         if section not in known:

@@ -8,14 +8,15 @@ They never raise on any input.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Concatenate, Literal, ParamSpec
 
 import phonenumbers
 from rapidfuzz import fuzz, process
@@ -33,6 +34,7 @@ class Normalized:
 
 
 EMPTY = Normalized(None, "empty")
+_P = ParamSpec("_P")
 
 
 def is_empty(value: Any) -> bool:
@@ -62,6 +64,90 @@ def _number_text(value: Any) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- invisible characters, ="…"
+
+# Characters a user cannot see in a cell, copied in from web pages, chat apps and PDFs. They break
+# matching (an option, a header, an e-mail) with nothing visible to fix: removed with a warning,
+# the no-break spaces turned into plain spaces.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_NO_BREAK = "\u00a0\u2007\u202f"
+HIDDEN_CHARACTERS = _ZERO_WIDTH + _NO_BREAK
+_HIDDEN = re.compile(f"[{HIDDEN_CHARACTERS}]")
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
+_NO_BREAK_RE = re.compile(f"[{_NO_BREAK}]")
+_HIDDEN_NAMES = {
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u2060": "word joiner",
+    "\ufeff": "byte-order mark",
+    "\u00ad": "soft hyphen",
+    "\u00a0": "no-break space, now a space",
+    "\u2007": "figure space, now a space",
+    "\u202f": "narrow no-break space, now a space",
+}
+# ="CRM001": what Excel users type (and some CRMs export) to keep a value as text.
+_EXCEL_TEXT = re.compile(r'=\s*"(.*)"', re.DOTALL)
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without zero-width characters, its no-break spaces turned into plain spaces."""
+    return _NO_BREAK_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text))
+
+
+def invisible_note(text: str) -> str:
+    """What a warning says of the invisible characters in `text` ("" when it has none)."""
+    return _hidden_note(text) if _HIDDEN.search(text) else ""
+
+
+def _hidden_note(text: str) -> str:
+    found = sorted(set(_HIDDEN.findall(text)))
+    names = ", ".join(f"U+{ord(c):04X} {_HIDDEN_NAMES[c]}" for c in found)
+    return f"removed invisible characters ({names})"
+
+
+def _unwrap_excel_text(text: str) -> str | None:
+    match = _EXCEL_TEXT.fullmatch(text.strip())
+    return match.group(1).replace('""', '"') if match else None
+
+
+def _visible(
+    function: Callable[Concatenate[Any, _P], Normalized],
+) -> Callable[Concatenate[Any, _P], Normalized]:
+    """Let a cell normalizer see a text cell without invisible characters or a ="…" wrapper.
+
+    Invisible characters removed make the cell a warning (saying which); a ="…" wrapper taken
+    off is a change.
+    """
+
+    @functools.wraps(function)
+    def wrapper(value: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> Normalized:
+        if not isinstance(value, str):
+            return function(value, *args, **kwargs)
+        note = ""
+        text = value
+        if _HIDDEN.search(text):
+            note = _hidden_note(text)
+            text = strip_invisible(text)
+        inner = _unwrap_excel_text(text) if "=" in text else None
+        if inner is not None:
+            text = inner
+        if text is value:
+            return function(value, *args, **kwargs)
+        result = function(text, *args, **kwargs)
+        if not note:
+            if result.status == "ok":
+                return Normalized(result.value, "changed")
+            return result
+        if result.status in ("ok", "changed"):
+            return Normalized(result.value, "warn", note)
+        if result.status in ("warn", "invalid"):
+            return Normalized(result.value, result.status, f"{result.reason}; {note}")
+        return result
+
+    return wrapper
+
+
 # ---------------------------------------------------------------- text
 
 _WIDE_ALNUM = {
@@ -73,6 +159,7 @@ _WIDE_ALNUM = {
 _SPACES = re.compile(r"\s+")
 
 
+@_visible
 def normalize_text(value: Any, *, strict: bool = True) -> Normalized:
     """Trim a text cell; `strict` (names, ids, options) also applies NFKC and folds inner spaces.
 
@@ -92,6 +179,7 @@ def normalize_text(value: Any, *, strict: bool = True) -> Normalized:
     return Normalized(text, "ok" if text == value else "changed")
 
 
+@_visible
 def normalize_id(value: Any) -> Normalized:
     """Normalize an identifier such as a 客户编号: NFKC, no spaces, upper case."""
     result = normalize_text(value)
@@ -108,43 +196,126 @@ _SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
 _FLOAT_TEXT = re.compile(r"(\d+)\.0+")
 _PHONE_NOISE = re.compile(r"[\s\-‐‑–—()（）.·]")
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
-_MANY_PHONES = re.compile(r"\d{5,}\s*[/,;、，；|]\s*\+?\d{5,}")
+_MANY_PHONES = re.compile(r"\d{5,}\s*(?:[/,;、|]|或)\s*[+(]?\d[\d\s\-()]{4,}")
+_PHONE_SEPARATOR = re.compile(r"\s*(?:[/,;、|]|或)\s*")
+_SPACED_MOBILES = re.compile(r"1[3-9]\d{9}(?:\s+1[3-9]\d{9})+")
 _SHORT_LANDLINE = re.compile(r"[2-9]\d{6,7}")
+# A number with a label before or a note after it: 手机：138…, 138… 微信同号, 138…(微信).
+_PHONE_IN_TEXT = re.compile(
+    r"(?P<label>[^\d+(]*?)[\s:]*"
+    r"(?P<number>[+(]?\d(?:[\d\s\-‐‑–—()（）.·]*\d)?(?:\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6})?)"
+    r"(?P<note>\D*)",
+    re.IGNORECASE,
+)
+_NOTE_TRIM = " \t()（）[]【】:-–—,;、"
+# A landline whose extension follows a dash: 010-62345678-8001, (0755)86001234-801.
+_DASH_EXTENSION = re.compile(
+    r"(?P<main>(?:\+?86[\s\-]?)?\(?0\d{2,3}\)?[\s\-‐‑–—]?[2-9]\d{6,7})[\s\-‐‑–—]+(?P<ext>\d{1,6})"
+)
+OTHER_PHONES = "其他电话"
 
 
+@_visible
 def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
-    """Normalize a Chinese phone number.
+    """Normalize a Chinese phone number, or each of the phones a cell holds.
 
     Mobiles become 11 digits (13812345678); landlines 0 + area code + '-' + number
-    (010-12345678, with 转 and the extension if any); other countries E.164. A number cell
-    (13812345678.0) is valid with a warning; scientific notation (1.38123E+10) has lost its
-    last digits and is invalid, never guessed. A landline without an area code is invalid
-    unless `default_area_code` is given.
+    (010-12345678, with 转 and the extension if any: 010-62345678-8001 → 010-62345678转8001);
+    other countries E.164. A number cell (13812345678.0) is valid with a warning; scientific
+    notation (1.38123E+10) has lost its last digits and is invalid, never guessed. A landline
+    without an area code is invalid unless `default_area_code` is given. A note beside the
+    number (13812345678 微信同号) is left out with a warning. A cell holding several phones
+    (13812345678/010-62345678) is valid when each is, with a warning; its value is the first
+    (`phone_numbers` gives them all).
     """
+    parts = _phone_parts(value, default_area_code)
+    if isinstance(parts, Normalized):
+        return parts
+    if len(parts) == 1:
+        return parts[0]
+    count = len(parts)
+    for result in parts:
+        if result.status == "invalid":
+            reason = f"{result.reason} (the cell holds {count} phones; each must be valid)"
+            return Normalized(None, "invalid", reason)
+    numbers = ", ".join(str(r.value) for r in parts)
+    notes = "".join(f"; {r.reason}" for r in parts if r.reason)
+    reason = (
+        f"the cell holds {count} phones ({numbers}); "
+        f"clean keeps the first here and the others in {OTHER_PHONES}{notes}"
+    )
+    return Normalized(parts[0].value, "warn", reason)
+
+
+def phone_numbers(value: Any, *, default_area_code: str = "") -> list[str]:
+    """Every valid phone a cell holds, normalized as `normalize_phone` does (first one first)."""
+    if isinstance(value, str):
+        value = strip_invisible(value)
+        value = _unwrap_excel_text(value) or value
+    parts = _phone_parts(value, default_area_code)
+    if isinstance(parts, Normalized):
+        return [parts.value] if parts.value is not None else []
+    return [str(r.value) for r in parts if r.status != "invalid" and r.value is not None]
+
+
+def _phone_text(value: Any) -> str:
+    number = _number_text(value)
+    return number if number is not None else unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _split_phones(text: str) -> list[str]:
+    """The phones of a cell's text: one, or each of several separated by / , ; 、 | 或 or spaces."""
+    if _SPACED_MOBILES.fullmatch(text):
+        return text.split()
+    if not _MANY_PHONES.search(text):
+        return [text]
+    parts = [p for p in _PHONE_SEPARATOR.split(text) if p.strip()]
+    return parts if len(parts) > 1 else [text]
+
+
+def _phone_parts(value: Any, default_area_code: str) -> Normalized | list[Normalized]:
+    """The result for a whole cell (empty, number cell, lost digits), or one per phone it holds."""
     if is_empty(value):
         return EMPTY
-    warning = ""
     number = _number_text(value)
     if number is not None:
-        text = number
         warning = "phone stored as a number; format the column as text"
-    elif isinstance(value, float | int):
+        return [_read_phone(number, value, warning, default_area_code)]
+    if isinstance(value, float | int):
         return Normalized(None, "invalid", "not a phone number")
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if _SCIENTIFIC.fullmatch(text):
-            return Normalized(
-                None,
-                "invalid",
-                f"phone in scientific notation ({text}) has lost its last digits; "
-                "retype the full number",
-            )
-        float_text = _FLOAT_TEXT.fullmatch(text)
-        if float_text:
-            text = float_text.group(1)
-            warning = "phone stored as a number (ends in .0); format the column as text"
-    if _MANY_PHONES.search(text):
-        return Normalized(None, "invalid", "more than one phone number in one cell; keep one")
+    text = _phone_text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        return Normalized(
+            None,
+            "invalid",
+            f"phone in scientific notation ({text}) has lost its last digits; "
+            "retype the full number",
+        )
+    float_text = _FLOAT_TEXT.fullmatch(text)
+    if float_text:
+        warning = "phone stored as a number (ends in .0); format the column as text"
+        return [_read_phone(float_text.group(1), value, warning, default_area_code)]
+    parts = _split_phones(text)
+    if len(parts) == 1:
+        return [_read_phone(text, value, "", default_area_code)]
+    return [_read_phone(part, part, "", default_area_code) for part in parts]
+
+
+def _read_phone(text: str, value: Any, warning: str, default_area_code: str) -> Normalized:
+    """One phone, with perhaps a label or a note beside it; `value` is the cell it came from."""
+    found = _PHONE_IN_TEXT.fullmatch(text)
+    if found:
+        beside = " ".join(
+            t for t in (found["label"].strip(_NOTE_TRIM), found["note"].strip(_NOTE_TRIM)) if t
+        )
+        if beside:
+            text = found["number"]
+            note = f"text beside the phone number ({beside}) is not kept"
+            warning = f"{warning}; {note}" if warning else note
+    extension = ""
+    dashed = _DASH_EXTENSION.fullmatch(text)
+    if dashed:
+        text, extension = dashed["main"], dashed["ext"]
     compact = _PHONE_NOISE.sub("", text)
     digits = compact
     if digits.startswith("+86"):
@@ -153,8 +324,10 @@ def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
         digits = digits[4:]
     elif len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    if _MOBILE.fullmatch(digits):
+    if _MOBILE.fullmatch(digits) and not extension:
         return _phone_result(digits, value, warning)
+    if extension:
+        compact = f"{compact}转{extension}"
     return _normalize_other_phone(text, compact, value, warning, default_area_code)
 
 
@@ -206,12 +379,37 @@ _DATE = re.compile(
 )
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"\d{4,6}(?:\.\d+)?")
+_SMALL_NUMBER = re.compile(r"\d{1,3}(?:\.\d+)?")
 # The forms Excel and WPS write for a date cell saved as CSV, and ISO 8601: not a warning.
 _PLAIN_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{4}/\d{1,2}/\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
 )
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+@dataclass(frozen=True, slots=True)
+class SerialDates:
+    """The dates a number in a date column may stand for as an Excel serial date.
+
+    A number outside (a year alone, 3.1) is not a date: an error, never a 1900s date. Set in
+    crmkit.toml by `[dates] serial_from` and `serial_until`.
+    """
+
+    first: date = date(1990, 1, 1)
+    last: date = date(2100, 12, 31)
+
+    def describe(self) -> str:
+        """The range as a message shows it."""
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+
+    def holds(self, moment: datetime) -> bool:
+        """Whether a moment falls on a day of the range."""
+        return self.first <= moment.date() <= self.last
+
+
+SERIAL_DATES = SerialDates()
+_SERIAL_KEYS = "dates.serial_from / dates.serial_until in crmkit.toml"
 
 
 def format_datetime(moment: datetime) -> str:
@@ -223,13 +421,17 @@ def format_datetime(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def normalize_datetime(value: Any, *, text_is_native: bool = True) -> Normalized:
+@_visible
+def normalize_datetime(
+    value: Any, *, text_is_native: bool = True, serial_dates: SerialDates = SERIAL_DATES
+) -> Normalized:
     """Normalize a date or date-time cell to ISO text (2024-03-10 or 2024-03-10 14:00).
 
-    Accepts date cells, Excel serial numbers (with a warning), 2024/3/10, 2024-03-10 14:00,
-    2024年3月10日 and 20240310. `text_is_native` says whether plain text is how this file
-    stores dates (CSV); in a workbook a date typed as text is valid with a warning.
-    An impossible date (2024-02-30) is invalid.
+    Accepts date cells, Excel serial numbers within `serial_dates` (with a warning), 2024/3/10,
+    2024-03-10 14:00, 2024年3月10日 and 20240310 (text or number). `text_is_native` says whether
+    plain text is how this file stores dates (CSV); in a workbook a date typed as text is valid
+    with a warning. An impossible date (2024-02-30) and a number outside `serial_dates` (2024,
+    3.1) are invalid.
     """
     if is_empty(value):
         return EMPTY
@@ -241,8 +443,16 @@ def normalize_datetime(value: Any, *, text_is_native: bool = True) -> Normalized
         return Normalized(None, "invalid", "a time of day without a date")
     if isinstance(value, bool):
         return Normalized(None, "invalid", "not a date")
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
+        value = value.item()
     if isinstance(value, int | float):
-        return _from_serial(float(value), "date stored as an Excel serial number")
+        digits = _number_text(value) or ""
+        compact = _COMPACT_DATE.fullmatch(digits)
+        if compact and MIN_YEAR <= int(compact.group(1)) <= MAX_YEAR:
+            year, month, day = (int(p) for p in compact.groups())
+            warning = f"date stored as a number ({digits}); valid after normalization"
+            return _build_date(year, month, day, 0, 0, 0, warning=warning, text=digits)
+        return _from_serial(float(value), serial_dates)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     native = text_is_native and bool(_PLAIN_DATE.fullmatch(text))
     warning = "" if native else f"date stored as text ({text}); valid after normalization"
@@ -254,8 +464,8 @@ def normalize_datetime(value: Any, *, text_is_native: bool = True) -> Normalized
     if match:
         year, month, day = (int(p) for p in match.groups())
         return _build_date(year, month, day, 0, 0, 0, warning=warning, text=text)
-    if _SERIAL.fullmatch(text):
-        return _from_serial(float(text), "date stored as an Excel serial number")
+    if _SERIAL.fullmatch(text) or _SMALL_NUMBER.fullmatch(text):
+        return _from_serial(float(text), serial_dates)
     return Normalized(None, "invalid", "not a date")
 
 
@@ -269,11 +479,26 @@ def _build_date(
     return _date_result(moment, warning)
 
 
-def _from_serial(serial: float, warning: str) -> Normalized:
-    if not math.isfinite(serial) or not 1 <= serial < 2958466:
-        return Normalized(None, "invalid", "not a date")
-    moment = _EXCEL_EPOCH + timedelta(days=serial)
-    return _date_result(moment.replace(microsecond=0), warning)
+def _from_serial(serial: float, serial_dates: SerialDates) -> Normalized:
+    shown = f"{serial:g}" if abs(serial) < 1e15 else str(serial)
+    moment = None
+    if math.isfinite(serial) and 1 <= serial < 2958466:
+        moment = (_EXCEL_EPOCH + timedelta(days=serial)).replace(microsecond=0)
+    if moment is None or not serial_dates.holds(moment):
+        year = (
+            " (a year alone is not a date; write the full date)" if 1900 <= serial <= 2100 else ""
+        )
+        return Normalized(
+            None,
+            "invalid",
+            f"{shown} is not a date{year}: a number is read as an Excel serial date only "
+            f"from {serial_dates.describe()} ({_SERIAL_KEYS})",
+        )
+    warning = (
+        f"date stored as an Excel serial number ({shown} = {format_datetime(moment)}; "
+        f"numbers are read as dates from {serial_dates.describe()})"
+    )
+    return _date_result(moment, warning)
 
 
 def _date_result(moment: datetime, warning: str) -> Normalized:
@@ -292,6 +517,7 @@ _EMAIL = re.compile(
 )
 
 
+@_visible
 def normalize_email(value: Any) -> Normalized:
     """Normalize an e-mail address: NFKC (full-width ＠ and letters), trimmed, lower case."""
     if is_empty(value):
@@ -311,6 +537,7 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _MULTIPLIERS = {"万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3}
 
 
+@_visible
 def normalize_number(value: Any) -> Normalized:
     """Normalize an amount: numbers as they are; text like 10,000 / ¥5000 / 12.5万 / 30k."""
     if is_empty(value):
@@ -371,6 +598,7 @@ class OptionIndex:
         return self._lookup[best[0]]
 
 
+@_visible
 def normalize_option(value: Any, index: OptionIndex) -> Normalized:
     """Map a cell to one of the allowed options (any width, 繁體 or synonym); else invalid."""
     if is_empty(value):
@@ -387,6 +615,7 @@ def normalize_option(value: Any, index: OptionIndex) -> Normalized:
 _ARROW = re.compile(r"\s*(?:→|->|=>|—>|－>|⇒|➝|至)\s*")
 
 
+@_visible
 def normalize_transition(value: Any, index: OptionIndex) -> Normalized:
     """Normalize a status that is an option or a change `A→B` (also ->, =>) between options."""
     if is_empty(value):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.normalize import OptionIndex, to_simplified
+from crmkit.normalize import OptionIndex, strip_invisible, to_simplified
 from crmkit.resources import data_dir
 from crmkit.tomlfile import read_toml
 
@@ -104,7 +104,8 @@ class TableSpec:
         key = header_key(str(header))
         found = self._header_lookup.get(key)
         if found is None:
-            bare = header_key(_PARENTHESES.sub("", unicodedata.normalize("NFKC", str(header))))
+            plain = unicodedata.normalize("NFKC", strip_invisible(str(header)))
+            bare = header_key(_PARENTHESES.sub("", plain))
             found = self._header_lookup.get(bare)
         return found
 
@@ -123,8 +124,11 @@ _HEADER_NOISE = re.compile(r"[\s*_\-:：]")
 
 
 def header_key(text: str) -> str:
-    """The key under which spellings of one header meet: NFKC, 繁→简, no spaces, * or case."""
-    folded = unicodedata.normalize("NFKC", text)
+    """The key under which spellings of one header meet: NFKC, 繁→简, no spaces, * or case.
+
+    Invisible characters (zero-width spaces, a byte-order mark, no-break spaces) do not count.
+    """
+    folded = unicodedata.normalize("NFKC", strip_invisible(text))
     return to_simplified(_HEADER_NOISE.sub("", folded)).casefold()
 
 

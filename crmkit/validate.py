@@ -18,6 +18,7 @@ from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.io.cells import ERROR_VALUES
 from crmkit.io.table import ROW_STRIDE, Table
+from crmkit.normalize import SERIAL_DATES, SerialDates, invisible_note, strip_invisible
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
 from crmkit.spec import FieldSpec
@@ -129,11 +130,15 @@ _DEFAULT_MESSAGES = {
 
 
 def check_table(
-    table: Table, *, known: Mapping[str, Collection[str]] | None = None
+    table: Table,
+    *,
+    known: Mapping[str, Collection[str]] | None = None,
+    serial_dates: SerialDates = SERIAL_DATES,
 ) -> CheckedTable:
     """Normalize and check one table read with a spec.
 
-    `known` holds the values of other tables its references point to ("customers.customer_id").
+    `known` holds the values of other tables its references point to ("customers.customer_id");
+    `serial_dates` the dates a number in a date column may stand for (crmkit.toml [dates]).
     """
     spec = table.spec
     if spec is None:
@@ -146,8 +151,18 @@ def check_table(
                 Issue(table.name, table.sheet, table.header_row, field_spec.header(), field_spec.name,
                       "", "error", "missing_column", f"required column {field_spec.header()} is missing")
             )  # fmt: skip
+    for name, position in table.fields.items():
+        header = str(table.headers[position])
+        note = invisible_note(header)
+        if note:
+            issues.append(
+                Issue(table.name, table.sheet, table.header_row, header, name, "", "warning",
+                      "normalized", f"header {strip_invisible(header).strip()}: {note}")
+            )  # fmt: skip
     columns = {
-        name: normalize_column(table.column(name), spec.field(name), text_is_native=native)
+        name: normalize_column(
+            table.column(name), spec.field(name), text_is_native=native, serial_dates=serial_dates
+        )
         for name in table.fields
     }
     for group in spec.one_of:
@@ -360,9 +375,12 @@ def _referenced(tables: Sequence[Table]) -> set[str]:
     }
 
 
-def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> ValidationReport:
+def validate_tables(
+    tables: Sequence[Table], *, strict: bool = False, serial_dates: SerialDates = SERIAL_DATES
+) -> ValidationReport:
     """Check tables of any kinds; a field that references another given table (a follow-up's
-    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there."""
+    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there.
+    `serial_dates`: the dates a number in a date column may stand for (crmkit.toml [dates])."""
     report = ValidationReport(strict=strict)
     wanted = _referenced(tables)
     targets = {ref.split(".")[0] for ref in wanted}
@@ -370,7 +388,7 @@ def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> Validat
     ordered = sorted(tables, key=lambda t: 0 if t.spec and t.spec.kind in targets else 1)
     known: dict[str, set[str]] = {}
     for table in ordered:
-        checked = check_table(table, known=known)
+        checked = check_table(table, known=known, serial_dates=serial_dates)
         kind = table.spec.kind if table.spec else "table"
         for name, column in checked.columns.items():
             if f"{kind}.{name}" in wanted:
@@ -383,10 +401,18 @@ def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> Validat
 
 
 def validate(
-    customers: Table | None = None, followups: Table | None = None, *, strict: bool = False
+    customers: Table | None = None,
+    followups: Table | None = None,
+    *,
+    strict: bool = False,
+    serial_dates: SerialDates = SERIAL_DATES,
 ) -> ValidationReport:
     """Check a customer table, a follow-up table, or both (then every follow-up's 客户编号 must exist)."""
-    return validate_tables([t for t in (customers, followups) if t is not None], strict=strict)
+    return validate_tables(
+        [t for t in (customers, followups) if t is not None],
+        strict=strict,
+        serial_dates=serial_dates,
+    )
 
 
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "value", "severity", "rule", "message"]

@@ -54,7 +54,7 @@ def test_phone_forms_normalize(raw: object, value: str, status: str) -> None:
         ("62345678", "without an area code"),
         ("1381234567", "not a valid phone number"),
         ("abc", "not a phone number"),
-        ("13812345678/13912345678", "more than one"),
+        ("13812345678/1391234", "the cell holds 2 phones; each must be valid"),
         (12.5, "not a phone number"),
     ],
 )

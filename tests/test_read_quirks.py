@@ -580,3 +580,43 @@ def test_report_counts_every_sheet(tmp_path: Path) -> None:
     assert result.exit_code == 0, explain(result)
     assert json.loads(result.stdout)["headline"]["customers"]["value"] == 3
     assert NOT_READ in result.stderr
+
+
+def test_clean_adds_its_columns_to_every_sheet_read(tmp_path: Path) -> None:
+    """Columns clean adds (a missing 客户编号, 其他电话) land in each sheet at their place, even
+    when a sheet has its columns in another order."""
+    from openpyxl import Workbook
+
+    headers = CUSTOMER_HEADERS[1:]  # no 客户编号 column
+    workbook = Workbook()
+    zhang = workbook.active
+    zhang.title = "张三"
+    zhang.append(headers)
+    zhang.append(customer_row(联系电话="13812345678/13987654321")[1:])
+    li = workbook.create_sheet("李四")
+    order = list(reversed(headers))
+    li.append(order)
+    row = dict(zip(headers, customer_row(客户名称="上海云帆软件有限公司")[1:], strict=True))
+    li.append([row[h] for h in order])
+    path = tmp_path / "c.xlsx"
+    workbook.save(path)
+    out = tmp_path / "out.xlsx"
+    result = run("clean", path, "-o", out, "--as-of", "2024-09-02")
+    assert result.exit_code == 0, explain(result)
+    phone_at = headers.index("联系电话") + 1
+    expected = {
+        "张三": ["客户编号", *headers[:phone_at], "其他电话", *headers[phone_at:]],
+        "李四": [
+            *order[: order.index("联系电话") + 1],
+            "其他电话",
+            *order[order.index("联系电话") + 1 :],
+        ],
+    }
+    expected["李四"].insert(0, "客户编号")
+    for sheet, wanted in expected.items():
+        back = read_table(out, specs=[CUSTOMERS], sheet=sheet)
+        assert back.headers == wanted
+        assert str(back.column("customer_id").iloc[0]).startswith("CRM20240902")
+    zhang_back = read_table(out, specs=[CUSTOMERS], sheet="张三")
+    assert zhang_back.column("phone").tolist() == ["13812345678"]
+    assert zhang_back.data[zhang_back.headers.index("其他电话")].tolist() == ["13987654321"]

@@ -12,6 +12,7 @@ from crmkit.clean import clean_table, cleaned_frame
 from crmkit.cli.common import (
     AllowFormulasOption,
     AsOfOption,
+    ConfigOption,
     DelimiterOption,
     EncodingOption,
     InPlaceOption,
@@ -26,6 +27,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.config import find_config, load_serial_dates
 from crmkit.io.write import frame_to_csv_bytes, write_frame
 from crmkit.spec import KINDS
 
@@ -63,6 +65,7 @@ def clean_command(
         int,
         typer.Option("--limit", metavar="N", help="Unfixable cells listed on stderr (0: all)."),
     ] = 50,
+    config: ConfigOption = None,
 ) -> None:
     """Normalize phones, dates and text, fill missing 客户编号; exit 1 if rows remain unfixable.
 
@@ -74,9 +77,10 @@ def clean_command(
         fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
     today = parse_date(as_of)
     specs = specs_from(schema)
+    serial_dates = load_serial_dates(find_config(config, Path.cwd()))
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
-    result = clean_table(table, today=today)
+    result = clean_table(table, today=today, serial_dates=serial_dates)
     frame = cleaned_frame(result)
     if output == "-":
         sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
@@ -97,6 +101,11 @@ def clean_command(
         f"{table.name}: {table.rows} rows of {kind_name} cleaned into {output}: "
         f"{result.changed_cells} cells changed, {len(result.generated_ids)} ids generated"
     )
+    if result.other_phones:
+        info(
+            f"several phones in {len(result.other_phones)} cells: the first kept, "
+            f"the others written to {result.other_phones_header}"
+        )
     if result.errors:
         if result.unfixed_rows:
             warn(f"{len(result.unfixed_rows)} rows could not be fixed and were kept as they were:")

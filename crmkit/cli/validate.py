@@ -9,6 +9,7 @@ import typer
 
 from crmkit.cli.common import (
     AllowFormulasOption,
+    ConfigOption,
     DelimiterOption,
     EncodingOption,
     FormatOption,
@@ -26,6 +27,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.config import find_config, load_serial_dates
 from crmkit.errors import InputError
 from crmkit.io.annotate import annotate_workbook
 from crmkit.io.table import Table
@@ -104,6 +106,7 @@ def validate_command(
         int, typer.Option("--limit", metavar="N", help="Issues shown in the table view (0: all).")
     ] = 50,
     allow_formulas: AllowFormulasOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Check customer, follow-up, task and feedback workbooks; exit 1 when any error is found.
 
@@ -122,6 +125,7 @@ def validate_command(
     if not files and not any(named.values()):
         fail("give a workbook to check, e.g. crmkit validate examples/customers.xlsx")
     specs = specs_from(schema)
+    serial_dates = load_serial_dates(find_config(config, Path.cwd()))
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     # (path, the specs it may match, its sheet): FILES first, then the tables named by option
     wanted = [(path, candidates, sheet) for path in files or []]
@@ -139,7 +143,7 @@ def validate_command(
             )
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
-        result = validate_tables(tables, strict=strict)
+        result = validate_tables(tables, strict=strict, serial_dates=serial_dates)
     inputs = [*(files or []), *named.values()]
     if report is not None:
         if report.suffix.lower() == ".json":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -121,6 +121,25 @@ class Table:
             parts=list(self.parts),
         )
 
+    def insert_column(
+        self, position: int, header: str, cells: pd.Series | None = None, field: str | None = None
+    ) -> Table:
+        """A copy of this table with a column added at `position` (blank unless `cells` are
+        given), the columns from there on moved one to the right in every mapping (fields,
+        sheets read, each of which gets the column too);
+        `field` names the canonical field the new column holds."""
+        data = self.data.rename(columns=lambda c: c + 1 if c >= position else c)
+        if cells is None:
+            cells = pd.Series(None, index=data.index, dtype=object)
+        data.insert(position, position, cells)
+        widened = self.with_data(data)
+        widened.headers.insert(position, header)
+        widened.fields = {n: p + 1 if p >= position else p for n, p in self.fields.items()}
+        if field is not None:
+            widened.fields[field] = position
+        widened.parts = [_part_with_column(part, position, header) for part in self.parts]
+        return widened
+
     def labels(self) -> list[str]:
         """The headers as written, repeated ones made unique (客户名称, 客户名称.1); a blank
         header is named by its column's letter (列C), so that it reads back the same."""
@@ -177,6 +196,20 @@ class Table:
             frame.index = frame.index - low
             frames[part.sheet] = frame
         return frames
+
+
+def _part_with_column(part: SheetPart, position: int, header: str) -> SheetPart:
+    """A sheet read, with a column added to the table at `position`: the sheet's columns from
+    there on move one right, and the sheet gets the new column right after the column before
+    it in the table (in the sheet's own order), else before the first that follows it."""
+    columns = [p + 1 if p >= position else p for p in part.columns]
+    if position - 1 in columns:
+        at = columns.index(position - 1) + 1
+    else:
+        at = next((i for i, p in enumerate(columns) if p > position), len(columns))
+    columns.insert(at, position)
+    headers = [*part.headers[:at], header, *part.headers[at:]]
+    return replace(part, columns=tuple(columns), headers=tuple(headers))
 
 
 def unique_labels(names: Iterable[str]) -> list[str]:

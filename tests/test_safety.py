@@ -464,6 +464,18 @@ def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
     assert "预算规模-10万以下" in path.read_text(encoding="utf-8-sig")
 
 
+@pytest.mark.parametrize("command", [["clean"], ["tags", "apply"]])
+def test_a_second_in_place_run_keeps_the_first_backup(tmp_path: Path, command: list[str]) -> None:
+    path = write_csv(tmp_path / "客户.csv", [*CUSTOMER_HEADERS, "客户标签"], [[*ROWS[0], "预算低"]])
+    original = path.read_bytes()
+    for _ in range(3):
+        result = run(*command, path, "-o", path, "--in-place")
+        assert result.exit_code == 0, explain(result)
+    assert (tmp_path / "客户.csv.bak").read_bytes() == original
+    backups = sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name)
+    assert backups == ["客户.csv.bak", "客户.csv.bak.2", "客户.csv.bak.3"]
+
+
 _SLOW_WRITER = r"""
 import sys, pandas as pd
 from crmkit.io.write import write_frame

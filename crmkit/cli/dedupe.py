@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -159,15 +157,14 @@ def dedupe_command(
         if output and merged is not None:
             step(f"writing {output}")
             frame = _fit_for_excel(merged, output, sources, allow_formulas)
-            with _first_backup_kept(output, in_place):
-                write_frame(
-                    frame,
-                    output,
-                    inputs=sources,
-                    sheet="客户信息",
-                    allow_formulas=allow_formulas,
-                    in_place=in_place,
-                )
+            write_frame(
+                frame,
+                output,
+                inputs=sources,
+                sheet="客户信息",
+                allow_formulas=allow_formulas,
+                in_place=in_place,
+            )
         if report:
             step(f"writing {report}")
             _write_pairs(found, report, sources, allow_formulas)
@@ -271,27 +268,6 @@ def _fit_for_excel(merged: MergeResult, output: str, sources: list[str | None], 
         f"{EXCEL_CELL_LIMIT:,} characters: cut there; the full lists are in {side}"
     )
     return merged.fitted(Path(side).name)
-
-
-@contextlib.contextmanager
-def _first_backup_kept(output: str, in_place: bool) -> Iterator[None]:
-    """Keep the first <name>.bak of an input written over: a later run's backup is numbered
-    (<name>.bak.2, .3 …) instead of replacing it."""
-    first = Path(output).with_name(Path(output).name + ".bak")
-    if not in_place or not first.exists():
-        yield
-        return
-    held = first.with_name(f".{first.name}.{os.getpid()}.held")
-    os.replace(first, held)
-    try:
-        yield
-        if first.exists():
-            number = 2
-            while first.with_name(f"{first.name}.{number}").exists():
-                number += 1
-            os.replace(first, first.with_name(f"{first.name}.{number}"))
-    finally:
-        os.replace(held, first)
 
 
 def _warn_renumbered(merged: MergeResult) -> None:

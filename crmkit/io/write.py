@@ -61,7 +61,9 @@ def atomic_path(
     """Yield a temporary path beside `output`; on success it replaces `output` in one step.
 
     The old file stays intact if writing fails or the process dies half-way. An output that
-    is an input is refused, unless `in_place`: then the input is first copied to `<name>.bak`.
+    is an input is refused, unless `in_place`: then the input is first copied to `<name>.bak`
+    (or, when an earlier run's backup is there, to the next free `<name>.bak.2`, `.bak.3` …:
+    the first backup, the original, is never replaced).
     """
     output = Path(output)
     inputs = list(inputs)
@@ -90,13 +92,24 @@ def atomic_path(
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
         if backup:
-            shutil.copy2(output, output.with_name(output.name + ".bak"))
+            shutil.copy2(output, _free_backup(output))
         os.replace(temp, output)
     except OSError as exc:
         raise OutputError(f"{output}: cannot write ({exc.strerror or exc})") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def _free_backup(output: Path) -> Path:
+    """<name>.bak, or the first of <name>.bak.2, .bak.3 … that does not exist yet."""
+    first = output.with_name(output.name + ".bak")
+    number = 2
+    backup = first
+    while backup.exists():
+        backup = first.with_name(f"{first.name}.{number}")
+        number += 1
+    return backup
 
 
 def output_format(path: str | Path) -> str:

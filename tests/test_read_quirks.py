@@ -454,7 +454,7 @@ def _per_salesperson(path: Path) -> Path:
 
 NOT_READ = (
     "sheets not read as customers: 填写说明 (no header row found in the first 30 rows); "
-    "跟进记录 (its headers name only 2 of the 13 columns of sheet 张三)"
+    "跟进记录 (its headers are those of followups, not customers)"
 )
 
 
@@ -620,3 +620,42 @@ def test_clean_adds_its_columns_to_every_sheet_read(tmp_path: Path) -> None:
     zhang_back = read_table(out, specs=[CUSTOMERS], sheet="张三")
     assert zhang_back.column("phone").tolist() == ["13812345678"]
     assert zhang_back.data[zhang_back.headers.index("其他电话")].tolist() == ["13987654321"]
+
+
+def test_a_workbook_of_customers_and_follow_ups_is_read_sheet_by_kind(tmp_path: Path) -> None:
+    """客户信息 beside 跟进记录: the customer sheet shares 客户编号 and 负责人 (an alias of 跟进人)
+    with the follow-up spec, yet is never read as follow-ups."""
+    from .conftest import FOLLOWUP_HEADERS
+
+    customers = [
+        customer_row(客户编号=f"CRM2024031000{n}", 联系电话=f"1381234567{n}") for n in range(1, 4)
+    ]
+    history = [
+        [f"CRM2024031000{n}", "2024-03-12 10:00", "李强", "电话", "介绍产品方案，客户关注报价",
+         "发报价", "有兴趣", "意向客户"]
+        for n in range(1, 4)
+    ]  # fmt: skip
+    book = write_xlsx(
+        tmp_path / "台账.xlsx",
+        CUSTOMER_HEADERS,
+        customers,
+        more_sheets={"跟进记录": [FOLLOWUP_HEADERS, *history]},
+    )
+    table = read_table(book, specs=[builtin_spec("followups")])
+    assert (table.sheet, table.rows, table.parts) == ("跟进记录", 3, [])
+    assert table.notes == [
+        f"{book}: sheets not read as followups: 客户信息 (its headers are those of customers, "
+        "not followups)"
+    ]
+    result = run("validate", book, "--followups", book, "--format", "json")
+    assert result.exit_code == 0, explain(result)
+    tables = json.loads(result.stdout)["tables"]
+    assert [(t["kind"], t["sheet"], t["rows"]) for t in tables] == [
+        ("customers", "客户信息", 3),
+        ("followups", "跟进记录", 3),
+    ]
+    report = run("report", "funnel", "--customers", book, "--followups", book,
+                 "--as-of", "2024-03-15", "--format", "json")  # fmt: skip
+    assert report.exit_code == 0, explain(report)
+    with pytest.raises(InputError, match=r"no sheet holds tasks: 客户信息 .*; 跟进记录 "):
+        read_table(book, specs=[builtin_spec("tasks")])

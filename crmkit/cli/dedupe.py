@@ -43,10 +43,8 @@ from crmkit.dedupe.merge import (
 from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe
-from crmkit.errors import InputError
-from crmkit.io import Table, read_table
+from crmkit.io import read_table
 from crmkit.io.write import output_format, write_frame
-from crmkit.spec import TableSpec
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -173,7 +171,13 @@ def dedupe_command(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
             )
         if followups and followups_out and merged is not None:
-            history = _open_followups(followups, specs, followups_sheet, encoding, delimiter)
+            history = open_table(
+                followups,
+                [specs["followups"]],
+                sheet=followups_sheet,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(
@@ -217,35 +221,6 @@ def _read_decisions(path: str, pool: Pool, name_header: str) -> Decisions:
     except ValueError as exc:
         fail(f"{path}: not JSON ({exc})")
     return read_decision_records(records, path, pool, name_header)
-
-
-def _open_followups(
-    path: str,
-    specs: dict[str, TableSpec],
-    sheet: str | None,
-    encoding: str | None,
-    delimiter: str | None,
-) -> Table:
-    """The follow-up table: the sheet given, else the first sheet whose headers are a follow-up
-    table's (one workbook may hold 客户信息 and 跟进记录)."""
-    workbook = Path(path).suffix.lower() in (".xlsx", ".xlsm") and Path(path).is_file()
-    if sheet is not None or not workbook:
-        return open_table(
-            path, [specs["followups"]], sheet=sheet, encoding=encoding, delimiter=delimiter
-        )
-    kinds = list(specs.values())
-    for number in range(1, 256):
-        try:
-            table = read_table(Path(path), specs=kinds, sheet=number, limits=STATE.limits)
-        except InputError as exc:
-            if ", sheet " not in str(exc):  # the workbook, not one sheet: say what it is
-                if number == 1:
-                    raise
-                break  # no sheet number N: every sheet was tried
-            continue  # an empty sheet, a sheet of notes …
-        if table.spec is not None and table.spec.kind == "followups":
-            return table
-    fail(f"{path}: no sheet of follow-ups (跟进时间, 跟进人 …); name it with --followups-sheet")
 
 
 def _fit_for_excel(merged: MergeResult, output: str, sources: list[str | None], allow: bool) -> Any:

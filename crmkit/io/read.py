@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
 from crmkit.io.table import Table
-from crmkit.spec import TableSpec
+from crmkit.spec import KINDS, TableSpec, builtin_spec
 
 HEADER_SEARCH_ROWS = 30
 # Headers of a sequence-number column, which says nothing about a row by itself.
@@ -674,25 +675,44 @@ def _read_xlsx(
     names = workbook.sheet_names
     if sheet is not None or not specs or len(names) <= 1:
         return _read_sheet(workbook, data, name, _choose_sheet(names, sheet, name), specs, limits)
+    wanted = {spec.kind for spec in specs}
+    # Each sheet is also judged against the kinds not asked for, so that a customer sheet
+    # beside the follow-up sheet is never read as follow-ups because a few headers fit both.
+    judged = [*specs, *_rival_specs(frozenset(wanted))]
     tables: list[Table] = []
     skipped: list[tuple[str, str]] = []
     failure: InputError | None = None
+    others = 0  # sheets skipped as another kind of table
     for chosen in names:
         try:
-            table = _read_sheet(workbook, data, name, chosen, specs, limits)
+            table = _read_sheet(workbook, data, name, chosen, judged, limits)
         except InputError as exc:
             failure = failure or exc
             skipped.append((chosen, why_not_read(exc)))
             continue
-        reason = other_kind(tables[0], table) if tables else None
+        assert table.spec is not None
+        if table.spec.kind not in wanted:
+            others += 1
+            asked = " or ".join(sorted(wanted))
+            reason: str | None = f"its headers are those of {table.spec.kind}, not {asked}"
+        else:
+            reason = other_kind(tables[0], table) if tables else None
         if reason:
             skipped.append((chosen, reason))
         else:
             tables.append(table)
     if not tables:
-        assert failure is not None
-        raise failure
+        if failure is not None and not others:
+            raise failure
+        listed = "; ".join(f"{sheet} ({reason})" for sheet, reason in skipped)
+        raise InputError(f"{name}: no sheet holds {' or '.join(sorted(wanted))}: {listed}")
     return combine_sheets(tables, skipped)
+
+
+@functools.cache
+def _rival_specs(wanted: frozenset[str]) -> tuple[TableSpec, ...]:
+    """crmkit's own specs of the kinds of table not asked for."""
+    return tuple(builtin_spec(kind) for kind in KINDS if kind not in wanted)
 
 
 def _read_sheet(

@@ -117,13 +117,7 @@ def _find_header(
     hint: str = "",
 ) -> tuple[int, TableSpec | None]:
     """Index of the header row among the first rows, and the spec whose headers it matches best."""
-    best: tuple[int, int, TableSpec | None] = (0, -1, None)
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        for candidate in specs:
-            score = len(candidate.map_headers(row))
-            if score > best[0]:
-                best = (score, index, candidate)
-    score, found, spec = best
+    score, found, spec = _best_header(rows, specs)
     if spec is not None and score >= min(2, len(spec.fields)):
         return found, spec
     if specs:
@@ -400,18 +394,28 @@ def _choose_delimiter(
     return best[1], best[2]
 
 
+def _best_header(
+    rows: Sequence[Sequence[Any]], specs: Sequence[TableSpec]
+) -> tuple[int, int, TableSpec | None]:
+    """(how many fields, index, spec) of the row among the first rows that names the most
+    fields of one spec (the earlier row and spec on a tie); (0, -1, None) when none does."""
+    best: tuple[int, int, TableSpec | None] = (0, -1, None)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for candidate in specs:
+            score = len(candidate.map_headers(row))
+            if score > best[0]:
+                best = (score, index, candidate)
+    return best
+
+
 def _best_header_row(rows: Sequence[Sequence[Any]], specs: Sequence[TableSpec]) -> tuple[int, int]:
     """(index of the row naming the most fields of any spec, how many); without specs the
     first row that is not blank."""
     if not specs:
         first = next((i for i, r in enumerate(rows) if any(_cell_text(v) for v in r)), 0)
         return first, 0
-    best = (0, 0)
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        score = max(len(spec.map_headers(row)) for spec in specs)
-        if score > best[1]:
-            best = (index, score)
-    return best
+    score, index, _ = _best_header(rows, specs)
+    return max(index, 0), score
 
 
 def _read_csv(

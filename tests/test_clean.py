@@ -79,7 +79,8 @@ def test_clean_normalizes_generates_ids_and_keeps_the_rest(tmp_path: Path, suffi
 
 def test_cleaned_output_validates_without_warnings(tmp_path: Path) -> None:
     out = tmp_path / "clean.xlsx"
-    assert run("clean", EXAMPLES / "customers.xlsx", "-o", out).exit_code == 0
+    result = run("clean", EXAMPLES / "customers.xlsx", "-o", out)
+    assert result.exit_code == 0, explain(result)
     result = run("validate", out)
     assert result.exit_code == 0, explain(result)
     assert "0 errors, 0 warnings" in result.stderr
@@ -127,7 +128,8 @@ def test_clean_to_stdout_and_refuses_to_overwrite_input(tmp_path: Path) -> None:
     assert piped.exit_code == 0, explain(piped)
     assert "13812345678" in piped.stdout and "+86" not in piped.stdout
     same = run("clean", source, "-o", source)
-    assert same.exit_code == 2 and "refusing to overwrite" in same.stderr
+    assert same.exit_code == 2, explain(same)
+    assert "refusing to overwrite" in same.stderr
 
 
 _PHONES = st.sampled_from(["13812345678", "13812345678.0", "+86 138-1234-5678", "１３８１２３４５６７８",
@@ -154,7 +156,8 @@ def test_cleaned_files_round_trip_unchanged(tmp_path: Path, cells: list[tuple[st
     for suffix in (".xlsx", ".csv"):
         first = tmp_path / f"once{suffix}"
         second = tmp_path / f"twice{suffix}"
-        assert run("clean", source, "-o", first).exit_code == 0
+        result = run("clean", source, "-o", first)
+        assert result.exit_code == 0, explain(result)
         result = run("clean", first, "-o", second)
         assert result.exit_code == 0, explain(result)
         assert ": 0 cells changed, 0 ids generated" in result.stderr

@@ -241,7 +241,8 @@ def test_dedupe_file_q_is_quiet(tmp_path: Path) -> None:
 def test_debug_after_the_command_shows_the_traceback(tmp_path: Path) -> None:
     missing = tmp_path / "nothere.xlsx"
     plain = run("validate", missing)
-    assert plain.exit_code == 2 and plain.stderr == f"Error: {missing}: no such file\n"
+    assert plain.exit_code == 2, explain(plain)
+    assert plain.stderr == f"Error: {missing}: no such file\n"
     debug = CliRunner().invoke(app, ["validate", str(missing), "--debug"])
     assert isinstance(debug.exception, InputError), explain(debug)
 

@@ -262,7 +262,8 @@ def test_a_rejected_pair_stays_rejected_on_the_merged_output_and_from_cron(
         ],
     )  # fmt: skip
     pairs = tmp_path / "pairs.csv"
-    assert run("dedupe", source, "--report", pairs).exit_code == 0
+    result = run("dedupe", source, "--report", pairs)
+    assert result.exit_code == 0, explain(result)
     report = pd.read_csv(pairs, encoding="utf-8-sig", dtype=str)
     report["decision"] = ["不合并"]
     report.to_csv(tmp_path / "reviewed.csv", index=False, encoding="utf-8-sig")
@@ -374,7 +375,8 @@ def test_a_second_in_place_run_keeps_the_first_backup(tmp_path: Path) -> None:
     ]  # fmt: skip
     book = write_xlsx(tmp_path / "台账.xlsx", HEADERS, rows)
     original = digest(book)
-    assert run("dedupe", book, "-o", book, "--in-place").exit_code == 0
+    result = run("dedupe", book, "-o", book, "--in-place")
+    assert result.exit_code == 0, explain(result)
     after_first = digest(book)
     backup = tmp_path / "台账.xlsx.bak"
     assert digest(backup) == original
@@ -401,7 +403,8 @@ def test_a_json_pairs_report_is_accepted_as_decisions(tmp_path: Path) -> None:
         ],
     )
     pairs = tmp_path / "pairs.json"
-    assert run("dedupe", source, "--report", pairs).exit_code == 0
+    result = run("dedupe", source, "--report", pairs)
+    assert result.exit_code == 0, explain(result)
     records = json.loads(pairs.read_text(encoding="utf-8"))
     assert [r["decision"] for r in records] == ["auto", "review"]
     records[0]["decision"], records[1]["decision"] = "reject", "accept"
@@ -501,7 +504,8 @@ def test_a_merged_csv_reads_back_and_dedupes_again(tmp_path: Path) -> None:
              联系电话="13500000003", 创建时间="2024-03-01")]  # fmt: skip
     source = write_csv(tmp_path / "台账.csv", HEADERS, rows)
     out = tmp_path / "merged.csv"
-    assert run("dedupe", source, "-o", out).exit_code == 0
+    result = run("dedupe", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
     table = read_table(out, specs=[SPECS["customers"]])
     assert table.column("customer_id").tolist() == ["CRM20240101000", "CRM20240301001"]
     assert table.to_frame()["merged_from"].iloc[0] == "; ".join(

@@ -170,7 +170,8 @@ def test_check_exits_1_only_when_something_is_overdue(
     # creation (03-18 + 3 days), so it is not overdue yet
     assert "3 items are overdue" in result.stderr
     quiet = run("--quiet", *base, "--as-of", AS_OF, "--by-owner", tmp_path / "agendas")
-    assert quiet.exit_code == 1 and quiet.stderr == "3 items are overdue\n"  # cron mails this line
+    assert quiet.exit_code == 1, explain(quiet)
+    assert quiet.stderr == "3 items are overdue\n"  # cron mails this line
     early = run(*base, "--as-of", "2024-03-10", "--owner", "王芳")
     assert early.exit_code == 0, explain(early)
 
@@ -213,16 +214,19 @@ def test_unsafe_owner_names_become_safe_file_names(tmp_path: Path) -> None:
 
 def test_errors(tables: dict[str, Path], tmp_path: Path) -> None:
     result = run("due", "--as-of", AS_OF)
-    assert result.exit_code == 2 and "nothing to plan" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "nothing to plan" in result.stderr
     result = run("due", "--followups", tables["followups"])
-    assert result.exit_code == 2 and "--followups needs --customers" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "--followups needs --customers" in result.stderr
     config = tmp_path / "bad.toml"
     config.write_text("[due.lead_days]\nmeeting = 2\n", encoding="utf-8")
     result = run("due", "-c", tables["customers"], "--config", config)
     assert result.exit_code == 2
     assert "unknown key due.lead_days.meeting (renewal, followup or task)" in result.stderr
     result = run("due", "-c", tmp_path / "missing.xlsx")
-    assert result.exit_code == 2 and "missing.xlsx: no such file" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "missing.xlsx: no such file" in result.stderr
 
 
 def test_examples_agenda() -> None:

@@ -232,7 +232,8 @@ def test_columns_mask_phones_bom_and_stdout(tmp_path: Path) -> None:
     plain, _ = export(tmp_path, "hubspot")
     assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")  # importers want plain UTF-8
     result = run("export", CUSTOMERS, "--to", "hubspot", "--columns", "Company Name,Fax")
-    assert result.exit_code == 2 and "--columns 'Fax' is not an output column" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "--columns 'Fax' is not an output column" in result.stderr
 
 
 # ---------------------------------------------------------------- profiles and safety
@@ -281,11 +282,14 @@ value = "B2B"
     assert result.exit_code == 2
     assert "columns #2 (Origin): map 'nope' has no [maps.nope] table" in result.stderr
     result = run("export", CUSTOMERS, "-o", out)
-    assert result.exit_code == 2 and "give --to TARGET" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "give --to TARGET" in result.stderr
     result = run("export", CUSTOMERS, "--to", "sugar", "-o", out)
-    assert result.exit_code == 2 and "unknown target 'sugar'" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "unknown target 'sugar'" in result.stderr
     result = run("export", CUSTOMERS, "--to", "fxiaoke", "-o", tmp_path / "x.csv")
-    assert result.exit_code == 2 and "fxiaoke writes xlsx; name the output *.xlsx" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "fxiaoke writes xlsx; name the output *.xlsx" in result.stderr
 
 
 def test_formula_safe_and_never_over_the_input(tmp_path: Path) -> None:
@@ -300,7 +304,8 @@ def test_formula_safe_and_never_over_the_input(tmp_path: Path) -> None:
     sheet = load_workbook(xlsx).worksheets[0]
     assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
     result = run("export", source, "--to", "csv", "-o", source)
-    assert result.exit_code == 2 and "is an input file" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "is an input file" in result.stderr
     assert digest(source) == before
 
 

@@ -401,7 +401,8 @@ def test_blank_headers_are_written_back_as_their_column_letter(tmp_path: Path) -
     written = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert written[-2:] == ["列N", "列O"]
     again = tmp_path / "again.csv"
-    assert run("clean", out, "-o", again).exit_code == 0
+    result = run("clean", out, "-o", again)
+    assert result.exit_code == 0, explain(result)
     assert again.read_text(encoding="utf-8-sig").splitlines()[0].split(",")[-2:] == ["列N", "列O"]
 
 

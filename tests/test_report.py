@@ -267,7 +267,8 @@ def test_unreadable_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 2, explain(result)
     assert "truncated or corrupt" in result.stderr and not out.exists()
     missing = run("report", "--config", tmp_path / "nope.toml")
-    assert missing.exit_code == 2 and "config file not found" in missing.stderr
+    assert missing.exit_code == 2, explain(missing)
+    assert "config file not found" in missing.stderr
 
 
 def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
@@ -286,7 +287,8 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
         encoding="utf-8"
     )
     again = run("init", folder)
-    assert again.exit_code == 0 and "exists; left as it is" in again.stderr
+    assert again.exit_code == 0, explain(again)
+    assert "exists; left as it is" in again.stderr
     from crmkit.config import load_config
 
     config = load_config(folder / "crmkit.toml")
@@ -294,7 +296,8 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
     assert config.tasks == folder / "沟通协作任务表.xlsx"
     assert config.feedback == folder / "客户反馈记录表.xlsx"
     english = run("init", tmp_path / "en", "--lang", "en")
-    assert english.exit_code == 0 and (tmp_path / "en" / "Tasks.xlsx").is_file()
+    assert english.exit_code == 0, explain(english)
+    assert (tmp_path / "en" / "Tasks.xlsx").is_file()
 
 
 def test_examples_weekly_report_runs(tmp_path: Path) -> None:

@@ -336,7 +336,8 @@ def test_output_placeholders_and_folders_fail_clearly(
         "unknown placeholder {week}"
     )
     result = run("report", "service", "--tasks", EXAMPLES / "tasks.xlsx", "-o", "x/{week}.json")
-    assert result.exit_code == 2 and "unknown placeholder {week}" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "unknown placeholder {week}" in result.stderr
 
 
 # ---------------------------------------------------------------- 3: cron

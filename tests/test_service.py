@@ -203,7 +203,8 @@ def test_spec_errors_name_the_entry(tmp_path: Path, entry: str, message: str) ->
     bad = text.replace('references = "customers.name"', 'references = "客户表"')
     spec.write_text(bad.replace(entry, 'one_of = [["customer_id", "customer_name"]]'), "utf-8")
     result = run("validate", tasks, "--schema", spec)
-    assert result.exit_code == 2 and "references must name table.field" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "references must name table.field" in result.stderr
 
 
 # ---------------------------------------------------------------- clean and template
@@ -392,7 +393,8 @@ def test_service_needs_a_table_and_reads_the_config(
     tmp_path: Path, service: tuple[Path, Path]
 ) -> None:
     result = run("report", "service", "--as-of", "2024-03-20")
-    assert result.exit_code == 2 and "no task or feedback table" in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert "no task or feedback table" in result.stderr
     config = tmp_path / "crmkit.toml"
     config.write_text(f'[inputs]\ntasks = "{service[0].name}"\n', encoding="utf-8")
     result = run(

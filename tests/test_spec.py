@@ -40,7 +40,8 @@ def test_team_schema_adds_a_column_and_an_option(tmp_path: Path) -> None:
         [customer_row(客户来源="朋友圈") + ["wx1"], customer_row(客户编号="CRM2") + [None]],
     )  # fmt: skip
     builtin = run("validate", path, "--format", "json")
-    assert builtin.exit_code == 1 and '"rule": "option"' in builtin.stdout
+    assert builtin.exit_code == 1, explain(builtin)
+    assert '"rule": "option"' in builtin.stdout
     own = run("validate", path, "--schema", schema, "--format", "json")
     assert own.exit_code == 1, explain(own)
     assert '"rule": "option"' not in own.stdout
@@ -77,4 +78,5 @@ def test_broken_spec_names_the_entry(tmp_path: Path, entry: str, message: str) -
         load_spec(schema)
     assert message in str(error.value) and str(schema) in str(error.value)
     result = run("template", "customers", "-o", tmp_path / "t.xlsx", "--schema", schema)
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 2, explain(result)
+    assert message in result.stderr

@@ -357,7 +357,8 @@ def test_canonical_tags_survive_a_round_trip_through_csv_and_xlsx(tmp_path: Path
     )
     for suffix in (".csv", ".xlsx"):
         out = tmp_path / f"out{suffix}"
-        assert run("tags", "apply", sheet, "-o", out).exit_code == 0
+        result = run("tags", "apply", sheet, "-o", out)
+        assert result.exit_code == 0, explain(result)
         again = read_tags(read_table(out, specs=[SPEC]), BOOK)
         assert again.before.tolist() == ["预算规模-10万以下,意向等级-高意向,VIP"]
         assert not again.changed.any()

@@ -41,7 +41,8 @@ def test_template_layout(tmp_path: Path, lang: str, name_header: str) -> None:
 
 def test_round_trip_template_fill_validate_clean_read(tmp_path: Path) -> None:
     blank = tmp_path / "blank.xlsx"
-    assert run("template", "customers", "--lang", "zh-Hant", "-o", blank).exit_code == 0
+    result = run("template", "customers", "--lang", "zh-Hant", "-o", blank)
+    assert result.exit_code == 0, explain(result)
     workbook = load_workbook(blank)
     sheet = workbook.worksheets[0]
     values = {
@@ -77,6 +78,8 @@ def test_round_trip_template_fill_validate_clean_read(tmp_path: Path) -> None:
 
 
 def test_template_errors(tmp_path: Path) -> None:
-    assert run("template", "vendors", "-o", tmp_path / "t.xlsx").exit_code == 2
+    result = run("template", "vendors", "-o", tmp_path / "t.xlsx")
+    assert result.exit_code == 2, explain(result)
     bad = run("template", "customers", "-o", tmp_path / "t.csv")
-    assert bad.exit_code == 2 and "a template is an .xlsx workbook" in bad.stderr
+    assert bad.exit_code == 2, explain(bad)
+    assert "a template is an .xlsx workbook" in bad.stderr

@@ -158,7 +158,8 @@ def test_cli_table_json_and_csv_formats_match_the_library(tmp_path: Path) -> Non
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", CUSTOMER_HEADERS, [customer_row(联系电话=13812345678)])
-    assert run("validate", path).exit_code == 0
+    result = run("validate", path)
+    assert result.exit_code == 0, explain(result)
     strict = run("validate", path, "--strict")
     assert strict.exit_code == 1, explain(strict)
 
@@ -223,7 +224,8 @@ def test_annotate_followups_marks_the_followup_workbook(tmp_path: Path) -> None:
 def test_annotate_csv_input(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, [customer_row(联系电话="123")])
     out = tmp_path / "marked.xlsx"
-    assert run("validate", path, "--annotate", out).exit_code == 1
+    result = run("validate", path, "--annotate", out)
+    assert result.exit_code == 1, explain(result)
     cell = load_workbook(out).active.cell(row=2, column=CUSTOMER_HEADERS.index("联系电话") + 1)
     assert cell.value == "123" and cell.comment is not None
 

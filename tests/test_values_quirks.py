@@ -110,7 +110,8 @@ def test_the_serial_date_range_is_set_in_crmkit_toml(tmp_path: Path) -> None:
         f"2025-01-01 to 2100-12-31 {KEYS}",
     )
     out = tmp_path / "cleaned.xlsx"
-    assert run("clean", source, "-o", out, "--config", config).exit_code == 1
+    result = run("clean", source, "-o", out, "--config", config)
+    assert result.exit_code == 1, explain(result)
     assert sheet_rows(out)[3][CUSTOMER_HEADERS.index("创建时间")] == 45361
 
 
@@ -294,7 +295,8 @@ def test_clean_writes_the_other_phones_next_to_the_phone_column(tmp_path: Path) 
         ("13812345678", "010-62345678"),
         ("13812345678", "13987654321"),
     ]
-    assert run("validate", out).exit_code == 0
+    result = run("validate", out)
+    assert result.exit_code == 0, explain(result)
 
 
 def test_clean_fills_an_existing_other_phones_column(tmp_path: Path) -> None:
@@ -305,7 +307,8 @@ def test_clean_fills_an_existing_other_phones_column(tmp_path: Path) -> None:
     ]
     source = write_csv(tmp_path / "p.csv", headers, rows, encoding="gb18030")
     out = tmp_path / "cleaned.csv"
-    assert run("clean", source, "-o", out).exit_code == 0
+    result = run("clean", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
     frame = read_table(out).to_frame()
     assert list(frame.columns) == headers
     assert frame["其他电话"].tolist() == ["13700001111, 010-62345678", "13987654321"]
@@ -321,7 +324,8 @@ def test_excel_text_wrapper_works_for_ids_and_any_text_field(tmp_path: Path) -> 
     code, issues = issues_of(source)
     assert (code, issues) == (0, [])
     out = tmp_path / "cleaned.csv"
-    assert run("clean", source, "-o", out).exit_code == 0
+    result = run("clean", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
     row = read_table(out).to_frame().iloc[0]
     assert (row["客户编号"], row["联系人姓名"], row["联系电话"]) == (
         "CRM001",
@@ -367,7 +371,8 @@ def test_english_crm_and_taiwan_headers_are_recognized(
     result = run("validate", path)
     assert result.exit_code == 0, explain(result)
     out = tmp_path / "cleaned.xlsx"
-    assert run("clean", path, "-o", out).exit_code == 0
+    result = run("clean", path, "-o", out)
+    assert result.exit_code == 0, explain(result)
     cleaned = sheet_rows(out)[1]
     assert (cleaned[2], cleaned[6], cleaned[7]) == expected
 

@@ -68,6 +68,8 @@ def _write_table(
     for position, key in enumerate(keys, 1):
         cell = sheet.cell(row=top, column=position, value=column_label(lang, key, by))
         cell.font = Font(bold=True)
+        if key in _FORMATS or key in _INT_KEYS or pd.api.types.is_numeric_dtype(frame[key]):
+            cell.alignment = Alignment(horizontal="right")  # over its right-aligned numbers
     sheet.print_title_rows = f"{top}:{top}"
     for offset, record in enumerate(frame.itertuples(index=False), 1):
         for position, (key, value) in enumerate(zip(keys, record, strict=True), 1):

@@ -23,6 +23,7 @@ import pandas as pd
 from crmkit.config import DueConfig, ReportConfig
 from crmkit.pii import mask_phone
 from crmkit.report.metrics import records
+from crmkit.report.period import on_record
 from crmkit.report.service import DONE, split_assignee
 
 GROUPS = ("overdue", "today", "planned")
@@ -114,16 +115,6 @@ def _open_customers(
     return customers[~lost].assign(owner=_owners(customers, followups, nobody)[~lost])
 
 
-def on_record(frame: pd.DataFrame | None, column: str, as_of: date) -> pd.DataFrame | None:
-    """The rows of a frame dated by the end of `as_of` in `column` (undated rows stay): what a
-    run as of that day knows. A follow-up, customer or task dated later does not count."""
-    if frame is None or column not in frame:
-        return frame
-    dated = pd.to_datetime(frame[column])
-    later = (dated >= pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
-    return frame[~later.to_numpy(dtype=bool)]
-
-
 def _followup_items(
     people: pd.DataFrame,
     followups: pd.DataFrame | None,
@@ -207,8 +198,8 @@ def build_agenda(
 ) -> Agenda:
     """Every item due by the end of the plan window, from canonical frames (any may be None).
 
-    Only what is on record by the end of `as_of` counts: customers created, follow-ups made
-    and tasks created after it are left out. `sources` names the file each kind of table came
+    Only what is on record by the end of `as_of` counts (`on_record`): customers created,
+    follow-ups made and tasks created after it are left out; undated rows stay. `sources` names the file each kind of table came
     from ("customers", "tasks"), for the file and row of each item.
     """
     words = WORDS.get(lang, WORDS["zh"])

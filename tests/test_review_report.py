@@ -9,11 +9,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import FOLLOWUP_HEADERS, explain, run, write_xlsx
+from crmkit.agenda import ITEM_COLUMNS, Agenda, write_agendas
+from crmkit.errors import OutputError, UsageError
+
+from .conftest import FOLLOWUP_HEADERS, ROOT, explain, run, write_xlsx
 from .test_report_hand import HEADERS as REPORT_HEADERS
 from .test_service import FEEDBACK_HEADERS, TASK_HEADERS, feedback, task
 
@@ -109,3 +111,135 @@ def test_weekly_report_counts_an_undated_follow_up(tmp_path: Path) -> None:
     reached = {s["stage"]: s["reached"] for s in json.loads(result.stdout)["funnel"]["stages"]}
     # the undated 意向客户 means 需求分析; the 03-25 高意向客户 (方案报价) is after the day
     assert (reached["初步接触"], reached["需求分析"], reached["方案报价"]) == (1, 1, 0)
+
+
+# ---------------------------------------------------------------- 2: one call writes the folder
+
+
+def _agenda(*owners: str) -> Agenda:
+    """An agenda of one overdue task per person."""
+    rows = [
+        {"owner": owner, "department": "", "group": "overdue", "kind": "task",
+         "due": pd.Timestamp("2024-03-19"), "days": -1, "customer_id": "CRM1",
+         "customer": "甲公司", "phone": None, "priority": "紧急", "what": f"T{n} 准备演示",
+         "file": "tasks.xlsx", "row": n}
+        for n, owner in enumerate(owners, start=1)
+    ]  # fmt: skip
+    items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    return Agenda(date(2024, 3, 20), 7, items)
+
+
+def test_write_agendas_writes_each_person_and_removes_only_earlier_agendas(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "agendas"
+    first = write_agendas(_agenda("王五", "李强"), folder)
+    assert first.written == [folder / "王五.txt", folder / "李强.txt"] and first.removed == []
+    assert (folder / "王五.txt").read_text(encoding="utf-8").startswith("待办 · 截至 2024-03-20")
+    mine = {
+        "notes.txt": "王五's own notes, not an agenda",
+        "客户.csv": "客户编号,客户名称\nCRM1,甲公司\n",
+        "config.json": '{"as_of": "2024-03-01"}',
+    }
+    for name, text in mine.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    second = write_agendas(_agenda("李强"), folder, format="csv")
+    assert second.written == [folder / "李强.csv"]
+    assert second.removed == [folder / "李强.txt", folder / "王五.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*mine, "李强.csv"])
+    assert all((folder / n).read_text(encoding="utf-8") == t for n, t in mine.items())
+    assert (folder / "李强.csv").read_text(encoding="utf-8").startswith(",".join(ITEM_COLUMNS))
+    third = write_agendas(_agenda("李强"), folder, format="json", lang="en")
+    assert third.removed == [folder / "李强.csv"]
+    assert json.loads((folder / "李强.json").read_text(encoding="utf-8"))["counts"] == {
+        "overdue": 1, "today": 0, "planned": 0}  # fmt: skip
+
+
+def test_write_agendas_raises_crmkit_errors_and_keeps_the_folder_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "blocker").write_text("", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"cannot create the output folder: .*blocker is a file"):
+        write_agendas(_agenda("李强"), tmp_path / "blocker" / "agendas")
+    folder = tmp_path / "agendas"
+    write_agendas(_agenda("张三"), folder)
+    (folder / "王五.txt").mkdir()  # a folder where 王五's agenda goes: it cannot be written
+    with pytest.raises(OutputError, match=r"王五\.txt: cannot write"):
+        write_agendas(_agenda("李强", "王五"), folder)
+    # nothing half-done: no temporary file, and 张三's agenda is not removed by a failed run
+    assert sorted(p.name for p in folder.iterdir()) == ["张三.txt", "李强.txt", "王五.txt"]
+    (folder / "王五.txt").rmdir()
+
+    unlink = Path.unlink
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        if self.name == "张三.txt":
+            raise PermissionError(13, "Permission denied")
+        unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(
+        OutputError, match=r"张三\.txt: cannot remove this earlier agenda \(Permission denied\)"
+    ):
+        write_agendas(_agenda("李强"), folder)
+    monkeypatch.undo()
+    with pytest.raises(UsageError, match="text, json or csv, not 'xml'"):
+        write_agendas(_agenda("李强"), tmp_path / "never", format="xml")
+    assert not (tmp_path / "never").exists()
+
+
+def test_write_agendas_never_writes_over_or_removes_an_input(tmp_path: Path) -> None:
+    folder = tmp_path / "agendas"
+    write_agendas(_agenda("王五", "李强"), folder, format="csv")
+    # a team that feeds yesterday's agenda back in as a table: it is an input now
+    before = (folder / "王五.csv").read_bytes()
+    files = write_agendas(_agenda("李强"), folder, format="csv", inputs=[folder / "王五.csv"])
+    assert files.removed == [] and (folder / "王五.csv").read_bytes() == before
+    with pytest.raises(OutputError, match="is an input file; refusing to overwrite it"):
+        write_agendas(_agenda("王五"), folder, format="csv", inputs=[folder / "王五.csv"])
+    assert (folder / "王五.csv").read_bytes() == before
+
+
+def test_due_by_owner_says_what_write_agendas_did(tmp_path: Path) -> None:
+    tasks = write_xlsx(tmp_path / "tasks.xlsx", TASK_HEADERS, [
+        task(任务编号="T1", 截止日期=datetime(2024, 3, 19)),
+        task(任务编号="T2", 截止日期=datetime(2024, 3, 19), **{"协作部门/人员": "销售部-王五"}),
+    ])  # fmt: skip
+    folder = tmp_path / "agendas"
+    result = run("due", "--tasks", tasks, "--as-of", AS_OF, "--by-owner", folder)
+    assert result.exit_code == 0, explain(result)
+    assert result.stderr == f"2 agendas written to {folder}\n"
+    result = run("due", "--tasks", tasks, "--as-of", AS_OF, "--by-owner", folder, "--owner", "王五")
+    assert result.exit_code == 0, explain(result)
+    assert result.stderr == (
+        f"1 agendas written to {folder}; 1 earlier agendas with nothing due now removed\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["王五.txt"]
+
+
+# ---------------------------------------------------------------- 3: no pandas at import
+
+
+@pytest.mark.parametrize("module", ["labels", "period"])
+def test_report_words_and_periods_import_no_pandas(module: str) -> None:
+    """The modules the report CLI imports for words and periods load without pandas (the rest
+    of the CLI's lazy imports are a separate issue)."""
+    path = ROOT / "crmkit" / "report" / f"{module}.py"
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('m', {str(path)!r})\n"
+        "module = sys.modules['m'] = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
+def test_is_missing_still_knows_every_missing_value() -> None:
+    from crmkit.report.labels import format_value, is_missing
+
+    assert [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "", [1])] == [
+        True, True, True, True, False, False, False]  # fmt: skip
+    assert format_value("win_rate", pd.NA) == "—"

@@ -203,8 +203,9 @@ def build_agenda(
     """Every item due by the end of the plan window, from canonical frames (any may be None).
 
     Only what is on record by the end of `as_of` counts (`on_record`): customers created,
-    follow-ups made and tasks created after it are left out; undated rows stay. `sources` names the file each kind of table came
-    from ("customers", "tasks"), for the file and row of each item.
+    follow-ups made and tasks created after it are left out; undated rows stay. `sources`
+    names the file each kind of table came from ("customers", "tasks"), for the file and row
+    of each item.
     """
     words = WORDS.get(lang, WORDS["zh"])
     sources = sources or {}

@@ -10,6 +10,7 @@ falls within the plan window: the larger of `days` and the item kind's reminder 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +22,12 @@ import numpy as np
 import pandas as pd
 
 from crmkit.config import DueConfig, ReportConfig
+from crmkit.errors import OutputError, UsageError
+from crmkit.io.write import frame_to_csv_bytes, is_input, write_bytes
 from crmkit.pii import mask_phone
+from crmkit.report import make_folder
 from crmkit.report.metrics import records
+from crmkit.report.period import on_record
 from crmkit.report.service import DONE, split_assignee
 
 GROUPS = ("overdue", "today", "planned")
@@ -114,16 +119,6 @@ def _open_customers(
     return customers[~lost].assign(owner=_owners(customers, followups, nobody)[~lost])
 
 
-def on_record(frame: pd.DataFrame | None, column: str, as_of: date) -> pd.DataFrame | None:
-    """The rows of a frame dated by the end of `as_of` in `column` (undated rows stay): what a
-    run as of that day knows. A follow-up, customer or task dated later does not count."""
-    if frame is None or column not in frame:
-        return frame
-    dated = pd.to_datetime(frame[column])
-    later = (dated >= pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
-    return frame[~later.to_numpy(dtype=bool)]
-
-
 def _followup_items(
     people: pd.DataFrame,
     followups: pd.DataFrame | None,
@@ -207,9 +202,10 @@ def build_agenda(
 ) -> Agenda:
     """Every item due by the end of the plan window, from canonical frames (any may be None).
 
-    Only what is on record by the end of `as_of` counts: customers created, follow-ups made
-    and tasks created after it are left out. `sources` names the file each kind of table came
-    from ("customers", "tasks"), for the file and row of each item.
+    Only what is on record by the end of `as_of` counts (`on_record`): customers created,
+    follow-ups made and tasks created after it are left out; undated rows stay. `sources`
+    names the file each kind of table came from ("customers", "tasks"), for the file and row
+    of each item.
     """
     words = WORDS.get(lang, WORDS["zh"])
     sources = sources or {}
@@ -283,8 +279,72 @@ def _line(item: Any, words: dict[str, str]) -> str:
 _SUFFIXES = {"text": ".txt", "json": ".json", "csv": ".csv"}
 
 
+def render_agenda(agenda: Agenda, format: str = "text", lang: str = "zh") -> bytes:
+    """The agenda as the bytes of a file or of stdout: `render_text`, the JSON of `to_dict`, or
+    CSV of the item columns (UTF-8, no BOM). Raises UsageError for any other format."""
+    if format == "json":
+        text = json.dumps(agenda.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return text.encode("utf-8")
+    if format == "csv":  # the writer shows a midnight date as 2024-03-20
+        return frame_to_csv_bytes(agenda.items, bom=False)
+    if format == "text":
+        return (render_text(agenda, lang) + "\n").encode("utf-8")
+    raise UsageError(f"an agenda is written as text, json or csv, not {format!r}")
+
+
+@dataclass
+class AgendaFiles:
+    """What `write_agendas` did in its folder: the files written, and the earlier agendas removed."""
+
+    folder: Path
+    written: list[Path]
+    removed: list[Path]
+
+
+def write_agendas(
+    agenda: Agenda,
+    folder: str | Path,
+    *,
+    format: str = "text",
+    lang: str = "zh",
+    inputs: Iterable[str | Path | None] = (),
+) -> AgendaFiles:
+    """Write each person's agenda into `folder` (created when missing) as `<person>.txt`
+    (.json, .csv by `format`), each file atomically, then remove the agenda files an earlier
+    run wrote for people with nothing due now: each run owns its folder's agendas. A file that
+    is not an agenda (`_is_agenda`) is never touched, nor is any input.
+
+    Returns the files written and removed. Raises OutputError when the folder cannot be
+    created, a file cannot be written (or is an input) or an earlier agenda cannot be removed;
+    UsageError for an unknown format.
+    """
+    folder = Path(folder)
+    if format not in _SUFFIXES:
+        raise UsageError(f"an agenda is written as text, json or csv, not {format!r}")
+    make_folder(folder)
+    agendas = agenda.per_owner()
+    inputs = list(inputs)
+    written = [
+        write_bytes(
+            render_agenda(agendas[owner], format, lang),
+            folder / f"{stem}{_SUFFIXES[format]}",
+            inputs=inputs,
+        )
+        for owner, stem in _file_names(list(agendas)).items()
+    ]
+    removed = [p for p in _stale_agendas(folder, written) if not is_input(p, inputs)]
+    for path in removed:  # yesterday's agenda of someone with nothing due today
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot remove this earlier agenda ({exc.strerror or exc})"
+            ) from None
+    return AgendaFiles(folder, written, removed)
+
+
 def _is_agenda(path: Path) -> bool:
-    """True for a file `due --by-owner` writes: text headed 待办 · 截至 …, the JSON of
+    """True for a file `write_agendas` writes: text headed 待办 · 截至 …, the JSON of
     `Agenda.to_dict`, or CSV headed by the item columns. Nothing else in the folder is touched."""
     try:
         with open(path, "rb") as handle:
@@ -301,14 +361,9 @@ def _is_agenda(path: Path) -> bool:
     return False
 
 
-def agenda_suffix(format: str) -> str:
-    """The file suffix of an agenda in a format (text, json, csv)."""
-    return _SUFFIXES[format]
-
-
-def stale_agendas(folder: Path, written: Iterable[Path]) -> list[Path]:
+def _stale_agendas(folder: Path, written: Iterable[Path]) -> list[Path]:
     """The agenda files in `folder` an earlier run wrote and this one did not (people with
-    nothing due today, any format): each run owns its folder's agendas, so these go."""
+    nothing due today, any format)."""
     keep = {p.resolve() for p in written}
     return sorted(
         p
@@ -323,7 +378,7 @@ def stale_agendas(folder: Path, written: Iterable[Path]) -> list[Path]:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-def file_names(owners: list[str]) -> dict[str, str]:
+def _file_names(owners: list[str]) -> dict[str, str]:
     """A distinct file name (no suffix) per person: characters no file system accepts become _,
     and names that meet that way are numbered (刘*, 刘? → 刘_, 刘_-2)."""
     names: dict[str, str] = {}

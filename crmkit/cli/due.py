@@ -8,14 +8,7 @@ from typing import Annotated
 
 import typer
 
-from crmkit.agenda import (
-    Agenda,
-    agenda_suffix,
-    build_agenda,
-    file_names,
-    render_text,
-    stale_agendas,
-)
+from crmkit.agenda import build_agenda, render_agenda, write_agendas
 from crmkit.cli.common import (
     STATE,
     AsOfOption,
@@ -33,14 +26,7 @@ from crmkit.cli.common import (
     warn,
 )
 from crmkit.config import CONFIG_NAME, find_config, load_config, load_due_config
-from crmkit.io.write import frame_to_csv_bytes, write_bytes
-from crmkit.report import (
-    CUSTOMER_FIELDS,
-    FOLLOWUP_FIELDS,
-    TASK_FIELDS,
-    make_folder,
-    read_canonical,
-)
+from crmkit.report import CUSTOMER_FIELDS, FOLLOWUP_FIELDS, TASK_FIELDS, read_canonical
 
 
 def _file(kind: str, help: str) -> typer.models.OptionInfo:
@@ -134,33 +120,16 @@ def due_command(
         warn(note)
     if owner is not None:
         agenda = agenda.only(owner)
-    inputs = [customers, followups, tasks]
     if by_owner is not None:
-        make_folder(by_owner)
-        agendas = agenda.per_owner()
-        written = []
-        for name, stem in file_names(list(agendas)).items():
-            path = by_owner / f"{stem}{agenda_suffix(format)}"
-            written.append(write_bytes(_render(agendas[name], format, lang), path, inputs=inputs))
-        stale = stale_agendas(by_owner, written)
-        for path in stale:  # yesterday's agenda of someone with nothing due today
-            path.unlink()
-        removed = f"; {len(stale)} earlier agendas with nothing due now removed" if stale else ""
-        info(f"{len(agendas)} agendas written to {by_owner}{removed}")
+        files = write_agendas(
+            agenda, by_owner, format=format, lang=lang, inputs=[customers, followups, tasks]
+        )
+        removed = files.removed
+        gone = f"; {len(removed)} earlier agendas with nothing due now removed" if removed else ""
+        info(f"{len(files.written)} agendas written to {by_owner}{gone}")
     else:
-        sys.stdout.buffer.write(_render(agenda, format, lang))
+        sys.stdout.buffer.write(render_agenda(agenda, format, lang))
         sys.stdout.flush()
     if check and agenda.overdue:
         alert(f"{agenda.overdue} items are overdue")
         raise typer.Exit(1)
-
-
-def _render(agenda: Agenda, format: str, lang: str) -> bytes:
-    if format == "json":
-        import json
-
-        text = json.dumps(agenda.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        return text.encode("utf-8")
-    if format == "csv":  # the writer shows a midnight date as 2024-03-20
-        return frame_to_csv_bytes(agenda.items, bom=False)
-    return (render_text(agenda, lang) + "\n").encode("utf-8")

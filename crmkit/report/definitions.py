@@ -30,7 +30,8 @@ def report_definitions(
     prior = previous_as_of or as_of
     if lang == "zh":
         return [
-            f"截至 {as_of}：只计此日结束前已有的记录，之后创建的客户、跟进记录不计入。",
+            f"截至 {as_of}：只计此日结束前已有的记录，之后创建的客户、跟进记录不计入；"
+            "未填日期的记录无法判断晚于此日，照常计入。",
             f"本期 = 统计周期 {period.since} 至 {period.until} 的跟进与新增客户；上期 = 前一个同样长度的"
             f"周期（{before.since} 至 {before.until}），按 {prior} 当日已有的记录计算。",
             f"累计到达：最远阶段（当前阶段，或跟进状态到过的最远阶段）在该阶段或之后的客户数；"
@@ -45,7 +46,8 @@ def report_definitions(
         ]
     return [
         f"As of {as_of}: only records on file by the end of that day count; customers and "
-        "follow-ups created later do not.",
+        "follow-ups created later do not. A record with no date cannot be shown to be later, "
+        "so it counts.",
         f"This period = follow-ups and new customers of {period.since} to {period.until}; "
         f"Previous = the period of the same length before ({before.since} to {before.until}), "
         f"computed from the records on file on {prior}.",
@@ -71,13 +73,16 @@ def service_definitions(lang: str, as_of: date) -> list[str]:
     """The definitions behind the service report's numbers, one sentence each."""
     if lang == "zh":
         return [
-            f"截至 {as_of}：此日之后创建的任务、之后日期的反馈不计入。",
+            f"截至 {as_of}：此日之后创建的任务、之后日期的反馈不计入；未填日期（创建时间、反馈日期）"
+            "的记录无法判断晚于此日，照常计入（反馈-按月不含未填反馈日期的反馈）。",
             f"未完成：当前状态不是「已完成」；已逾期：未完成且截止日期早于 {as_of}。",
             "处理时长：已完成任务的 完成时间 − 创建时间（天），取中位数。",
             "投诉占比 = 投诉 ÷ 全部反馈；平均满意度为已填评分（1–5）的平均值，空白不计为 0。",
         ]
     return [
-        f"As of {as_of}: tasks created and feedback dated after that day do not count.",
+        f"As of {as_of}: tasks created and feedback dated after that day do not count. A task "
+        "with no creation time or feedback with no date cannot be shown to be later, so it "
+        "counts (feedback with no date is left out of the feedback by month).",
         f"Open: any status but 已完成 (done); overdue: open with a due date before {as_of}.",
         "Time to close: completion time − creation time of closed tasks, in days (median).",
         "Complaint share = 投诉 (complaints) ÷ all feedback; satisfaction is the mean of the "

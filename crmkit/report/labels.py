@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 BLANK = "(blank)"  # a group whose cell is empty; shown as label "blank" in the reader's language
 
 LABELS: dict[str, dict[str, str]] = {
@@ -109,6 +107,8 @@ def is_missing(value: Any) -> bool:
     """True for None, NaN, pd.NA and NaT (never shown as <NA>, nan or NaT)."""
     if value is None:
         return True
+    import pandas as pd  # here, not at the top: `crmkit --help` imports no pandas (STYLE.md)
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # a list or an array is a value

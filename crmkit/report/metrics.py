@@ -22,7 +22,7 @@ from crmkit import arrow
 from crmkit.config import ReportConfig
 from crmkit.pii import mask_phone
 from crmkit.report.labels import BLANK, label
-from crmkit.report.period import Period, previous_period
+from crmkit.report.period import Period, on_record_mask, previous_period
 
 __all__ = ["BLANK", "Headline", "ReportData", "compute_report", "mask_phones", "records"]
 
@@ -461,9 +461,9 @@ class _Snapshot:
 
 
 def _known(p: _Prepared, day: date) -> tuple[np.ndarray, np.ndarray]:
-    """What was on record by the end of `day`: customers created by then (or undated), follow-ups by then."""
-    end = _end_of(day)
-    return np.isnat(p.created) | (p.created <= end), ~np.isnat(p.f_at) & (p.f_at <= end)
+    """What was on record by the end of `day` (`on_record_mask`): customers by 创建时间 and
+    follow-ups by 跟进时间; undated ones count."""
+    return on_record_mask(p.created, day), on_record_mask(p.f_at, day)
 
 
 def _on_record(p: _Prepared, rows: np.ndarray) -> np.ndarray:

@@ -2,9 +2,11 @@
 
 Definitions (README, "Report definitions"): a task is open until its status is the config's
 done status (已完成); it is overdue when open and its 截止日期 is before the day of the report;
-time to close = 完成时间 − 创建时间 in days, for closed tasks with both dates. Feedback counts
-every row dated on or before that day; complaint share = 投诉 / all feedback; satisfaction is
-the mean of the 1–5 scores given (blank scores are left out, not counted as zero).
+time to close = 完成时间 − 创建时间 in days, for closed tasks with both dates. Only rows on
+record by that day count (`period.on_record`: tasks by 创建时间, feedback by 反馈日期; a row
+with no date counts, and is left out only of the feedback by month). Complaint share =
+投诉 / all feedback; satisfaction is the mean of the 1–5 scores given (blank scores are left
+out, not counted as zero).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit.report.metrics import BLANK, Headline, records
+from crmkit.report.period import on_record
 
 DONE = "已完成"
 COMPLAINT = "投诉"
@@ -63,10 +66,6 @@ class ServiceData:
                 "satisfaction": values.get("satisfaction"),
             },
         }
-
-
-def _day_end(day: date) -> pd.Timestamp:
-    return pd.Timestamp(day) + pd.Timedelta(days=1)
 
 
 def _task_counts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -145,8 +144,7 @@ def _tasks(
 def _feedback(
     feedback: pd.DataFrame, as_of: date, types: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame, float | None, float | None, int]:
-    dated = pd.to_datetime(feedback["date"])
-    frame = feedback[(dated < _day_end(as_of)).to_numpy(bool)].assign(date=dated)
+    frame = feedback.assign(date=pd.to_datetime(feedback["date"]))
     total = len(frame)
     rows = []
     for kind in _in_order(frame["type"], types):
@@ -186,12 +184,10 @@ def compute_service(
     types: tuple[str, ...] = ("咨询", "建议", "投诉", "表扬"),
 ) -> ServiceData:
     """Task and feedback metrics as of a day from canonical frames (either may be None); tasks
-    created and feedback dated after the day do not count."""
+    created and feedback dated after the day do not count, undated ones do (`on_record`)."""
     data = ServiceData(as_of=as_of)
-    if tasks is not None and "created_at" in tasks:
-        # a task created after the day was not on record then
-        created = pd.to_datetime(tasks["created_at"])
-        tasks = tasks[~(created >= _day_end(as_of)).fillna(False).to_numpy(dtype=bool)]
+    tasks = on_record(tasks, "created_at", as_of)
+    feedback = on_record(feedback, "date", as_of)
     if tasks is not None:
         by_person, by_department, time_to_close, overdue, median = _tasks(tasks, as_of, priorities)
         data.by_person, data.by_department = by_person, by_department

@@ -104,8 +104,12 @@ def _dates(series: pd.Series) -> pd.Series:
 def _owners(customers: pd.DataFrame, followups: pd.DataFrame | None, nobody: str) -> pd.Series:
     owner = customers["owner"]
     if followups is not None and len(followups):
+        # Undated follow-ups first: the latest is the latest dated one when there is one.
         latest = (
-            followups.dropna(subset=["by"]).sort_values("at").groupby("customer_id")["by"].last()
+            followups.dropna(subset=["by"])
+            .sort_values("at", na_position="first", kind="stable")
+            .groupby("customer_id")["by"]
+            .last()
         )
         owner = owner.where(owner.notna(), customers["customer_id"].map(latest))
     return owner.fillna(nobody)

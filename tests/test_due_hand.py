@@ -96,7 +96,7 @@ def test_by_owner_removes_agendas_of_people_with_nothing_due(
                  tables["tasks"], "--as-of", "2024-03-12", "--by-owner", folder, "--days", "0")  # fmt: skip
     assert result.exit_code == 0, explain(result)
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "李强.txt"]
-    assert "1 agendas written to" in result.stderr
+    assert "1 agenda written to" in result.stderr
     assert "4 earlier agendas with nothing due now removed" in result.stderr
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "王五's own notes, not an agenda"
 

@@ -113,6 +113,24 @@ def test_weekly_report_counts_an_undated_follow_up(tmp_path: Path) -> None:
     assert (reached["初步接触"], reached["需求分析"], reached["方案报价"]) == (1, 1, 0)
 
 
+def test_an_unowned_customer_is_on_the_agenda_of_its_latest_dated_follow_up(
+    tmp_path: Path,
+) -> None:
+    customers = write_xlsx(tmp_path / "customers.xlsx", REPORT_HEADERS, [
+        ["CRM1", "甲公司", "13812345678", "软件", "张一", "官网注册", "意向客户", "需求分析", 10000,
+         None, datetime(2024, 3, 1), None, datetime(2024, 3, 15)],
+    ])  # fmt: skip
+    talk = ["介绍产品功能和报价方案", "下周演示", "有兴趣"]
+    followups = write_xlsx(tmp_path / "followups.xlsx", FOLLOWUP_HEADERS, [
+        ["CRM1", datetime(2024, 3, 10, 10), "张敏", "电话", *talk, "意向客户"],
+        ["CRM1", None, "李四", "电话", *talk, "意向客户"],  # no 跟进时间
+    ], sheet="跟进记录")  # fmt: skip
+    result = run("due", "-c", customers, "--followups", followups, "--as-of", AS_OF,
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    assert {i["owner"] for i in json.loads(result.stdout)["items"]} == {"张敏"}
+
+
 # ---------------------------------------------------------------- 2: one call writes the folder
 
 
@@ -212,7 +230,7 @@ def test_due_by_owner_says_what_write_agendas_did(tmp_path: Path) -> None:
     result = run("due", "--tasks", tasks, "--as-of", AS_OF, "--by-owner", folder, "--owner", "王五")
     assert result.exit_code == 0, explain(result)
     assert result.stderr == (
-        f"1 agendas written to {folder}; 1 earlier agendas with nothing due now removed\n"
+        f"1 agenda written to {folder}; 1 earlier agenda with nothing due now removed\n"
     )
     assert sorted(p.name for p in folder.iterdir()) == ["王五.txt"]
 

@@ -125,11 +125,18 @@ def due_command(
             agenda, by_owner, format=format, lang=lang, inputs=[customers, followups, tasks]
         )
         removed = files.removed
-        gone = f"; {len(removed)} earlier agendas with nothing due now removed" if removed else ""
-        info(f"{len(files.written)} agendas written to {by_owner}{gone}")
+        gone = f"; {_count(len(removed), 'earlier agenda')} with nothing due now removed"
+        info(
+            f"{_count(len(files.written), 'agenda')} written to {by_owner}{gone if removed else ''}"
+        )
     else:
         sys.stdout.buffer.write(render_agenda(agenda, format, lang))
         sys.stdout.flush()
     if check and agenda.overdue:
         alert(f"{agenda.overdue} items are overdue")
         raise typer.Exit(1)
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 agenda", "2 agendas"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

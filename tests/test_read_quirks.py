@@ -660,3 +660,35 @@ def test_a_workbook_of_customers_and_follow_ups_is_read_sheet_by_kind(tmp_path: 
     assert report.exit_code == 0, explain(report)
     with pytest.raises(InputError, match=r"no sheet holds tasks: 客户信息 .*; 跟进记录 "):
         read_table(book, specs=[builtin_spec("tasks")])
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "rewritten"),
+    [
+        (["clean"], ["--as-of", "2024-09-02"], ["张三", "李四"]),
+        (["clean"], ["--sheet", "李四", "--as-of", "2024-09-02"], ["李四"]),
+        (["tags", "apply"], [], ["张三", "李四"]),
+    ],
+)
+def test_in_place_rewrites_only_the_sheets_it_read(
+    tmp_path: Path, command: list[str], options: list[str], rewritten: list[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    before = load_workbook(path)
+    kept = {
+        name: [[c.value for c in row] for row in before[name].iter_rows()]
+        for name in before.sheetnames
+        if name not in rewritten
+    }
+    result = run(*command, path, *options, "-o", path, "--in-place")
+    assert result.exit_code in (0, 1), explain(result)  # 张三 and 李四 hold a bad phone, e-mail
+    after = load_workbook(path)
+    assert after.sheetnames == ["填写说明", "张三", "李四", "跟进记录"]
+    for name, rows in kept.items():
+        assert [[c.value for c in row] for row in after[name].iter_rows()] == rows, name
+    for name in rewritten:
+        assert read_table(path, specs=[CUSTOMERS], sheet=name).rows == len(
+            read_table(tmp_path / "c.xlsx.bak", specs=[CUSTOMERS], sheet=name).data
+        )

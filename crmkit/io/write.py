@@ -216,11 +216,43 @@ def write_xlsx(
     workbook.save(path)
 
 
-def _write_sheet(workbook: Any, frame: pd.DataFrame, sheet: str, allow_formulas: bool) -> None:
+def _into_workbook(
+    original: Path,
+    frames: Mapping[str, pd.DataFrame],
+    replaces: Iterable[str],
+    path: Path,
+    allow_formulas: bool,
+) -> bool:
+    """Write `frames` into a copy of the workbook `original` at `path`, in place of its sheets
+    `replaces`, keeping every other sheet as it was (a 填写说明, a 跟进记录 sheet, the sheets
+    of other salespeople). False, writing nothing, when no other sheet would be kept."""
+    from openpyxl import load_workbook
+
+    gone = {*replaces, *frames}
+    try:
+        workbook = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+    except Exception:  # not a workbook openpyxl can rewrite (an old .xls …): write it anew
+        return False
+    if all(name in gone for name in workbook.sheetnames):
+        return False
+    indexes = [i for i, name in enumerate(workbook.sheetnames) if name in gone]
+    at = indexes[0] if indexes else len(workbook.sheetnames)
+    for name in [n for n in workbook.sheetnames if n in gone]:
+        workbook.remove(workbook[name])
+    for offset, (title, one) in enumerate(frames.items()):
+        _write_sheet(workbook, one, title, allow_formulas, index=at + offset)
+    workbook.active = at
+    workbook.save(path)
+    return True
+
+
+def _write_sheet(
+    workbook: Any, frame: pd.DataFrame, sheet: str, allow_formulas: bool, index: int | None = None
+) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    sheet_out = workbook.create_sheet(title=_sheet_title(sheet))
+    sheet_out = workbook.create_sheet(title=_sheet_title(sheet), index=index)
     sheet_out.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
@@ -262,18 +294,24 @@ def write_frame(
     allow_formulas: bool = False,
     in_place: bool = False,
     bom: bool = True,
+    replaces: Iterable[str] = (),
 ) -> Path:
     """Write a frame to .xlsx or .csv (UTF-8, with a BOM for Excel unless not `bom`),
     atomically, never over an input (unless `in_place`, which keeps the input as `<name>.bak`).
 
     Frames by sheet name (a table read from several sheets) become the sheets of the xlsx, or
-    follow each other in the CSV.
+    follow each other in the CSV. Written in place over a workbook, they take the place of its
+    sheets of the same names and of `replaces` (the sheets read); its other sheets are kept.
     """
     output = Path(output)
     kind = output_format(output)
+    frames = {sheet: frame} if isinstance(frame, pd.DataFrame) else dict(frame)
+    over = in_place and kind == "xlsx" and is_input(output, inputs) and output.is_file()
     with atomic_path(output, inputs, in_place=in_place) as temp:
-        if kind == "xlsx":
-            write_xlsx(frame, temp, sheet=sheet, allow_formulas=allow_formulas)
+        if over and _into_workbook(output, frames, replaces, temp, allow_formulas):
+            pass
+        elif kind == "xlsx":
+            write_xlsx(frames, temp, allow_formulas=allow_formulas)
         else:
             encoding = "utf-8-sig" if bom else "utf-8"
             with open(temp, "w", encoding=encoding, newline="") as handle:

@@ -14,12 +14,10 @@ from typing import Any
 import pytest
 import typer
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from crmkit.clean import clean_table
 from crmkit.cli import app
 from crmkit.cli.common import STATE
-from crmkit.errors import InputError
 from crmkit.io import read_table
 from crmkit.spec import load_specs
 
@@ -243,8 +241,13 @@ def test_debug_after_the_command_shows_the_traceback(tmp_path: Path) -> None:
     plain = run("validate", missing)
     assert plain.exit_code == 2, explain(plain)
     assert plain.stderr == f"Error: {missing}: no such file\n"
-    debug = CliRunner().invoke(app, ["validate", str(missing), "--debug"])
-    assert isinstance(debug.exception, InputError), explain(debug)
+    for args in (["validate", str(missing), "--debug"], ["--debug", "validate", str(missing)]):
+        debug = run(*args)
+        assert debug.exit_code == 2, explain(debug)  # cron reads the same code with --debug
+        assert "Traceback (most recent call last)" in debug.stderr
+        assert debug.stderr.endswith(
+            f"InputError: {missing}: no such file\nError: {missing}: no such file\n"
+        )
 
 
 def test_a_flag_after_double_dash_is_an_argument(tmp_path: Path) -> None:

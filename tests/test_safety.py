@@ -523,3 +523,21 @@ def test_annotating_a_billion_laughs_workbook_is_refused(
     result = run("validate", path, "--annotate", tmp_path / "marked.xlsx")
     assert result.exit_code == 2, explain(result)
     assert not (tmp_path / "marked.xlsx").exists()
+
+
+def test_json_outputs_are_strict_json_without_nan() -> None:
+    """Missing values are null: Python's bare NaN token is refused by strict JSON parsers."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from crmkit.io.write import json_text
+
+    payload = {"a": float("nan"), "b": [pd.NA, pd.NaT, None, np.float64("nan"), math.inf],
+               "c": np.int64(5), "d": np.float64(1.5), "e": "文本", "f": np.bool_(True)}  # fmt: skip
+    text = json_text(payload, indent=None)
+    assert (
+        text
+        == '{"a": null, "b": [null, null, null, null, null], "c": 5, "d": 1.5, "e": "文本", "f": true}'
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
+import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -172,8 +172,7 @@ def errors_handled() -> Iterator[None]:
     except typer.Exit:
         raise
     except CrmkitError as exc:
-        if STATE.debug:
-            raise
+        _traceback_if_debug()
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         fail("interrupted", 130)
@@ -183,13 +182,23 @@ def errors_handled() -> Iterator[None]:
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(141) from None
     except OSError as exc:  # an output the system refused (a folder that is a file, no space …)
-        if STATE.debug or exc.filename is None:
-            raise
+        if exc.filename is None:
+            _traceback_if_debug()
+            fail(
+                f"unexpected failure: {type(exc).__name__}: {exc} (rerun with --debug for details)"
+            )
+        _traceback_if_debug()
         fail(f"{exc.filename}: {exc.strerror or exc}")
     except Exception as exc:
-        if STATE.debug:
-            raise
+        _traceback_if_debug()
         fail(f"unexpected failure: {type(exc).__name__}: {exc} (rerun with --debug for details)", 2)
+
+
+def _traceback_if_debug() -> None:
+    """With --debug, the traceback of the exception being handled, on stderr; the exit code
+    stays the one cron expects (2 for an unreadable input), with or without --debug."""
+    if STATE.debug:
+        traceback.print_exc(file=sys.stderr)
 
 
 def command(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -293,4 +302,6 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_widt
 
 def echo_json(payload: Any) -> None:
     """Print JSON (UTF-8, not ASCII-escaped) on stdout."""
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    from crmkit.io.write import json_text
+
+    typer.echo(json_text(payload))

@@ -330,14 +330,35 @@ def write_json(
     payload: object, output: str | Path, *, inputs: Iterable[str | Path | None] = ()
 ) -> Path:
     """Write JSON (UTF-8, not ASCII-escaped) atomically, never over an input."""
-    import json
-
     output = Path(output)
     with atomic_path(output, inputs) as temp:
-        temp.write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+        temp.write_text(json_text(payload), encoding="utf-8")
     return output
+
+
+def json_text(payload: object, *, indent: int | None = 2) -> str:
+    """Strict JSON of a payload (UTF-8 text, not ASCII-escaped): a missing value (NaN, NaT,
+    pandas' NA, None) is null — never the bare NaN token strict parsers refuse; dates and
+    other objects are their text."""
+    import json
+
+    return json.dumps(
+        _json_safe(payload), ensure_ascii=False, indent=indent, default=str, allow_nan=False
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, str | bool | int) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64 | np.timedelta64):
+        return _json_safe(value.item())
+    return None if _plain(value) is None else value
 
 
 def write_bytes(

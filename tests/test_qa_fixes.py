@@ -1,0 +1,57 @@
+"""Defects a new user's trial found after the issue 16/18/19 work, each on a real file."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from .conftest import explain, run, write_csv, write_xlsx
+
+
+def _strict(text: str) -> object:
+    def refuse(token: str) -> None:
+        raise ValueError(f"not JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_the_json_pairs_report_is_strict_json(tmp_path: Path) -> None:
+    """Missing cells are null in the JSON pairs report (of crmkit's own merged CSV too), not the
+    bare NaN token strict parsers refuse."""
+    headers = [
+        "客户编号",
+        "客户名称",
+        "所属行业",
+        "联系人姓名",
+        "联系电话",
+        "客户来源",
+        "创建时间",
+        "地址",
+    ]
+    book = write_xlsx(tmp_path / "台账.xlsx", headers, [
+        ["CRM2020000001", "中建八局有限公司", "建筑", "周总", "010-88886666", "官网注册",
+         datetime(2020, 1, 1), "上海浦东"],
+        ["CRM2021000002", "中建八局有限公司北京分公司", "建筑", "李工", "010-88886666", "行业展会",
+         datetime(2021, 1, 1), "北京朝阳"],
+        ["CRM2021000003", "中建八局有限公司上海分公司", "建筑", "王工", "010-88886666", "行业展会",
+         datetime(2021, 2, 1), "上海徐汇"],
+        ["CRM2021000010", "宁波港联物流有限公司", "物流", "陈港", "13811110000", "官网注册",
+         datetime(2020, 6, 1), None],
+        ["CRM2024000011", "宁波港联物流有限公司", "物流", "陈港", "13811110000", "行业展会",
+         datetime(2024, 6, 1), "宁波北仑"],
+    ])  # fmt: skip
+    leads = write_csv(tmp_path / "展会.csv", ["客户编号", "客户名称", "所属行业", "联系人姓名",
+                                             "联系电话", "客户来源", "创建时间", "展会名称"], [
+        ["", "宁波港联物流(宁波)有限公司", "物流", "陈港", "+86 138-1111-0000", "行业展会",
+         "2019-12-01", "宁波展"],
+    ], encoding="gb18030")  # fmt: skip
+    merged = tmp_path / "merged.csv"
+    result = run("dedupe", book, leads, "-o", merged)
+    assert result.exit_code == 0, explain(result)
+    pairs = tmp_path / "pairs.json"
+    result = run("dedupe", merged, "--report", pairs)
+    assert result.exit_code == 0, explain(result)
+    records = _strict(pairs.read_text(encoding="utf-8"))
+    assert isinstance(records, list) and records
+    assert all(value == value for record in records for value in record.values())

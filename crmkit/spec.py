@@ -9,13 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.normalize import OptionIndex, strip_invisible, to_simplified
+from crmkit.normalize import (
+    SERIAL_DATES,
+    OptionIndex,
+    SerialDates,
+    strip_invisible,
+    to_simplified,
+)
 from crmkit.resources import data_dir
 from crmkit.tomlfile import read_toml
 
@@ -49,6 +55,9 @@ class FieldSpec:
     references: str | None = None
     default_area_code: str = ""
     hint: dict[str, str] = field(default_factory=dict)
+    # The dates a number in a date field may stand for: the project config's [dates] range,
+    # set on the spec (`TableSpec.with_serial_dates`) so that every command reads dates alike.
+    serial_dates: SerialDates = SERIAL_DATES
 
     def header(self, lang: str = "zh") -> str:
         """The header of this field in a language (zh, zh-Hant, en), falling back to zh."""
@@ -85,6 +94,14 @@ class TableSpec:
                 return spec
         raise KeyError(name)
 
+    def with_serial_dates(self, serial_dates: SerialDates) -> TableSpec:
+        """This spec with every date field reading numbers as Excel serial dates in `serial_dates`."""
+        fields = tuple(
+            replace(f, serial_dates=serial_dates) if f.type == "datetime" else f
+            for f in self.fields
+        )
+        return replace(self, fields=fields)
+
     @cached_property
     def _header_lookup(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
@@ -96,6 +113,15 @@ class TableSpec:
             for text in spec.aliases:
                 lookup.setdefault(header_key(text), spec.name)
         return lookup
+
+    def language_of(self, headers: Iterable[Any]) -> str:
+        """The language (zh, zh-Hant or en) headers are written in: the one of whose field
+        headers they hold the most (繁體 and 简体 told apart); zh when none stands out."""
+        written = {_spelling_key(str(h)) for h in headers if h is not None}
+        return max(
+            LANGS,
+            key=lambda lang: sum(_spelling_key(f.header(lang)) in written for f in self.fields),
+        )
 
     def match_header(self, header: Any) -> str | None:
         """The canonical field a header as written names (any language, alias, * or width), or None."""
@@ -121,6 +147,11 @@ class TableSpec:
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 _HEADER_NOISE = re.compile(r"[\s*_\-:：]")
+
+
+def _spelling_key(text: str) -> str:
+    """A header as written, without width, spaces, * or case: 繁體 stays 繁體."""
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", strip_invisible(text))).casefold()
 
 
 def header_key(text: str) -> str:

@@ -79,8 +79,8 @@ def clean_command(
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
     result = clean_table(table, today=today)
-    frame = cleaned_frame(result)
     if output == "-":
+        frame = cleaned_frame(result)
         sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
         sys.stdout.flush()
     else:

@@ -114,15 +114,6 @@ class TableSpec:
                 lookup.setdefault(header_key(text), spec.name)
         return lookup
 
-    def language_of(self, headers: Iterable[Any]) -> str:
-        """The language (zh, zh-Hant or en) headers are written in: the one of whose field
-        headers they hold the most (繁體 and 简体 told apart); zh when none stands out."""
-        written = {_spelling_key(str(h)) for h in headers if h is not None}
-        return max(
-            LANGS,
-            key=lambda lang: sum(_spelling_key(f.header(lang)) in written for f in self.fields),
-        )
-
     def match_header(self, header: Any) -> str | None:
         """The canonical field a header as written names (any language, alias, * or width), or None."""
         if header is None or not str(header).strip():
@@ -149,9 +140,17 @@ _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 _HEADER_NOISE = re.compile(r"[\s*_\-:：]")
 
 
-def _spelling_key(text: str) -> str:
-    """A header as written, without width, spaces, * or case: 繁體 stays 繁體."""
-    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", strip_invisible(text))).casefold()
+def header_language(headers: Iterable[Any]) -> str:
+    """The language (zh, zh-Hant or en) most of a table's headers are written in: en when
+    ASCII, zh-Hant when 繁→简 changes them, else zh (zh on a tie)."""
+    counts = dict.fromkeys(LANGS, 0)
+    for header in headers:
+        text = unicodedata.normalize("NFKC", strip_invisible(str(header or ""))).strip()
+        if text.isascii():
+            counts["en"] += any(c.isalpha() for c in text)
+        else:
+            counts["zh-Hant" if to_simplified(text) != text else "zh"] += 1
+    return max(LANGS, key=counts.__getitem__)
 
 
 def header_key(text: str) -> str:

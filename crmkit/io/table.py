@@ -144,7 +144,9 @@ class Table:
         names = [f.name for f in self.spec.fields]
         before = [n for n in names[: names.index(name)] if self.has(n)]
         position = self.fields[before[-1]] + 1 if before else 0
-        header = field_spec.header(self.spec.language_of(self.headers))
+        from crmkit.spec import header_language
+
+        header = field_spec.header(header_language(self.headers))
         return self.insert_column(position, header, cells, field=name)
 
     def labels(self) -> list[str]:

@@ -87,10 +87,11 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
             # A team's spec without other_phones: a cell of several phones stays as written.
             several = column.others.notna().to_numpy() & usable
             usable &= ~several
-            notes.append(
-                f"{table.location()}: {int(several.sum())} cells of {table.header_of(name)} hold "
-                f"several phones; kept as written (the spec has no {OTHER_PHONES} field)"
-            )
+            if several.any():
+                notes.append(
+                    f"{table.location()}: {int(several.sum())} cells of {table.header_of(name)} "
+                    f"hold several phones; kept as written (the spec has no {OTHER_PHONES} field)"
+                )
         empty = column.mask("empty").to_numpy() & ~keep
         values = column.values
         if spec.field(name).type == "datetime":

@@ -138,14 +138,14 @@ class Table:
         are given), headed in the language of the table's headers and placed as the spec orders
         fields: right after the column of the nearest field before it that the table has, else
         first. Raises KeyError when the spec has no such field."""
+        from crmkit.spec import header_language
+
         if self.spec is None:
             raise ValueError("add_field_column needs a table read with a field spec")
         field_spec = self.spec.field(name)
         names = [f.name for f in self.spec.fields]
         before = [n for n in names[: names.index(name)] if self.has(n)]
         position = self.fields[before[-1]] + 1 if before else 0
-        from crmkit.spec import header_language
-
         header = field_spec.header(header_language(self.headers))
         return self.insert_column(position, header, cells, field=name)
 

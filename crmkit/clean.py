@@ -8,18 +8,12 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from crmkit.columns import NormalizedColumn
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.normalize import (
-    OTHER_PHONES,
-    SERIAL_DATES,
-    SerialDates,
-    is_empty,
-    phone_numbers,
-)
+from crmkit.normalize import is_empty
 from crmkit.schema import is_generated
-from crmkit.spec import LANGS, TableSpec, header_key
-from crmkit.validate import CheckedTable, Issue, check_table, locate_issues
+from crmkit.validate import Issue, check_table, locate_issues
 
 
 @dataclass
@@ -32,7 +26,7 @@ class CleanResult:
     generated_ids: dict[int, str] = field(default_factory=dict)
     unfixed_rows: list[int] = field(default_factory=list)
     other_phones: dict[int, str] = field(default_factory=dict)
-    other_phones_header: str = OTHER_PHONES
+    other_phones_header: str = ""  # the header of the column they went to
     notes: list[str] = field(default_factory=list)  # what cleaning did beyond the cells
 
     @property
@@ -45,33 +39,26 @@ def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _with_key_column(table: Table, spec: TableSpec, key: str) -> tuple[Table, str]:
-    """The table with an empty column for its generated key (客户编号), placed as the spec
-    orders it (after the last column of a field the spec puts before it; else first) and
-    headed in the table's language; and a note saying so."""
-    names = [f.name for f in spec.fields]
-    before = [table.fields[n] for n in names[: names.index(key)] if table.has(n)]
-    position = max(before) + 1 if before else 0
-    written = {header_key(table.header_of(n)) for n in table.fields}
-    lang = max(
-        LANGS, key=lambda lang: sum(header_key(f.header(lang)) in written for f in spec.fields)
+def _with_key_column(table: Table, key: str) -> tuple[Table, str]:
+    """The table with an empty column for its generated key (客户编号), placed and headed as
+    the spec says (`Table.add_field_column`); and a note saying so."""
+    widened = table.add_field_column(key)
+    note = (
+        f"{table.location()}: no {widened.header_of(key)} column; "
+        f"added it as column {widened.fields[key] + 1}"
     )
-    header = spec.field(key).header(lang)
-    widened = table.insert_column(position, header, field=key)
-    note = f"{table.location()}: no {header} column; added it as column {position + 1}"
     return widened, note
 
 
-def clean_table(
-    table: Table, *, today: date | None = None, serial_dates: SerialDates = SERIAL_DATES
-) -> CleanResult:
+def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
     """Normalize every field of a table read with a spec; generate missing 客户编号 (adding
     the column when the table has none, with a note).
 
     Rows with an error that cleaning cannot fix are kept exactly as they were and listed in
     the result's issues; extra columns are never touched. A phone cell holding several phones
-    keeps the first; the others go to a 其他电话 column (added right after the phone column
-    unless the table has one). `serial_dates` bounds the numbers read as Excel serial dates.
+    keeps the first; the others go to the spec's other_phones column (其他电话, added as the
+    spec places it unless the table has one). Numbers in date columns are read as Excel serial
+    dates within each field's `serial_dates`.
     """
     today = today or date.today()
     spec = table.spec
@@ -79,11 +66,11 @@ def clean_table(
         raise ValueError("clean_table needs a table read with a field spec")
     notes: list[str] = []
     if spec.key and not table.has(spec.key) and is_generated(spec, spec.key):
-        table, note = _with_key_column(table, spec, spec.key)
+        table, note = _with_key_column(table, spec.key)
         notes.append(note)
     key = spec.key if spec.key and table.has(spec.key) else None
     generate = key is not None and spec.field(key).type == "id"
-    checked = check_table(table, serial_dates=serial_dates)
+    checked = check_table(table)
     blocking = [i for i in checked.issues if i.severity == "error"]
     unfixed = sorted(
         {int(i.row) for i in blocking if i.row is not None and i.rule != "missing_column"}
@@ -91,10 +78,20 @@ def clean_table(
     keep = table.data.index.isin(unfixed)
     data = table.data.copy()
     changed = 0
+    nowhere = OTHER_PHONES not in {f.name for f in spec.fields}
     for name, column in checked.columns.items():
         position = table.fields[name]
         before = data[position]
         usable = column.mask("ok", "changed", "warn").to_numpy() & ~keep
+        if nowhere and column.others is not None:
+            # A team's spec without other_phones: a cell of several phones stays as written.
+            several = column.others.notna().to_numpy() & usable
+            usable &= ~several
+            if several.any():
+                notes.append(
+                    f"{table.location()}: {int(several.sum())} cells of {table.header_of(name)} "
+                    f"hold several phones; kept as written (the spec has no {OTHER_PHONES} field)"
+                )
         empty = column.mask("empty").to_numpy() & ~keep
         values = column.values
         if spec.field(name).type == "datetime":
@@ -116,65 +113,50 @@ def clean_table(
         changed += len(generated)
     cleaned = table.with_data(data)
     moved: dict[int, str] = {}
-    label = OTHER_PHONES
+    label = ""
     for name in [n for n in checked.columns if spec.field(n).type == "phone"]:
-        cleaned, others, header = _move_other_phones(cleaned, checked, name, keep)
+        cleaned, others = _move_other_phones(cleaned, checked.columns[name], keep)
         if others:
             moved.update(others)
-            label = header
+            label = cleaned.header_of(OTHER_PHONES)
     located = locate_issues(table, blocking)  # rows of later sheets as their sheet shows them
     return CleanResult(cleaned, located, changed, generated, unfixed, moved, label, notes)
 
 
-_OTHER_HEADERS = {header_key(OTHER_PHONES), header_key("Other Phones")}
+OTHER_PHONES = "other_phones"  # the field the second and further phones of a cell go to
 
 
 def _move_other_phones(
-    table: Table, checked: CheckedTable, name: str, keep: np.ndarray
-) -> tuple[Table, dict[int, str], str]:
-    """Put the second and further phones of each cell of field `name` in a 其他电话 column.
+    table: Table, column: NormalizedColumn, keep: np.ndarray
+) -> tuple[Table, dict[int, str]]:
+    """Put the second and further phones of each cell of a phone column (`column`, as
+    normalized) in the other_phones column, added when the table has none.
 
-    Returns the table (with the column added if it had none), the text written by row and
-    the column's header.
+    Returns the table and the text written by row. Nothing when the spec has no other_phones.
     """
     assert table.spec is not None
-    column = checked.columns[name]
-    several = column.mask("warn").to_numpy() & ~keep
-    label = "Other Phones" if table.header_of(name).isascii() else OTHER_PHONES
-    if not several.any():
-        return table, {}, label
-    area = table.spec.field(name).default_area_code
-    raw = checked.table.column(name)[several]
-    others = {
-        int(row): phone_numbers(value, default_area_code=area)[1:] for row, value in raw.items()
-    }
-    others = {row: phones for row, phones in others.items() if phones}
+    if column.others is None or OTHER_PHONES not in {f.name for f in table.spec.fields}:
+        return table, {}  # cells of several phones were kept as written
+    several = column.mask("warn").to_numpy() & ~keep & column.others.notna().to_numpy()
+    others = {int(row): list(phones) for row, phones in column.others[several].items()}
     if not others:
-        return table, {}, label
-    position = table.fields[name]
-    taken = set(table.fields.values())
-    found = [
-        p
-        for p, header in enumerate(table.headers)
-        if p not in taken and header_key(str(header)) in _OTHER_HEADERS
-    ]
-    data = table.data
-    written: dict[int, str] = {}
-    if found:
-        target = found[0]
-        existing = data[target].astype(object).to_dict()
-        for row, phones in others.items():
-            before = "" if is_empty(existing[row]) else str(existing[row])
-            new = [p for p in phones if p not in before]
-            if new:
-                existing[row] = written[row] = ", ".join(([before] if before else []) + new)
-        data = data.copy()
-        data[target] = pd.Series(existing, dtype=object)
-        return table.with_data(data), written, str(table.headers[target])
-    written = {row: ", ".join(phones) for row, phones in others.items()}
-    cells = pd.Series(None, index=data.index, dtype=object)
-    cells.loc[list(written)] = list(written.values())
-    return table.insert_column(position + 1, label, cells), written, label
+        return table, {}
+    if not table.has(OTHER_PHONES):
+        written = {row: ", ".join(phones) for row, phones in others.items()}
+        cells = pd.Series(None, index=table.data.index, dtype=object)
+        cells.loc[list(written)] = list(written.values())
+        return table.add_field_column(OTHER_PHONES, cells), written
+    target = table.fields[OTHER_PHONES]
+    existing = table.data[target].astype(object).to_dict()
+    written = {}
+    for row, phones in others.items():
+        before = "" if is_empty(existing[row]) else str(existing[row])
+        new = [p for p in phones if p not in before]
+        if new:
+            existing[row] = written[row] = ", ".join(([before] if before else []) + new)
+    data = table.data.copy()
+    data[target] = pd.Series(existing, dtype=object)
+    return table.with_data(data), written
 
 
 def cleaned_frame(result: CleanResult) -> pd.DataFrame:

@@ -19,9 +19,7 @@ import pandas as pd
 from crmkit import arrow
 from crmkit.normalize import (
     HIDDEN_CHARACTERS,
-    SERIAL_DATES,
     Normalized,
-    SerialDates,
     normalize_datetime,
     normalize_email,
     normalize_id,
@@ -52,11 +50,14 @@ EMPTY, OK, CHANGED, WARN, INVALID = range(len(STATUSES))
 
 @dataclass
 class NormalizedColumn:
-    """A column's canonical values (NA where empty or invalid), each cell's status and reason."""
+    """A column's canonical values (NA where empty or invalid), each cell's status and reason;
+    for a phone column whose cells hold several phones, `others`: the phones after the first
+    (a tuple; None in the other cells, and `others` None when no cell holds several)."""
 
     values: pd.Series
     codes: np.ndarray
     reason: pd.Series
+    others: pd.Series | None = None
 
     def mask(self, *statuses: str) -> pd.Series:
         """Which cells have one of the statuses (empty, ok, changed, warn, invalid)."""
@@ -72,10 +73,15 @@ class NormalizedColumn:
         reason = np.append(self.reason.to_numpy(dtype=object), missing.reason)
         taken = values.take(keys)
         taken.index = index
+        others = None
+        if self.others is not None:
+            extra = np.append(self.others.to_numpy(dtype=object), [None])[keys]
+            others = pd.Series(extra, index=index, dtype=object)
         return NormalizedColumn(
             taken,
             codes[keys],
             pd.Series(reason[keys], index=index, dtype=object),
+            others,
         )
 
     @property
@@ -151,6 +157,7 @@ def _apply_each(
                 updates.append((np.flatnonzero(mask), decided.values[mask].to_numpy(dtype=object)))
             todo &= ~mask
     positions = np.flatnonzero(todo)
+    others = None
     if len(positions):
         keys, uniques = pd.factorize(series.iloc[positions], use_na_sentinel=True)
         results = [function(u) for u in uniques] + [function(None)]
@@ -158,10 +165,18 @@ def _apply_each(
         codes[positions] = np.array([_CODE[r.status] for r in results], dtype=np.int8)[keys]
         reason[positions] = np.array([r.reason for r in results], dtype=object)[keys]
         updates.append((positions, np.array([r.value for r in results], dtype=object)[keys]))
+        if any(r.others for r in results):
+            extra = np.full(size, None, dtype=object)
+            found = np.empty(len(results), dtype=object)  # tuples, not a 2-D array
+            for at, result in enumerate(results):
+                found[at] = result.others or None
+            extra[positions] = found[keys]
+            others = pd.Series(extra, index=series.index, dtype=object)
     return NormalizedColumn(
         _assemble(series, codes, updates),
         codes,
         pd.Series(reason, index=series.index, dtype=object),
+        others,
     )
 
 
@@ -279,19 +294,21 @@ def normalize_column(
     field: FieldSpec,
     *,
     text_is_native: bool,
-    serial_dates: SerialDates = SERIAL_DATES,
 ) -> NormalizedColumn:
     """Normalize every cell of a column by the field's type (equal to the cell normalizer on each).
 
     `text_is_native` is True for CSV (every cell is text) and False for workbooks, where a date
-    typed as text earns a warning. `serial_dates` bounds the numbers read as Excel serial dates.
+    typed as text earns a warning. A number in a date column is read as an Excel serial date
+    only within the field's `serial_dates`.
     """
     kind = field.type
     if kind == "phone":
         fn = partial(normalize_phone, default_area_code=field.default_area_code)
         return _apply(series, fn, _decide_phones)
     if kind == "datetime":
-        fn = partial(normalize_datetime, text_is_native=text_is_native, serial_dates=serial_dates)
+        fn = partial(
+            normalize_datetime, text_is_native=text_is_native, serial_dates=field.serial_dates
+        )
         return _apply(series, fn, _decide_dates if text_is_native else None)
     if kind == "email":
         return _apply(series, normalize_email, _decide_by_pattern(CANONICAL_EMAIL))

@@ -7,6 +7,7 @@ an empty file is a valid config. A wrong key or value raises ConfigError naming 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from crmkit.tomlfile import read_toml
 
 if TYPE_CHECKING:
     from crmkit.normalize import SerialDates
+    from crmkit.spec import TableSpec
 
 CONFIG_NAME = "crmkit.toml"
 PERIODS = ("last-week", "this-week", "last-month", "this-month")
@@ -248,6 +250,13 @@ def load_serial_dates(path: Path | None) -> SerialDates:
             "and no later than dates.serial_until"
         )
     return SerialDates(first, last)
+
+
+def configure_specs(specs: Mapping[str, TableSpec], path: Path | None) -> dict[str, TableSpec]:
+    """The field specs with what a config file (None: the defaults) sets on fields: the
+    [dates] range of Excel serial dates on every date field. Raises ConfigError naming the key."""
+    serial_dates = load_serial_dates(path)
+    return {kind: spec.with_serial_dates(serial_dates) for kind, spec in specs.items()}
 
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:

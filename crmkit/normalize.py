@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Concatenate, Literal, ParamSpec
@@ -31,6 +31,7 @@ class Normalized:
     value: Any
     status: Status
     reason: str = ""
+    others: tuple[str, ...] = ()  # a cell holding several phones: those after the first
 
 
 EMPTY = Normalized(None, "empty")
@@ -111,6 +112,21 @@ def _unwrap_excel_text(text: str) -> str | None:
     return match.group(1).replace('""', '"') if match else None
 
 
+def _seen(value: Any) -> tuple[Any, str]:
+    """A cell as its user sees it: a text cell without invisible characters or a ="…" wrapper
+    (the cell itself, the very object, when it has neither); and what a warning says of the
+    invisible characters removed ("" when none)."""
+    if not isinstance(value, str):
+        return value, ""
+    note = ""
+    text = value
+    if _HIDDEN.search(text):
+        note = _hidden_note(text)
+        text = strip_invisible(text)
+    inner = _unwrap_excel_text(text) if "=" in text else None
+    return (text if inner is None else inner), note
+
+
 def _visible(
     function: Callable[Concatenate[Any, _P], Normalized],
 ) -> Callable[Concatenate[Any, _P], Normalized]:
@@ -122,27 +138,18 @@ def _visible(
 
     @functools.wraps(function)
     def wrapper(value: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> Normalized:
-        if not isinstance(value, str):
-            return function(value, *args, **kwargs)
-        note = ""
-        text = value
-        if _HIDDEN.search(text):
-            note = _hidden_note(text)
-            text = strip_invisible(text)
-        inner = _unwrap_excel_text(text) if "=" in text else None
-        if inner is not None:
-            text = inner
+        text, note = _seen(value)
         if text is value:
             return function(value, *args, **kwargs)
         result = function(text, *args, **kwargs)
         if not note:
             if result.status == "ok":
-                return Normalized(result.value, "changed")
+                return replace(result, status="changed")
             return result
         if result.status in ("ok", "changed"):
-            return Normalized(result.value, "warn", note)
+            return replace(result, status="warn", reason=note)
         if result.status in ("warn", "invalid"):
-            return Normalized(result.value, result.status, f"{result.reason}; {note}")
+            return replace(result, reason=f"{result.reason}; {note}")
         return result
 
     return wrapper
@@ -212,7 +219,6 @@ _NOTE_TRIM = " \t()（）[]【】:-–—,;、"
 _DASH_EXTENSION = re.compile(
     r"(?P<main>(?:\+?86[\s\-]?)?\(?0\d{2,3}\)?[\s\-‐‑–—]?[2-9]\d{6,7})[\s\-‐‑–—]+(?P<ext>\d{1,6})"
 )
-OTHER_PHONES = "其他电话"
 
 
 @_visible
@@ -225,8 +231,8 @@ def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
     notation (1.38123E+10) has lost its last digits and is invalid, never guessed. A landline
     without an area code is invalid unless `default_area_code` is given. A note beside the
     number (13812345678 微信同号) is left out with a warning. A cell holding several phones
-    (13812345678/010-62345678) is valid when each is, with a warning; its value is the first
-    (`phone_numbers` gives them all).
+    (13812345678/010-62345678) is valid when each is, with a warning; its value is the first,
+    its `others` the rest (`phone_numbers` gives every valid phone of any cell).
     """
     parts = _phone_parts(value, default_area_code)
     if isinstance(parts, Normalized):
@@ -242,17 +248,15 @@ def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
     notes = "".join(f"; {r.reason}" for r in parts if r.reason)
     reason = (
         f"the cell holds {count} phones ({numbers}); "
-        f"clean keeps the first here and the others in {OTHER_PHONES}{notes}"
+        f"clean keeps the first here and moves the others to the other phones column{notes}"
     )
-    return Normalized(parts[0].value, "warn", reason)
+    others = tuple(str(r.value) for r in parts[1:])
+    return Normalized(parts[0].value, "warn", reason, others)
 
 
 def phone_numbers(value: Any, *, default_area_code: str = "") -> list[str]:
     """Every valid phone a cell holds, normalized as `normalize_phone` does (first one first)."""
-    if isinstance(value, str):
-        value = strip_invisible(value)
-        value = _unwrap_excel_text(value) or value
-    parts = _phone_parts(value, default_area_code)
+    parts = _phone_parts(_seen(value)[0], default_area_code)
     if isinstance(parts, Normalized):
         return [parts.value] if parts.value is not None else []
     return [str(r.value) for r in parts if r.status != "invalid" and r.value is not None]

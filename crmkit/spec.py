@@ -9,13 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.normalize import OptionIndex, strip_invisible, to_simplified
+from crmkit.normalize import (
+    SERIAL_DATES,
+    OptionIndex,
+    SerialDates,
+    strip_invisible,
+    to_simplified,
+)
 from crmkit.resources import data_dir
 from crmkit.tomlfile import read_toml
 
@@ -49,6 +55,9 @@ class FieldSpec:
     references: str | None = None
     default_area_code: str = ""
     hint: dict[str, str] = field(default_factory=dict)
+    # The dates a number in a date field may stand for: the project config's [dates] range,
+    # set on the spec (`TableSpec.with_serial_dates`) so that every command reads dates alike.
+    serial_dates: SerialDates = SERIAL_DATES
 
     def header(self, lang: str = "zh") -> str:
         """The header of this field in a language (zh, zh-Hant, en), falling back to zh."""
@@ -84,6 +93,14 @@ class TableSpec:
             if spec.name == name:
                 return spec
         raise KeyError(name)
+
+    def with_serial_dates(self, serial_dates: SerialDates) -> TableSpec:
+        """This spec with every date field reading numbers as Excel serial dates in `serial_dates`."""
+        fields = tuple(
+            replace(f, serial_dates=serial_dates) if f.type == "datetime" else f
+            for f in self.fields
+        )
+        return replace(self, fields=fields)
 
     @cached_property
     def _header_lookup(self) -> dict[str, str]:
@@ -121,6 +138,19 @@ class TableSpec:
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 _HEADER_NOISE = re.compile(r"[\s*_\-:：]")
+
+
+def header_language(headers: Iterable[Any]) -> str:
+    """The language (zh, zh-Hant or en) most of a table's headers are written in: en when
+    ASCII, zh-Hant when 繁→简 changes them, else zh (zh on a tie)."""
+    counts = dict.fromkeys(LANGS, 0)
+    for header in headers:
+        text = unicodedata.normalize("NFKC", strip_invisible(str(header or ""))).strip()
+        if text.isascii():
+            counts["en"] += any(c.isalpha() for c in text)
+        else:
+            counts["zh-Hant" if to_simplified(text) != text else "zh"] += 1
+    return max(LANGS, key=counts.__getitem__)
 
 
 def header_key(text: str) -> str:

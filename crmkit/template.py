@@ -19,9 +19,12 @@ from crmkit.spec import FieldSpec, TableSpec
 
 TEMPLATE_ROWS = 1000
 OPTIONS_SHEET = "选项"
+# Text-formatted where Excel would turn typed digits into a number (13812345678 → 1.38E+10):
+# phones, ids, e-mails and free text (其他电话, a contact's name typed as digits …).
 _FORMATS = {
     "phone": "@",
     "id": "@",
+    "text": "@",
     "datetime": "yyyy-mm-dd hh:mm",
     "number": "#,##0.00",
     "email": "@",

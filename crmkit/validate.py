@@ -5,6 +5,7 @@ Findings are data (`Issue` records in a `ValidationReport`); only "could not run
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
@@ -17,8 +18,8 @@ import pandera.pandas as pa
 from crmkit import arrow
 from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.io.cells import ERROR_VALUES
-from crmkit.io.table import ROW_STRIDE, Table
-from crmkit.normalize import SERIAL_DATES, SerialDates, invisible_note, strip_invisible
+from crmkit.io.table import Table
+from crmkit.normalize import invisible_note, strip_invisible
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
 from crmkit.spec import FieldSpec
@@ -133,12 +134,10 @@ def check_table(
     table: Table,
     *,
     known: Mapping[str, Collection[str]] | None = None,
-    serial_dates: SerialDates = SERIAL_DATES,
 ) -> CheckedTable:
     """Normalize and check one table read with a spec.
 
-    `known` holds the values of other tables its references point to ("customers.customer_id");
-    `serial_dates` the dates a number in a date column may stand for (crmkit.toml [dates]).
+    `known` holds the values of other tables its references point to ("customers.customer_id").
     """
     spec = table.spec
     if spec is None:
@@ -160,9 +159,7 @@ def check_table(
                       "normalized", f"header {strip_invisible(header).strip()}: {note}")
             )  # fmt: skip
     columns = {
-        name: normalize_column(
-            table.column(name), spec.field(name), text_is_native=native, serial_dates=serial_dates
-        )
+        name: normalize_column(table.column(name), spec.field(name), text_is_native=native)
         for name in table.fields
     }
     for group in spec.one_of:
@@ -361,8 +358,8 @@ def _sheet_rows(table: Table) -> list[tuple[str | None, int]]:
     """(sheet, data rows) of each sheet the table was read from."""
     if not table.parts:
         return [(table.sheet, table.rows)]
-    ordinals = pd.Series(table.data.index // ROW_STRIDE).value_counts()
-    return [(part.sheet, int(ordinals.get(n, 0))) for n, part in enumerate(table.parts)]
+    counts = Counter(table.place(index)[0] for index in table.data.index)
+    return [(part.sheet, counts[part.sheet]) for part in table.parts]
 
 
 def _referenced(tables: Sequence[Table]) -> set[str]:
@@ -375,12 +372,9 @@ def _referenced(tables: Sequence[Table]) -> set[str]:
     }
 
 
-def validate_tables(
-    tables: Sequence[Table], *, strict: bool = False, serial_dates: SerialDates = SERIAL_DATES
-) -> ValidationReport:
+def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> ValidationReport:
     """Check tables of any kinds; a field that references another given table (a follow-up's
-    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there.
-    `serial_dates`: the dates a number in a date column may stand for (crmkit.toml [dates])."""
+    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there."""
     report = ValidationReport(strict=strict)
     wanted = _referenced(tables)
     targets = {ref.split(".")[0] for ref in wanted}
@@ -388,7 +382,7 @@ def validate_tables(
     ordered = sorted(tables, key=lambda t: 0 if t.spec and t.spec.kind in targets else 1)
     known: dict[str, set[str]] = {}
     for table in ordered:
-        checked = check_table(table, known=known, serial_dates=serial_dates)
+        checked = check_table(table, known=known)
         kind = table.spec.kind if table.spec else "table"
         for name, column in checked.columns.items():
             if f"{kind}.{name}" in wanted:
@@ -405,13 +399,11 @@ def validate(
     followups: Table | None = None,
     *,
     strict: bool = False,
-    serial_dates: SerialDates = SERIAL_DATES,
 ) -> ValidationReport:
     """Check a customer table, a follow-up table, or both (then every follow-up's 客户编号 must exist)."""
     return validate_tables(
         [t for t in (customers, followups) if t is not None],
         strict=strict,
-        serial_dates=serial_dates,
     )
 
 

@@ -27,7 +27,6 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import find_config, load_serial_dates
 from crmkit.io.write import frame_to_csv_bytes, write_frame
 from crmkit.spec import KINDS
 
@@ -76,13 +75,12 @@ def clean_command(
     if kind != "auto" and kind not in KINDS:
         fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
     today = parse_date(as_of)
-    specs = specs_from(schema)
-    serial_dates = load_serial_dates(find_config(config, Path.cwd()))
+    specs = specs_from(schema, config)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
-    result = clean_table(table, today=today, serial_dates=serial_dates)
-    frame = cleaned_frame(result)
+    result = clean_table(table, today=today)
     if output == "-":
+        frame = cleaned_frame(result)
         sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
         sys.stdout.flush()
     else:

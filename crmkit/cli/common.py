@@ -216,9 +216,13 @@ def command(function: Callable[..., Any]) -> Callable[..., Any]:
 # ---------------------------------------------------------------- inputs
 
 
-def specs_from(schema: Sequence[Path] | None) -> dict[str, TableSpec]:
-    """The field specs by kind, with the team's own --schema files applied."""
-    return load_specs(schema or ())
+def specs_from(schema: Sequence[Path] | None, config: Path | None = None) -> dict[str, TableSpec]:
+    """The field specs by kind, with the team's own --schema files applied, and the project
+    config's settings of fields (its [dates] range): `config` is the --config option (None:
+    ./crmkit.toml if present)."""
+    from crmkit.config import configure_specs, find_config
+
+    return configure_specs(load_specs(schema or ()), find_config(config, Path.cwd()))
 
 
 def open_table(

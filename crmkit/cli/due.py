@@ -88,7 +88,7 @@ def due_command(
         fail("--followups needs --customers (the cadence is per customer)")
     if not customers and not tasks:
         fail(f"nothing to plan: give --customers FILE, --tasks FILE, or set them in {CONFIG_NAME}")
-    specs = specs_from(schema)
+    specs = specs_from(schema, config)
     notes: list[str] = []
     with progress() as step:
         step("Reading the tables")

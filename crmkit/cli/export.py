@@ -11,6 +11,7 @@ import typer
 
 from crmkit.cli.common import (
     AllowFormulasOption,
+    ConfigOption,
     DelimiterOption,
     EncodingOption,
     SchemaOption,
@@ -101,6 +102,7 @@ def export_command(
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     schema: SchemaOption = None,
+    config: ConfigOption = None,
     allow_formulas: AllowFormulasOption = False,
 ) -> None:
     """Export customers for Zoho CRM, HubSpot, Salesforce, 纷享销客 or another tool; invalid rows are refused.
@@ -118,7 +120,7 @@ def export_command(
         )
     if output == "-" and profile.format == "xlsx":
         fail(f"{profile.name} writes an xlsx workbook; give -o FILE.xlsx")
-    specs = specs_from(schema)
+    specs = specs_from(schema, config)
     table = open_table(
         customers, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
     )

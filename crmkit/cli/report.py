@@ -158,7 +158,7 @@ def report_command(
         _service(
             tasks or (str(settings.tasks) if settings.tasks else None),
             feedback or (str(settings.feedback) if settings.feedback else None),
-            specs_from(schema),
+            specs_from(schema, config),
             day,
             [(o, "-o") for o in output or []],
             format,
@@ -186,7 +186,7 @@ def report_command(
     with progress() as step:
         run = run_report(
             sources,
-            specs_from(schema),
+            specs_from(schema, config),
             settings,
             as_of=day,
             period=span,

@@ -57,8 +57,9 @@ StrictOption = Annotated[
 
 
 def _read(path: str, rules: Path | None, schema: list[Path] | None, sheet: str | None,
-          encoding: str | None, delimiter: str | None) -> TagRows:  # fmt: skip
-    specs = specs_from(schema)
+          encoding: str | None, delimiter: str | None,
+          config: Path | None = None) -> TagRows:  # fmt: skip
+    specs = specs_from(schema, config)
     book = load_rulebook(rules, specs["customers"])
     table: Table = open_table(
         path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
@@ -216,7 +217,7 @@ def stats_command(
     """
     check_format(format, ("table", "json", "csv"))
     settings = load_config(find_config(config, Path.cwd()))
-    result = _read(input, rules, schema, sheet, encoding, delimiter)
+    result = _read(input, rules, schema, sheet, encoding, delimiter, config)
     frame = tag_stats(result, _won(result, settings.won, settings.intent_stage))
     if format == "json":
         echo_json(frame.to_dict(orient="records"))

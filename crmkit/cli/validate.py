@@ -27,7 +27,6 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import find_config, load_serial_dates
 from crmkit.errors import InputError
 from crmkit.io.annotate import annotate_workbook
 from crmkit.io.table import Table
@@ -124,8 +123,7 @@ def validate_command(
     named = {"followups": followups, "tasks": tasks, "feedback": feedback}
     if not files and not any(named.values()):
         fail("give a workbook to check, e.g. crmkit validate examples/customers.xlsx")
-    specs = specs_from(schema)
-    serial_dates = load_serial_dates(find_config(config, Path.cwd()))
+    specs = specs_from(schema, config)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
     # (path, the specs it may match, its sheet): FILES first, then the tables named by option
     wanted = [(path, candidates, sheet) for path in files or []]
@@ -143,7 +141,7 @@ def validate_command(
             )
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
-        result = validate_tables(tables, strict=strict, serial_dates=serial_dates)
+        result = validate_tables(tables, strict=strict)
     inputs = [*(files or []), *named.values()]
     if report is not None:
         if report.suffix.lower() == ".json":

@@ -78,13 +78,6 @@ class Table:
         ordinal, row = divmod(int(index), ROW_STRIDE)
         return self.parts[ordinal].sheet, row
 
-    def index_of(self, sheet: str | None, row: int) -> int:
-        """The `data` index of a sheet's row (the inverse of `place`)."""
-        for ordinal, part in enumerate(self.parts):
-            if part.sheet == sheet:
-                return ordinal * ROW_STRIDE + int(row)
-        return int(row)
-
     def rows_text(self, indexes: Iterable[int]) -> str:
         """Rows for a message: "row 5, 7", or "sheet 李四 row 5, sheet 张三 row 7" across sheets."""
         indexes = list(indexes)
@@ -139,6 +132,22 @@ class Table:
             widened.fields[field] = position
         widened.parts = [_part_with_column(part, position, header) for part in self.parts]
         return widened
+
+    def add_field_column(self, name: str, cells: pd.Series | None = None) -> Table:
+        """A copy of this table with a column for the spec's field `name` (blank unless `cells`
+        are given), headed in the language of the table's headers and placed as the spec orders
+        fields: right after the column of the nearest field before it that the table has, else
+        first. Raises KeyError when the spec has no such field."""
+        from crmkit.spec import header_language
+
+        if self.spec is None:
+            raise ValueError("add_field_column needs a table read with a field spec")
+        field_spec = self.spec.field(name)
+        names = [f.name for f in self.spec.fields]
+        before = [n for n in names[: names.index(name)] if self.has(n)]
+        position = self.fields[before[-1]] + 1 if before else 0
+        header = field_spec.header(header_language(self.headers))
+        return self.insert_column(position, header, cells, field=name)
 
     def labels(self) -> list[str]:
         """The headers as written, repeated ones made unique (客户名称, 客户名称.1); a blank

@@ -266,30 +266,21 @@ def check_tags(result: TagRows) -> TagCheck:
 
 
 def apply_tags(result: TagRows) -> tuple[Table, pd.DataFrame]:
-    """The table with canonical tags (every other cell untouched; a 客户标签 column is added
-    when the table has none and tags are derived), and one row per change: row, before,
-    after, rule."""
+    """The table with canonical tags (every other cell untouched; a 客户标签 column is added,
+    as the spec places and heads it, when the table has none), and one row per change: row,
+    before, after, rule."""
     table = result.table
-    data = table.data.copy()
-    headers = list(table.headers)
-    fields = dict(table.fields)
-    if table.has("tags"):
-        position = table.fields["tags"]
-    else:
-        position = len(table.headers)  # columns are labelled by position
-        headers.append(table.spec.field("tags").header() if table.spec else "tags")
-        fields["tags"] = position
+    if not table.has("tags"):
+        table = (
+            table.add_field_column("tags")  # where the spec puts it, in the table's language
+            if table.spec is not None
+            else table.insert_column(len(table.headers), "tags", field="tags")
+        )
     changed = result.changed
-    column = (
-        data[position].astype(object)
-        if position in data.columns
-        else pd.Series([None] * len(data), index=data.index, dtype=object)
-    )
-    data[position] = column.where(~changed, result.after)
-    fixed = Table(data=data, headers=headers, name=table.name, sheet=table.sheet,
-                  header_row=table.header_row, format=table.format, encoding=table.encoding,
-                  delimiter=table.delimiter, fields=fields, spec=table.spec,
-                  parts=table.parts)  # fmt: skip
+    data = table.data.copy()
+    position = table.fields["tags"]
+    data[position] = data[position].astype(object).where(~changed, result.after)
+    fixed = table.with_data(data)
     rows = result.before.index[changed.to_numpy()]
     places = [table.place(row) for row in rows]
     changes = pd.DataFrame(

@@ -55,3 +55,35 @@ def test_the_json_pairs_report_is_strict_json(tmp_path: Path) -> None:
     records = _strict(pairs.read_text(encoding="utf-8"))
     assert isinstance(records, list) and records
     assert all(value == value for record in records for value in record.values())
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_dedupe_refuses_tables_that_are_not_customers(tmp_path: Path) -> None:
+    """A task list or a feedback table given to dedupe is not read as customers (which
+    invented 客户编号 for tasks and renumbered real customers)."""
+    out = tmp_path / "merged.csv"
+    for other, kind in (("tasks.xlsx", "tasks"), ("feedback.xlsx", "feedback")):
+        result = run("dedupe", EXAMPLES / "customers.xlsx", EXAMPLES / other, "-o", out)
+        assert result.exit_code == 2, explain(result)
+        assert result.stderr == (
+            f"Error: {EXAMPLES / other}, sheet {_first_sheet(EXAMPLES / other)}: its headers are "
+            f"those of {kind}, not customers\n"
+        )
+        assert not out.exists()
+
+
+def test_an_explicit_kind_still_reads_a_table_as_that_kind(tmp_path: Path) -> None:
+    result = run("validate", EXAMPLES / "tasks.xlsx", "--kind", "feedback", "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    assert json.loads(result.stdout)["tables"][0]["kind"] == "feedback"
+    refused = run("validate", EXAMPLES / "customers.xlsx", "--tasks", EXAMPLES / "feedback.xlsx")
+    assert refused.exit_code == 2, explain(refused)
+    assert "its headers are those of feedback, not tasks" in refused.stderr
+
+
+def _first_sheet(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    return str(load_workbook(path, read_only=True).sheetnames[0])

@@ -207,6 +207,9 @@ def test_every_command_on_every_bad_input(
         assert result.exit_code == 2, explain(result)
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"Error: {path}"), explain(result)
+    elif command == "report service":  # the readable files are customer tables, not tasks
+        assert result.exit_code == 2, explain(result)
+        assert result.stderr == f"Error: {path}: its headers are those of customers, not tasks\n"
     else:
         assert result.exit_code in (0, 1), explain(result)
     assert (digest(path) if path.is_file() else None) == before

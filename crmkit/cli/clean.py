@@ -77,7 +77,8 @@ def clean_command(
     today = parse_date(as_of)
     specs = specs_from(schema, config)
     candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
-    table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter)
+    table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                       forced=kind != "auto")  # fmt: skip
     result = clean_table(table, today=today)
     if output == "-":
         frame = cleaned_frame(result)

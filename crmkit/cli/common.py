@@ -232,43 +232,29 @@ def open_table(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    forced: bool = False,
 ) -> Table:
-    """Read a table from a path, or from stdin for '-' (CSV); say which sheets were not read."""
-    table = _read(path, specs, sheet=sheet, encoding=encoding, delimiter=delimiter)
-    for note in table.notes:
-        warn(note)
-    return table
-
-
-def _read(
-    path: str,
-    specs: Sequence[TableSpec],
-    *,
-    sheet: str | None,
-    encoding: str | None,
-    delimiter: str | None,
-) -> Table:
-    if path == "-":
+    """Read a table from a path, or from stdin for '-' (CSV); say which sheets were not read.
+    `forced`: the user named its kind (--kind), so it is read as that kind whatever it looks like."""
+    stdin = path == "-"
+    if stdin:
         data = sys.stdin.buffer.read(STATE.limits.max_file_bytes + 1)
         if len(data) > STATE.limits.max_file_bytes:
             fail(
                 f"<stdin>: over the {STATE.limits.max_file_bytes / 2**20:.0f} MiB limit (--max-file-mib)"
             )
-        return read_table(
-            Source(None, "<stdin>", data),
-            specs=specs,
-            encoding=encoding,
-            delimiter=delimiter,
-            limits=STATE.limits,
-        )
-    return read_table(
-        Path(path),
+    table = read_table(
+        Source(None, "<stdin>", data) if stdin else Path(path),
         specs=specs,
-        sheet=sheet,
+        sheet=None if stdin else sheet,
         encoding=encoding,
         delimiter=delimiter,
         limits=STATE.limits,
+        forced=forced,
     )
+    for note in table.notes:
+        warn(note)
+    return table
 
 
 # ---------------------------------------------------------------- rendering

@@ -132,13 +132,15 @@ def validate_command(
         for option, path in named.items()
         if path
     ]
+    forced = len(files or []) if kind != "auto" else 0  # --kind names the kind of FILES
     tables: list[Table] = []
     with progress() as step:
-        for path, choices, table_sheet in wanted:
+        for number, (path, choices, table_sheet) in enumerate(wanted):
             step(f"Reading {path}")
             tables.append(
-                open_table(path, choices, sheet=table_sheet, encoding=encoding, delimiter=delimiter)
-            )
+                open_table(path, choices, sheet=table_sheet, encoding=encoding,
+                           delimiter=delimiter, forced=number < forced)
+            )  # fmt: skip
         _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
         result = validate_tables(tables, strict=strict)

@@ -58,24 +58,29 @@ def read_table(
     format: str | None = None,
     limits: Limits | None = None,
     delimiter: str | None = None,
+    forced: bool = False,
 ) -> Table:
     """Read one table; with specs, find its header row and map its columns to fields.
 
     `sheet` is a name or a 1-based index; `format` ('csv' or 'xlsx') overrides what the
-    content says; `delimiter` forces the CSV separator (else it is guessed). Returns a Table whose index holds the spreadsheet's row numbers.
+    content says; `delimiter` forces the CSV separator (else it is guessed). Headers are also
+    judged against crmkit's specs of the other kinds: a sheet of another kind is skipped, and
+    a table of another kind refused (OtherKindError) unless `forced` (the user said which kind
+    it is). Returns a Table whose index holds the spreadsheet's row numbers.
     Raises InputError for anything that cannot be read as a table.
     """
     src = source if isinstance(source, Source) else Source.of(source)
     limits = limits or Limits()
     data = src.data if src.data is not None else _read_bytes(src, limits)
     kind = format or sniff_format(data, src.path, src.name)
+    rivals = () if forced or not specs else _rival_specs(frozenset(s.kind for s in specs))
     if kind == "xlsx":
-        return _read_xlsx(data, src.name, sheet, specs, limits)
+        return _read_xlsx(data, src.name, sheet, specs, rivals, limits)
     if sheet is not None:
         raise InputError(f"{src.name}: --sheet applies to workbooks, and this is CSV text")
     if delimiter is not None:
         delimiter = delimiter_of(delimiter)
-    return _read_csv(data, src.name, encoding, delimiter, specs, limits)
+    return _read_csv(data, src.name, encoding, delimiter, specs, rivals, limits)
 
 
 def _read_bytes(src: Source, limits: Limits) -> bytes:
@@ -115,9 +120,21 @@ def _find_header(
     name: str,
     sheet: str | None,
     hint: str = "",
+    rivals: Sequence[TableSpec] = (),
 ) -> tuple[int, TableSpec | None]:
-    """Index of the header row among the first rows, and the spec whose headers it matches best."""
-    score, found, spec = _best_header(rows, specs)
+    """Index of the header row among the first rows, and the spec whose headers it matches best.
+
+    The rows are also judged against `rivals`, specs of the kinds not asked for: a table that
+    is plainly another kind (a task list given as customers) raises OtherKindError instead of
+    being read as the wrong kind.
+    """
+    wanted = {candidate.kind for candidate in specs}
+    score, found, spec = _best_header(rows, [*specs, *rivals])
+    if spec is not None and spec.kind not in wanted and score >= min(2, len(spec.fields)):
+        where = f"{name}, sheet {sheet}" if sheet else name
+        raise OtherKindError(
+            f"{where}: its headers are those of {spec.kind}, not {' or '.join(sorted(wanted))}"
+        )
     if spec is not None and score >= min(2, len(spec.fields)):
         return found, spec
     if specs:
@@ -424,6 +441,7 @@ def _read_csv(
     encoding: str | None,
     delimiter: str | None,
     specs: Sequence[TableSpec],
+    rivals: Sequence[TableSpec],
     limits: Limits,
 ) -> Table:
     if encoding is None and b"\x00" in data[: 1 << 16]:
@@ -456,7 +474,7 @@ def _read_csv(
     finally:
         csv.field_size_limit(limit)
     hint = _encoding_hint(used, encoding)
-    header_index, spec = _find_header(head_rows, specs, name, None, hint)
+    header_index, spec = _find_header(head_rows, specs, name, None, hint, rivals)
     found = header_index
     combined, header_index = _header_rows(head_rows, header_index, spec)
     _check_width(combined, limits, name, None)
@@ -663,7 +681,12 @@ def _undo_formula_guard(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_xlsx(
-    data: bytes, name: str, sheet: str | int | None, specs: Sequence[TableSpec], limits: Limits
+    data: bytes,
+    name: str,
+    sheet: str | int | None,
+    specs: Sequence[TableSpec],
+    rivals: Sequence[TableSpec],
+    limits: Limits,
 ) -> Table:
     import python_calamine as calamine
 
@@ -678,29 +701,25 @@ def _read_xlsx(
         raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
     names = workbook.sheet_names
     if sheet is not None or not specs or len(names) <= 1:
-        return _read_sheet(workbook, data, name, _choose_sheet(names, sheet, name), specs, limits)
+        chosen = _choose_sheet(names, sheet, name)
+        return _read_sheet(workbook, data, name, chosen, specs, rivals, limits)
     wanted = {spec.kind for spec in specs}
-    # Each sheet is also judged against the kinds not asked for, so that a customer sheet
-    # beside the follow-up sheet is never read as follow-ups because a few headers fit both.
-    judged = [*specs, *_rival_specs(frozenset(wanted))]
     tables: list[Table] = []
     skipped: list[tuple[str, str]] = []
     failure: InputError | None = None
-    others = 0  # sheets skipped as another kind of table
+    others = 0  # sheets skipped as another kind of table (a customer sheet beside 跟进记录)
     for chosen in names:
         try:
-            table = _read_sheet(workbook, data, name, chosen, judged, limits)
+            table = _read_sheet(workbook, data, name, chosen, specs, rivals, limits)
+        except OtherKindError as exc:
+            others += 1
+            skipped.append((chosen, why_not_read(exc)))
+            continue
         except InputError as exc:
             failure = failure or exc
             skipped.append((chosen, why_not_read(exc)))
             continue
-        assert table.spec is not None
-        if table.spec.kind not in wanted:
-            others += 1
-            asked = " or ".join(sorted(wanted))
-            reason: str | None = f"its headers are those of {table.spec.kind}, not {asked}"
-        else:
-            reason = other_kind(tables[0], table) if tables else None
+        reason = other_kind(tables[0], table) if tables else None
         if reason:
             skipped.append((chosen, reason))
         else:
@@ -711,6 +730,10 @@ def _read_xlsx(
         listed = "; ".join(f"{sheet} ({reason})" for sheet, reason in skipped)
         raise InputError(f"{name}: no sheet holds {' or '.join(sorted(wanted))}: {listed}")
     return combine_sheets(tables, skipped)
+
+
+class OtherKindError(InputError):
+    """The table's headers are those of another kind of table than the one asked for."""
 
 
 @functools.cache
@@ -725,6 +748,7 @@ def _read_sheet(
     name: str,
     chosen: str,
     specs: Sequence[TableSpec],
+    rivals: Sequence[TableSpec],
     limits: Limits,
 ) -> Table:
     """Read one sheet of an open workbook."""
@@ -745,7 +769,7 @@ def _read_sheet(
     fill_merged(rows, merged)
     if not any(any(_cell_text(v) for v in row) for row in rows):
         raise InputError(f"{name}, sheet {chosen}: the sheet is empty")
-    header_index, spec = _find_header(rows, specs, name, chosen)
+    header_index, spec = _find_header(rows, specs, name, chosen, rivals=rivals)
     header, header_index = _header_rows(rows, header_index, spec)
     _check_width(header, limits, name, chosen)
     frame = pd.DataFrame(rows[header_index + 1 :], dtype=object)

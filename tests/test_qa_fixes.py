@@ -87,3 +87,19 @@ def _first_sheet(path: Path) -> str:
     from openpyxl import load_workbook
 
     return str(load_workbook(path, read_only=True).sheetnames[0])
+
+
+def test_a_second_column_naming_the_same_field_is_named_not_silently_ignored(
+    tmp_path: Path,
+) -> None:
+    headers = ["客户编号", "客户名称", "所属行业", "联系人姓名", "手机", "联系邮箱", "客户来源",
+               "创建时间", "电话"]  # fmt: skip
+    rows = [["CRM20240101001", "星辰科技有限公司", "软件", "张伟", "13812345678", "", "官网注册",
+             "2024-01-01", "010-62345678"]]  # fmt: skip
+    source = write_csv(tmp_path / "c.csv", headers, rows)
+    result = run("validate", source)
+    assert result.exit_code == 0, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{source}: column I (电话) names 联系电话 as column E (手机) does; only column E is "
+        "checked and used, 电话 is kept as it is"
+    )

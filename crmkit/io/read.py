@@ -245,7 +245,29 @@ def _build_table(
     table = Table(data=frame, headers=headers, spec=spec, **provenance)
     if spec is not None:
         table.fields = spec.map_headers(headers)
+        table.notes.extend(_unread_repeats(spec, headers, table.fields, where))
     return table
+
+
+def _unread_repeats(
+    spec: TableSpec, headers: Sequence[str], fields: dict[str, int], where: str
+) -> list[str]:
+    """A note for each column naming a field an earlier column already names (two 联系电话
+    columns, or 手机 beside 电话): it is kept as it is, but not read as that field."""
+    from openpyxl.utils import get_column_letter
+
+    notes = []
+    for position, header in enumerate(headers):
+        name = spec.match_header(header) if header else None
+        if name is not None and fields.get(name) != position:
+            first = fields[name]
+            notes.append(
+                f"{where}: column {get_column_letter(position + 1)} ({header}) names "
+                f"{spec.field(name).header()} as column {get_column_letter(first + 1)} "
+                f"({headers[first]}) does; only column {get_column_letter(first + 1)} is checked "
+                f"and used, {header} is kept as it is"
+            )
+    return notes
 
 
 # ---------------------------------------------------------------- CSV

@@ -22,7 +22,7 @@ from crmkit.io.table import Table
 from crmkit.normalize import invisible_note, strip_invisible
 from crmkit.pii import mask_pii
 from crmkit.schema import build_schema, is_generated
-from crmkit.spec import FieldSpec
+from crmkit.spec import FieldSpec, header_language
 
 Severity = Literal["error", "warning"]
 _UNFIXABLE = "\ufffd"
@@ -144,11 +144,13 @@ def check_table(
         raise ValueError("check_table needs a table read with a field spec")
     issues: list[Issue] = []
     native = table.format == "csv"
+    lang = header_language(table.headers)  # name a missing column as this table would
     for field_spec in spec.fields:
         if field_spec.required and not table.has(field_spec.name):
+            missing = field_spec.header(lang)
             issues.append(
-                Issue(table.name, table.sheet, table.header_row, field_spec.header(), field_spec.name,
-                      "", "error", "missing_column", f"required column {field_spec.header()} is missing")
+                Issue(table.name, table.sheet, table.header_row, missing, field_spec.name,
+                      "", "error", "missing_column", f"required column {missing} is missing")
             )  # fmt: skip
     for name, position in table.fields.items():
         header = str(table.headers[position])
@@ -325,7 +327,8 @@ def _one_of(
     assert table.spec is not None
     present = [name for name in group if table.has(name)]
     if not present:
-        names = " or ".join(table.spec.field(name).header() for name in group)
+        lang = header_language(table.headers)
+        names = " or ".join(table.spec.field(name).header(lang) for name in group)
         return [
             Issue(table.name, table.sheet, table.header_row, names, group[0], "", "error",
                   "missing_column", f"a column {names} is required")

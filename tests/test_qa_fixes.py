@@ -103,3 +103,20 @@ def test_a_second_column_naming_the_same_field_is_named_not_silently_ignored(
         f"{source}: column I (电话) names 联系电话 as column E (手机) does; only column E is "
         "checked and used, 电话 is kept as it is"
     )
+
+
+def test_a_missing_column_is_named_in_the_table_s_language(tmp_path: Path) -> None:
+    headers = ["Customer ID", "Company Name", "Industry", "Contact Name", "Phone", "Created Date"]
+    rows = [["CRM001", "Sunrise Hotel", "餐饮", "Li Lei", "13812345678", "2024-03-10"]]
+    source = write_csv(tmp_path / "leads.csv", headers, rows)
+    result = run("validate", source, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    missing = [(i["column"], i["message"]) for i in json.loads(result.stdout)["issues"]]
+    assert missing == [("Source", "required column Source is missing")]
+    traditional = write_csv(tmp_path / "客戶.csv", ["客戶編號", "客戶名稱", "所屬行業", "聯絡人",
+                                                    "聯絡電話", "建立時間"],
+                            [["CRM001", "星辰科技", "軟體", "王小明", "13812345678", "2024-03-10"]])  # fmt: skip
+    result = run("validate", traditional, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    missing = [(i["column"], i["message"]) for i in json.loads(result.stdout)["issues"]]
+    assert missing == [("客戶來源", "required column 客戶來源 is missing")]

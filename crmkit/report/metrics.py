@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit import arrow
+from crmkit.canonical import places_of
 from crmkit.config import ReportConfig
 from crmkit.pii import mask_phone
 from crmkit.report.labels import BLANK, label
@@ -362,7 +363,8 @@ def _listing(
     frame["last_activity"] = pd.to_datetime(last[positions]).normalize()
     frame["days_idle"] = idle[positions]
     frame["reason"] = reason[positions]
-    frame["row"] = picked.index.to_numpy()
+    sheets, rows = places_of(p.customers)
+    frame["sheet"], frame["row"] = sheets[positions], rows[positions]
     return frame
 
 

@@ -59,12 +59,16 @@ def places(table: Table, index: pd.Index) -> tuple[pd.Series, pd.Series]:
     """(sheet, row as that sheet shows it) of rows of `table.data`, for a whole index at once:
     `Table.place` vectorized (the sheet is None for a CSV file)."""
     keys = np.asarray(index, dtype=np.int64)
-    if not table.parts:
-        sheet = pd.Series(table.sheet, index=index, dtype=object)
-        return sheet, pd.Series(keys, index=index, dtype=np.int64)
-    ordinal, row = np.divmod(keys, ROW_STRIDE)
-    names = [part.sheet for part in table.parts]
-    sheet = pd.Series(pd.Categorical.from_codes(ordinal, categories=names), index=index)
+    if not table.parts and table.sheet is None:
+        return pd.Series(None, index=index, dtype=object), pd.Series(keys, index=index)
+    if table.parts:
+        ordinal, row = np.divmod(keys, ROW_STRIDE)
+        names = pd.Index([part.sheet for part in table.parts])
+    else:
+        ordinal, row = np.zeros(len(keys), dtype=np.int64), keys
+        names = pd.Index([table.sheet])
+    codes = ordinal.astype(np.int64)  # categorical: a sheet's name is not repeated per row
+    sheet = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=index)
     return sheet, pd.Series(row, index=index, dtype=np.int64)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmkit.canonical import places_of
 from crmkit.config import DueConfig, ReportConfig
 from crmkit.errors import OutputError, UsageError
 from crmkit.io.write import frame_to_csv_bytes, is_input, write_bytes
@@ -34,7 +35,7 @@ GROUPS = ("overdue", "today", "planned")
 KINDS = ("followup", "renewal", "task")
 UNASSIGNED = "(未分配)"  # the Chinese word; `WORDS[lang]["unassigned"]` is the one shown
 ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
-                "phone", "priority", "what", "file", "row"]  # fmt: skip
+                "phone", "priority", "what", "file", "sheet", "row"]  # fmt: skip
 _PRIORITY = {"紧急": 0, "重要": 1, "一般": 2}
 
 WORDS = {
@@ -223,10 +224,10 @@ def build_agenda(
             _followup_items(people, followups, config, words),
             _renewal_items(people, words),
         ):
-            parts.append(frame.assign(file=sources.get("customers", ""), row=frame.index))
+            parts.append(_placed(frame, customers, sources.get("customers", "")))
     if tasks is not None:
         frame = _task_items(tasks, customers, words["unassigned"])
-        parts.append(frame.assign(file=sources.get("tasks", ""), row=frame.index))
+        parts.append(_placed(frame, tasks, sources.get("tasks", "")))
     parts = [p for p in parts if len(p)]
     if not parts:
         return Agenda(as_of, days)
@@ -245,6 +246,12 @@ def build_agenda(
     items["group_rank"] = items["group"].map({g: i for i, g in enumerate(GROUPS)})
     items = items.sort_values(["owner", "group_rank", "days", "priority_rank", "customer_id"])
     return Agenda(as_of, days, items[ITEM_COLUMNS].reset_index(drop=True))
+
+
+def _placed(items: pd.DataFrame, source: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Items with the file, sheet and row (as the spreadsheet shows it) of their source rows."""
+    sheets, rows = places_of(source.loc[items.index])
+    return items.assign(file=file, sheet=sheets, row=rows)
 
 
 def render_text(agenda: Agenda, lang: str = "zh") -> str:

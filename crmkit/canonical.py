@@ -9,12 +9,18 @@ import numpy as np
 import pandas as pd
 
 from crmkit.columns import normalize_column
-from crmkit.io.table import Table
+from crmkit.io.table import ROW_STRIDE, Table
+
+# Where each row of a canonical frame is, as the spreadsheet shows it: every listing, agenda and
+# rejects file names these (the frame's index is only a key: see ROW_STRIDE).
+PLACE_COLUMNS = ("sheet", "row")
 
 
 @dataclass
 class CanonicalFrame:
-    """One column per canonical field (NaN/NaT where empty or invalid) indexed by spreadsheet row."""
+    """One column per canonical field (NaN/NaT where empty or invalid), then `sheet` and `row`:
+    where each row is, as the spreadsheet shows it. Indexed like the table's data (unique
+    across the sheets of a table read from several)."""
 
     frame: pd.DataFrame
     invalid_rows: int
@@ -24,7 +30,7 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
     """Normalize the fields of a table read with a spec into typed columns.
 
     Dates become datetime64, numbers float64, the rest text. A field the table lacks is all
-    missing. `invalid_rows` counts rows with a value no normalizer could fix (they stay in the
+    missing. The columns `sheet` (None for CSV) and `row` say where each row is. `invalid_rows` counts rows with a value no normalizer could fix (they stay in the
     frame with that value missing).
     """
     spec = table.spec
@@ -44,7 +50,35 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
         frame[name] = typed_values(column.values, field.type)
+    sheets, rows = places(table, table.data.index)
+    frame["sheet"], frame["row"] = sheets, rows
     return CanonicalFrame(frame, int(invalid.sum()))
+
+
+def places(table: Table, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """(sheet, row as that sheet shows it) of rows of `table.data`, for a whole index at once:
+    `Table.place` vectorized (the sheet is None for a CSV file)."""
+    keys = np.asarray(index, dtype=np.int64)
+    if not table.parts and table.sheet is None:
+        return pd.Series(None, index=index, dtype=object), pd.Series(keys, index=index)
+    if table.parts:
+        ordinal, row = np.divmod(keys, ROW_STRIDE)
+        names = pd.Index([part.sheet for part in table.parts])
+    else:
+        ordinal, row = np.zeros(len(keys), dtype=np.int64), keys
+        names = pd.Index([table.sheet])
+    codes = ordinal.astype(np.int64)  # categorical: a sheet's name is not repeated per row
+    sheet = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=index)
+    return sheet, pd.Series(row, index=index, dtype=np.int64)
+
+
+def places_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(sheet, row) of each row of a canonical frame as plain arrays (sheet None where there is
+    none); a frame made without `canonical_frame` is placed by its index."""
+    if "row" not in frame:
+        return np.full(len(frame), None, dtype=object), frame.index.to_numpy()
+    sheet = frame["sheet"] if "sheet" in frame else pd.Series(None, index=frame.index)
+    return sheet.astype(object).where(sheet.notna(), None).to_numpy(), frame["row"].to_numpy()
 
 
 def typed_values(values: pd.Series, field_type: str) -> pd.Series:

@@ -354,7 +354,7 @@ def test_as_of_before_any_data_gives_an_empty_report(
     data = json.loads(result.stdout)
     assert data["headline"]["customers"]["value"] == 0 and data["funnel"]["win_rate"] is None
     assert data["channel"] == [] and data["stage"]["stalled"] == []
-    assert load_workbook(out)["停滞客户"]["A2"].value == "无"
+    assert load_workbook(out)["停滞客户"]["A2"].value == "（无）"
 
 
 def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> None:

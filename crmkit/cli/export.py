@@ -31,6 +31,7 @@ from crmkit.export import (
     builtin_profile,
     export_customers,
     load_profile,
+    output_sheet,
     parse_where,
     to_jsonl,
 )
@@ -150,7 +151,7 @@ def export_command(
     for note in result.notes:
         warn(note)
     inputs = [customers, followups]
-    sheet_name = profile.sheet or table.sheet or "客户"
+    sheet_name = output_sheet(table, profile.sheet, "客户")
     _write(
         result.frame,
         output,
@@ -167,7 +168,7 @@ def export_command(
             result.followups,
             str(target),
             profile,
-            sheet=profile.followups_sheet or (history.sheet if history else None) or "跟进记录",
+            sheet=output_sheet(history, profile.followups_sheet, "跟进记录"),
             bom=bom,
             allow_formulas=allow_formulas,
             inputs=inputs,
@@ -219,9 +220,11 @@ def _write(
 
 
 def _show_rejects(result: ExportResult) -> None:
-    rows = [[r["row"], r["reason"]] for r in result.rejects.head(10).to_dict(orient="records")]
+    shown = result.rejects.head(10)
+    keys = ["sheet", "row", "reason"] if shown["sheet"].notna().any() else ["row", "reason"]
+    rows = [[r[k] for k in keys] for r in shown.to_dict(orient="records")]
     if rows:
-        typer.echo(format_table(["row", "reason"], rows, 100), err=True)
+        typer.echo(format_table(keys, rows, 100), err=True)
     if len(result.rejects) > 10:
         typer.echo(f"… and {len(result.rejects) - 10} more", err=True)
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.canonical import typed_values
+from crmkit.canonical import places, typed_values
 from crmkit.errors import UsageError
 from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
 from crmkit.export.where import Condition, parse_where, where_mask
@@ -29,7 +29,7 @@ from crmkit.pii import mask_phone, mask_pii
 from crmkit.validate import CheckedTable, Issue, check_table
 
 __all__ = ["PROFILES", "Condition", "ExportResult", "Profile", "builtin_profile", "export_customers",
-           "load_profile", "parse_where", "to_jsonl"]  # fmt: skip
+           "load_profile", "output_sheet", "parse_where", "to_jsonl"]  # fmt: skip
 
 
 @dataclass
@@ -55,12 +55,26 @@ class ExportResult:
         return len(self.rejects) + extra
 
     def rejected_rows(self) -> pd.DataFrame:
-        """Every refused row for the rejects file: file, row, reason, then its cells as written."""
+        """Every refused row for the rejects file: file, sheet, row, reason, then its cells as
+        written."""
         frames = [self.rejects]
         if self.followup_rejects is not None and len(self.followup_rejects):
             frames.append(self.followup_rejects)
         merged = pd.concat(frames, ignore_index=True)
         return merged[["file", *[c for c in merged.columns if c != "file"]]]
+
+
+def output_sheet(table: Table | None, named: str, fallback: str) -> str:
+    """The sheet an xlsx export writes a table's rows on: the one the profile names, else the
+    input's own sheet; a table read from several sheets (one per salesperson or per month) is
+    one table, named by its kind (客户信息表), never after one of its sheets."""
+    if named:
+        return named
+    if table is None:
+        return fallback
+    if table.parts and table.spec is not None:
+        return (table.spec.title.get("zh") or fallback)[:31]
+    return table.sheet or fallback
 
 
 # ---------------------------------------------------------------- values
@@ -314,7 +328,7 @@ def _required(frame: pd.DataFrame, required: Sequence[str], origin: dict[str, st
 
 
 def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool) -> pd.DataFrame:
-    """The refused rows as written, with their row number and reason. National-ID and
+    """The refused rows as written, with their file, sheet, row number and reason. National-ID and
     bank-card numbers are masked (a rejects file must not spread them), and phones with
     --mask-phones."""
     labels = table.labels()
@@ -324,8 +338,14 @@ def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool
     if mask_phones and table.has("phone"):
         label = labels[table.fields["phone"]]
         original[label] = original[label].map(lambda v: mask_phone(str(v)), na_action="ignore")
+    sheets, numbers = places(table, rows)
     frame = pd.DataFrame(
-        {"file": table.name, "row": rows.to_numpy(), "reason": reasons.loc[rows].to_numpy()}
+        {
+            "file": table.name,
+            "sheet": sheets.astype(object).where(sheets.notna(), None).to_numpy(),
+            "row": numbers.to_numpy(),
+            "reason": reasons.loc[rows].to_numpy(),
+        }
     )
     return pd.concat([frame, original.reset_index(drop=True)], axis=1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -161,26 +160,57 @@ def read_canonical(
     return reduced.frame
 
 
+# The strftime directives Python documents for every platform (a date prints the same
+# under cron on Linux and on a laptop); %% is a literal percent sign.
+_DIRECTIVES = frozenset("aAwdbBmyYHIpMSfzZjUWcxXGuV%")
+_PLACEHOLDERS = "use {date}, {since} or {until} (a date format may follow: {date:%Y%m%d})"
+
+
 def fill_output(
     template: str, *, as_of: date, since: date, until: date, origin: str = "-o"
 ) -> Path:
     """An output path with its placeholders filled: {date}, {since}, {until}, each also with a
-    date format ({date:%Y%m%d}). `origin` says where the template came from (-o, or the config
-    file and key) for the OutputError raised on an unknown placeholder or a broken one."""
+    date format of strftime directives ({date:%Y%m%d}). `origin` says where the template came
+    from (-o, or the config file and key) for the OutputError raised on any other placeholder
+    ({week}, {date.year}, {date[0]}, {date!r}), an unknown directive ({date:%Q}) or a broken
+    template."""
     fields = {"date": as_of, "since": since, "until": until}
     where = f"{origin} {template!r}"
     try:
-        for _, name, _, _ in string.Formatter().parse(template):
-            if name is not None and re.split(r"[.\[]", name, maxsplit=1)[0] not in fields:
-                raise OutputError(
-                    f"{where}: unknown placeholder {{{name}}}; use {{date}}, {{since}} or {{until}}"
-                    " (a date format may follow: {date:%Y%m%d}); write {{ and }} for braces"
-                )
-        return Path(template.format(**fields))
-    except (ValueError, IndexError, KeyError, AttributeError) as exc:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
         raise OutputError(
             f"{where}: {exc}; placeholders are {{date}}, {{since}}, {{until}} or {{date:%Y%m%d}}"
         ) from None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        spec = spec or ""
+        written = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+        if name not in fields or conversion or "{" in spec:  # {date.year}, {date[0]}, {date!r}
+            raise OutputError(
+                f"{where}: unknown placeholder {written}; {_PLACEHOLDERS}; "
+                "write {{ and }} for braces"
+            )
+        bad = _bad_directive(spec)
+        if bad is not None:
+            raise OutputError(
+                f"{where}: {written}: {bad} is not a date format directive; "
+                "use e.g. {date:%Y%m%d} (%Y year, %m month, %d day, %H hour, %M minute)"
+            )
+    return Path(template.format(**fields))
+
+
+def _bad_directive(spec: str) -> str | None:
+    """The first %-directive of a date format that is not in _DIRECTIVES ("%Q", or "%" at the
+    end), or None when every one is."""
+    position = spec.find("%")
+    while position >= 0:
+        directive = spec[position : position + 2]
+        if len(directive) < 2 or directive[1] not in _DIRECTIVES:
+            return directive
+        position = spec.find("%", position + 2)
+    return None
 
 
 def make_folder(folder: Path) -> None:

@@ -23,6 +23,7 @@ from crmkit.report.labels import (
     MONEY_KEYS,
     PERCENT_KEYS,
     column_label,
+    for_reader,
     format_change,
     funnel_by_title,
     label,
@@ -257,7 +258,8 @@ def build_workbook(
             ("overdue", data.overdue),
         ):
             listing = _sheet(workbook, label(lang, key))
-            _, last = _write_table(listing, frame.head(list_limit), key.capitalize(), lang)
+            shown = for_reader(frame.head(list_limit))
+            _, last = _write_table(listing, shown, key.capitalize(), lang)
             if len(frame) > list_limit:
                 note = f"… {len(frame) - list_limit} {label(lang, 'more_rows')}"
                 listing.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
@@ -314,7 +316,8 @@ def build_service_workbook(
         chart = _bar(label(lang, "time_to_close"), sheet, span, 1, [3], horizontal=False)
         sheet.add_chart(chart, right(data.time_to_close))
         listing = data.overdue_tasks
-        sheet, (_, last) = sheet_with("overdue_task_list", listing.head(list_limit), "OverdueTasks")
+        shown = for_reader(listing.head(list_limit))
+        sheet, (_, last) = sheet_with("overdue_task_list", shown, "OverdueTasks")
         if len(listing) > list_limit:
             note = f"… {len(listing) - list_limit} {label(lang, 'more_rows')}"
             sheet.cell(row=last + 2, column=1, value=note).font = Font(italic=True)

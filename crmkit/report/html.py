@@ -17,6 +17,7 @@ from crmkit.report.labels import (
     NUMERIC_KEYS,
     cell_text,
     column_label,
+    for_reader,
     format_change,
     format_value,
     funnel_by_title,
@@ -123,7 +124,8 @@ def _list_section(
 ) -> dict[str, Any]:
     more = len(listing) - list_limit
     note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
-    return _section(f"{key_title} ({len(listing)})", listing.head(list_limit), lang, note=note)
+    shown = for_reader(listing.head(list_limit))
+    return _section(f"{key_title} ({len(listing)})", shown, lang, note=note)
 
 
 def render_html(

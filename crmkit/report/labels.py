@@ -18,7 +18,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cost_per_won": "单成交成本", "count": "客户数", "median_days_idle": "闲置天数中位数",
         "max_days_idle": "最长闲置天数", "customer_id": "客户编号", "name": "客户名称", "owner": "负责人",
         "phone": "联系电话", "intent": "意向等级", "last_activity": "最近活动", "days_idle": "闲置天数",
-        "reason": "原因", "row": "原表行号", "none": "无", "more_rows": "行未列出（完整名单见 --format json）",
+        "reason": "原因", "sheet": "工作表", "row": "原表行号", "none": "（无）", "more_rows": "行未列出（完整名单见 --format json）",
         "h_customers": "客户总数", "h_new_customers": "新增客户", "h_followups": "跟进次数",
         "h_active_customers": "有跟进的客户", "h_won": "成交客户", "h_win_rate": "赢单率",
         "h_pipeline_amount": "在途预计金额", "h_stalled": "停滞客户", "h_silent": "沉默客户",
@@ -51,7 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cost_per_won": "Cost per won", "count": "Customers", "median_days_idle": "Median days idle",
         "max_days_idle": "Max days idle", "customer_id": "Customer ID", "name": "Customer", "owner": "Owner",
         "phone": "Phone", "intent": "Intent", "last_activity": "Last activity", "days_idle": "Days idle",
-        "reason": "Reason", "row": "Row", "none": "None", "more_rows": "more rows not listed (all of them: --format json)",
+        "reason": "Reason", "sheet": "Sheet", "row": "Row", "none": "(none)", "more_rows": "more rows not listed (all of them: --format json)",
         "h_customers": "Customers", "h_new_customers": "New customers", "h_followups": "Follow-ups",
         "h_active_customers": "Customers followed up", "h_won": "Won customers", "h_win_rate": "Win rate",
         "h_pipeline_amount": "Open pipeline amount", "h_stalled": "Stalled", "h_silent": "Silent",
@@ -83,6 +83,14 @@ COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "day
               "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
 NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
     "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction"}  # fmt: skip
+
+
+def for_reader(listing: Any) -> Any:
+    """A listing as a reader sees it: without the `sheet` column when no row has a sheet (a
+    CSV file has none)."""
+    if "sheet" in listing and listing["sheet"].isna().all():
+        return listing.drop(columns="sheet")
+    return listing
 
 
 def label(lang: str, key: str) -> str:

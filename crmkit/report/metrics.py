@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit import arrow
+from crmkit.canonical import places_of
 from crmkit.config import ReportConfig
 from crmkit.pii import mask_phone
 from crmkit.report.labels import BLANK, label
@@ -362,7 +363,8 @@ def _listing(
     frame["last_activity"] = pd.to_datetime(last[positions]).normalize()
     frame["days_idle"] = idle[positions]
     frame["reason"] = reason[positions]
-    frame["row"] = picked.index.to_numpy()
+    sheets, rows = places_of(p.customers)
+    frame["sheet"], frame["row"] = sheets[positions], rows[positions]
     return frame
 
 
@@ -554,25 +556,28 @@ def compute_report(
         by=by,
         config=config,
         previous_as_of=prior_day,
-        notes=_notes(prepared, now.channel, costs),
+        notes=_notes(prepared, now.channel, costs, lang),
     )
 
 
-def _notes(p: _Prepared, channel: pd.DataFrame, costs: pd.Series | None) -> list[str]:
+def _notes(
+    p: _Prepared, channel: pd.DataFrame, costs: pd.Series | None, lang: str = "zh"
+) -> list[str]:
+    """What the user should hear about the data, naming the report's columns in `lang`."""
     notes = []
     everyone = np.ones(len(p.code), dtype=bool)
     stray = ~_on_record(p, everyone)
     if stray.any():
         notes.append(
             f"{int(stray.sum())} follow-ups name no customer of the customer table; they are not "
-            "counted in 跟进次数 or 有跟进的客户"
+            f"counted in {label(lang, 'h_followups')} or {label(lang, 'h_active_customers')}"
         )
     if costs is not None:
         unmatched = [str(s) for s, n in zip(channel["source"], channel["customers"], strict=True)
                      if n == 0 and s in costs.index]  # fmt: skip
         if unmatched:
             notes.append(
-                f"costs: no customer has the 客户来源 {', '.join(unmatched)}; listed with 0 customers "
-                "(a misspelt source?)"
+                f"costs: no customer has the {label(lang, 'source')} {', '.join(unmatched)}; "
+                "listed with 0 customers (a misspelt source?)"
             )
     return notes

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit.canonical import places_of
 from crmkit.report.metrics import BLANK, Headline, records
 from crmkit.report.period import on_record
 
@@ -121,6 +122,7 @@ def _tasks(
     late["days_overdue"] = (pd.Timestamp(as_of) - late["due"].dt.normalize()).dt.days
     late["rank"] = late["priority"].map({p: rank for rank, p in enumerate(priorities)}).fillna(99)
     late = late.sort_values(["days_overdue", "rank"], ascending=[False, True])
+    late_sheets, late_rows = places_of(late)
     overdue = pd.DataFrame(
         {
             "task_id": late["task_id"],
@@ -134,7 +136,8 @@ def _tasks(
             "due": late["due"].dt.normalize(),
             "days_overdue": late["days_overdue"].astype(int),
             "content": late["content"],
-            "row": late.index.to_numpy(),
+            "sheet": late_sheets,
+            "row": late_rows,
         }
     ).reset_index(drop=True)
     median = float(closed["days"].median()) if len(closed) else None

@@ -382,6 +382,10 @@ _DATE = re.compile(
     r"(?:(?:\s+|T|\s*)(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*[:]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?"
 )
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# 06/15/2024 (US CRM exports) or 15/06/2024: read only when one reading is possible.
+_YEAR_LAST = re.compile(
+    r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
 _SERIAL = re.compile(r"\d{4,6}(?:\.\d+)?")
 _SMALL_NUMBER = re.compile(r"\d{1,3}(?:\.\d+)?")
 # The forms Excel and WPS write for a date cell saved as CSV, and ISO 8601: not a warning.
@@ -468,9 +472,30 @@ def normalize_datetime(
     if match:
         year, month, day = (int(p) for p in match.groups())
         return _build_date(year, month, day, 0, 0, 0, warning=warning, text=text)
+    match = _YEAR_LAST.fullmatch(text)
+    if match:
+        return _year_last(match, text)
     if _SERIAL.fullmatch(text) or _SMALL_NUMBER.fullmatch(text):
         return _from_serial(float(text), serial_dates)
     return Normalized(None, "invalid", "not a date")
+
+
+def _year_last(match: re.Match[str], text: str) -> Normalized:
+    """A date written day and month before the year: month first (06/15/2024) or day first
+    (15/06/2024) when only one of the two is a date; refused when both are."""
+    first, second, year = (int(p) for p in match.groups()[:3])
+    clock = [int(p) if p else 0 for p in match.groups()[3:]]
+    if first <= 12 and second <= 12 and first != second:
+        return Normalized(
+            None,
+            "invalid",
+            f"ambiguous date ({text}): day {first} of month {second}, or month {first} day "
+            f"{second}? write it as {year}-MM-DD",
+        )
+    month, day = (first, second) if second > 12 or first <= 12 else (second, first)
+    order = "month first" if (month, day) == (first, second) else "day first"
+    warning = f"date written {order} ({text}); valid after normalization"
+    return _build_date(year, month, day, *clock, warning=warning, text=text)
 
 
 def _build_date(

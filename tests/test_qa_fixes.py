@@ -120,3 +120,29 @@ def test_a_missing_column_is_named_in_the_table_s_language(tmp_path: Path) -> No
     assert result.exit_code == 1, explain(result)
     missing = [(i["column"], i["message"]) for i in json.loads(result.stdout)["issues"]]
     assert missing == [("客戶來源", "required column 客戶來源 is missing")]
+
+
+def test_dates_written_month_or_day_first_are_read_only_when_unambiguous(tmp_path: Path) -> None:
+    from .conftest import CUSTOMER_HEADERS, customer_row
+
+    rows = [
+        customer_row(客户编号="CRM001", 创建时间="06/15/2024"),  # US export: month first
+        customer_row(客户编号="CRM002", 创建时间="15/06/2024 09:30"),  # day first
+        customer_row(客户编号="CRM003", 创建时间="06/07/2024"),  # June 7 or July 6?
+    ]
+    source = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, rows)
+    result = run("validate", source, "--format", "json")
+    assert result.exit_code == 1, explain(result)
+    dates = {(i["row"], i["severity"], i["message"]) for i in json.loads(result.stdout)["issues"]}
+    assert dates == {
+        (2, "warning", "创建时间: date written month first (06/15/2024); valid after normalization"),
+        (3, "warning", "创建时间: date written day first (15/06/2024 09:30); valid after normalization"),
+        (4, "error", "创建时间: ambiguous date (06/07/2024): day 6 of month 7, or month 6 day 7? "
+                     "write it as 2024-MM-DD"),
+    }  # fmt: skip
+    out = tmp_path / "cleaned.csv"
+    result = run("clean", source, "-o", out)
+    assert result.exit_code == 1, explain(result)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert "2024-06-15," in lines[1] and "2024-06-15 09:30," in lines[2]
+    assert "06/07/2024" in lines[3]  # kept as written, listed as not fixable

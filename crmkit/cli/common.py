@@ -39,7 +39,7 @@ SheetOption = Annotated[
     typer.Option(
         "--sheet",
         metavar="NAME|N",
-        help="Sheet name or 1-based number (workbooks; default: the first).",
+        help="Sheet name or 1-based number (workbooks; default: every sheet of the kind).",
     ),
 ]
 EncodingOption = Annotated[

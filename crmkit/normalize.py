@@ -250,7 +250,8 @@ def normalize_phone(value: Any, *, default_area_code: str = "") -> Normalized:
         f"the cell holds {count} phones ({numbers}); "
         f"clean keeps the first here and moves the others to the other phones column{notes}"
     )
-    others = tuple(str(r.value) for r in parts[1:])
+    # The same number written twice (13812345678/13812345678) is one phone, not another.
+    others = tuple(dict.fromkeys(str(r.value) for r in parts[1:] if r.value != parts[0].value))
     return Normalized(parts[0].value, "warn", reason, others)
 
 

@@ -146,3 +146,10 @@ def test_dates_written_month_or_day_first_are_read_only_when_unambiguous(tmp_pat
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert "2024-06-15," in lines[1] and "2024-06-15 09:30," in lines[2]
     assert "06/07/2024" in lines[3]  # kept as written, listed as not fixable
+
+
+def test_a_phone_written_twice_in_a_cell_is_not_another_phone(tmp_path: Path) -> None:
+    from crmkit.normalize import normalize_phone
+
+    assert normalize_phone("13812345678/13812345678").others == ()
+    assert normalize_phone("13812345678/138-1234-5678/010-62345678").others == ("010-62345678",)

@@ -109,6 +109,7 @@ def _apply_decisions(pool: Pool, pairs: pd.DataFrame, decisions: Decisions) -> p
             "same_contact": False,
             "rule": "decision",
             "decision": "accept",
+            "evidence": "",
         }
     )
     return pd.concat([pairs, added], ignore_index=True)

@@ -55,11 +55,23 @@ class MatchCodes:
     place: np.ndarray
 
 
+def _phone_codes(phones: pd.Series) -> np.ndarray:
+    """Codes of phones without their extension: 010-62345678转801 and 010-62345678 are one
+    switchboard (whose rows the names then tell apart)."""
+    codes, uniques = pd.factorize(phones, sort=True, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object)
+    extended = text.str.contains("转", regex=False).to_numpy(dtype=bool)
+    if not extended.any():
+        return codes.astype(np.int64)
+    base = text.where(~extended, text.str.split("转", n=1).str[0])
+    return np.where(codes >= 0, _codes(base)[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
 def match_codes(records: pd.DataFrame) -> MatchCodes:
     """The codes of a pool's records (see Pool)."""
     keys = records["key"].where(records["key"] != "", None)
     return MatchCodes(
-        phone=_codes(records["phone"]),
+        phone=_phone_codes(records["phone"]),
         email=_codes(records["email"]),
         contact=_codes(records["contact"]),
         key=_codes(keys),

@@ -24,6 +24,8 @@ _BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」�
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[a-z]")
+_APOSTROPHE = re.compile(r"['’`]")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class NameVocabulary:
     organisation_words: re.Pattern[str]
     surnames: tuple[str, ...]
     province: dict[str, str]  # place → its province (a province maps to itself)
+    latin_forms_words: frozenset[str] = frozenset()  # co, ltd, inc … as words of a Latin name
+    generic_words: frozenset[str] = frozenset()  # restaurant, hotel, the … (Latin names)
+    latin_places: dict[str, str] | None = None  # shanghai → 上海, hongkong → 香港
 
     def place_at_start(self, text: str) -> tuple[str, int] | None:
         """The place `text` starts with and the length it takes (suffix included), or None."""
@@ -58,7 +63,9 @@ class NameVocabulary:
         for suffix in _PLACE_SUFFIXES:
             if text.endswith(suffix) and text[: -len(suffix)] in self.province:
                 return text[: -len(suffix)]
-        return text if text in self.province else None
+        if text in self.province:
+            return text
+        return (self.latin_places or {}).get(text)
 
     def compatible(self, a: str, b: str) -> bool:
         """Two places can be one customer's: equal, one missing, or a city and its province."""
@@ -95,6 +102,11 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         r"(?:[\s,.&]*\b(?:" + "|".join(map(re.escape, latin)) + r")\b\.?)+\s*$" if latin else r"$^"
     )
     chinese = sorted((f for f in forms if not f.isascii()), key=len, reverse=True)
+    latin_places = raw.get("latin_places", {})
+    if not isinstance(latin_places, dict) or not all(
+        isinstance(v, str) and fold(v) in province for v in latin_places.values()
+    ):
+        raise SpecError(f"{path}: [latin_places] must map spellings to places of [places]")
     return NameVocabulary(
         legal_forms=tuple(chinese),
         trailing_forms=re.compile(
@@ -111,6 +123,9 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         ),
         surnames=tuple(sorted(words("surnames"), key=len, reverse=True)),
         province=province,
+        latin_forms_words=frozenset(latin),
+        generic_words=frozenset(words("generic_words")),
+        latin_places={compact(fold(k)): fold(v) for k, v in latin_places.items()},
     )
 
 
@@ -143,6 +158,7 @@ class NameKey:
     key: str
     place: str
     personal: bool
+    words: str = ""  # a Latin name's words, sorted, generic words aside (see _latin_key)
 
 
 def _strip_forms(text: str, vocab: NameVocabulary) -> str:
@@ -198,6 +214,8 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
             kept.append(inner)
         position = match.end()
     kept.append(folded[position:])
+    if _LATIN.search(folded) and not _CJK.search("".join(kept)):
+        return _latin_key(" ".join(kept), places, vocab)
     text = compact(vocab.latin_forms.sub("", "".join(kept)))
     for word in vocab.branch_words:
         if text.endswith(word):
@@ -230,6 +248,37 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
     place = place or (places[-1] if places else "")
     return NameKey(text or whole, place, _is_person(whole, vocab))
+
+
+def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
+    """The key of a name in Latin letters: its words sorted (Hotel Sunrise = Sunrise Hotel),
+    without legal forms, generic words (restaurant, the …) and places, which are set aside —
+    unless nothing else is left."""
+    words = [w for w in _NOT_WORD.split(_APOSTROPHE.sub("", text)) if w]
+    named = [w for w in words if w not in vocab.latin_forms_words] or words
+    core: list[str] = []
+    found: list[str] = []
+    position = 0
+    while position < len(named):
+        two = "".join(named[position : position + 2]) if position + 1 < len(named) else ""
+        place = vocab.place_of(two) if two else None
+        if place is not None:
+            found.append(place)
+            position += 2
+            continue
+        place = vocab.place_of(named[position])
+        if place is not None:
+            found.append(place)
+        else:
+            core.append(named[position])
+        position += 1
+    kept = [w for w in core if w not in vocab.generic_words] or core
+    if not kept:
+        kept, found = named, []
+    places = places + found
+    kept.sort()
+    whole = compact(text)
+    return NameKey("".join(kept) or whole, places[-1] if places else "", False, " ".join(kept))
 
 
 def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:

@@ -36,7 +36,7 @@ class Pool:
     """All input rows in input order (pool index 0…n-1) and the keys they are matched by.
 
     `records` columns: source (input number), row (as the spreadsheet shows it), customer_id,
-    name (as normalized), whole (name folded, no spaces), key and place (see names.py),
+    name (as normalized), whole (name folded, no spaces), key, place and words (see names.py),
     person, phone, email, contact
     (folded, no spaces), created, updated (datetime64, NaT when missing).
     """
@@ -125,6 +125,7 @@ def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
     keys = [key_of(name, vocab) for name in folded_names]
     records["key"] = np.array([k.key for k in keys], dtype=object)[name_codes]
     records["place"] = np.array([k.place for k in keys], dtype=object)[name_codes]
+    records["words"] = np.array([k.words for k in keys], dtype=object)[name_codes]
     personal = np.array([k.personal for k in keys], dtype=bool)[name_codes]
     whole = np.array([compact(n) for n in folded_names], dtype=object)[name_codes]
     contact = np.array(folded_contacts, dtype=object)[contact_codes]

@@ -1,9 +1,11 @@
 """Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
 
 Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
-- phone:   they share a phone and their names score at least phone_name_min (at least
-           OTHER_CONTACT_MARGIN more when both name a contact and the contacts differ);
-- email:   they share an e-mail and their names score at least email_name_min (idem);
+- phone:   they share a phone (extensions aside) and their names score at least phone_name_min
+           or are alike (below); at least OTHER_CONTACT_MARGIN more when both name a contact
+           and the contacts differ (contacts that sound alike do not differ);
+- email:   they share an e-mail and their names score at least email_name_min or are alike
+           (idem);
 - contact: both are organisations (not individuals: two 张伟 are not one customer because
            their names equal their contacts) with the same contact, and names scoring at
            least contact_name_min or at most contact_max_edits characters apart.
@@ -13,6 +15,11 @@ Shown for review, never merged unless a person accepts them:
            contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
 - name-only: organisations whose names score at least review_name_min, nothing else shared.
+
+Names are alike (the `evidence` column says which way) when they sound alike (王静 / 王晶, a
+pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
+words are the other's or inside them, order and generic words aside (Lotus / Lotus Jade
+Garden; words_name_min).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from rapidfuzz.process import cpdist
 from crmkit.config import DedupeConfig
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
+from crmkit.dedupe.sound import sounds_alike, spoken
 
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = ("place", "contacts-differ", "phone-only", "email-only", "name-only")
@@ -65,6 +73,62 @@ def _compatible_places(
     return compatible
 
 
+def _sound_alike(
+    texts: np.ndarray, left: np.ndarray, right: np.ndarray, among: np.ndarray
+) -> np.ndarray:
+    """Positions in `among` whose two texts (None: missing) sound alike."""
+    out = np.zeros(len(among), dtype=bool)
+    for i, position in enumerate(among.tolist()):
+        a, b = texts[left[position]], texts[right[position]]
+        out[i] = a is not None and b is not None and sounds_alike(a, b)
+    return among[out]
+
+
+def _name_evidence(
+    records: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    score: np.ndarray,
+    shared: np.ndarray,
+    config: DedupeConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where names sharing a phone or e-mail are alike although they score below 100, and the
+    words saying how (empty elsewhere): (alike, evidence)."""
+    alike = np.zeros(len(left), dtype=bool)
+    evidence = np.full(len(left), "", dtype=object)
+    keys = records["key"].to_numpy(dtype=object)
+    words = records["words"].to_numpy(dtype=object)
+    latin = words != ""
+    looked = shared & (score < 100)
+    if config.sound_alike:
+        lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
+        among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
+        for position in _sound_alike(keys, left, right, among).tolist():
+            alike[position] = True
+            evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
+    if config.words_name_min:
+        among = np.flatnonzero(shared & latin[left] & latin[right])
+        if len(among):
+            a, b = words[left[among]], words[right[among]]
+            whole = records["whole"].to_numpy(dtype=object)
+            held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
+            for i, position in enumerate(among.tolist()):
+                x, y = a[i], b[i]
+                if x == y:
+                    if whole[left[position]] != whole[right[position]]:
+                        evidence[position] = f"same words, order and generic words aside ({x})"
+                elif held[i] >= config.words_name_min and score[position] < 100:
+                    alike[position] = True
+                    shorter = min(x, y, key=len)
+                    inside = set(shorter.split()) <= set(max(x, y, key=len).split())
+                    evidence[position] = (
+                        f"one name holds the other ({shorter})"
+                        if inside
+                        else f"names' words score {held[i]:g}"
+                    )
+    return alike, evidence
+
+
 def score_pairs(
     records: pd.DataFrame,
     codes: MatchCodes,
@@ -76,7 +140,8 @@ def score_pairs(
     """One row per candidate pair: evidence, name score, rule and decision (auto or review).
 
     Pairs no rule applies to are dropped. Columns: left, right (pool indices), score, edits,
-    same_phone, same_email, same_contact, rule, decision.
+    same_phone, same_email, same_contact, rule, decision, evidence (how names that score
+    below 100 are alike, see _name_evidence; empty when the score says it all).
     """
     same_phone = _same(codes.phone, left, right)
     same_email = _same(codes.email, left, right)
@@ -104,9 +169,15 @@ def score_pairs(
             & (edits <= config.contact_max_edits)
             & (shortest >= config.contact_edits_min_length)
         )
+    shared = same_phone | same_email
+    alike, evidence = _name_evidence(records, left, right, score, shared, config)
     contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
-    at_phone = same_phone & (score >= config.phone_name_min)
-    at_email = same_email & (score >= config.email_name_min)
+    if config.sound_alike:
+        contacts = records["contact"].to_numpy(dtype=object)
+        among = np.flatnonzero(contacts_differ & shared)
+        contacts_differ[_sound_alike(contacts, left, right, among)] = False
+    at_phone = same_phone & ((score >= config.phone_name_min) | alike)
+    at_email = same_email & ((score >= config.email_name_min) | alike)
     sisters = contacts_differ & (
         (at_phone & (score < config.phone_name_min + OTHER_CONTACT_MARGIN))
         | (at_email & (score < config.email_name_min + OTHER_CONTACT_MARGIN))
@@ -142,6 +213,7 @@ def score_pairs(
             "same_contact": same_contact[keep],
             "rule": rule[keep],
             "decision": decision[keep],
+            "evidence": evidence[keep],
         }
     )
 
@@ -159,6 +231,30 @@ _REASONS = {
 }
 
 
+_WITH_EVIDENCE = {
+    "phone": "same phone, {evidence}",
+    "email": "same e-mail, {evidence}",
+    "place": "places differ ({evidence})",
+    "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
+}
+
+
+def _reason(rule: str, score: float, evidence: object) -> str:
+    if isinstance(evidence, str) and evidence and rule in _WITH_EVIDENCE:
+        return _WITH_EVIDENCE[rule].format(evidence=evidence)
+    return _REASONS.get(rule, rule).format(score=score)
+
+
 def describe(pair: pd.Series) -> str:
-    """Why a pair matched, in words (a row of score_pairs)."""
-    return _REASONS.get(str(pair["rule"]), str(pair["rule"])).format(score=float(pair["score"]))
+    """Why a pair matched, in words (a row of score_pairs): same phone, names sound alike
+    (wang jing)."""
+    return _reason(str(pair["rule"]), float(pair["score"]), pair.get("evidence"))
+
+
+def describe_all(pairs: pd.DataFrame) -> list[str]:
+    """`describe` of every pair."""
+    evidence = pairs["evidence"] if "evidence" in pairs else pd.Series("", index=pairs.index)
+    return [
+        _reason(str(rule), float(score), found)
+        for rule, score, found in zip(pairs["rule"], pairs["score"], evidence, strict=True)
+    ]

@@ -2,9 +2,10 @@
 
 Names are typed with pinyin input methods, so 王静 becomes 王晶, 恒达 becomes 恒大: another
 character of the same sound. Two names sound alike when they have the same length and, at
-every position, the same character or two characters sharing a reading (tones dropped; every
-reading of a polyphone counts: 重 is zhong and chong). Readings come from pypinyin's offline
-dictionary, looked up once per character.
+every position, the same character or two characters sharing a reading (tones dropped). A
+polyphone's two commonest readings count (重 is zhong and chong, 行 xing and hang); its rare
+ones do not (迭 is not da: 杭州恒通凯达 / 凯迭 is a typo, not a homophone). Readings come from
+pypinyin's offline dictionary, commonest first, looked up once per character.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ _TONES = dict.fromkeys(map(ord, "\u0300\u0301\u0304\u030c"))
 
 @lru_cache(maxsize=65_536)
 def readings(char: str) -> frozenset[str]:
-    """The toneless readings of one character (itself when it has none: a letter, a digit)."""
+    """The two commonest toneless readings of one character (itself when it has none: a letter,
+    a digit)."""
     found = pinyin_dict.get(ord(char))
     if not found:
         return frozenset((char,))
     return frozenset(
         unicodedata.normalize("NFC", unicodedata.normalize("NFD", r).translate(_TONES))
-        for r in found.split(",")
+        for r in found.split(",")[:2]
     )
 
 

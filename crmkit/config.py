@@ -134,7 +134,7 @@ words_name_min = 100             # … Latin names whose words score this, order
 # Names alike but two different contacts on one phone: shown for review (a hotel's restaurants).
 contact_name_min = 85            # both are organisations with the same contact and names this similar
 contact_max_edits = 0            # … or names at most this many characters apart (0: off),
-contact_edits_min_length = 4     #     when both keys have at least this many characters
+contact_edits_min_length = 4     #     when both keys have at least this many characters (so too alike names)
 # Pairs shown for review (never merged unless accepted in --decisions): a shared phone or e-mail
 # with dissimilar names, a conflict of places, or organisations whose names score at least:
 review_name_min = 100

@@ -129,6 +129,22 @@ def test_contacts_that_sound_alike_are_one_contact(tmp_path: Path) -> None:
     assert reasons(found)[(0, 1)] == ("auto", "same phone, names 100")
 
 
+def test_one_contact_and_names_that_sound_alike_merge_long_names_only(tmp_path: Path) -> None:
+    rows = [
+        row(客户名称="西安诺兰泉商贸股份有限公司", 联系人姓名="顾桂", 联系电话="15081817027"),
+        row(客户名称="诺蓝泉商贸有限公司", 联系人姓名="顧桂", 联系电话="18803711509"),
+        # two characters: a shared contact name is too common to call 华为 / 华威 one customer
+        row(客户名称="华为", 联系人姓名="刘洋", 联系电话="13500000001"),
+        row(客户名称="华威", 联系人姓名="刘洋", 联系电话="13500000002"),
+    ]
+    found = dedupe(tmp_path, rows)
+    assert found.cluster_count == 1 and together(found, 0, 1)
+    assert reasons(found)[(0, 1)] == (
+        "auto",
+        "same contact, names sound alike (nuo lan quan shang mao)",
+    )
+
+
 def test_sound_alike_can_be_turned_off(tmp_path: Path) -> None:
     rows = [person("王静", "13811110001"), person("王晶", "13811110001")]
     assert together(dedupe(tmp_path, rows), 0, 1)
@@ -141,22 +157,23 @@ def test_sound_alike_can_be_turned_off(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "key", "place"),
+    ("name", "key", "place", "words"),
     [
-        ("Hotel Sunrise", "sunrise", ""),
-        ("The Sunrise Hotel Co., Ltd.", "sunrise", ""),
-        ("Blue Bottle (Shanghai)", "bluebottle", "上海"),
-        ("Blue Bottle Coffee（上海）", "bluebottle", "上海"),
-        ("Hong Kong Jade Garden Restaurant", "gardenjade", "香港"),
-        ("The Bar", "barthe", ""),  # nothing but generic words: they are the name
-        ("ABC Technology Co., Ltd.", "abctechnology", ""),
+        ("Hotel Sunrise", "hotelsunrise", "", "sunrise"),
+        ("The Sunrise Hotel Co., Ltd.", "hotelsunrise", "", "sunrise"),
+        ("Blue Bottle (Shanghai)", "bluebottle", "上海", "blue bottle"),
+        ("Blue Bottle Coffee（上海）", "bluebottlecoffee", "上海", "blue bottle"),
+        ("Hong Kong Jade Garden Restaurant", "gardenjaderestaurant", "香港", "garden jade"),
+        ("The Bar", "bar", "", "bar"),  # nothing but a generic word: it is the name
+        ("ABC Technology Co., Ltd.", "abctechnology", "", "abc technology"),
+        ("Hong Kong腾宇中餐厅", "腾宇中餐厅", "香港", ""),
     ],
 )
-def test_a_latin_name_key_is_its_words_in_order_without_generic_words(
-    name: str, key: str, place: str
+def test_a_latin_name_key_is_its_words_in_order_without_stop_words(
+    name: str, key: str, place: str, words: str
 ) -> None:
     found = name_keys([name])[0]
-    assert (found.key, found.place) == (key, place)
+    assert (found.key, found.place, found.words) == (key, place, words)
 
 
 def test_english_spellings_of_one_customer_with_one_phone_are_merged(tmp_path: Path) -> None:
@@ -211,6 +228,18 @@ def test_a_hotel_switchboard_does_not_merge_its_restaurants(tmp_path: Path) -> N
         "review",
         "places differ (same words, order and generic words aside (blue bottle))",
     )
+
+
+def test_latin_names_sharing_only_their_brand_word_are_not_a_pair_to_review(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        row(客户名称="Amber Cafe", 联系电话="+852 2345 6789"),
+        row(客户名称="Amber Hotel", 联系电话="+852 3345 6789"),
+        row(客户名称="The Amber Hotel", 联系电话="+852 5345 6789"),
+    ]
+    found = dedupe(tmp_path, rows)
+    assert reasons(found) == {(1, 2): ("review", "names 100, nothing else shared")}
 
 
 # ---------------------------------------------------------------- international phones

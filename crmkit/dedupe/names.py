@@ -26,6 +26,7 @@ _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]")
 _APOSTROPHE = re.compile(r"['’`]")
+_LATIN_HEAD = re.compile(r"[a-z]+(?=[\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class NameVocabulary:
     surnames: tuple[str, ...]
     province: dict[str, str]  # place → its province (a province maps to itself)
     latin_forms_words: frozenset[str] = frozenset()  # co, ltd, inc … as words of a Latin name
-    generic_words: frozenset[str] = frozenset()  # restaurant, hotel, the … (Latin names)
+    generic_words: frozenset[str] = frozenset()  # restaurant, hotel … (Latin names)
+    stop_words: frozenset[str] = frozenset()  # the, and … (Latin names)
     latin_places: dict[str, str] | None = None  # shanghai → 上海, hongkong → 香港
 
     def place_at_start(self, text: str) -> tuple[str, int] | None:
@@ -125,6 +127,7 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         province=province,
         latin_forms_words=frozenset(latin),
         generic_words=frozenset(words("generic_words")),
+        stop_words=frozenset(words("stop_words")),
         latin_places={compact(fold(k)): fold(v) for k, v in latin_places.items()},
     )
 
@@ -217,6 +220,10 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     if _LATIN.search(folded) and not _CJK.search("".join(kept)):
         return _latin_key(" ".join(kept), places, vocab)
     text = compact(vocab.latin_forms.sub("", "".join(kept)))
+    latin_head = _LATIN_HEAD.match(text)  # Hong Kong腾宇中餐厅: a place in Latin letters
+    if latin_head and vocab.latin_places and latin_head.group() in vocab.latin_places:
+        places.append(vocab.latin_places[latin_head.group()])
+        text = text[latin_head.end() :]
     for word in vocab.branch_words:
         if text.endswith(word):
             stem = text[: -len(word)]
@@ -252,8 +259,11 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
 
 def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
     """The key of a name in Latin letters: its words sorted (Hotel Sunrise = Sunrise Hotel),
-    without legal forms, generic words (restaurant, the …) and places, which are set aside —
-    unless nothing else is left."""
+    without legal forms, stop words (the, and) and places, which are set aside — unless nothing
+    else is left. `words` is the same without generic words too (restaurant, hotel …): what
+    two spellings of one name share (Sunrise / The Sunrise Hotel), compared beside a shared
+    phone, e-mail or contact; the key keeps them, so that Amber Cafe and Amber Hotel are not
+    the same name on their own."""
     words = [w for w in _NOT_WORD.split(_APOSTROPHE.sub("", text)) if w]
     named = [w for w in words if w not in vocab.latin_forms_words] or words
     core: list[str] = []
@@ -272,13 +282,14 @@ def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
         else:
             core.append(named[position])
         position += 1
-    kept = [w for w in core if w not in vocab.generic_words] or core
-    if not kept:
-        kept, found = named, []
+    if not core:
+        core, found = named, []
+    keyed = sorted(w for w in core if w not in vocab.stop_words) or sorted(core)
+    kept = sorted(w for w in keyed if w not in vocab.generic_words) or keyed
     places = places + found
-    kept.sort()
-    whole = compact(text)
-    return NameKey("".join(kept) or whole, places[-1] if places else "", False, " ".join(kept))
+    return NameKey(
+        "".join(keyed) or compact(text), places[-1] if places else "", False, " ".join(kept)
+    )
 
 
 def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:

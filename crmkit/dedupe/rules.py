@@ -8,7 +8,8 @@ Merged (decision auto), when the two rows' places do not conflict (北京 vs 上
            (idem);
 - contact: both are organisations (not individuals: two 张伟 are not one customer because
            their names equal their contacts) with the same contact, and names scoring at
-           least contact_name_min or at most contact_max_edits characters apart.
+           least contact_name_min or at most contact_max_edits characters apart, or alike
+           (below) with keys of at least contact_edits_min_length characters.
 Shown for review, never merged unless a person accepts them:
 - place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
 - contacts-differ: a shared phone or e-mail, names just at the threshold and two different
@@ -116,6 +117,7 @@ def _name_evidence(
                 x, y = a[i], b[i]
                 if x == y:
                     if whole[left[position]] != whole[right[position]]:
+                        alike[position] = score[position] < 100
                         evidence[position] = f"same words, order and generic words aside ({x})"
                 elif held[i] >= config.words_name_min and score[position] < 100:
                     alike[position] = True
@@ -170,7 +172,8 @@ def score_pairs(
             & (shortest >= config.contact_edits_min_length)
         )
     shared = same_phone | same_email
-    alike, evidence = _name_evidence(records, left, right, score, shared, config)
+    by_contact_only = same_contact & organisations & ~shared
+    alike, evidence = _name_evidence(records, left, right, score, shared | by_contact_only, config)
     contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
     if config.sound_alike:
         contacts = records["contact"].to_numpy(dtype=object)
@@ -184,6 +187,9 @@ def score_pairs(
     )
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters
+    # One contact and alike names: only for keys of some length (华为 / 华威 share a contact
+    # name by chance more often than 诺兰泉商贸 / 诺蓝泉商贸 do).
+    similar |= alike & (shortest >= config.contact_edits_min_length)
     by_contact = same_contact & organisations & similar
     named = organisations & (same_key | (score >= config.review_name_min))
     relevant = by_phone | by_email | by_contact | named
@@ -234,6 +240,7 @@ _REASONS = {
 _WITH_EVIDENCE = {
     "phone": "same phone, {evidence}",
     "email": "same e-mail, {evidence}",
+    "contact": "same contact, {evidence}",
     "place": "places differ ({evidence})",
     "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
 }

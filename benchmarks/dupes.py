@@ -70,6 +70,21 @@ WORDS = [
     "Juniper", "Kestrel", "Lighthouse", "Magnolia", "Northwind", "Oakleaf", "Pinnacle",
     "Quartz", "Riverside", "Sapphire", "Thistle", "Upland", "Velvet", "Wharf", "Zephyr",
     "Atlas", "Bridge", "Canyon", "Delta", "Ember", "Fjord", "Glacier", "Hollow", "Isle",
+    "Acorn", "Alder", "Alpine", "Arbor", "Aspen", "Aurora", "Avalon", "Bayside", "Birch",
+    "Bluebell", "Bramble", "Brook", "Buckeye", "Cascade", "Chestnut", "Citadel", "Clover",
+    "Cobalt", "Copper", "Cove", "Cypress", "Dahlia", "Driftwood", "Dune", "Eagle", "Echo",
+    "Elm", "Evergreen", "Fern", "Firefly", "Fox", "Foxglove", "Gable", "Gardenia", "Garnet",
+    "Gateway", "Ginger", "Goldfinch", "Hawthorn", "Heather", "Heron", "Hickory", "Highland",
+    "Holly", "Honey", "Indigo", "Iris", "Jasmine", "Juniperus", "Kingfisher", "Lagoon",
+    "Larch", "Laurel", "Lavender", "Linden", "Lumen", "Lynx", "Marigold", "Marina", "Meridian",
+    "Mesa", "Mistral", "Monarch", "Moonstone", "Mosaic", "Nectar", "Nimbus", "Nova", "Oasis",
+    "Obsidian", "Olive", "Onyx", "Opal", "Orbit", "Osprey", "Otter", "Paddock", "Palisade",
+    "Paragon", "Pebble", "Pelican", "Peony", "Pepper", "Pine", "Plover", "Poplar", "Prairie",
+    "Prism", "Quill", "Raven", "Redwood", "Reef", "Ridge", "Robin", "Rosewood", "Rowan",
+    "Saffron", "Sage", "Sandstone", "Sequoia", "Shore", "Sierra", "Skylark", "Solstice",
+    "Sparrow", "Spruce", "Starling", "Stonebridge", "Sycamore", "Tamarind", "Tidewater",
+    "Topaz", "Tulip", "Tundra", "Valley", "Vista", "Walnut", "Waterfall", "Wildflower",
+    "Wisteria", "Woodland", "Wren", "Yarrow", "Yew", "Zenith", "Zinnia",
 ]  # fmt: skip
 GENERIC = ["Restaurant", "Cafe", "Hotel", "Group", "Trading", "Bar", "Kitchen", ""]
 LATIN_FORMS = ["Ltd", "Co., Ltd.", "Inc", "LLC", "Limited", ""]

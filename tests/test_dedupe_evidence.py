@@ -236,10 +236,26 @@ def test_latin_names_sharing_only_their_brand_word_are_not_a_pair_to_review(
     rows = [
         row(客户名称="Amber Cafe", 联系电话="+852 2345 6789"),
         row(客户名称="Amber Hotel", 联系电话="+852 3345 6789"),
-        row(客户名称="The Amber Hotel", 联系电话="+852 5345 6789"),
+        row(客户名称="The Amber Hotel", 联系电话="+852 5345 6789"),  # one word: too common
+        row(客户名称="Blue Amber Hotel", 联系电话="+852 6345 6789"),
+        row(客户名称="The Amber Blue Hotel", 联系电话="+852 9345 6789"),
     ]
     found = dedupe(tmp_path, rows)
-    assert reasons(found) == {(1, 2): ("review", "names 100, nothing else shared")}
+    assert reasons(found) == {(3, 4): ("review", "names 100, nothing else shared")}
+
+
+def test_one_contact_does_not_merge_a_latin_name_inside_another(tmp_path: Path) -> None:
+    rows = [
+        row(客户名称="Thistle Cafe LLC", 联系人姓名="向萍", 联系电话="15284411557"),
+        row(客户名称="Kestrel Thistle Restaurant", 联系人姓名="向萍", 联系电话="+852 5498 2640"),
+        row(客户名称="Thistle Kestrel Bar", 联系人姓名="向萍", 联系电话="+852 6498 2640"),
+    ]
+    found = dedupe(tmp_path, rows)
+    assert found.cluster_count == 1 and together(found, 1, 2)
+    assert reasons(found)[(1, 2)] == (
+        "auto",
+        "same contact, same words, order and generic words aside (kestrel thistle)",
+    )
 
 
 # ---------------------------------------------------------------- international phones
@@ -273,8 +289,8 @@ def test_international_phones_are_compared_normalized(tmp_path: Path, one: str, 
 
 def test_one_number_in_two_countries_is_two_phones(tmp_path: Path) -> None:
     rows = [
-        row(客户名称="Lotus", 联系电话="+852 2345 6789"),
-        row(客户名称="Lotus", 联系电话="+853 2345 6789"),
+        row(客户名称="Lotus Garden", 联系电话="+852 2345 6789"),
+        row(客户名称="Lotus Garden", 联系电话="+853 2345 6789"),
     ]
     found = dedupe(tmp_path, rows)
     assert found.cluster_count == 0

@@ -9,13 +9,15 @@ Merged (decision auto), when the two rows' places do not conflict (北京 vs 上
 - contact: both are organisations (not individuals: two 张伟 are not one customer because
            their names equal their contacts) with the same contact, and names scoring at
            least contact_name_min or at most contact_max_edits characters apart, or alike
-           (below) with keys of at least contact_edits_min_length characters.
+           as a whole (below: not one inside the other) with keys of at least
+           contact_edits_min_length characters.
 Shown for review, never merged unless a person accepts them:
 - place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
 - contacts-differ: a shared phone or e-mail, names just at the threshold and two different
            contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
-- name-only: organisations whose names score at least review_name_min, nothing else shared.
+- name-only: organisations whose names score at least review_name_min, nothing else shared
+           (a Latin name needs two words besides generic ones: Jade Restaurant is common).
 
 Names are alike (the `evidence` column says which way) when they sound alike (王静 / 王晶, a
 pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
@@ -92,10 +94,12 @@ def _name_evidence(
     score: np.ndarray,
     shared: np.ndarray,
     config: DedupeConfig,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where names sharing a phone or e-mail are alike although they score below 100, and the
-    words saying how (empty elsewhere): (alike, evidence)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where names sharing a phone or e-mail are alike although they score below 100, where
+    they are alike as a whole (they sound alike, or have the same words: not one inside the
+    other), and the words saying how (empty elsewhere): (alike, whole, evidence)."""
     alike = np.zeros(len(left), dtype=bool)
+    whole_alike = np.zeros(len(left), dtype=bool)
     evidence = np.full(len(left), "", dtype=object)
     keys = records["key"].to_numpy(dtype=object)
     words = records["words"].to_numpy(dtype=object)
@@ -105,7 +109,7 @@ def _name_evidence(
         lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
         for position in _sound_alike(keys, left, right, among).tolist():
-            alike[position] = True
+            alike[position] = whole_alike[position] = True
             evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
     if config.words_name_min:
         among = np.flatnonzero(shared & latin[left] & latin[right])
@@ -117,7 +121,7 @@ def _name_evidence(
                 x, y = a[i], b[i]
                 if x == y:
                     if whole[left[position]] != whole[right[position]]:
-                        alike[position] = score[position] < 100
+                        alike[position] = whole_alike[position] = score[position] < 100
                         evidence[position] = f"same words, order and generic words aside ({x})"
                 elif held[i] >= config.words_name_min and score[position] < 100:
                     alike[position] = True
@@ -128,7 +132,7 @@ def _name_evidence(
                         if inside
                         else f"names' words score {held[i]:g}"
                     )
-    return alike, evidence
+    return alike, whole_alike, evidence
 
 
 def score_pairs(
@@ -173,7 +177,9 @@ def score_pairs(
         )
     shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
-    alike, evidence = _name_evidence(records, left, right, score, shared | by_contact_only, config)
+    alike, whole_alike, evidence = _name_evidence(
+        records, left, right, score, shared | by_contact_only, config
+    )
     contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
     if config.sound_alike:
         contacts = records["contact"].to_numpy(dtype=object)
@@ -187,11 +193,20 @@ def score_pairs(
     )
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters
-    # One contact and alike names: only for keys of some length (华为 / 华威 share a contact
-    # name by chance more often than 诺兰泉商贸 / 诺蓝泉商贸 do).
-    similar |= alike & (shortest >= config.contact_edits_min_length)
+    # One contact and names alike as a whole: only for keys of some length (华为 / 华威 share
+    # a contact name by chance more often than 诺兰泉商贸 / 诺蓝泉商贸 do). A contact name is
+    # too common to merge Thistle Cafe and Kestrel Thistle Restaurant: one name inside the
+    # other needs a shared phone or e-mail.
+    similar |= whole_alike & (shortest >= config.contact_edits_min_length)
     by_contact = same_contact & organisations & similar
     named = organisations & (same_key | (score >= config.review_name_min))
+    # A Latin name of one word besides generic ones (Jade Restaurant) is too common to review
+    # on its name alone.
+    looked = np.flatnonzero(named & ~shared)
+    if len(looked):
+        words = records["words"].to_numpy(dtype=object)
+        thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
+        named[looked[thin]] = False
     relevant = by_phone | by_email | by_contact | named
     compatible = np.ones(len(left), dtype=bool)
     compatible[relevant] = _compatible_places(records, left[relevant], right[relevant], vocab)

@@ -153,6 +153,79 @@ def test_sound_alike_can_be_turned_off(tmp_path: Path) -> None:
     assert reasons(found)[(0, 1)] == ("review", "same phone, names only 50")
 
 
+# ---------------------------------------------------------------- short names, scripts, groups, chains
+
+
+def test_a_short_name_two_scripts_and_a_transposed_name_are_merged(tmp_path: Path) -> None:
+    rows = [
+        # a sales rep's short name beside one phone
+        row(
+            客户名称="上海市益瑞文化传媒股份有限公司", 联系人姓名="吕博洋", 联系电话="021-33523944"
+        ),
+        row(客户名称="上海益瑞", 联系人姓名="吕博洋", 联系电话="021-33523944 转836"),
+        # …or beside one contact, in the same city
+        row(客户名称="上海市瑞峰科技有限公司", 联系人姓名="曾平超", 联系电话="13126195344"),
+        row(客户名称="上海瑞峰", 联系人姓名="曾平超", 联系电话="16447661422"),
+        # one phone, one contact, a name in each script
+        row(客户名称="湖北省武汉市海云宇食品有限公司", 联系人姓名="罗华", 联系电话="18187271639"),
+        row(客户名称="Bright Foods Ltd", 联系人姓名="罗华", 联系电话="181 8727 1639"),
+        # an individual's name with two characters swapped
+        person("罗磊英", "18643052104"),
+        person("罗英磊", "186 4305 2104"),
+    ]
+    found = dedupe(tmp_path, rows)
+    assert found.cluster_count == 4, reasons(found)
+    why = reasons(found)
+    assert why[(0, 1)] == ("auto", "same phone, one name holds the other (益瑞)")
+    assert why[(2, 3)] == ("auto", "same contact, one name holds the other (瑞峰)")
+    assert why[(4, 5)] == ("auto", "same phone, one contact, names in two scripts")
+    assert why[(6, 7)] == ("auto", "same phone, the same characters in another order (罗英磊)")
+
+
+def test_sister_companies_chain_stores_and_siblings_stay_apart(tmp_path: Path) -> None:
+    rows = [
+        # a group's sister companies: one switchboard, one purchaser, two trades
+        row(
+            客户名称="江苏省南京市博晨明建材股份有限公司",
+            联系人姓名="马晨",
+            联系电话="025-30334717",
+        ),
+        row(客户名称="南京博晨明科技股份有限公司", 联系人姓名="马晨", 联系电话="025-30334717"),
+        # two stores of one chain on its hotline
+        row(
+            客户名称="上海市信源康海食品(西湖店)有限公司",
+            联系人姓名="彭洋平",
+            联系电话="4008123456",
+        ),
+        row(
+            客户名称="上海市信源康海食品(海淀店)有限公司",
+            联系人姓名="彭洋平",
+            联系电话="4008123456",
+        ),
+        # siblings on their parents' phone (a generation character in common)
+        person("唐博桂", "18215492152"),
+        person("唐伟桂", "18215492152"),
+        # a short name beside one contact, but another city
+        row(客户名称="上海市瑞峰科技有限公司", 联系人姓名="曾平超", 联系电话="13126195344"),
+        row(客户名称="北京瑞峰", 联系人姓名="曾平超", 联系电话="16447661422"),
+    ]
+    found = dedupe(tmp_path, rows)
+    assert found.cluster_count == 0, reasons(found)
+    why = reasons(found)
+    assert why[(0, 1)] == ("review", "names 60, but another trade or store (建材 / 科技)")
+    assert why[(2, 3)] == ("review", "names 77.8, but another trade or store (西湖店 / 海淀店)")
+    assert why[(4, 5)] == ("review", "same phone or e-mail, names only 66.7, other contacts")
+    assert (6, 7) not in why
+
+
+def test_one_trade_written_two_ways_is_one_business(tmp_path: Path) -> None:
+    rows = [
+        row(客户名称="上海浦软科技有限公司", 联系人姓名="张伟", 联系电话="021-50801234"),
+        row(客户名称="上海浦软信息技术有限公司", 联系人姓名="张伟", 联系电话="021-50801234"),
+    ]
+    assert together(dedupe(tmp_path, rows), 0, 1)
+
+
 # ---------------------------------------------------------------- names in Latin letters
 
 

@@ -26,6 +26,7 @@ _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]")
 _APOSTROPHE = re.compile(r"['’`]")
+_STORE = re.compile(r"[\u3400-\u9fff]{2}(?:分店|门店|店)$")
 _LATIN_HEAD = re.compile(r"[a-z]+(?=[\u3400-\u9fff])")
 
 
@@ -46,6 +47,27 @@ class NameVocabulary:
     generic_words: frozenset[str] = frozenset()  # restaurant, hotel … (Latin names)
     stop_words: frozenset[str] = frozenset()  # the, and … (Latin names)
     latin_places: dict[str, str] | None = None  # shanghai → 上海, hongkong → 香港
+    trades: dict[str, str] | None = None  # trade word → its family (信息技术 → 科技)
+    trade_at_end: re.Pattern[str] = re.compile(r"$^")
+
+    def business(self, key: str) -> tuple[str, str]:
+        """The store (朝阳店) and the trade family (科技) a name key ends with ('' when none)."""
+        store = ""
+        found = _STORE.search(key)
+        if found:
+            store, key = found.group(), key[: found.start()]
+        trade = self.trade_at_end.search(key)
+        return store, (self.trades or {}).get(trade.group(), "") if trade else ""
+
+    def other_business(self, a: str, b: str) -> str:
+        """'建材 / 科技' when keys `a` and `b` name two stores or two trades, else ''."""
+        store_a, trade_a = self.business(a)
+        store_b, trade_b = self.business(b)
+        if store_a and store_b and store_a != store_b:
+            return f"{store_a} / {store_b}"
+        if trade_a and trade_b and trade_a != trade_b:
+            return f"{trade_a} / {trade_b}"
+        return ""
 
     def place_at_start(self, text: str) -> tuple[str, int] | None:
         """The place `text` starts with and the length it takes (suffix included), or None."""
@@ -104,6 +126,12 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         r"(?:[\s,.&]*\b(?:" + "|".join(map(re.escape, latin)) + r")\b\.?)+\s*$" if latin else r"$^"
     )
     chinese = sorted((f for f in forms if not f.isascii()), key=len, reverse=True)
+    families = raw.get("trades", {})
+    if not isinstance(families, dict) or not all(
+        isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in families.values()
+    ):
+        raise SpecError(f"{path}: [trades] must be a table of family = [trade words]")
+    trades = {fold(w): fold(family) for family, members in families.items() for w in members}
     latin_places = raw.get("latin_places", {})
     if not isinstance(latin_places, dict) or not all(
         isinstance(v, str) and fold(v) in province for v in latin_places.values()
@@ -129,6 +157,12 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         generic_words=frozenset(words("generic_words")),
         stop_words=frozenset(words("stop_words")),
         latin_places={compact(fold(k)): fold(v) for k, v in latin_places.items()},
+        trades=trades,
+        trade_at_end=re.compile(
+            "(?:" + "|".join(map(re.escape, sorted(trades, key=len, reverse=True))) + ")$"
+            if trades
+            else r"$^"
+        ),
     )
 
 

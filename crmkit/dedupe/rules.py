@@ -13,6 +13,9 @@ Merged (decision auto), when the two rows' places do not conflict (北京 vs 上
            contact_edits_min_length characters.
 Shown for review, never merged unless a person accepts them:
 - place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
+- business: one of the above, but the names end in two trades or two stores (博晨明建材 /
+           博晨明科技, 宇嘉方达(朝阳店) / (海淀店): a group's sister companies, a chain's
+           stores on its hotline; names.toml [trades]);
 - contacts-differ: a shared phone or e-mail, names just at the threshold and two different
            contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
@@ -22,7 +25,9 @@ Shown for review, never merged unless a person accepts them:
 Names are alike (the `evidence` column says which way) when they sound alike (王静 / 王晶, a
 pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
 words are the other's or inside them, order and generic words aside (Lotus / Lotus Jade
-Garden; words_name_min).
+Garden; words_name_min); beside a shared phone or e-mail also when one name's key holds the
+other's (益瑞 / 益瑞文化传媒: a short name) or, with one contact too, the names are written in
+two scripts (Bright Foods / 海云宇食品).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from crmkit.dedupe.names import NameVocabulary
 from crmkit.dedupe.sound import sounds_alike, spoken
 
 AUTO_RULES = ("phone", "email", "contact")
-REVIEW_RULES = ("place", "contacts-differ", "phone-only", "email-only", "name-only")
+REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
 RULES = AUTO_RULES + REVIEW_RULES
 # A shared phone or e-mail merges rows of two different contacts only when their names score
 # this much above the threshold: sister companies share a switchboard and half a name.
@@ -93,24 +98,43 @@ def _name_evidence(
     right: np.ndarray,
     score: np.ndarray,
     shared: np.ndarray,
+    direct: np.ndarray,
+    same_contact: np.ndarray,
     config: DedupeConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where names sharing a phone or e-mail are alike although they score below 100, where
     they are alike as a whole (they sound alike, or have the same words: not one inside the
-    other), and the words saying how (empty elsewhere): (alike, whole, evidence)."""
+    other), where one contact makes them one customer (alike as a whole with keys of
+    contact_edits_min_length characters, or a short name of the same city: 上海瑞峰 /
+    上海市瑞峰科技), and the words saying how (empty elsewhere): (alike, whole, for_contact,
+    evidence).
+
+    `shared`: pairs sharing a phone, an e-mail or a contact; `direct`: a phone or an e-mail,
+    beside which one name inside the other (益瑞 / 益瑞文化传媒) and, with one contact too,
+    names in two scripts (Bright Foods / 海云宇食品) are alike."""
+    lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    shortest = np.minimum(lengths[left], lengths[right])
     alike = np.zeros(len(left), dtype=bool)
     whole_alike = np.zeros(len(left), dtype=bool)
+    city_held = np.zeros(len(left), dtype=bool)
     evidence = np.full(len(left), "", dtype=object)
     keys = records["key"].to_numpy(dtype=object)
     words = records["words"].to_numpy(dtype=object)
     latin = words != ""
     looked = shared & (score < 100)
     if config.sound_alike:
-        lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
         for position in _sound_alike(keys, left, right, among).tolist():
             alike[position] = whole_alike[position] = True
             evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
+    among = np.flatnonzero(
+        looked & ~alike & (lengths[left] == lengths[right]) & (lengths[left] >= 3) & ~latin[left]
+    )
+    for position in among.tolist():
+        a, b = keys[left[position]], keys[right[position]]
+        if sorted(a) == sorted(b):
+            alike[position] = whole_alike[position] = True
+            evidence[position] = f"the same characters in another order ({b})"
     if config.words_name_min:
         among = np.flatnonzero(shared & latin[left] & latin[right])
         if len(among):
@@ -132,7 +156,31 @@ def _name_evidence(
                         if inside
                         else f"names' words score {held[i]:g}"
                     )
-    return alike, whole_alike, evidence
+    person = records["person"].to_numpy(dtype=bool)
+    places = records["place"].to_numpy(dtype=object)
+    # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
+    same_city = (places[left] == places[right]) & (places[left] != "")
+    chinese = np.flatnonzero(
+        (direct | (shared & same_contact & same_city))
+        & (score < 100)
+        & ~alike
+        & ~latin[left]
+        & ~latin[right]
+        & ~person[left]
+        & ~person[right]
+    )
+    for position in chinese.tolist():
+        a, b = keys[left[position]], keys[right[position]]
+        shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+        if len(shorter) >= 2 and longer.startswith(shorter):
+            alike[position] = True
+            city_held[position] = not direct[position]
+            evidence[position] = f"one name holds the other ({shorter})"
+    scripts = np.flatnonzero(direct & same_contact & ~alike & (latin[left] != latin[right]))
+    alike[scripts] = True
+    evidence[scripts] = "one contact, names in two scripts"
+    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
+    return alike, whole_alike, for_contact, evidence
 
 
 def score_pairs(
@@ -177,10 +225,17 @@ def score_pairs(
         )
     shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
-    alike, whole_alike, evidence = _name_evidence(
-        records, left, right, score, shared | by_contact_only, config
+    alike, whole_alike, for_contact, evidence = _name_evidence(
+        records, left, right, score, shared | by_contact_only, shared, same_contact, config
     )
-    contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
+    # Two individuals' contacts are their names: alike names are alike contacts (罗磊英 /
+    # 罗英磊); one character apart on one phone may be a sibling (唐博桂 / 唐伟桂).
+    contacts_differ = (
+        (codes.contact[left] >= 0)
+        & (codes.contact[right] >= 0)
+        & ~same_contact
+        & ~(person[left] & person[right] & whole_alike)
+    )
     if config.sound_alike:
         contacts = records["contact"].to_numpy(dtype=object)
         among = np.flatnonzero(contacts_differ & shared)
@@ -197,8 +252,19 @@ def score_pairs(
     # a contact name by chance more often than 诺兰泉商贸 / 诺蓝泉商贸 do). A contact name is
     # too common to merge Thistle Cafe and Kestrel Thistle Restaurant: one name inside the
     # other needs a shared phone or e-mail.
-    similar |= whole_alike & (shortest >= config.contact_edits_min_length)
+    similar |= for_contact
     by_contact = same_contact & organisations & similar
+    # Sister companies and stores of a chain share a phone, a contact, a brand: two names
+    # ending in two trades or two stores are two businesses (looked at only where names differ).
+    business = np.zeros(len(left), dtype=bool)
+    for position in np.flatnonzero((by_phone | by_email | by_contact) & (score < 100)).tolist():
+        other = vocab.other_business(keys[left[position]], keys[right[position]])
+        if other:
+            business[position] = True
+            evidence[position] = other
+    by_phone &= ~business
+    by_email &= ~business
+    by_contact &= ~business
     named = organisations & (same_key | (score >= config.review_name_min))
     # A Latin name of one word besides generic ones (Jade Restaurant) is too common to review
     # on its name alone.
@@ -207,7 +273,7 @@ def score_pairs(
         words = records["words"].to_numpy(dtype=object)
         thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
         named[looked[thin]] = False
-    relevant = by_phone | by_email | by_contact | named
+    relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
     compatible[relevant] = _compatible_places(records, left[relevant], right[relevant], vocab)
     conditions = [
@@ -215,7 +281,8 @@ def score_pairs(
         compatible & by_email,
         compatible & by_contact,
         ~compatible & (by_phone | by_email | by_contact),
-        sisters & ~by_contact,
+        compatible & business,
+        sisters & ~by_contact & ~business,
         same_phone,
         same_email,
         compatible & named,
@@ -244,6 +311,7 @@ _REASONS = {
     "email": "same e-mail, names {score:g}",
     "contact": "same contact, names {score:g}",
     "place": "places differ (names {score:g})",
+    "business": "names {score:g}, but another trade or store",
     "contacts-differ": "same phone or e-mail, names only {score:g}, other contacts",
     "phone-only": "same phone, names only {score:g}",
     "email-only": "same e-mail, names only {score:g}",
@@ -257,13 +325,14 @@ _WITH_EVIDENCE = {
     "email": "same e-mail, {evidence}",
     "contact": "same contact, {evidence}",
     "place": "places differ ({evidence})",
+    "business": "names {score:g}, but another trade or store ({evidence})",
     "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
 }
 
 
 def _reason(rule: str, score: float, evidence: object) -> str:
     if isinstance(evidence, str) and evidence and rule in _WITH_EVIDENCE:
-        return _WITH_EVIDENCE[rule].format(evidence=evidence)
+        return _WITH_EVIDENCE[rule].format(evidence=evidence, score=score)
     return _REASONS.get(rule, rule).format(score=score)
 
 

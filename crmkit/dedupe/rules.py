@@ -121,7 +121,11 @@ def _name_evidence(
     keys = records["key"].to_numpy(dtype=object)
     words = records["words"].to_numpy(dtype=object)
     latin = words != ""
-    looked = shared & (score < 100)
+    # Names are looked at only where being alike can change the decision (the score alone
+    # merges above these): Python loops over a million rows' pairs are the costly step.
+    direct_limit = max(config.phone_name_min, config.email_name_min) + OTHER_CONTACT_MARGIN
+    undecided = score < np.where(direct, direct_limit, config.contact_name_min)
+    looked = shared & undecided
     if config.sound_alike:
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
         for position in _sound_alike(keys, left, right, among).tolist():
@@ -162,7 +166,7 @@ def _name_evidence(
     same_city = (places[left] == places[right]) & (places[left] != "")
     chinese = np.flatnonzero(
         (direct | (shared & same_contact & same_city))
-        & (score < 100)
+        & undecided
         & ~alike
         & ~latin[left]
         & ~latin[right]

@@ -4,6 +4,7 @@
     python benchmarks/bench_dedupe.py --no-anchors 1000000
     python benchmarks/bench_dedupe.py --classic 100000        # the pools before issue 17
     python benchmarks/bench_dedupe.py --other 100000          # the independent generator
+    python benchmarks/bench_dedupe.py --no-anchors --splink 100000   # crmkit beside splink 5
 
 Pools: benchmarks/dupes.py (since issue 17 with English names, homophones, international
 phones and hotel switchboards; --classic: the older pools, row for row), or --other:
@@ -17,6 +18,8 @@ inside the output clusters against the pairs of true duplicates). On the 10,000-
 the 100,000-row pool for recordlinkage), the same figures for
 - a naive all-pairs rapidfuzz loop: every pair scored, merged when the phones (digits only)
   are equal or the names score >= 90;
+- splink 5 with DuckDB (--splink; its own environment, benchmarks/.venv-splink), as its
+  documentation sets up a dedupe, by default and tuned by hand: see splink_anchor.py;
 - the recordlinkage toolkit (its own virtual environment in benchmarks/.venv-recordlinkage,
   as it pins pandas below 3): standard blocking on phone plus a sorted neighbourhood on the
   cleaned name (NFKC; its clean() drops Chinese unless told not to), Jaro-Winkler names and contacts, exact phone and e-mail, matched when at
@@ -40,6 +43,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RL_VENV = HERE / ".venv-recordlinkage"
+SPLINK_VENV = HERE / ".venv-splink"
 sys.path.insert(0, str(HERE))
 from dupes import pool_path, write_pool  # noqa: E402
 
@@ -246,6 +250,48 @@ def run_anchor(
     print(f"  {'':<28} (its pairs before closure: P {p:.4f}  R {r:.4f}  F1 {f:.4f})")
 
 
+def splink_python() -> str | None:
+    """splink 5 and DuckDB in their own environment (created on first use)."""
+    python = SPLINK_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"  creating {SPLINK_VENV.name} for splink 5 …")
+        subprocess.run([sys.executable, "-m", "venv", str(SPLINK_VENV)], check=True)
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "splink==5.0.0", "duckdb", "pandas"],
+            capture_output=True,
+            text=True,
+        )
+        if install.returncode != 0:
+            print(f"  splink could not be installed: {install.stderr.strip()[-300:]}")
+            return None
+    return str(python)
+
+
+def run_splink(mode: str, pool: Path, truth: np.ndarray, ours: float) -> None:
+    """splink_anchor.py in splink's environment: its clusters scored like crmkit's."""
+    python = splink_python()
+    if python is None:
+        return
+    done = subprocess.run(
+        [python, str(HERE / "splink_anchor.py"), str(pool), mode], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        print(f"  splink 5 ({mode}): failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    scores = _score(np.array(result["clusters"], dtype=str), truth)
+    ratio = ours / result["seconds"]
+    print(
+        _line(
+            f"splink 5 DuckDB ({mode})",
+            result["seconds"],
+            result["peak_mib"],
+            scores,
+            f"  crmkit's time / its time: {ratio:.2f}",
+        )
+    )
+
+
 def recordlinkage_python() -> str | None:
     python = RL_VENV / "bin" / "python"
     if not python.exists():
@@ -289,6 +335,9 @@ def main(argv: list[str]) -> None:
         floor = run_floor(pool)
         ours, _ = run_crmkit(pool, truth)
         print(f"  {'':<28} crmkit's time / the floor's: {ours / floor:.1f}x")
+        if "--splink" in argv:
+            run_splink("default", pool, truth, ours)
+            run_splink("tuned", pool, truth, ours)
         if anchors and size <= 10_000:
             run_anchor("naive all-pairs rapidfuzz", sys.executable, _NAIVE, pool, truth, ours)
         if anchors and size <= 100_000:

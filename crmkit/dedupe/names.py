@@ -7,6 +7,7 @@ vocabulary (legal forms, places, surnames) is data: schemas/names.toml.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -42,6 +43,12 @@ class NameVocabulary:
     bracket_words: frozenset[str]
     organisation_words: re.Pattern[str]
     surnames: tuple[str, ...]
+
+    @functools.cached_property
+    def surname_set(self) -> frozenset[str]:
+        """The surnames, for a lookup by a name's first one or two characters."""
+        return frozenset(self.surnames)
+
     province: dict[str, str]  # place → its province (a province maps to itself)
     latin_forms_words: frozenset[str] = frozenset()  # co, ltd, inc … as words of a Latin name
     generic_words: frozenset[str] = frozenset()  # restaurant, hotel … (Latin names)
@@ -232,8 +239,11 @@ def _is_person(name: str, vocab: NameVocabulary) -> bool:
         return False
     if vocab.organisation_words.search(name):
         return False
-    surname = next((s for s in vocab.surnames if name.startswith(s)), None)
-    return surname is not None and 1 <= len(name) - len(surname) <= 2
+    known = vocab.surname_set
+    for size in (2, 1):  # 欧阳 before 欧
+        if name[:size] in known:
+            return 1 <= len(name) - size <= 2
+    return False
 
 
 def key_of(folded: str, vocab: NameVocabulary) -> NameKey:

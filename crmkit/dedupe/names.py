@@ -45,6 +45,11 @@ class NameVocabulary:
     surnames: tuple[str, ...]
 
     @functools.cached_property
+    def branch_at_end(self) -> re.Pattern[str]:
+        """The branch word a text ends with, longest first (one search, not one per word)."""
+        return re.compile("(?:" + "|".join(map(re.escape, self.branch_words)) + ")$")
+
+    @functools.cached_property
     def surname_set(self) -> frozenset[str]:
         """The surnames, for a lookup by a name's first one or two characters."""
         return frozenset(self.surnames)
@@ -268,14 +273,13 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     if latin_head and vocab.latin_places and latin_head.group() in vocab.latin_places:
         places.append(vocab.latin_places[latin_head.group()])
         text = text[latin_head.end() :]
-    for word in vocab.branch_words:
-        if text.endswith(word):
-            stem = text[: -len(word)]
-            at_end = _place_at_end(stem, vocab)
-            if at_end is not None:
-                places.append(at_end[0])
-                text = stem[: -at_end[1]]
-            break
+    branch = vocab.branch_at_end.search(text) if vocab.branch_words else None
+    if branch is not None:
+        stem = text[: branch.start()]
+        at_end = _place_at_end(stem, vocab)
+        if at_end is not None:
+            places.append(at_end[0])
+            text = stem[: -at_end[1]]
     text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
     if inner_place is not None:
         places.append(inner_place)

@@ -94,6 +94,8 @@ def _sound_alike(
 
 def _name_evidence(
     records: pd.DataFrame,
+    codes: MatchCodes,
+    lengths: np.ndarray,
     left: np.ndarray,
     right: np.ndarray,
     score: np.ndarray,
@@ -112,7 +114,6 @@ def _name_evidence(
     `shared`: pairs sharing a phone, an e-mail or a contact; `direct`: a phone or an e-mail,
     beside which one name inside the other (益瑞 / 益瑞文化传媒) and, with one contact too,
     names in two scripts (Bright Foods / 海云宇食品) are alike."""
-    lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
     shortest = np.minimum(lengths[left], lengths[right])
     alike = np.zeros(len(left), dtype=bool)
     whole_alike = np.zeros(len(left), dtype=bool)
@@ -125,7 +126,8 @@ def _name_evidence(
     # merges above these): Python loops over a million rows' pairs are the costly step.
     direct_limit = max(config.phone_name_min, config.email_name_min) + OTHER_CONTACT_MARGIN
     undecided = score < np.where(direct, direct_limit, config.contact_name_min)
-    looked = shared & undecided
+    # Beside one contact alone, alike names count from contact_edits_min_length characters.
+    looked = shared & undecided & (direct | (shortest >= config.contact_edits_min_length))
     if config.sound_alike:
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
         for position in _sound_alike(keys, left, right, among).tolist():
@@ -161,9 +163,8 @@ def _name_evidence(
                         else f"names' words score {held[i]:g}"
                     )
     person = records["person"].to_numpy(dtype=bool)
-    places = records["place"].to_numpy(dtype=object)
     # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
-    same_city = (places[left] == places[right]) & (places[left] != "")
+    same_city = (codes.place[left] == codes.place[right]) & (codes.place[left] >= 0)
     chinese = np.flatnonzero(
         (direct | (shared & same_contact & same_city))
         & undecided
@@ -230,7 +231,16 @@ def score_pairs(
     shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
     alike, whole_alike, for_contact, evidence = _name_evidence(
-        records, left, right, score, shared | by_contact_only, shared, same_contact, config
+        records,
+        codes,
+        lengths,
+        left,
+        right,
+        score,
+        shared | by_contact_only,
+        shared,
+        same_contact,
+        config,
     )
     # Two individuals' contacts are their names: alike names are alike contacts (罗磊英 /
     # 罗英磊); one character apart on one phone may be a sibling (唐博桂 / 唐伟桂).

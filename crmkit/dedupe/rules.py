@@ -41,7 +41,7 @@ from rapidfuzz.process import cpdist
 from crmkit.config import DedupeConfig
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
-from crmkit.dedupe.sound import sounds_alike, spoken
+from crmkit.dedupe.sound import readings, sounds_alike, spoken
 
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
@@ -92,6 +92,34 @@ def _sound_alike(
     return among[out]
 
 
+def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two reading numbers of each one-character text (equal when they read alike; -1, -2
+    for none): a character's first and last reading (sound.readings), looked up once each."""
+    codes, uniques = pd.factorize(chars, use_na_sentinel=True)
+    numbers: dict[str, int] = {}
+    first = np.empty(len(uniques) + 1, dtype=np.int64)
+    second = np.empty(len(uniques) + 1, dtype=np.int64)
+    for position, char in enumerate(uniques):
+        heard = sorted(readings(char)) if char else [""]
+        first[position] = numbers.setdefault(heard[0], len(numbers))
+        second[position] = numbers.setdefault(heard[-1], len(numbers))
+    first[-1], second[-1] = -1, -2  # a missing character (index -1) reads like nothing
+    return first[codes], second[codes]
+
+
+def _ends_sound_alike(keys: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether the first and the last characters of two keys may sound alike: a vectorized
+    sieve before sounds_alike looks at every character (most pairs differ at an end)."""
+    ok = np.ones(len(left), dtype=bool)
+    if not len(left):
+        return ok
+    for chars in (keys.str[:1], keys.str[-1:]):
+        first, second = _reading_codes(chars)
+        a1, a2, b1, b2 = first[left], second[left], first[right], second[right]
+        ok &= (a1 == b1) | (a1 == b2) | (a2 == b1) | (a2 == b2)
+    return ok
+
+
 def _name_evidence(
     records: pd.DataFrame,
     codes: MatchCodes,
@@ -130,11 +158,20 @@ def _name_evidence(
     looked = shared & undecided & (direct | (shortest >= config.contact_edits_min_length))
     if config.sound_alike:
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
+        among = among[_ends_sound_alike(records["key"], left[among], right[among])]
         for position in _sound_alike(keys, left, right, among).tolist():
             alike[position] = whole_alike[position] = True
             evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
+    # Two characters swapped (罗磊英 / 罗英磊, 银龙明 / 银明龙) keep the first or the last one.
+    first = pd.factorize(records["key"].str[:1])[0]
+    last = pd.factorize(records["key"].str[-1:])[0]
     among = np.flatnonzero(
-        looked & ~alike & (lengths[left] == lengths[right]) & (lengths[left] >= 3) & ~latin[left]
+        looked
+        & ~alike
+        & (lengths[left] == lengths[right])
+        & (lengths[left] >= 3)
+        & ~latin[left]
+        & ((first[left] == first[right]) | (last[left] == last[right]))
     )
     for position in among.tolist():
         a, b = keys[left[position]], keys[right[position]]

@@ -24,14 +24,52 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-HEADERS = ["客户编号", "客户名称", "联系人姓名", "联系电话", "联系邮箱", "客户来源", "创建时间", "entity"]
+HEADERS = [
+    "客户编号",
+    "客户名称",
+    "联系人姓名",
+    "联系电话",
+    "联系邮箱",
+    "客户来源",
+    "创建时间",
+    "entity",
+]
 
 # Input-method slips: characters typed for one another (same pinyin), written by hand.
 SLIPS = [
-    "静晶精京经", "洋阳杨扬", "思丝斯司", "伟薇威维玮", "达大", "华化划", "明铭鸣", "辉晖徽灰",
-    "林琳霖临", "芳方舫", "丽莉力立利", "军君均", "平萍苹", "强墙", "杰洁捷", "敏闽", "涛滔韬",
-    "鑫新欣心馨", "源元园远圆", "泰太态", "通同铜童", "盛胜圣", "润闰", "嘉佳家加", "宏鸿洪红",
-    "峰锋丰枫风", "晨辰尘臣", "宇雨语羽", "凯恺楷", "瑞锐睿", "博搏泊", "恒衡横", "信新心",
+    "静晶精京经",
+    "洋阳杨扬",
+    "思丝斯司",
+    "伟薇威维玮",
+    "达大",
+    "华化划",
+    "明铭鸣",
+    "辉晖徽灰",
+    "林琳霖临",
+    "芳方舫",
+    "丽莉力立利",
+    "军君均",
+    "平萍苹",
+    "强墙",
+    "杰洁捷",
+    "敏闽",
+    "涛滔韬",
+    "鑫新欣心馨",
+    "源元园远圆",
+    "泰太态",
+    "通同铜童",
+    "盛胜圣",
+    "润闰",
+    "嘉佳家加",
+    "宏鸿洪红",
+    "峰锋丰枫风",
+    "晨辰尘臣",
+    "宇雨语羽",
+    "凯恺楷",
+    "瑞锐睿",
+    "博搏泊",
+    "恒衡横",
+    "信新心",
 ]
 SLIP = {c: group.replace(c, "") for group in SLIPS for c in group}
 FAMILY = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -139,7 +177,9 @@ class Maker:
         channel = rng.random()
         if e["english"] and channel < 0.2:
             trade = EN_TRADES.get(e["trade"], "Co.")
-            return f"{e['english']} {trade} {rng.choice(['Co., Ltd.', 'Ltd', 'Limited', ''])}".strip()
+            return (
+                f"{e['english']} {trade} {rng.choice(['Co., Ltd.', 'Ltd', 'Limited', ''])}".strip()
+            )
         if channel < 0.45:  # the registry name
             province = PROVINCE.get(e["city"], "")
             head = rng.choice([province + e["city"] + "市", e["city"] + "市", e["city"]])

@@ -131,12 +131,15 @@ email_name_min = 60              # they share an e-mail and their names score at
 sound_alike = 1                  # … names that sound alike (王静/王晶: same pinyin, tones aside); 0: off
 words_name_min = 100             # … Latin names whose words score this, order and generic words aside
                                  #     (100: one name's words inside the other's, Lotus / Lotus Jade Garden)
-# Names alike but two different contacts on one phone: shown for review (a hotel's restaurants).
+# Alike too, beside a shared phone or e-mail: a short name (上海益瑞 / 上海市益瑞文化传媒), a name in
+# each script with one contact, two characters swapped. Alike names but two different contacts on
+# one phone, or names ending in two trades or stores (names.toml [trades]): shown for review.
 contact_name_min = 85            # both are organisations with the same contact and names this similar
 contact_max_edits = 0            # … or names at most this many characters apart (0: off),
 contact_edits_min_length = 4     #     when both keys have at least this many characters (so too alike names)
 # Pairs shown for review (never merged unless accepted in --decisions): a shared phone or e-mail
-# with dissimilar names, a conflict of places, or organisations whose names score at least:
+# with dissimilar names, a conflict of places, or organisations whose names score at least
+# (a Latin name of one word besides restaurant, hotel …: not on its name alone):
 review_name_min = 100
 window = 10                      # neighbours compared in sorted-name windows within one contact
 block_max = 30                   # rows sharing a phone, e-mail or name beyond this: compared in windows

@@ -2,6 +2,15 @@
 
     python benchmarks/bench_dedupe.py [ROWS ...]          # default: 10000 100000 1000000
     python benchmarks/bench_dedupe.py --no-anchors 1000000
+    python benchmarks/bench_dedupe.py --classic 100000        # the pools before issue 17
+    python benchmarks/bench_dedupe.py --other 100000          # the independent generator
+    python benchmarks/bench_dedupe.py --no-anchors --splink 100000   # crmkit beside splink 5
+
+Pools: benchmarks/dupes.py (since issue 17 with English names, homophones, international
+phones and hotel switchboards; --classic: the older pools, row for row), or --other:
+benchmarks/dupes_other.py, written apart from the rules. Beside crmkit's time, a bare
+`pandas.read_csv(path, dtype=str)` of the same file in its own process (the floor), and the
+number of pairs crmkit leaves for review.
 
 On seeded pools with known duplicates and hard negatives (benchmarks/dupes.py), prints for each
 size: time, peak memory, and pairwise precision, recall and F1 of what is merged (the pairs
@@ -9,6 +18,8 @@ inside the output clusters against the pairs of true duplicates). On the 10,000-
 the 100,000-row pool for recordlinkage), the same figures for
 - a naive all-pairs rapidfuzz loop: every pair scored, merged when the phones (digits only)
   are equal or the names score >= 90;
+- splink 5 with DuckDB (--splink; its own environment, benchmarks/.venv-splink), as its
+  documentation sets up a dedupe, by default and tuned by hand: see splink_anchor.py;
 - the recordlinkage toolkit (its own virtual environment in benchmarks/.venv-recordlinkage,
   as it pins pandas below 3): standard blocking on phone plus a sorted neighbourhood on the
   cleaned name (NFKC; its clean() drops Chinese unless told not to), Jaro-Winkler names and contacts, exact phone and e-mail, matched when at
@@ -20,6 +31,7 @@ merge, write the merged CSV and the map); the anchors' times cover matching only
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,8 +43,9 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RL_VENV = HERE / ".venv-recordlinkage"
+SPLINK_VENV = HERE / ".venv-splink"
 sys.path.insert(0, str(HERE))
-from dupes import write_pool  # noqa: E402
+from dupes import pool_path, write_pool  # noqa: E402
 
 _CRMKIT = r"""
 import json, resource, sys, time
@@ -99,6 +112,26 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 pairs = sorted({(min(a, b), max(a, b)) for a, b in matches.tolist()})
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "pairs": pairs, "candidates": len(candidates)}))
 """
+
+
+_FLOOR = r"""
+import json, resource, sys, time
+import pandas as pd
+start = time.perf_counter()
+pd.read_csv(sys.argv[1], dtype=str)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": peak}))
+"""
+
+
+def run_floor(pool: Path) -> float:
+    """A bare pandas.read_csv(path, dtype=str) of the pool, in its own process."""
+    done = subprocess.run([sys.executable, "-c", _FLOOR, str(pool)], capture_output=True, text=True)
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  {'pandas.read_csv(dtype=str)':<28} {stats['seconds']:8.1f} s  peak {stats['peak_mib']:6.0f} MiB"
+    )
+    return float(stats["seconds"])
 
 
 def _pairs_in(groups: np.ndarray) -> int:
@@ -170,6 +203,8 @@ def run_crmkit(pool: Path, truth: np.ndarray) -> tuple[float, tuple[float, float
         if done.returncode != 0:
             raise SystemExit(f"crmkit failed: {done.stderr}")
         stats = json.loads(done.stderr.strip().splitlines()[-1])
+        found = re.search(r"(\d+) pairs to review", done.stdout)
+        review = int(found.group(1)) if found else -1
         mapping = pd.read_csv(
             out / "map.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
         )
@@ -185,7 +220,7 @@ def run_crmkit(pool: Path, truth: np.ndarray) -> tuple[float, tuple[float, float
             stats["seconds"],
             stats["peak_mib"],
             scores,
-            f"  ({len(truth):,} rows in, {rows:,} out)",
+            f"  ({len(truth):,} rows in, {rows:,} out, {review:,} pairs to review)",
         )
     )
     return float(stats["seconds"]), scores
@@ -215,6 +250,48 @@ def run_anchor(
     print(f"  {'':<28} (its pairs before closure: P {p:.4f}  R {r:.4f}  F1 {f:.4f})")
 
 
+def splink_python() -> str | None:
+    """splink 5 and DuckDB in their own environment (created on first use)."""
+    python = SPLINK_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"  creating {SPLINK_VENV.name} for splink 5 …")
+        subprocess.run([sys.executable, "-m", "venv", str(SPLINK_VENV)], check=True)
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "splink==5.0.0", "duckdb", "pandas"],
+            capture_output=True,
+            text=True,
+        )
+        if install.returncode != 0:
+            print(f"  splink could not be installed: {install.stderr.strip()[-300:]}")
+            return None
+    return str(python)
+
+
+def run_splink(mode: str, pool: Path, truth: np.ndarray, ours: float) -> None:
+    """splink_anchor.py in splink's environment: its clusters scored like crmkit's."""
+    python = splink_python()
+    if python is None:
+        return
+    done = subprocess.run(
+        [python, str(HERE / "splink_anchor.py"), str(pool), mode], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        print(f"  splink 5 ({mode}): failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    scores = _score(np.array(result["clusters"], dtype=str), truth)
+    ratio = ours / result["seconds"]
+    print(
+        _line(
+            f"splink 5 DuckDB ({mode})",
+            result["seconds"],
+            result["peak_mib"],
+            scores,
+            f"  crmkit's time / its time: {ratio:.2f}",
+        )
+    )
+
+
 def recordlinkage_python() -> str | None:
     python = RL_VENV / "bin" / "python"
     if not python.exists():
@@ -242,13 +319,25 @@ def recordlinkage_python() -> str | None:
 
 def main(argv: list[str]) -> None:
     anchors = "--no-anchors" not in argv
+    classic = "--classic" in argv
+    other = "--other" in argv
     sizes = [int(a) for a in argv if not a.startswith("--")] or [10_000, 100_000, 1_000_000]
     for size in sizes:
-        pool = write_pool(size, DATA / f"dupes_{size}.csv")
+        if other:
+            from dupes_other import write_other
+
+            pool = write_other(size, DATA / f"dupes_other_{size}.csv")
+        else:
+            pool = write_pool(size, pool_path(size, classic), classic=classic)
         truth = pd.read_csv(pool, usecols=["entity"], encoding="utf-8-sig")["entity"].to_numpy()
         real = _pairs_in(truth)
         print(f"{size:,} rows, {real:,} true duplicate pairs ({pool.name})")
+        floor = run_floor(pool)
         ours, _ = run_crmkit(pool, truth)
+        print(f"  {'':<28} crmkit's time / the floor's: {ours / floor:.1f}x")
+        if "--splink" in argv:
+            run_splink("default", pool, truth, ours)
+            run_splink("tuned", pool, truth, ours)
         if anchors and size <= 10_000:
             run_anchor("naive all-pairs rapidfuzz", sys.executable, _NAIVE, pool, truth, ours)
         if anchors and size <= 100_000:

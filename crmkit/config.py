@@ -73,6 +73,8 @@ class DedupeConfig:
     review_name_min: int = 100
     window: int = 10
     block_max: int = 30
+    sound_alike: int = 1
+    words_name_min: int = 100
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,22 @@ list_limit = 1000                # rows per customer list in Excel and HTML (JSO
 [dedupe]
 # Names are compared by their key: 繁→简, width and case folded, punctuation and spaces removed,
 # legal forms (有限公司 …) and places (北京…, …(上海)) set aside. Score = rapidfuzz ratio, 0–100.
+# Phones are compared normalized (+852 2345 6789 = 00852-23456789) and without extension.
 # Two rows are merged (decision auto) when, with no conflicting places (北京 vs 上海):
-phone_name_min = 60              # they share a phone and their names score at least this
-email_name_min = 60              # they share an e-mail and their names score at least this
+phone_name_min = 60              # they share a phone and their names score at least this, or are alike:
+email_name_min = 60              # they share an e-mail and their names score at least this, or are alike:
+sound_alike = 1                  # … names that sound alike (王静/王晶: same pinyin, tones aside); 0: off
+words_name_min = 100             # … Latin names whose words score this, order and generic words aside
+                                 #     (100: one name's words inside the other's, Lotus / Lotus Jade Garden)
+# Alike too, beside a shared phone or e-mail: a short name (上海益瑞 / 上海市益瑞文化传媒), a name in
+# each script with one contact, two characters swapped. Alike names but two different contacts on
+# one phone, or names ending in two trades or stores (names.toml [trades]): shown for review.
 contact_name_min = 85            # both are organisations with the same contact and names this similar
 contact_max_edits = 0            # … or names at most this many characters apart (0: off),
-contact_edits_min_length = 4     #     when both keys have at least this many characters
+contact_edits_min_length = 4     #     when both keys have at least this many characters (so too alike names)
 # Pairs shown for review (never merged unless accepted in --decisions): a shared phone or e-mail
-# with dissimilar names, a conflict of places, or organisations whose names score at least:
+# with dissimilar names, a conflict of places, or organisations whose names score at least
+# (a Latin name of one word besides restaurant, hotel …: not on its name alone):
 review_name_min = 100
 window = 10                      # neighbours compared in sorted-name windows within one contact
 block_max = 30                   # rows sharing a phone, e-mail or name beyond this: compared in windows
@@ -186,6 +196,8 @@ def load_dedupe_config(path: Path | None) -> DedupeConfig:
             raise ConfigError(f"{path}: dedupe.{key} must be a whole number, not {value!r}")
         if key.endswith("_min") and value > 100:
             raise ConfigError(f"{path}: dedupe.{key} is a score from 0 to 100, not {value}")
+        if key == "sound_alike" and value > 1:
+            raise ConfigError(f"{path}: dedupe.sound_alike is 1 (on) or 0 (off), not {value}")
         values[key] = value
     if values.get("window", 2) < 2 or values.get("block_max", 2) < 2:
         raise ConfigError(f"{path}: dedupe.window and dedupe.block_max must be at least 2")

@@ -278,7 +278,7 @@ def _summary(found: DuplicateReport, examples: int) -> None:
     if not found.cluster_count or examples == 0:
         return
     rows = []
-    for number, members in found.members().head(examples).items():
+    for number, members in found.members(examples).items():
         joined = found.clusters.joined_by
         reasons = sorted({describe(pairs.iloc[joined[m]]) for m in members if joined[m] >= 0})
         rows.append(

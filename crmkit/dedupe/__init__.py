@@ -64,13 +64,21 @@ class DuplicateReport:
         text = pd.Series(numbers + 1).astype(str).str.zfill(width).radd("D")
         return np.where(numbers >= 0, text.to_numpy(dtype=object), "").astype(object)
 
-    def members(self) -> pd.Series:
-        """Pool indices of each cluster's rows, largest cluster first (then by first row)."""
-        number = pd.Series(self.clusters.number)
-        grouped = number[number >= 0].groupby(number[number >= 0]).groups
-        members = pd.Series({k: list(v) for k, v in grouped.items()}, dtype=object)
-        sizes = members.map(len)
-        return members.iloc[np.lexsort((members.index.to_numpy(), -sizes.to_numpy()))]
+    def members(self, limit: int | None = None) -> pd.Series:
+        """Pool indices of each cluster's rows, largest cluster first (then by number); the
+        first `limit` clusters only when given (a summary needs five, not 150,000)."""
+        number = self.clusters.number
+        clustered = np.flatnonzero(number >= 0)
+        if not len(clustered):
+            return pd.Series(dtype=object)
+        sizes = np.bincount(number[clustered], minlength=self.cluster_count)
+        order = np.lexsort((np.arange(len(sizes)), -sizes))
+        chosen = order if limit is None else order[:limit]
+        wanted = clustered[np.isin(number[clustered], chosen)]
+        rows: dict[int, list[int]] = {int(c): [] for c in chosen}
+        for row, cluster in zip(wanted.tolist(), number[wanted].tolist(), strict=True):
+            rows[cluster].append(row)
+        return pd.Series(list(rows.values()), index=list(rows), dtype=object)
 
 
 def _order(pairs: pd.DataFrame) -> np.ndarray:
@@ -109,6 +117,7 @@ def _apply_decisions(pool: Pool, pairs: pd.DataFrame, decisions: Decisions) -> p
             "same_contact": False,
             "rule": "decision",
             "decision": "accept",
+            "evidence": "",
         }
     )
     return pd.concat([pairs, added], ignore_index=True)

@@ -7,6 +7,7 @@ vocabulary (legal forms, places, surnames) is data: schemas/names.toml.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,6 +25,10 @@ _BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」�
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[a-z]")
+_APOSTROPHE = re.compile(r"['’`]")
+_STORE = re.compile(r"[\u3400-\u9fff]{2}(?:分店|门店|店)$")
+_LATIN_HEAD = re.compile(r"[a-z]+(?=[\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,43 @@ class NameVocabulary:
     bracket_words: frozenset[str]
     organisation_words: re.Pattern[str]
     surnames: tuple[str, ...]
+
+    @functools.cached_property
+    def branch_at_end(self) -> re.Pattern[str]:
+        """The branch word a text ends with, longest first (one search, not one per word)."""
+        return re.compile("(?:" + "|".join(map(re.escape, self.branch_words)) + ")$")
+
+    @functools.cached_property
+    def surname_set(self) -> frozenset[str]:
+        """The surnames, for a lookup by a name's first one or two characters."""
+        return frozenset(self.surnames)
+
     province: dict[str, str]  # place → its province (a province maps to itself)
+    latin_forms_words: frozenset[str] = frozenset()  # co, ltd, inc … as words of a Latin name
+    generic_words: frozenset[str] = frozenset()  # restaurant, hotel … (Latin names)
+    stop_words: frozenset[str] = frozenset()  # the, and … (Latin names)
+    latin_places: dict[str, str] | None = None  # shanghai → 上海, hongkong → 香港
+    trades: dict[str, str] | None = None  # trade word → its family (信息技术 → 科技)
+    trade_at_end: re.Pattern[str] = re.compile(r"$^")
+
+    def business(self, key: str) -> tuple[str, str]:
+        """The store (朝阳店) and the trade family (科技) a name key ends with ('' when none)."""
+        store = ""
+        found = _STORE.search(key)
+        if found:
+            store, key = found.group(), key[: found.start()]
+        trade = self.trade_at_end.search(key)
+        return store, (self.trades or {}).get(trade.group(), "") if trade else ""
+
+    def other_business(self, a: str, b: str) -> str:
+        """'建材 / 科技' when keys `a` and `b` name two stores or two trades, else ''."""
+        store_a, trade_a = self.business(a)
+        store_b, trade_b = self.business(b)
+        if store_a and store_b and store_a != store_b:
+            return f"{store_a} / {store_b}"
+        if trade_a and trade_b and trade_a != trade_b:
+            return f"{trade_a} / {trade_b}"
+        return ""
 
     def place_at_start(self, text: str) -> tuple[str, int] | None:
         """The place `text` starts with and the length it takes (suffix included), or None."""
@@ -58,7 +99,9 @@ class NameVocabulary:
         for suffix in _PLACE_SUFFIXES:
             if text.endswith(suffix) and text[: -len(suffix)] in self.province:
                 return text[: -len(suffix)]
-        return text if text in self.province else None
+        if text in self.province:
+            return text
+        return (self.latin_places or {}).get(text)
 
     def compatible(self, a: str, b: str) -> bool:
         """Two places can be one customer's: equal, one missing, or a city and its province."""
@@ -95,6 +138,17 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         r"(?:[\s,.&]*\b(?:" + "|".join(map(re.escape, latin)) + r")\b\.?)+\s*$" if latin else r"$^"
     )
     chinese = sorted((f for f in forms if not f.isascii()), key=len, reverse=True)
+    families = raw.get("trades", {})
+    if not isinstance(families, dict) or not all(
+        isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in families.values()
+    ):
+        raise SpecError(f"{path}: [trades] must be a table of family = [trade words]")
+    trades = {fold(w): fold(family) for family, members in families.items() for w in members}
+    latin_places = raw.get("latin_places", {})
+    if not isinstance(latin_places, dict) or not all(
+        isinstance(v, str) and fold(v) in province for v in latin_places.values()
+    ):
+        raise SpecError(f"{path}: [latin_places] must map spellings to places of [places]")
     return NameVocabulary(
         legal_forms=tuple(chinese),
         trailing_forms=re.compile(
@@ -111,6 +165,16 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         ),
         surnames=tuple(sorted(words("surnames"), key=len, reverse=True)),
         province=province,
+        latin_forms_words=frozenset(latin),
+        generic_words=frozenset(words("generic_words")),
+        stop_words=frozenset(words("stop_words")),
+        latin_places={compact(fold(k)): fold(v) for k, v in latin_places.items()},
+        trades=trades,
+        trade_at_end=re.compile(
+            "(?:" + "|".join(map(re.escape, sorted(trades, key=len, reverse=True))) + ")$"
+            if trades
+            else r"$^"
+        ),
     )
 
 
@@ -143,6 +207,7 @@ class NameKey:
     key: str
     place: str
     personal: bool
+    words: str = ""  # a Latin name's words, sorted, generic words aside (see _latin_key)
 
 
 def _strip_forms(text: str, vocab: NameVocabulary) -> str:
@@ -179,8 +244,11 @@ def _is_person(name: str, vocab: NameVocabulary) -> bool:
         return False
     if vocab.organisation_words.search(name):
         return False
-    surname = next((s for s in vocab.surnames if name.startswith(s)), None)
-    return surname is not None and 1 <= len(name) - len(surname) <= 2
+    known = vocab.surname_set
+    for size in (2, 1):  # 欧阳 before 欧
+        if name[:size] in known:
+            return 1 <= len(name) - size <= 2
+    return False
 
 
 def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
@@ -198,15 +266,20 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
             kept.append(inner)
         position = match.end()
     kept.append(folded[position:])
+    if _LATIN.search(folded) and not _CJK.search("".join(kept)):
+        return _latin_key(" ".join(kept), places, vocab)
     text = compact(vocab.latin_forms.sub("", "".join(kept)))
-    for word in vocab.branch_words:
-        if text.endswith(word):
-            stem = text[: -len(word)]
-            at_end = _place_at_end(stem, vocab)
-            if at_end is not None:
-                places.append(at_end[0])
-                text = stem[: -at_end[1]]
-            break
+    latin_head = _LATIN_HEAD.match(text)  # Hong Kong腾宇中餐厅: a place in Latin letters
+    if latin_head and vocab.latin_places and latin_head.group() in vocab.latin_places:
+        places.append(vocab.latin_places[latin_head.group()])
+        text = text[latin_head.end() :]
+    branch = vocab.branch_at_end.search(text) if vocab.branch_words else None
+    if branch is not None:
+        stem = text[: branch.start()]
+        at_end = _place_at_end(stem, vocab)
+        if at_end is not None:
+            places.append(at_end[0])
+            text = stem[: -at_end[1]]
     text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
     if inner_place is not None:
         places.append(inner_place)
@@ -230,6 +303,41 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
     place = place or (places[-1] if places else "")
     return NameKey(text or whole, place, _is_person(whole, vocab))
+
+
+def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
+    """The key of a name in Latin letters: its words sorted (Hotel Sunrise = Sunrise Hotel),
+    without legal forms, stop words (the, and) and places, which are set aside — unless nothing
+    else is left. `words` is the same without generic words too (restaurant, hotel …): what
+    two spellings of one name share (Sunrise / The Sunrise Hotel), compared beside a shared
+    phone, e-mail or contact; the key keeps them, so that Amber Cafe and Amber Hotel are not
+    the same name on their own."""
+    words = [w for w in _NOT_WORD.split(_APOSTROPHE.sub("", text)) if w]
+    named = [w for w in words if w not in vocab.latin_forms_words] or words
+    core: list[str] = []
+    found: list[str] = []
+    position = 0
+    while position < len(named):
+        two = "".join(named[position : position + 2]) if position + 1 < len(named) else ""
+        place = vocab.place_of(two) if two else None
+        if place is not None:
+            found.append(place)
+            position += 2
+            continue
+        place = vocab.place_of(named[position])
+        if place is not None:
+            found.append(place)
+        else:
+            core.append(named[position])
+        position += 1
+    if not core:
+        core, found = named, []
+    keyed = sorted(w for w in core if w not in vocab.stop_words) or sorted(core)
+    kept = sorted(w for w in keyed if w not in vocab.generic_words) or keyed
+    places = places + found
+    return NameKey(
+        "".join(keyed) or compact(text), places[-1] if places else "", False, " ".join(kept)
+    )
 
 
 def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:

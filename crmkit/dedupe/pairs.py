@@ -7,11 +7,12 @@ import pandas as pd
 
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.pool import Pool
+from crmkit.dedupe.rules import describe_all
 from crmkit.pii import mask_pii
 
 PAIR_COLUMNS = (
     "cluster_id", "left_file", "left_row", "right_file", "right_row", "score", "rule", "decision",
-    "same_phone", "same_email", "same_contact",
+    "same_phone", "same_email", "same_contact", "why",
 )  # fmt: skip
 _LEFT_OUT = ("merged_from", "merge_conflicts")  # long lists: the merged file holds them
 _DECISION_ORDER = {"accept": 0, "auto": 1, "review": 2, "blocked": 3, "reject": 4}
@@ -65,7 +66,7 @@ def _masked(values: np.ndarray) -> np.ndarray:
 def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
     """The pairs, clustered ones first (by cluster, strongest first), then the ones to review.
 
-    Columns: PAIR_COLUMNS, then left_<header> and right_<header> of every field (the spec's
+    Columns: PAIR_COLUMNS (why: the rule in words, see rules.describe), then left_<header> and right_<header> of every field (the spec's
     header) and of every column the spec does not know (an address tells branches apart), so
     that a person can mark `decision` accept or reject and pass the file back.
     """
@@ -96,6 +97,7 @@ def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
             "same_phone": pairs["same_phone"].to_numpy(),
             "same_email": pairs["same_email"].to_numpy(),
             "same_contact": pairs["same_contact"].to_numpy(),
+            "why": describe_all(pairs),
         }
     )
     spec = pool.tables[0].table.spec if pool.tables else None

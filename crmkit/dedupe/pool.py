@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from crmkit.columns import NormalizedColumn, normalize_column
-from crmkit.dedupe.names import NameVocabulary, compact, fold_many, key_of, load_vocabulary
+from crmkit.dedupe.names import (
+    NameKey,
+    NameVocabulary,
+    compact,
+    fold_many,
+    key_of,
+    load_vocabulary,
+)
 from crmkit.errors import InputError
 from crmkit.io.table import Table
 
@@ -36,7 +43,7 @@ class Pool:
     """All input rows in input order (pool index 0…n-1) and the keys they are matched by.
 
     `records` columns: source (input number), row (as the spreadsheet shows it), customer_id,
-    name (as normalized), whole (name folded, no spaces), key and place (see names.py),
+    name (as normalized), whole (name folded, no spaces), key, place and words (see names.py),
     person, phone, email, contact
     (folded, no spaces), created, updated (datetime64, NaT when missing).
     """
@@ -116,17 +123,22 @@ def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> 
 
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
-    names = records["name"].fillna("").astype(str)
-    contacts = records["contact"].fillna("").astype(str)
-    unique_names, name_codes = np.unique(names.to_numpy(dtype=str), return_inverse=True)
-    unique_contacts, contact_codes = np.unique(contacts.to_numpy(dtype=str), return_inverse=True)
+    # Hashing (factorize) rather than sorting (np.unique): a million names as fixed-width
+    # text took seconds and hundreds of MiB; spellings that fold alike get one key_of call.
+    name_codes, unique_names = pd.factorize(records["name"].fillna("").astype(str))
+    contact_codes, unique_contacts = pd.factorize(records["contact"].fillna("").astype(str))
     folded_names = fold_many(list(unique_names))
     folded_contacts = [compact(c) for c in fold_many(list(unique_contacts))]
-    keys = [key_of(name, vocab) for name in folded_names]
-    records["key"] = np.array([k.key for k in keys], dtype=object)[name_codes]
-    records["place"] = np.array([k.place for k in keys], dtype=object)[name_codes]
-    personal = np.array([k.personal for k in keys], dtype=bool)[name_codes]
-    whole = np.array([compact(n) for n in folded_names], dtype=object)[name_codes]
+    done: dict[str, tuple[NameKey, str]] = {}
+    for name in folded_names:
+        if name not in done:
+            done[name] = (key_of(name, vocab), compact(name))
+    keys = [done[name] for name in folded_names]
+    records["key"] = np.array([k.key for k, _ in keys], dtype=object)[name_codes]
+    records["place"] = np.array([k.place for k, _ in keys], dtype=object)[name_codes]
+    records["words"] = np.array([k.words for k, _ in keys], dtype=object)[name_codes]
+    personal = np.array([k.personal for k, _ in keys], dtype=bool)[name_codes]
+    whole = np.array([w for _, w in keys], dtype=object)[name_codes]
     contact = np.array(folded_contacts, dtype=object)[contact_codes]
     records["whole"] = whole
     records["person"] = personal | ((contact != "") & (whole == contact))

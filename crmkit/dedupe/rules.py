@@ -1,18 +1,33 @@
 """Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
 
 Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
-- phone:   they share a phone and their names score at least phone_name_min (at least
-           OTHER_CONTACT_MARGIN more when both name a contact and the contacts differ);
-- email:   they share an e-mail and their names score at least email_name_min (idem);
+- phone:   they share a phone (extensions aside) and their names score at least phone_name_min
+           or are alike (below); at least OTHER_CONTACT_MARGIN more when both name a contact
+           and the contacts differ (contacts that sound alike do not differ);
+- email:   they share an e-mail and their names score at least email_name_min or are alike
+           (idem);
 - contact: both are organisations (not individuals: two 张伟 are not one customer because
            their names equal their contacts) with the same contact, and names scoring at
-           least contact_name_min or at most contact_max_edits characters apart.
+           least contact_name_min or at most contact_max_edits characters apart, or alike
+           as a whole (below: not one inside the other) with keys of at least
+           contact_edits_min_length characters.
 Shown for review, never merged unless a person accepts them:
 - place:   one of the above, but the places conflict (北京星辰科技 / 上海星辰科技, one phone);
+- business: one of the above, but the names end in two trades or two stores (博晨明建材 /
+           博晨明科技, 宇嘉方达(朝阳店) / (海淀店): a group's sister companies, a chain's
+           stores on its hotline; names.toml [trades]);
 - contacts-differ: a shared phone or e-mail, names just at the threshold and two different
            contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
-- name-only: organisations whose names score at least review_name_min, nothing else shared.
+- name-only: organisations whose names score at least review_name_min, nothing else shared
+           (a Latin name needs two words besides generic ones: Jade Restaurant is common).
+
+Names are alike (the `evidence` column says which way) when they sound alike (王静 / 王晶, a
+pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
+words are the other's or inside them, order and generic words aside (Lotus / Lotus Jade
+Garden; words_name_min); beside a shared phone or e-mail also when one name's key holds the
+other's (益瑞 / 益瑞文化传媒: a short name) or, with one contact too, the names are written in
+two scripts (Bright Foods / 海云宇食品).
 """
 
 from __future__ import annotations
@@ -26,9 +41,10 @@ from rapidfuzz.process import cpdist
 from crmkit.config import DedupeConfig
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
+from crmkit.dedupe.sound import readings, sounds_alike, spoken
 
 AUTO_RULES = ("phone", "email", "contact")
-REVIEW_RULES = ("place", "contacts-differ", "phone-only", "email-only", "name-only")
+REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
 RULES = AUTO_RULES + REVIEW_RULES
 # A shared phone or e-mail merges rows of two different contacts only when their names score
 # this much above the threshold: sister companies share a switchboard and half a name.
@@ -65,6 +81,150 @@ def _compatible_places(
     return compatible
 
 
+def _sound_alike(
+    texts: np.ndarray, left: np.ndarray, right: np.ndarray, among: np.ndarray
+) -> np.ndarray:
+    """Positions in `among` whose two texts (None: missing) sound alike."""
+    out = np.zeros(len(among), dtype=bool)
+    for i, position in enumerate(among.tolist()):
+        a, b = texts[left[position]], texts[right[position]]
+        out[i] = a is not None and b is not None and sounds_alike(a, b)
+    return among[out]
+
+
+def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two reading numbers of each one-character text (equal when they read alike; -1, -2
+    for none): a character's first and last reading (sound.readings), looked up once each."""
+    codes, uniques = pd.factorize(chars, use_na_sentinel=True)
+    numbers: dict[str, int] = {}
+    first = np.empty(len(uniques) + 1, dtype=np.int64)
+    second = np.empty(len(uniques) + 1, dtype=np.int64)
+    for position, char in enumerate(uniques):
+        heard = sorted(readings(char)) if char else [""]
+        first[position] = numbers.setdefault(heard[0], len(numbers))
+        second[position] = numbers.setdefault(heard[-1], len(numbers))
+    first[-1], second[-1] = -1, -2  # a missing character (index -1) reads like nothing
+    return first[codes], second[codes]
+
+
+def _ends_sound_alike(keys: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether the first and the last characters of two keys may sound alike: a vectorized
+    sieve before sounds_alike looks at every character (most pairs differ at an end)."""
+    ok = np.ones(len(left), dtype=bool)
+    if not len(left):
+        return ok
+    for chars in (keys.str[:1], keys.str[-1:]):
+        first, second = _reading_codes(chars)
+        a1, a2, b1, b2 = first[left], second[left], first[right], second[right]
+        ok &= (a1 == b1) | (a1 == b2) | (a2 == b1) | (a2 == b2)
+    return ok
+
+
+def _name_evidence(
+    records: pd.DataFrame,
+    codes: MatchCodes,
+    lengths: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    score: np.ndarray,
+    shared: np.ndarray,
+    direct: np.ndarray,
+    same_contact: np.ndarray,
+    config: DedupeConfig,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where names sharing a phone or e-mail are alike although they score below 100, where
+    they are alike as a whole (they sound alike, or have the same words: not one inside the
+    other), where one contact makes them one customer (alike as a whole with keys of
+    contact_edits_min_length characters, or a short name of the same city: 上海瑞峰 /
+    上海市瑞峰科技), and the words saying how (empty elsewhere): (alike, whole, for_contact,
+    evidence).
+
+    `shared`: pairs sharing a phone, an e-mail or a contact; `direct`: a phone or an e-mail,
+    beside which one name inside the other (益瑞 / 益瑞文化传媒) and, with one contact too,
+    names in two scripts (Bright Foods / 海云宇食品) are alike."""
+    shortest = np.minimum(lengths[left], lengths[right])
+    alike = np.zeros(len(left), dtype=bool)
+    whole_alike = np.zeros(len(left), dtype=bool)
+    city_held = np.zeros(len(left), dtype=bool)
+    evidence = np.full(len(left), "", dtype=object)
+    keys = records["key"].to_numpy(dtype=object)
+    words = records["words"].to_numpy(dtype=object)
+    latin = words != ""
+    # Names are looked at only where being alike can change the decision (the score alone
+    # merges above these): Python loops over a million rows' pairs are the costly step.
+    direct_limit = max(config.phone_name_min, config.email_name_min) + OTHER_CONTACT_MARGIN
+    undecided = score < np.where(direct, direct_limit, config.contact_name_min)
+    # Beside one contact alone, alike names count from contact_edits_min_length characters.
+    looked = shared & undecided & (direct | (shortest >= config.contact_edits_min_length))
+    if config.sound_alike:
+        among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
+        among = among[_ends_sound_alike(records["key"], left[among], right[among])]
+        for position in _sound_alike(keys, left, right, among).tolist():
+            alike[position] = whole_alike[position] = True
+            evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
+    # Two characters swapped (罗磊英 / 罗英磊, 银龙明 / 银明龙) keep the first or the last one.
+    first = pd.factorize(records["key"].str[:1])[0]
+    last = pd.factorize(records["key"].str[-1:])[0]
+    among = np.flatnonzero(
+        looked
+        & ~alike
+        & (lengths[left] == lengths[right])
+        & (lengths[left] >= 3)
+        & ~latin[left]
+        & ((first[left] == first[right]) | (last[left] == last[right]))
+    )
+    for position in among.tolist():
+        a, b = keys[left[position]], keys[right[position]]
+        if sorted(a) == sorted(b):
+            alike[position] = whole_alike[position] = True
+            evidence[position] = f"the same characters in another order ({b})"
+    if config.words_name_min:
+        among = np.flatnonzero(shared & latin[left] & latin[right])
+        if len(among):
+            a, b = words[left[among]], words[right[among]]
+            whole = records["whole"].to_numpy(dtype=object)
+            held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
+            for i, position in enumerate(among.tolist()):
+                x, y = a[i], b[i]
+                if x == y:
+                    if whole[left[position]] != whole[right[position]]:
+                        alike[position] = whole_alike[position] = score[position] < 100
+                        evidence[position] = f"same words, order and generic words aside ({x})"
+                elif held[i] >= config.words_name_min and score[position] < 100:
+                    alike[position] = True
+                    shorter = min(x, y, key=len)
+                    inside = set(shorter.split()) <= set(max(x, y, key=len).split())
+                    evidence[position] = (
+                        f"one name holds the other ({shorter})"
+                        if inside
+                        else f"names' words score {held[i]:g}"
+                    )
+    person = records["person"].to_numpy(dtype=bool)
+    # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
+    same_city = (codes.place[left] == codes.place[right]) & (codes.place[left] >= 0)
+    chinese = np.flatnonzero(
+        (direct | (shared & same_contact & same_city))
+        & undecided
+        & ~alike
+        & ~latin[left]
+        & ~latin[right]
+        & ~person[left]
+        & ~person[right]
+    )
+    for position in chinese.tolist():
+        a, b = keys[left[position]], keys[right[position]]
+        shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+        if len(shorter) >= 2 and longer.startswith(shorter):
+            alike[position] = True
+            city_held[position] = not direct[position]
+            evidence[position] = f"one name holds the other ({shorter})"
+    scripts = np.flatnonzero(direct & same_contact & ~alike & (latin[left] != latin[right]))
+    alike[scripts] = True
+    evidence[scripts] = "one contact, names in two scripts"
+    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
+    return alike, whole_alike, for_contact, evidence
+
+
 def score_pairs(
     records: pd.DataFrame,
     codes: MatchCodes,
@@ -76,7 +236,8 @@ def score_pairs(
     """One row per candidate pair: evidence, name score, rule and decision (auto or review).
 
     Pairs no rule applies to are dropped. Columns: left, right (pool indices), score, edits,
-    same_phone, same_email, same_contact, rule, decision.
+    same_phone, same_email, same_contact, rule, decision, evidence (how names that score
+    below 100 are alike, see _name_evidence; empty when the score says it all).
     """
     same_phone = _same(codes.phone, left, right)
     same_email = _same(codes.email, left, right)
@@ -104,18 +265,66 @@ def score_pairs(
             & (edits <= config.contact_max_edits)
             & (shortest >= config.contact_edits_min_length)
         )
-    contacts_differ = (codes.contact[left] >= 0) & (codes.contact[right] >= 0) & ~same_contact
-    at_phone = same_phone & (score >= config.phone_name_min)
-    at_email = same_email & (score >= config.email_name_min)
+    shared = same_phone | same_email
+    by_contact_only = same_contact & organisations & ~shared
+    alike, whole_alike, for_contact, evidence = _name_evidence(
+        records,
+        codes,
+        lengths,
+        left,
+        right,
+        score,
+        shared | by_contact_only,
+        shared,
+        same_contact,
+        config,
+    )
+    # Two individuals' contacts are their names: alike names are alike contacts (罗磊英 /
+    # 罗英磊); one character apart on one phone may be a sibling (唐博桂 / 唐伟桂).
+    contacts_differ = (
+        (codes.contact[left] >= 0)
+        & (codes.contact[right] >= 0)
+        & ~same_contact
+        & ~(person[left] & person[right] & whole_alike)
+    )
+    if config.sound_alike:
+        contacts = records["contact"].to_numpy(dtype=object)
+        among = np.flatnonzero(contacts_differ & shared)
+        contacts_differ[_sound_alike(contacts, left, right, among)] = False
+    at_phone = same_phone & ((score >= config.phone_name_min) | alike)
+    at_email = same_email & ((score >= config.email_name_min) | alike)
     sisters = contacts_differ & (
         (at_phone & (score < config.phone_name_min + OTHER_CONTACT_MARGIN))
         | (at_email & (score < config.email_name_min + OTHER_CONTACT_MARGIN))
     )
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters
+    # One contact and names alike as a whole: only for keys of some length (华为 / 华威 share
+    # a contact name by chance more often than 诺兰泉商贸 / 诺蓝泉商贸 do). A contact name is
+    # too common to merge Thistle Cafe and Kestrel Thistle Restaurant: one name inside the
+    # other needs a shared phone or e-mail.
+    similar |= for_contact
     by_contact = same_contact & organisations & similar
+    # Sister companies and stores of a chain share a phone, a contact, a brand: two names
+    # ending in two trades or two stores are two businesses (looked at only where names differ).
+    business = np.zeros(len(left), dtype=bool)
+    for position in np.flatnonzero((by_phone | by_email | by_contact) & (score < 100)).tolist():
+        other = vocab.other_business(keys[left[position]], keys[right[position]])
+        if other:
+            business[position] = True
+            evidence[position] = other
+    by_phone &= ~business
+    by_email &= ~business
+    by_contact &= ~business
     named = organisations & (same_key | (score >= config.review_name_min))
-    relevant = by_phone | by_email | by_contact | named
+    # A Latin name of one word besides generic ones (Jade Restaurant) is too common to review
+    # on its name alone.
+    looked = np.flatnonzero(named & ~shared)
+    if len(looked):
+        words = records["words"].to_numpy(dtype=object)
+        thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
+        named[looked[thin]] = False
+    relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
     compatible[relevant] = _compatible_places(records, left[relevant], right[relevant], vocab)
     conditions = [
@@ -123,14 +332,17 @@ def score_pairs(
         compatible & by_email,
         compatible & by_contact,
         ~compatible & (by_phone | by_email | by_contact),
-        sisters & ~by_contact,
+        compatible & business,
+        sisters & ~by_contact & ~business,
         same_phone,
         same_email,
         compatible & named,
     ]
-    rule = np.select(conditions, list(RULES), default="")
-    keep = rule != ""
-    decision = np.where(np.isin(rule, AUTO_RULES), "auto", "review")
+    # Rule numbers, named for the kept pairs only: names for 8 million candidate pairs were
+    # a 500 MiB array of text at 1M rows.
+    number = np.select(conditions, list(range(len(RULES))), default=-1)
+    keep = number >= 0
+    kept = number[keep]
     return pd.DataFrame(
         {
             "left": left[keep],
@@ -140,8 +352,11 @@ def score_pairs(
             "same_phone": same_phone[keep],
             "same_email": same_email[keep],
             "same_contact": same_contact[keep],
-            "rule": rule[keep],
-            "decision": decision[keep],
+            "rule": np.array(RULES, dtype=object)[kept],
+            "decision": np.array(["auto", "review"], dtype=object)[
+                (kept >= len(AUTO_RULES)).astype(np.int64)
+            ],
+            "evidence": evidence[keep],
         }
     )
 
@@ -151,6 +366,7 @@ _REASONS = {
     "email": "same e-mail, names {score:g}",
     "contact": "same contact, names {score:g}",
     "place": "places differ (names {score:g})",
+    "business": "names {score:g}, but another trade or store",
     "contacts-differ": "same phone or e-mail, names only {score:g}, other contacts",
     "phone-only": "same phone, names only {score:g}",
     "email-only": "same e-mail, names only {score:g}",
@@ -159,6 +375,32 @@ _REASONS = {
 }
 
 
+_WITH_EVIDENCE = {
+    "phone": "same phone, {evidence}",
+    "email": "same e-mail, {evidence}",
+    "contact": "same contact, {evidence}",
+    "place": "places differ ({evidence})",
+    "business": "names {score:g}, but another trade or store ({evidence})",
+    "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
+}
+
+
+def _reason(rule: str, score: float, evidence: object) -> str:
+    if isinstance(evidence, str) and evidence and rule in _WITH_EVIDENCE:
+        return _WITH_EVIDENCE[rule].format(evidence=evidence, score=score)
+    return _REASONS.get(rule, rule).format(score=score)
+
+
 def describe(pair: pd.Series) -> str:
-    """Why a pair matched, in words (a row of score_pairs)."""
-    return _REASONS.get(str(pair["rule"]), str(pair["rule"])).format(score=float(pair["score"]))
+    """Why a pair matched, in words (a row of score_pairs): same phone, names sound alike
+    (wang jing)."""
+    return _reason(str(pair["rule"]), float(pair["score"]), pair.get("evidence"))
+
+
+def describe_all(pairs: pd.DataFrame) -> list[str]:
+    """`describe` of every pair."""
+    evidence = pairs["evidence"] if "evidence" in pairs else pd.Series("", index=pairs.index)
+    return [
+        _reason(str(rule), float(score), found)
+        for rule, score, found in zip(pairs["rule"], pairs["score"], evidence, strict=True)
+    ]

@@ -5,7 +5,7 @@ Survivorship, field by field: the most recent valid non-empty value (recency: th
 is the earliest and 更新时间 the latest of the cluster's; tags are the union; the survivor keeps
 the oldest 客户编号 (earliest 创建时间 among the rows that have one). Nothing is lost: values not
 kept are listed in `merge_conflicts`, every merged row in `merged_from`, the customers a
-person said it is not in `not_duplicate_of`, and the map gives each input row its output
+person said it is not (or whose places conflict with its cluster's) in `not_duplicate_of`, and the map gives each input row its output
 客户编号. A 客户编号 found on two different customers stays with the earlier one (创建时间,
 then input order); the other gets a new one, and says so in the map.
 """
@@ -138,7 +138,7 @@ def _plan(report: DuplicateReport) -> list[_Column]:
             plan.append(_Column(str(label), name))
     plan += [_Column(MERGED_FROM, None), _Column(CONFLICTS, None)]
     carried = any(NOT_DUPLICATE_OF in t.positions for t in report.pool.tables)
-    if report.apart or carried:
+    if report.kept_apart or carried:
         plan.append(_Column(NOT_DUPLICATE_OF, None))
     return plan
 
@@ -394,15 +394,16 @@ def _owners(
 def _not_duplicates(
     report: DuplicateReport, written: pd.Series, output_of_row: np.ndarray, survivor: np.ndarray
 ) -> list[str | None]:
-    """Per output row: the 客户编号 of the customers a person said it is not (the rejected pairs
-    that stayed apart), and any listed 客户编号 no input carries, kept as written."""
+    """Per output row: the 客户编号 of the customers it is not (the pairs a person rejected, and
+    those blocked for conflicting places, that stayed apart), and any listed 客户编号 no input
+    carries, kept as written."""
     known = {str(v) for v in report.pool.records["customer_id"].dropna()}
     lists: dict[int, set[str]] = {}
     for position in np.flatnonzero(written.notna().to_numpy()).tolist():
         unknown = [i for i in listed_ids(written.iat[position]) if i not in known]
         if unknown:
             lists.setdefault(int(output_of_row[position]), set()).update(unknown)
-    for a, b in report.apart:
+    for a, b in report.kept_apart:
         out_a, out_b = int(output_of_row[a]), int(output_of_row[b])
         if out_a != out_b and survivor[a] is not None and survivor[b] is not None:
             lists.setdefault(out_a, set()).add(str(survivor[b]))

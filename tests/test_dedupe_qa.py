@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .conftest import explain, run, write_csv
+from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_csv
 
 HEADERS = ["客户编号", "客户名称", "联系人姓名", "联系电话", "创建时间"]
 
@@ -51,3 +51,61 @@ def test_a_branch_kept_apart_by_place_stays_apart_on_every_later_pass(tmp_path: 
     check = run("dedupe", current, "--check")
     assert check.exit_code == 0, explain(check)
     assert "0 customers entered more than once" in check.stdout + check.stderr
+
+
+# ------------------------------------------------- 2. every phone of a cell is evidence
+
+
+def test_a_second_phone_of_a_cell_matches_and_the_merged_row_keeps_both(tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path / "leads.csv",
+        HEADERS,
+        [
+            row(客户编号="CRM2024240001", 客户名称="拉萨雪域贸易有限公司", 联系人姓名="次仁",
+                联系电话="13812345678/0891-6331234", 创建时间="2024-01-01"),
+            row(客户编号="CRM2024240002", 客户名称="拉萨雪域贸易有限公司",
+                联系电话="0891-6331234", 创建时间="2024-02-01"),
+            row(客户编号="CRM2024240003", 客户名称="西宁高原商贸有限公司", 联系人姓名="马一",
+                联系电话="13700001111", 创建时间="2024-01-01"),
+            row(客户编号="CRM2024240004", 客户名称="西宁高原商贸有限公司",
+                联系电话="13900002222；13700001111", 创建时间="2024-02-01"),
+            row(客户编号="CRM2024240005", 客户名称="银川塞上商贸有限公司", 联系人姓名="马二",
+                联系电话="13800027002/0951-6001234", 创建时间="2024-01-01"),
+        ],
+    )  # fmt: skip
+    merged = tmp_path / "merged.csv"
+    result = run("dedupe", source, "-o", merged)
+    assert result.exit_code == 0, explain(result)
+    out = read(merged)
+    assert out[["客户编号", "联系电话", "其他电话"]].values.tolist() == [
+        ["CRM2024240001", "0891-6331234", "13812345678"],
+        ["CRM2024240003", "13900002222", "13700001111"],
+        ["CRM2024240005", "13800027002", "0951-6001234"],  # no duplicate: nothing lost either
+    ]
+    assert "联系电话" not in " ".join(out["merge_conflicts"])
+
+
+def test_after_clean_the_other_phones_column_is_matched_and_kept(tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path / "twophones.csv",
+        CUSTOMER_HEADERS,
+        [
+            customer_row(客户编号="CRM2024230001", 客户名称="昆明滇池旅游有限公司", 联系人姓名="杨一",
+                         联系电话="13812345678/0871-65001234", 联系邮箱="", 创建时间="2024-01-01"),
+            customer_row(客户编号="CRM2024230002", 客户名称="昆明滇池旅游有限公司", 联系人姓名="杨一",
+                         联系电话="0871-65001234", 联系邮箱="", 创建时间="2024-02-01"),
+        ],
+    )  # fmt: skip
+    cleaned = tmp_path / "cleaned.csv"
+    result = run("clean", source, "-o", cleaned, "-q")
+    assert result.exit_code == 0, explain(result)
+    assert read(cleaned)["其他电话"].tolist() == ["0871-65001234", ""]
+    merged = tmp_path / "merged.csv"
+    result = run("dedupe", cleaned, "-o", merged, "--report", tmp_path / "pairs.csv")
+    assert result.exit_code == 0, explain(result)
+    out = read(merged)
+    assert out[["客户编号", "联系电话", "其他电话", "merge_conflicts"]].values.tolist() == [
+        ["CRM2024230001", "0871-65001234", "13812345678", f"创建时间: 2024-02-01 ({cleaned}:3)"]
+    ]
+    pairs = read(tmp_path / "pairs.csv")
+    assert pairs[["rule", "decision", "same_phone"]].values.tolist() == [["phone", "auto", "True"]]

@@ -157,7 +157,7 @@ def find_duplicates(
     vocab = vocab or load_vocabulary()
     step = on_step or (lambda message: None)
     step(f"comparing {len(pool):,} rows")
-    codes = match_codes(pool.records)
+    codes = match_codes(pool.records, pool.phones)
     left, right = candidate_pairs(codes, config)
     step(f"scoring {len(left):,} candidate pairs")
     pairs = score_pairs(pool.records, codes, left, right, config, vocab)

@@ -21,11 +21,12 @@ import pandas as pd
 from crmkit import arrow
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
+from crmkit.dedupe.pool import OTHER_PHONES
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.normalize import normalize_id
+from crmkit.normalize import normalize_id, phone_numbers
 from crmkit.pii import mask_pii
-from crmkit.spec import builtin_spec
+from crmkit.spec import builtin_spec, header_language
 from crmkit.tags.canon import TagReader
 from crmkit.tags.rulebook import Rulebook, load_rulebook
 
@@ -218,6 +219,92 @@ def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
 
 
 _EXTREME = {"created_at": "min", "updated_at": "max"}
+_PHONES = ("phone", OTHER_PHONES)
+
+
+def _phone_lists(
+    report: DuplicateReport, recent: np.ndarray, output_of_row: np.ndarray
+) -> dict[int, list[str]]:
+    """Every phone of each output row that has more than one: its rows' phones (Pool.phones),
+    a cluster's most recent row's first, each once."""
+    entries = report.pool.phones
+    if not len(entries):
+        return {}
+    rank = np.zeros(len(report.pool), dtype=np.int64)
+    rank[recent] = np.arange(len(recent))
+    rows = entries["row"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame(
+        {"out": output_of_row[rows], "rank": rank[rows], "phone": entries["phone"].to_numpy()}
+    )
+    table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
+    several = table["out"].duplicated(keep=False)
+    lists = table[several].groupby("out", sort=False)["phone"].agg(list)
+    return {int(k): v for k, v in lists.items()}
+
+
+def _has_other_phones(plan: list[_Column]) -> bool:
+    return any(c.field == OTHER_PHONES for c in plan)
+
+
+def _with_other_phones(
+    report: DuplicateReport, plan: list[_Column], phones: dict[int, list[str]]
+) -> list[_Column]:
+    """The plan with the spec's other_phones column (其他电话, headed in the tables' language)
+    right after the phone column, when an output row has several phones and no input has it."""
+    spec = report.pool.tables[0].table.spec if report.pool.tables else None
+    if not phones or _has_other_phones(plan) or spec is None:
+        return plan
+    if OTHER_PHONES not in {f.name for f in spec.fields}:
+        return plan
+    at = next((i for i, c in enumerate(plan) if c.field == "phone"), None)
+    if at is None:
+        return plan
+    headers = report.pool.tables[0].table.headers
+    label = spec.field(OTHER_PHONES).header(header_language(headers))
+    return [*plan[: at + 1], _Column(label, OTHER_PHONES), *plan[at + 1 :]]
+
+
+def _without_kept_phones(
+    shown: pd.Series, clustered: np.ndarray, output_of_row: np.ndarray, phones: dict[int, list[str]]
+) -> pd.Series:
+    """`shown` with the phone cells of clustered rows blanked where their merged row keeps
+    every phone they hold (in 联系电话 or 其他电话): no conflict to list."""
+    values = shown.to_numpy(dtype=object)
+    blank = []
+    for position in clustered.tolist():
+        kept = phones.get(int(output_of_row[position]))
+        value = values[position]
+        if kept is None or value is None or pd.isna(value):
+            continue
+        found = phone_numbers(value)
+        if found and all(p in kept for p in found):
+            blank.append(position)
+    if not blank:
+        return shown
+    shown = shown.astype(object).copy()
+    shown.iloc[blank] = None
+    return shown
+
+
+def _fill_other_phones(
+    merged: pd.DataFrame, plan: list[_Column], phones: dict[int, list[str]]
+) -> None:
+    """Each output row of several phones: one in 联系电话, the others appended to its
+    其他电话 cell (once each, after what the cell already says)."""
+    phone = next((c.label for c in plan if c.field == "phone"), None)
+    other = next((c.label for c in plan if c.field == OTHER_PHONES), None)
+    if phone is None or other is None or not phones:
+        return
+    merged[other] = merged[other].astype(object)
+    for out, listed in phones.items():
+        first = merged.at[out, phone]
+        before = merged.at[out, other]
+        before = "" if before is None or pd.isna(before) else str(before).strip()
+        if all(p in listed for p in phone_numbers(before)) and phone_numbers(before):
+            before = ""  # phones only, all listed: written anew, without the one kept first
+        new = [p for p in listed if p != _text(first) and p not in before]
+        if new:
+            merged.at[out, other] = ", ".join(([before] if before else []) + new)
 
 
 def merge_duplicates(
@@ -243,7 +330,15 @@ def merge_duplicates(
     rows = np.flatnonzero(keep)
     at_cluster = number[rows]  # cluster of each output row, -1 for the others
     merged_rows = np.flatnonzero(at_cluster >= 0)
+    # Every pool row's output row: its own, or its cluster's.
+    output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
+    output_of_cluster[at_cluster[merged_rows]] = merged_rows
+    output_of_row = np.empty(len(pool), dtype=np.int64)
+    output_of_row[rows] = np.arange(len(rows))
+    output_of_row[clustered] = output_of_cluster[number[clustered]]
     plan = _plan(report)
+    phones = _phone_lists(report, recent, output_of_row)
+    plan = _with_other_phones(report, plan, phones)
     frame: dict[str, pd.Series] = {}
     notes = _Notes(report, clustered)
     for column in plan:
@@ -272,7 +367,10 @@ def merge_duplicates(
                 chosen = chosen.astype(object)
             out.iloc[merged_rows] = chosen.iloc[at_cluster[merged_rows]].to_numpy()
             if column.field not in _NO_CONFLICT:
-                notes.compare(column.label, _shown(good, written), chosen)
+                shown = _shown(good, written)
+                if column.field in _PHONES and _has_other_phones(plan):
+                    shown = _without_kept_phones(shown, clustered, output_of_row, phones)
+                notes.compare(column.label, shown, chosen)
         elif report.cluster_count:
             notes.carry(column.label, good)
         frame[column.label] = out
@@ -280,12 +378,7 @@ def merge_duplicates(
     if report.cluster_count:
         merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
         merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
-    # Every pool row's output row: its own, or its cluster's.
-    output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
-    output_of_cluster[at_cluster[merged_rows]] = merged_rows
-    output_of_row = np.empty(len(pool), dtype=np.int64)
-    output_of_row[rows] = np.arange(len(rows))
-    output_of_row[clustered] = output_of_cluster[number[clustered]]
+    _fill_other_phones(merged, plan, phones)
     id_label = next((c.label for c in plan if c.field == "customer_id"), None)
     ids = _survivor_ids(report, merged, id_label, at_cluster, output_of_row, today)
     if id_label:

@@ -239,7 +239,7 @@ def score_pairs(
     same_phone, same_email, same_contact, rule, decision, evidence (how names that score
     below 100 are alike, see _name_evidence; empty when the score says it all).
     """
-    same_phone = _same(codes.phone, left, right)
+    same_phone = codes.same_phone(left, right)
     same_email = _same(codes.email, left, right)
     same_contact = _same(codes.contact, left, right)
     keys = records["key"].to_numpy(dtype=object)

@@ -20,8 +20,8 @@ from crmkit.dedupe.names import (
     load_vocabulary,
 )
 from crmkit.errors import InputError
-from crmkit.normalize import phone_numbers
 from crmkit.io.table import Table
+from crmkit.normalize import phone_numbers
 
 OTHER_PHONES = "other_phones"  # the spec's field of a row's second and further phones
 KEY_FIELDS = ("customer_id", "name", "contact", "phone", "email", "created_at", "updated_at")

@@ -634,7 +634,8 @@ def _text(value: object) -> str:
 
 
 def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
-    """file, row, customer_id, survivor_id, cluster_id, and what joined the row to its cluster."""
+    """file, row, customer_id, survivor_id, cluster_id, what joined the row to its cluster,
+    and the sheet of the file ("" for a CSV)."""
     pool = report.pool
     records = pool.records
     pairs = report.pairs
@@ -646,7 +647,8 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
     other = np.where(left == np.arange(len(joined)), right, left)
     rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
     score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
-    files = np.array([t.table.name for t in pool.tables], dtype=object)
+    files = np.array([t.file for t in pool.tables], dtype=object)
+    sheets = np.array([t.sheet for t in pool.tables], dtype=object)
     return pd.DataFrame(
         {
             "file": files[records["source"].to_numpy()],
@@ -657,6 +659,7 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
             "matched_with": np.where(member, pool.labels[other], ""),
             "rule": np.where(member, rule, ""),
             "score": np.where(member, score, np.nan),
+            "sheet": sheets[records["source"].to_numpy()],
         }
     )
 

@@ -35,6 +35,18 @@ class PoolTable:
     columns: dict[str, NormalizedColumn]
     start: int  # pool index of its first row
 
+    @property
+    def file(self) -> str:
+        """The path of the file it was read from (a sheet's table is named "file (sheet 张三)")."""
+        name, sheet = self.table.name, self.table.sheet
+        suffix = f" (sheet {sheet})"
+        return name.removesuffix(suffix) if sheet is not None else name
+
+    @property
+    def sheet(self) -> str:
+        """The sheet it was read from ("" for a CSV)."""
+        return self.table.sheet or ""
+
     @functools.cached_property
     def positions(self) -> dict[str, int]:
         """Column position of each header as written (stripped; repeats made unique)."""

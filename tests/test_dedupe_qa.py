@@ -109,3 +109,112 @@ def test_after_clean_the_other_phones_column_is_matched_and_kept(tmp_path: Path)
     ]
     pairs = read(tmp_path / "pairs.csv")
     assert pairs[["rule", "decision", "same_phone"]].values.tolist() == [["phone", "auto", "True"]]
+
+
+# ------------------------------------------------- 3.–6. follow-ups by month, -q, sheets, config
+
+
+def two_sheets(tmp_path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    first.title = "张三"
+    first.append(HEADERS)
+    first.append(row(客户编号="CRM2024000001", 客户名称="北京星辰科技有限公司", 联系人姓名="张伟",
+                     联系电话="13812345678", 创建时间="2024-01-01"))  # fmt: skip
+    second = book.create_sheet("李四")
+    second.append(HEADERS)
+    second.append(row(客户编号="CRM2024000002", 客户名称="北京星辰科技有限公司", 联系人姓名="张伟",
+                      联系电话="13812345678", 创建时间="2024-02-01"))  # fmt: skip
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    return path
+
+
+def test_follow_ups_of_one_sheet_a_month_are_written_one_sheet_a_month(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from .conftest import FOLLOWUP_HEADERS
+
+    book = Workbook()
+    for number, month in enumerate(("2024-07", "2024-08")):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = month
+        sheet.append(FOLLOWUP_HEADERS)
+        for day in (1, 2):
+            sheet.append(["CRM2024000002", f"{month}-0{day} 10:00", "李强", "电话",
+                          "介绍产品功能，客户关注数据导入", "发送报价", "有兴趣", "意向客户"])  # fmt: skip
+    history = tmp_path / "跟进.xlsx"
+    book.save(history)
+    out = tmp_path / "repointed.xlsx"
+    result = run("dedupe", two_sheets(tmp_path), "--followups", history, "--followups-out", out)
+    assert result.exit_code == 0, explain(result)
+    assert "4 follow-ups re-pointed" in result.stderr
+    written = load_workbook(out)
+    assert written.sheetnames == ["2024-07", "2024-08"]
+    for month in written.sheetnames:
+        ids = [r[0] for r in written[month].iter_rows(min_row=2, values_only=True)]
+        assert ids == ["CRM2024000001", "CRM2024000001"]
+
+
+def test_quiet_prints_nothing_but_data_and_check_says_why_it_fails(tmp_path: Path) -> None:
+    source = two_sheets(tmp_path)
+    result = run("-q", "dedupe", source, "-o", tmp_path / "merged.csv")
+    assert result.exit_code == 0, explain(result)
+    assert (result.stdout, result.stderr) == ("", "")
+    check = run("-q", "dedupe", source, "--check")
+    assert check.exit_code == 1, explain(check)
+    assert (check.stdout, check.stderr) == ("", "1 customers entered more than once (2 rows)\n")
+    loud = run("dedupe", source)
+    assert loud.stdout == "" and "1 customers entered more than once" in loud.stderr
+
+
+def test_map_and_pairs_name_the_file_and_the_sheet_apart(tmp_path: Path) -> None:
+    source = two_sheets(tmp_path)
+    mapped, pairs = tmp_path / "map.csv", tmp_path / "pairs.csv"
+    result = run("dedupe", source, "--map", mapped, "--report", pairs)
+    assert result.exit_code == 0, explain(result)
+    assert read(mapped)[["file", "sheet", "row"]].values.tolist() == [
+        [str(source), "张三", "2"],
+        [str(source), "李四", "2"],
+    ]
+    report = read(pairs)
+    assert report[["left_file", "left_sheet", "right_file", "right_sheet"]].values.tolist() == [
+        [str(source), "张三", str(source), "李四"]
+    ]
+    report.loc[0, "decision"] = "reject"  # the report read back as decisions still finds its rows
+    report.to_csv(pairs, index=False, encoding="utf-8-sig")
+    again = run("dedupe", source, "--decisions", pairs)
+    assert again.exit_code == 0, explain(again)
+    assert "0 customers entered more than once" in again.stderr
+
+
+def test_the_margin_for_two_contacts_is_a_config_key_and_config_dates_apply(
+    tmp_path: Path,
+) -> None:
+    from crmkit.config import DedupeConfig, load_dedupe_config
+
+    config = tmp_path / "team.toml"
+    config.write_text("[dedupe]\nother_contact_margin = 0\n", encoding="utf-8")
+    assert load_dedupe_config(config) == DedupeConfig(other_contact_margin=0)
+    assert DedupeConfig().other_contact_margin == 10
+
+
+def test_the_dates_range_of_a_config_given_with_config_applies(tmp_path: Path) -> None:
+    from .conftest import write_xlsx
+
+    source = write_xlsx(
+        tmp_path / "serial.xlsx",
+        HEADERS,
+        [row(客户编号="CRM2024000001", 客户名称="北京星辰科技有限公司", 联系电话="13812345678",
+             创建时间=45361)],
+    )  # fmt: skip
+    config = tmp_path / "team.toml"
+    config.write_text("[dates]\nserial_from = 2025-01-01\n", encoding="utf-8")
+    plain, narrow = tmp_path / "plain.csv", tmp_path / "narrow.csv"
+    assert run("dedupe", source, "-o", plain).exit_code == 0
+    result = run("dedupe", source, "-o", narrow, "--config", config)
+    assert result.exit_code == 0, explain(result)
+    assert read(plain)["创建时间"].tolist() == ["2024-03-10"]
+    assert read(narrow)["创建时间"].tolist() == ["45361"]  # not a date in that range: as written

@@ -11,6 +11,7 @@ import typer
 
 from crmkit.cli.common import (
     STATE,
+    FollowupsSheetOption,
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
@@ -20,6 +21,7 @@ from crmkit.cli.common import (
     RulesOption,
     SchemaOption,
     SheetOption,
+    alert,
     command,
     fail,
     format_table,
@@ -84,14 +86,7 @@ def dedupe_command(
         str | None,
         typer.Option("--followups", metavar="FILE", help="Follow-up table to re-point."),
     ] = None,
-    followups_sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--followups-sheet",
-            metavar="NAME|N",
-            help="Sheet of the follow-up workbook (default: the sheet whose headers are follow-ups').",
-        ),
-    ] = None,
+    followups_sheet: FollowupsSheetOption = None,
     followups_out: Annotated[
         str | None,
         typer.Option(
@@ -128,7 +123,7 @@ def dedupe_command(
         fail("--examples must be 0 or more")
     today = parse_date(as_of)
     rules = load_dedupe_config(find_config(config, Path.cwd()))
-    specs = specs_from(schema)
+    specs = specs_from(schema, config)
     sources = [*inputs, decisions, followups]
     with progress() as step:
         tables = []
@@ -181,9 +176,12 @@ def dedupe_command(
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(
-                repointed.to_frame(), followups_out, inputs=sources, sheet="跟进记录",
+                repointed.sheet_frames(history.sheet or "跟进记录"),  # a sheet per sheet read
+                followups_out,
+                inputs=sources,
+                sheet=history.sheet or "跟进记录",
                 allow_formulas=allow_formulas,
-            )  # fmt: skip
+            )
             info(
                 f"{followups}: {changed} follow-ups re-pointed to merged customers in {followups_out}"
             )
@@ -202,6 +200,11 @@ def dedupe_command(
             + (f"; {merged.generated_ids} 客户编号 generated" if merged.generated_ids else "")
         )
     if check and found.cluster_count:
+        if STATE.quiet:  # cron mails output: a run that exits 1 says why
+            alert(
+                f"{found.cluster_count} customers entered more than once "
+                f"({found.rows_in_clusters} rows)"
+            )
         raise typer.Exit(1)
 
 
@@ -271,7 +274,7 @@ def _summary(found: DuplicateReport, examples: int) -> None:
     pairs = found.pairs
     review = int((pairs["decision"] == "review").sum())
     names = pool.records["name"]
-    typer.echo(
+    info(
         f"{len(pool)} rows from {len(pool.tables)} file(s): {found.cluster_count} customers entered "
         f"more than once ({found.rows_in_clusters} rows); {review} pairs to review"
     )
@@ -289,4 +292,4 @@ def _summary(found: DuplicateReport, examples: int) -> None:
                 "; ".join(reasons),
             ]
         )
-    typer.echo(format_table(["cluster", "rows", "names", "why"], rows, 60))
+    info(format_table(["cluster", "rows", "names", "why"], rows, 60))

@@ -11,12 +11,12 @@ import typer
 
 from crmkit.cli.common import (
     STATE,
-    FollowupsSheetOption,
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
     DelimiterOption,
     EncodingOption,
+    FollowupsSheetOption,
     InPlaceOption,
     RulesOption,
     SchemaOption,

@@ -239,7 +239,7 @@ def _phone_lists(
     table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
     several = table["out"].duplicated(keep=False)
     lists = table[several].groupby("out", sort=False)["phone"].agg(list)
-    return {int(k): v for k, v in lists.items()}
+    return dict(zip(lists.index.astype(np.int64).tolist(), lists.tolist(), strict=True))
 
 
 def _has_other_phones(plan: list[_Column]) -> bool:
@@ -271,12 +271,15 @@ def _without_kept_phones(
     every phone they hold (in 联系电话 or 其他电话): no conflict to list."""
     values = shown.to_numpy(dtype=object)
     blank = []
+    read: dict[str, list[str]] = {}  # phone_numbers of each text, once
     for position in clustered.tolist():
         kept = phones.get(int(output_of_row[position]))
-        value = values[position]
-        if kept is None or value is None or pd.isna(value):
+        text = _text(values[position])
+        if kept is None or not text:
             continue
-        found = phone_numbers(value)
+        if text not in read:
+            read[text] = phone_numbers(text)
+        found = read[text]
         if found and all(p in kept for p in found):
             blank.append(position)
     if not blank:
@@ -297,12 +300,12 @@ def _fill_other_phones(
         return
     merged[other] = merged[other].astype(object)
     for out, listed in phones.items():
-        first = merged.at[out, phone]
-        before = merged.at[out, other]
-        before = "" if before is None or pd.isna(before) else str(before).strip()
-        if all(p in listed for p in phone_numbers(before)) and phone_numbers(before):
+        first = _text(merged.at[out, phone])
+        before = _text(merged.at[out, other]).strip()
+        held = phone_numbers(before) if before else []
+        if held and all(p in listed for p in held):
             before = ""  # phones only, all listed: written anew, without the one kept first
-        new = [p for p in listed if p != _text(first) and p not in before]
+        new = [p for p in listed if p != first and p not in before]
         if new:
             merged.at[out, other] = ", ".join(([before] if before else []) + new)
 

@@ -163,6 +163,11 @@ def test_quiet_prints_nothing_but_data_and_check_says_why_it_fails(tmp_path: Pat
     result = run("-q", "dedupe", source, "-o", tmp_path / "merged.csv")
     assert result.exit_code == 0, explain(result)
     assert (result.stdout, result.stderr) == ("", "")
+    piped = run("-q", "dedupe", source, "-o", "-")
+    assert piped.exit_code == 0, explain(piped)
+    assert piped.stderr == ""
+    assert piped.stdout.splitlines()[1].startswith("CRM2024000001,北京星辰科技有限公司,张伟")
+    assert len(piped.stdout.splitlines()) == 2  # the header and the merged customer, nothing else
     check = run("-q", "dedupe", source, "--check")
     assert check.exit_code == 1, explain(check)
     assert (check.stdout, check.stderr) == ("", "1 customers entered more than once (2 rows)\n")

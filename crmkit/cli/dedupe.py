@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,7 +47,7 @@ from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe
 from crmkit.io import read_table
-from crmkit.io.write import output_format, write_frame
+from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -59,7 +60,10 @@ def dedupe_command(
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Merged customers, one row each (.xlsx or .csv)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Merged customers, one row each (.xlsx or .csv; - for CSV on stdout).",
         ),
     ] = None,
     report: Annotated[
@@ -147,7 +151,13 @@ def dedupe_command(
             step("merging")
             book = load_rulebook(rules_file, specs["customers"])
             merged = merge_duplicates(found, today=today, rulebook=book)
-        if output and merged is not None:
+        if output == "-" and merged is not None:  # data on stdout, messages on stderr
+            frame = _fit_for_excel(merged, output, sources, allow_formulas)
+            sys.stdout.buffer.write(
+                frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False)
+            )
+            sys.stdout.flush()
+        elif output and merged is not None:
             step(f"writing {output}")
             frame = _fit_for_excel(merged, output, sources, allow_formulas)
             write_frame(

@@ -1,7 +1,7 @@
 """Candidate pairs by blocking: never all pairs, so that a million rows stay tractable.
 
-Rows are compared only with rows that share a phone, an e-mail, a contact or a name key.
-Inside a block the rows are sorted by name (and, for contacts, also by the reversed name, so
+Rows are compared only with rows that share a phone (any of a row's phones), an e-mail, a
+contact or a name key. Inside a block the rows are sorted by name (and, for contacts, also by the reversed name, so
 that a wrong first character still lands near its twin) and each row meets its next
 `window` - 1 neighbours: a block no larger than the window yields all its pairs, a huge one
 (5,000 customers whose contact is 张伟) only the pairs of similar names.

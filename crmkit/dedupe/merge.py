@@ -228,7 +228,7 @@ def _phone_lists(
     """Every phone of each output row that has more than one: its rows' phones (Pool.phones),
     a cluster's most recent row's first, each once."""
     entries = report.pool.phones
-    if not len(entries):
+    if entries is None or not len(entries):
         return {}
     rank = np.zeros(len(report.pool), dtype=np.int64)
     rank[recent] = np.arange(len(recent))

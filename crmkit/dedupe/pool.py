@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,9 +66,7 @@ class Pool:
 
     tables: list[PoolTable]
     records: pd.DataFrame
-    phones: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame({"row": [], "phone": []})
-    )
+    phones: pd.DataFrame | None = None  # None: each row's `phone` only
 
     def __len__(self) -> int:
         return len(self.records)

@@ -1,7 +1,7 @@
 """Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
 
 Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
-- phone:   they share a phone (extensions aside) and their names score at least phone_name_min
+- phone:   they share a phone (any of either row's: Pool.phones; extensions aside) and their names score at least phone_name_min
            or are alike (below); at least other_contact_margin more when both name a contact
            and the contacts differ (contacts that sound alike do not differ);
 - email:   they share an e-mail and their names score at least email_name_min or are alike

@@ -203,7 +203,7 @@ def run_crmkit(pool: Path, truth: np.ndarray) -> tuple[float, tuple[float, float
         if done.returncode != 0:
             raise SystemExit(f"crmkit failed: {done.stderr}")
         stats = json.loads(done.stderr.strip().splitlines()[-1])
-        found = re.search(r"(\d+) pairs to review", done.stdout)
+        found = re.search(r"(\d+) pairs to review", done.stderr)
         review = int(found.group(1)) if found else -1
         mapping = pd.read_csv(
             out / "map.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"

@@ -75,6 +75,7 @@ class DedupeConfig:
     block_max: int = 30
     sound_alike: int = 1
     words_name_min: int = 100
+    other_contact_margin: int = 10
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ words_name_min = 100             # … Latin names whose words score this, order
 # Alike too, beside a shared phone or e-mail: a short name (上海益瑞 / 上海市益瑞文化传媒), a name in
 # each script with one contact, two characters swapped. Alike names but two different contacts on
 # one phone, or names ending in two trades or stores (names.toml [trades]): shown for review.
+other_contact_margin = 10        # two different contacts on one phone or e-mail: names must score this
+                                 #     much above phone_name_min / email_name_min (sister companies)
 contact_name_min = 85            # both are organisations with the same contact and names this similar
 contact_max_edits = 0            # … or names at most this many characters apart (0: off),
 contact_edits_min_length = 4     #     when both keys have at least this many characters (so too alike names)
@@ -194,7 +197,7 @@ def load_dedupe_config(path: Path | None) -> DedupeConfig:
     for key, value in section.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{path}: dedupe.{key} must be a whole number, not {value!r}")
-        if key.endswith("_min") and value > 100:
+        if (key.endswith("_min") or key == "other_contact_margin") and value > 100:
             raise ConfigError(f"{path}: dedupe.{key} is a score from 0 to 100, not {value}")
         if key == "sound_alike" and value > 1:
             raise ConfigError(f"{path}: dedupe.sound_alike is 1 (on) or 0 (off), not {value}")

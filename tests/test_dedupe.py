@@ -422,9 +422,9 @@ def test_cli_merges_two_channels_and_writes_every_output(
     # 北京星辰 and 上海星辰 share the contact 张伟: shown for review, not merged
     assert (
         "6 rows from 2 file(s): 2 customers entered more than once (4 rows); 2 pairs to review"
-        in result.stdout
+        in result.stderr
     )
-    assert "same phone, names 100" in result.stdout
+    assert "same phone, names 100" in result.stderr
     assert "6 rows in = 4 customers out + 2 rows merged; 1 客户编号 generated" in result.stderr
     assert (digest(crm), digest(fair)) == before
     merged = read_table(out).to_frame()
@@ -488,7 +488,7 @@ def test_cli_check_exits_1_when_duplicates_exist(
     assert result.exit_code == 1, explain(result)
     result = run("dedupe", crm, "--check")
     assert result.exit_code == 0, explain(result)
-    assert "0 customers entered more than once" in result.stdout
+    assert "0 customers entered more than once" in result.stderr
 
 
 def test_cli_pairs_report_as_json(tmp_path: Path, two_channels: tuple[Path, Path]) -> None:
@@ -547,7 +547,7 @@ def test_cli_example_files_show_the_documented_clusters() -> None:
         "dedupe", ROOT / "examples" / "customers.xlsx", ROOT / "examples" / "expo_leads.csv"
     )
     assert result.exit_code == 0, explain(result)
-    assert "60 rows from 2 file(s): 5 customers entered more than once (10 rows)" in result.stdout
+    assert "60 rows from 2 file(s): 5 customers entered more than once (10 rows)" in result.stderr
 
 
 # ---------------------------------------------------------------- accuracy on the benchmark generator

@@ -275,7 +275,7 @@ def test_a_rejected_pair_stays_rejected_on_the_merged_output_and_from_cron(
     # cron, on the merged file, with no decisions file: nothing to merge, nothing to review
     result = run("dedupe", merged, "--check", "--report", tmp_path / "again.csv")
     assert result.exit_code == 0, explain(result)
-    assert "0 customers entered more than once (0 rows); 0 pairs to review" in result.stdout
+    assert "0 customers entered more than once (0 rows); 0 pairs to review" in result.stderr
     again = pd.read_csv(tmp_path / "again.csv", encoding="utf-8-sig", dtype=str)
     assert again["decision"].tolist() == ["reject"]
     # a new lead of one side joins it; the rejection follows the merged customer
@@ -512,4 +512,4 @@ def test_a_merged_csv_reads_back_and_dedupes_again(tmp_path: Path) -> None:
     )
     result = run("dedupe", out, "--check")
     assert result.exit_code == 0, explain(result)
-    assert "2 rows from 1 file(s): 0 customers entered more than once" in result.stdout
+    assert "2 rows from 1 file(s): 0 customers entered more than once" in result.stderr

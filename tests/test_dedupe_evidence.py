@@ -404,8 +404,8 @@ def test_cli_explains_new_evidence_in_the_summary_and_the_pairs_report(tmp_path:
     )
     result = run("dedupe", crm, fair, "--report", tmp_path / "pairs.csv", "--as-of", "2024-09-02")
     assert result.exit_code == 0, explain(result)
-    assert "2 customers entered more than once (4 rows)" in result.stdout
-    assert "same phone, names sound alike (wang jing)" in result.stdout
+    assert "2 customers entered more than once (4 rows)" in result.stderr
+    assert "same phone, names sound alike (wang jing)" in result.stderr
     pairs = pd.read_csv(tmp_path / "pairs.csv", encoding="utf-8-sig", dtype=str)
     auto = pairs[pairs["decision"] == "auto"]
     assert sorted(auto["why"]) == [

@@ -42,6 +42,15 @@ SheetOption = Annotated[
         help="Sheet name or 1-based number (workbooks; default: every sheet of the kind).",
     ),
 ]
+FollowupsSheetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--followups-sheet",
+        metavar="NAME|N",
+        help="Sheet of the follow-up workbook (default: every sheet whose headers are "
+        "follow-ups').",
+    ),
+]
 EncodingOption = Annotated[
     str | None,
     typer.Option(

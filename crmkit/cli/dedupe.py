@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,12 @@ from crmkit.cli.common import (
     ConfigOption,
     DelimiterOption,
     EncodingOption,
+    FollowupsSheetOption,
     InPlaceOption,
     RulesOption,
     SchemaOption,
     SheetOption,
+    alert,
     command,
     fail,
     format_table,
@@ -44,7 +47,7 @@ from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe
 from crmkit.io import read_table
-from crmkit.io.write import output_format, write_frame
+from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -57,7 +60,10 @@ def dedupe_command(
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Merged customers, one row each (.xlsx or .csv)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Merged customers, one row each (.xlsx or .csv; - for CSV on stdout).",
         ),
     ] = None,
     report: Annotated[
@@ -84,14 +90,7 @@ def dedupe_command(
         str | None,
         typer.Option("--followups", metavar="FILE", help="Follow-up table to re-point."),
     ] = None,
-    followups_sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--followups-sheet",
-            metavar="NAME|N",
-            help="Sheet of the follow-up workbook (default: the sheet whose headers are follow-ups').",
-        ),
-    ] = None,
+    followups_sheet: FollowupsSheetOption = None,
     followups_out: Annotated[
         str | None,
         typer.Option(
@@ -128,7 +127,7 @@ def dedupe_command(
         fail("--examples must be 0 or more")
     today = parse_date(as_of)
     rules = load_dedupe_config(find_config(config, Path.cwd()))
-    specs = specs_from(schema)
+    specs = specs_from(schema, config)
     sources = [*inputs, decisions, followups]
     with progress() as step:
         tables = []
@@ -152,7 +151,13 @@ def dedupe_command(
             step("merging")
             book = load_rulebook(rules_file, specs["customers"])
             merged = merge_duplicates(found, today=today, rulebook=book)
-        if output and merged is not None:
+        if output == "-" and merged is not None:  # data on stdout, messages on stderr
+            frame = _fit_for_excel(merged, output, sources, allow_formulas)
+            sys.stdout.buffer.write(
+                frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False)
+            )
+            sys.stdout.flush()
+        elif output and merged is not None:
             step(f"writing {output}")
             frame = _fit_for_excel(merged, output, sources, allow_formulas)
             write_frame(
@@ -181,9 +186,12 @@ def dedupe_command(
             survivors, ambiguous = survivor_map(found, merged)
             repointed, changed = repoint_followups(history, survivors)
             write_frame(
-                repointed.to_frame(), followups_out, inputs=sources, sheet="跟进记录",
+                repointed.sheet_frames(history.sheet or "跟进记录"),  # a sheet per sheet read
+                followups_out,
+                inputs=sources,
+                sheet=history.sheet or "跟进记录",
                 allow_formulas=allow_formulas,
-            )  # fmt: skip
+            )
             info(
                 f"{followups}: {changed} follow-ups re-pointed to merged customers in {followups_out}"
             )
@@ -202,6 +210,11 @@ def dedupe_command(
             + (f"; {merged.generated_ids} 客户编号 generated" if merged.generated_ids else "")
         )
     if check and found.cluster_count:
+        if STATE.quiet:  # cron mails output: a run that exits 1 says why
+            alert(
+                f"{found.cluster_count} customers entered more than once "
+                f"({found.rows_in_clusters} rows)"
+            )
         raise typer.Exit(1)
 
 
@@ -271,7 +284,7 @@ def _summary(found: DuplicateReport, examples: int) -> None:
     pairs = found.pairs
     review = int((pairs["decision"] == "review").sum())
     names = pool.records["name"]
-    typer.echo(
+    info(
         f"{len(pool)} rows from {len(pool.tables)} file(s): {found.cluster_count} customers entered "
         f"more than once ({found.rows_in_clusters} rows); {review} pairs to review"
     )
@@ -289,4 +302,4 @@ def _summary(found: DuplicateReport, examples: int) -> None:
                 "; ".join(reasons),
             ]
         )
-    typer.echo(format_table(["cluster", "rows", "names", "why"], rows, 60))
+    info(format_table(["cluster", "rows", "names", "why"], rows, 60))

@@ -12,6 +12,7 @@ from crmkit.cli.common import (
     ConfigOption,
     DelimiterOption,
     EncodingOption,
+    FollowupsSheetOption,
     FormatOption,
     SchemaOption,
     SheetOption,
@@ -72,12 +73,7 @@ def validate_command(
     ] = None,
     kind: KindOption = "auto",
     sheet: SheetOption = None,
-    followups_sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--followups-sheet", metavar="NAME|N", help="Sheet of the follow-up workbook."
-        ),
-    ] = None,
+    followups_sheet: FollowupsSheetOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     schema: SchemaOption = None,

@@ -34,7 +34,9 @@ class DuplicateReport:
     same_phone, same_email, same_contact, rule, decision (auto, review, accept, reject,
     blocked: not merged because it would join rows a person kept apart, or a cluster holding
     a place another member's place conflicts with) and cluster (-1: none). `apart` holds the
-    pairs (pool indices) a person rejected, in a decisions file or on an earlier run.
+    pairs (pool indices) a person rejected, in a decisions file or on an earlier run;
+    `conflicting` the pairs blocked for their clusters' places (a cannot-link the rules found,
+    which the merged output keeps like a rejection: its sides' places may be merged away).
     """
 
     pool: Pool
@@ -42,6 +44,13 @@ class DuplicateReport:
     clusters: Clusters
     config: DedupeConfig
     apart: frozenset[tuple[int, int]] = frozenset()
+    conflicting: frozenset[tuple[int, int]] = frozenset()
+
+    @property
+    def kept_apart(self) -> frozenset[tuple[int, int]]:
+        """Every cannot-link the merged output carries in not_duplicate_of: the pairs a person
+        rejected and the pairs blocked for conflicting places."""
+        return self.apart | self.conflicting
 
     @functools.cached_property
     def cluster_count(self) -> int:
@@ -148,7 +157,7 @@ def find_duplicates(
     vocab = vocab or load_vocabulary()
     step = on_step or (lambda message: None)
     step(f"comparing {len(pool):,} rows")
-    codes = match_codes(pool.records)
+    codes = match_codes(pool.records, pool.phones)
     left, right = candidate_pairs(codes, config)
     step(f"scoring {len(left):,} candidate pairs")
     pairs = score_pairs(pool.records, codes, left, right, config, vocab)
@@ -177,4 +186,12 @@ def find_duplicates(
         clusters.number[pairs["left"]],
         -1,
     )
-    return DuplicateReport(pool, pairs, clusters, config, frozenset(apart))
+    conflicting = frozenset(
+        (min(a, b), max(a, b))
+        for a, b in zip(
+            pairs["left"].to_numpy()[clusters.place_blocked].tolist(),
+            pairs["right"].to_numpy()[clusters.place_blocked].tolist(),
+            strict=True,
+        )
+    )
+    return DuplicateReport(pool, pairs, clusters, config, frozenset(apart), conflicting)

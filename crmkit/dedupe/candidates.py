@@ -1,7 +1,7 @@
 """Candidate pairs by blocking: never all pairs, so that a million rows stay tractable.
 
-Rows are compared only with rows that share a phone, an e-mail, a contact or a name key.
-Inside a block the rows are sorted by name (and, for contacts, also by the reversed name, so
+Rows are compared only with rows that share a phone (any of a row's phones), an e-mail, a
+contact or a name key. Inside a block the rows are sorted by name (and, for contacts, also by the reversed name, so
 that a wrong first character still lands near its twin) and each row meets its next
 `window` - 1 neighbours: a block no larger than the window yields all its pairs, a huge one
 (5,000 customers whose contact is 张伟) only the pairs of similar names.
@@ -9,6 +9,7 @@ that a wrong first character still lands near its twin) and each row meets its n
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,12 +59,37 @@ class MatchCodes:
     """Integer codes of what rows are matched by, worked out once for blocking and scoring:
     equal for equal values, -1 for missing, sorted like the values (key: by name)."""
 
-    phone: np.ndarray
+    phone: np.ndarray  # of each row's first phone
     email: np.ndarray
     contact: np.ndarray
     key: np.ndarray
     reversed_key: np.ndarray
     place: np.ndarray
+    # Every phone of every row (Pool.phones): its row and its code, sorted by row, and how
+    # many phones each row has (most have one: only pairs with a row of several look further).
+    phone_row: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    phone_code: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    phone_count: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+
+    def same_phone(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Whether the rows of each pair share a phone, any phone of either (extensions aside)."""
+        same = (self.phone[left] == self.phone[right]) & (self.phone[left] >= 0)
+        several = np.flatnonzero((self.phone_count[left] > 1) | (self.phone_count[right] > 1))
+        if not len(several):
+            return same
+        # Each phone of the left row of those pairs, looked up among the right row's phones.
+        starts = np.concatenate(([0], np.cumsum(self.phone_count)))
+        counts = self.phone_count[left[several]]
+        pair = np.repeat(several, counts)
+        entry = np.repeat(starts[left[several]] - np.cumsum(counts) + counts, counts)
+        entry += np.arange(len(entry))
+        size = max(int(self.phone_code.max()) + 1 if len(self.phone_code) else 1, 1)
+        known = np.unique(self.phone_row * size + self.phone_code)
+        wanted = right[pair] * size + self.phone_code[entry]
+        found = np.searchsorted(known, wanted)
+        hit = (found < len(known)) & (known[np.minimum(found, len(known) - 1)] == wanted)
+        same[np.unique(pair[hit])] = True
+        return same
 
 
 def _phone_codes(phones: pd.Series) -> np.ndarray:
@@ -78,25 +104,45 @@ def _phone_codes(phones: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, _codes(base)[np.maximum(codes, 0)], -1).astype(np.int64)
 
 
-def match_codes(records: pd.DataFrame) -> MatchCodes:
-    """The codes of a pool's records (see Pool)."""
+def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:
+    """The codes of a pool's records and of every phone of its rows (see Pool; without
+    `phones`, each row's one phone)."""
     keys = records["key"].where(records["key"] != "", None)
     key, reversed_key = _name_codes(keys)
+    if phones is None:
+        phones = pd.DataFrame({"row": np.arange(len(records)), "phone": records["phone"]})
+        phones = phones[phones["phone"].notna()]
+    phone_row = phones["row"].to_numpy(dtype=np.int64)
+    phone_code = _phone_codes(phones["phone"].reset_index(drop=True))
+    # A row whose two phones are one switchboard (转801, 转802) has that one code once.
+    unique_rows = pd.DataFrame({"row": phone_row, "code": phone_code}).drop_duplicates()
+    phone_row = unique_rows["row"].to_numpy(dtype=np.int64)
+    phone_code = unique_rows["code"].to_numpy(dtype=np.int64)
+    first = np.full(len(records), -1, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], phone_row[1:] != phone_row[:-1])))
+    if len(phone_row):
+        first[phone_row[starts]] = phone_code[starts]
+    count = np.bincount(phone_row, minlength=len(records)).astype(np.int64)
     return MatchCodes(
-        phone=_phone_codes(records["phone"]),
+        phone=first,
         email=_codes(records["email"]),
         contact=_codes(records["contact"]),
         key=key,
         reversed_key=reversed_key,
         place=_codes(records["place"].where(records["place"] != "", None)),
+        phone_row=phone_row,
+        phone_code=phone_code,
+        phone_count=count,
     )
 
 
 def candidate_pairs(codes: MatchCodes, config: DedupeConfig) -> tuple[np.ndarray, np.ndarray]:
     """Distinct candidate pairs (left < right, pool indices) of the pool's records."""
     key = codes.key
+    # Phones: one entry per (row, phone), so that a row's second phone meets its twin too.
+    entries = (codes.phone_code, key[codes.phone_row], config.block_max)
     blocks = [
-        (codes.phone, key, config.block_max),
+        entries,
         (codes.email, key, config.block_max),
         (key, codes.place, config.block_max),
         (codes.contact, key, config.window),
@@ -109,6 +155,10 @@ def candidate_pairs(codes: MatchCodes, config: DedupeConfig) -> tuple[np.ndarray
     for block, within, window in blocks:
         order = np.lexsort((within, block)).astype(index_type)
         left, right = _window_pairs(order, block, window)
+        if block is codes.phone_code:
+            left, right = codes.phone_row[left], codes.phone_row[right]
+            other = left != right
+            left, right = left[other], right[other]
         lefts.append(np.minimum(left, right))
         rights.append(np.maximum(left, right))
     size = max(len(key), 1)

@@ -4,7 +4,7 @@ rejected, and places that cannot be one customer's (北京 vs 上海), for the w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,6 +17,8 @@ class Clusters:
     number: np.ndarray
     joined_by: np.ndarray
     blocked: list[int]  # pairs not merged: they would join rows kept apart (see close_pairs)
+    # the blocked pairs whose clusters hold conflicting places (a cannot-link the rules found)
+    place_blocked: list[int] = field(default_factory=list)
 
 
 def close_pairs(
@@ -77,6 +79,7 @@ def close_pairs(
 
     joined_by = np.full(size, -1, dtype=np.int64)
     blocked: list[int] = []
+    place_blocked: list[int] = []
     lefts = left.tolist()
     rights = right.tolist()
     for pair in order:
@@ -94,6 +97,7 @@ def close_pairs(
             in_a, in_b = places_of(ra), places_of(rb)
             if in_a and in_b and conflict(a, b, in_a, in_b):
                 blocked.append(pair)
+                place_blocked.append(pair)
                 continue
             if in_b - in_a:
                 located[ra] = in_a | in_b
@@ -113,4 +117,4 @@ def close_pairs(
         rank = np.empty(len(first_roots), dtype=np.int64)
         rank[np.argsort(first_seen, kind="stable")] = np.arange(len(first_roots))
         number[member] = rank[np.searchsorted(first_roots, roots[member])]
-    return Clusters(number, joined_by, blocked)
+    return Clusters(number, joined_by, blocked, place_blocked)

@@ -117,6 +117,10 @@ def _read_marks(
         for side in ("left", "right"):
             file = _text(cells[headers[f"{side}_file"]])
             number = _text(cells[headers[f"{side}_row"]]).removesuffix(".0")
+            sheet_at = headers.get(f"{side}_sheet")
+            sheet = _text(cells[sheet_at]) if sheet_at is not None else ""
+            if sheet and number.isdigit() and (f"{file} (sheet {sheet})", int(number)) in where:
+                file = f"{file} (sheet {sheet})"  # one sheet of a workbook of several
             index = where.get((file, int(number))) if number.isdigit() else None
             if index is None:
                 result.ignored.append(f"{location(row)}: {file}:{number} is not in the inputs")

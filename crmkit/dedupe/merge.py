@@ -5,7 +5,7 @@ Survivorship, field by field: the most recent valid non-empty value (recency: th
 is the earliest and 更新时间 the latest of the cluster's; tags are the union; the survivor keeps
 the oldest 客户编号 (earliest 创建时间 among the rows that have one). Nothing is lost: values not
 kept are listed in `merge_conflicts`, every merged row in `merged_from`, the customers a
-person said it is not in `not_duplicate_of`, and the map gives each input row its output
+person said it is not (or whose places conflict with its cluster's) in `not_duplicate_of`, and the map gives each input row its output
 客户编号. A 客户编号 found on two different customers stays with the earlier one (创建时间,
 then input order); the other gets a new one, and says so in the map.
 """
@@ -21,11 +21,12 @@ import pandas as pd
 from crmkit import arrow
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
+from crmkit.dedupe.pool import OTHER_PHONES
 from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.normalize import normalize_id
+from crmkit.normalize import normalize_id, phone_numbers
 from crmkit.pii import mask_pii
-from crmkit.spec import builtin_spec
+from crmkit.spec import builtin_spec, header_language
 from crmkit.tags.canon import TagReader
 from crmkit.tags.rulebook import Rulebook, load_rulebook
 
@@ -138,7 +139,7 @@ def _plan(report: DuplicateReport) -> list[_Column]:
             plan.append(_Column(str(label), name))
     plan += [_Column(MERGED_FROM, None), _Column(CONFLICTS, None)]
     carried = any(NOT_DUPLICATE_OF in t.positions for t in report.pool.tables)
-    if report.apart or carried:
+    if report.kept_apart or carried:
         plan.append(_Column(NOT_DUPLICATE_OF, None))
     return plan
 
@@ -218,6 +219,95 @@ def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
 
 
 _EXTREME = {"created_at": "min", "updated_at": "max"}
+_PHONES = ("phone", OTHER_PHONES)
+
+
+def _phone_lists(
+    report: DuplicateReport, recent: np.ndarray, output_of_row: np.ndarray
+) -> dict[int, list[str]]:
+    """Every phone of each output row that has more than one: its rows' phones (Pool.phones),
+    a cluster's most recent row's first, each once."""
+    entries = report.pool.phones
+    if entries is None or not len(entries):
+        return {}
+    rank = np.zeros(len(report.pool), dtype=np.int64)
+    rank[recent] = np.arange(len(recent))
+    rows = entries["row"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame(
+        {"out": output_of_row[rows], "rank": rank[rows], "phone": entries["phone"].to_numpy()}
+    )
+    table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
+    several = table["out"].duplicated(keep=False)
+    lists = table[several].groupby("out", sort=False)["phone"].agg(list)
+    return dict(zip(lists.index.astype(np.int64).tolist(), lists.tolist(), strict=True))
+
+
+def _has_other_phones(plan: list[_Column]) -> bool:
+    return any(c.field == OTHER_PHONES for c in plan)
+
+
+def _with_other_phones(
+    report: DuplicateReport, plan: list[_Column], phones: dict[int, list[str]]
+) -> list[_Column]:
+    """The plan with the spec's other_phones column (其他电话, headed in the tables' language)
+    right after the phone column, when an output row has several phones and no input has it."""
+    spec = report.pool.tables[0].table.spec if report.pool.tables else None
+    if not phones or _has_other_phones(plan) or spec is None:
+        return plan
+    if OTHER_PHONES not in {f.name for f in spec.fields}:
+        return plan
+    at = next((i for i, c in enumerate(plan) if c.field == "phone"), None)
+    if at is None:
+        return plan
+    headers = report.pool.tables[0].table.headers
+    label = spec.field(OTHER_PHONES).header(header_language(headers))
+    return [*plan[: at + 1], _Column(label, OTHER_PHONES), *plan[at + 1 :]]
+
+
+def _without_kept_phones(
+    shown: pd.Series, clustered: np.ndarray, output_of_row: np.ndarray, phones: dict[int, list[str]]
+) -> pd.Series:
+    """`shown` with the phone cells of clustered rows blanked where their merged row keeps
+    every phone they hold (in 联系电话 or 其他电话): no conflict to list."""
+    values = shown.to_numpy(dtype=object)
+    blank = []
+    read: dict[str, list[str]] = {}  # phone_numbers of each text, once
+    for position in clustered.tolist():
+        kept = phones.get(int(output_of_row[position]))
+        text = _text(values[position])
+        if kept is None or not text:
+            continue
+        if text not in read:
+            read[text] = phone_numbers(text)
+        found = read[text]
+        if found and all(p in kept for p in found):
+            blank.append(position)
+    if not blank:
+        return shown
+    shown = shown.astype(object).copy()
+    shown.iloc[blank] = None
+    return shown
+
+
+def _fill_other_phones(
+    merged: pd.DataFrame, plan: list[_Column], phones: dict[int, list[str]]
+) -> None:
+    """Each output row of several phones: one in 联系电话, the others appended to its
+    其他电话 cell (once each, after what the cell already says)."""
+    phone = next((c.label for c in plan if c.field == "phone"), None)
+    other = next((c.label for c in plan if c.field == OTHER_PHONES), None)
+    if phone is None or other is None or not phones:
+        return
+    merged[other] = merged[other].astype(object)
+    for out, listed in phones.items():
+        first = _text(merged.at[out, phone])
+        before = _text(merged.at[out, other]).strip()
+        held = phone_numbers(before) if before else []
+        if held and all(p in listed for p in held):
+            before = ""  # phones only, all listed: written anew, without the one kept first
+        new = [p for p in listed if p != first and p not in before]
+        if new:
+            merged.at[out, other] = ", ".join(([before] if before else []) + new)
 
 
 def merge_duplicates(
@@ -243,7 +333,15 @@ def merge_duplicates(
     rows = np.flatnonzero(keep)
     at_cluster = number[rows]  # cluster of each output row, -1 for the others
     merged_rows = np.flatnonzero(at_cluster >= 0)
+    # Every pool row's output row: its own, or its cluster's.
+    output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
+    output_of_cluster[at_cluster[merged_rows]] = merged_rows
+    output_of_row = np.empty(len(pool), dtype=np.int64)
+    output_of_row[rows] = np.arange(len(rows))
+    output_of_row[clustered] = output_of_cluster[number[clustered]]
     plan = _plan(report)
+    phones = _phone_lists(report, recent, output_of_row)
+    plan = _with_other_phones(report, plan, phones)
     frame: dict[str, pd.Series] = {}
     notes = _Notes(report, clustered)
     for column in plan:
@@ -272,7 +370,10 @@ def merge_duplicates(
                 chosen = chosen.astype(object)
             out.iloc[merged_rows] = chosen.iloc[at_cluster[merged_rows]].to_numpy()
             if column.field not in _NO_CONFLICT:
-                notes.compare(column.label, _shown(good, written), chosen)
+                shown = _shown(good, written)
+                if column.field in _PHONES and _has_other_phones(plan):
+                    shown = _without_kept_phones(shown, clustered, output_of_row, phones)
+                notes.compare(column.label, shown, chosen)
         elif report.cluster_count:
             notes.carry(column.label, good)
         frame[column.label] = out
@@ -280,12 +381,7 @@ def merge_duplicates(
     if report.cluster_count:
         merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
         merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
-    # Every pool row's output row: its own, or its cluster's.
-    output_of_cluster = np.empty(max(report.cluster_count, 1), dtype=np.int64)
-    output_of_cluster[at_cluster[merged_rows]] = merged_rows
-    output_of_row = np.empty(len(pool), dtype=np.int64)
-    output_of_row[rows] = np.arange(len(rows))
-    output_of_row[clustered] = output_of_cluster[number[clustered]]
+    _fill_other_phones(merged, plan, phones)
     id_label = next((c.label for c in plan if c.field == "customer_id"), None)
     ids = _survivor_ids(report, merged, id_label, at_cluster, output_of_row, today)
     if id_label:
@@ -394,15 +490,16 @@ def _owners(
 def _not_duplicates(
     report: DuplicateReport, written: pd.Series, output_of_row: np.ndarray, survivor: np.ndarray
 ) -> list[str | None]:
-    """Per output row: the 客户编号 of the customers a person said it is not (the rejected pairs
-    that stayed apart), and any listed 客户编号 no input carries, kept as written."""
+    """Per output row: the 客户编号 of the customers it is not (the pairs a person rejected, and
+    those blocked for conflicting places, that stayed apart), and any listed 客户编号 no input
+    carries, kept as written."""
     known = {str(v) for v in report.pool.records["customer_id"].dropna()}
     lists: dict[int, set[str]] = {}
     for position in np.flatnonzero(written.notna().to_numpy()).tolist():
         unknown = [i for i in listed_ids(written.iat[position]) if i not in known]
         if unknown:
             lists.setdefault(int(output_of_row[position]), set()).update(unknown)
-    for a, b in report.apart:
+    for a, b in report.kept_apart:
         out_a, out_b = int(output_of_row[a]), int(output_of_row[b])
         if out_a != out_b and survivor[a] is not None and survivor[b] is not None:
             lists.setdefault(out_a, set()).add(str(survivor[b]))
@@ -540,7 +637,8 @@ def _text(value: object) -> str:
 
 
 def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
-    """file, row, customer_id, survivor_id, cluster_id, and what joined the row to its cluster."""
+    """file, row, customer_id, survivor_id, cluster_id, what joined the row to its cluster,
+    and the sheet of the file ("" for a CSV)."""
     pool = report.pool
     records = pool.records
     pairs = report.pairs
@@ -552,7 +650,8 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
     other = np.where(left == np.arange(len(joined)), right, left)
     rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
     score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
-    files = np.array([t.table.name for t in pool.tables], dtype=object)
+    files = np.array([t.file for t in pool.tables], dtype=object)
+    sheets = np.array([t.sheet for t in pool.tables], dtype=object)
     return pd.DataFrame(
         {
             "file": files[records["source"].to_numpy()],
@@ -563,6 +662,7 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
             "matched_with": np.where(member, pool.labels[other], ""),
             "rule": np.where(member, rule, ""),
             "score": np.where(member, score, np.nan),
+            "sheet": sheets[records["source"].to_numpy()],
         }
     )
 

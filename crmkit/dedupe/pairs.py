@@ -12,7 +12,7 @@ from crmkit.pii import mask_pii
 
 PAIR_COLUMNS = (
     "cluster_id", "left_file", "left_row", "right_file", "right_row", "score", "rule", "decision",
-    "same_phone", "same_email", "same_contact", "why",
+    "same_phone", "same_email", "same_contact", "why", "left_sheet", "right_sheet",
 )  # fmt: skip
 _LEFT_OUT = ("merged_from", "merge_conflicts")  # long lists: the merged file holds them
 _DECISION_ORDER = {"accept": 0, "auto": 1, "review": 2, "blocked": 3, "reject": 4}
@@ -81,7 +81,8 @@ def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
     left = pairs["left"].to_numpy()
     right = pairs["right"].to_numpy()
     records = pool.records
-    files = np.array([t.table.name for t in pool.tables], dtype=object)
+    files = np.array([t.file for t in pool.tables], dtype=object)
+    sheets = np.array([t.sheet for t in pool.tables], dtype=object)
     sources = records["source"].to_numpy()
     rows = records["row"].to_numpy()
     frame = pd.DataFrame(
@@ -98,6 +99,8 @@ def pairs_frame(report: DuplicateReport) -> pd.DataFrame:
             "same_email": pairs["same_email"].to_numpy(),
             "same_contact": pairs["same_contact"].to_numpy(),
             "why": describe_all(pairs),
+            "left_sheet": sheets[sources[left]],
+            "right_sheet": sheets[sources[right]],
         }
     )
     spec = pool.tables[0].table.spec if pool.tables else None

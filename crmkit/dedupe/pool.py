@@ -20,7 +20,9 @@ from crmkit.dedupe.names import (
 )
 from crmkit.errors import InputError
 from crmkit.io.table import Table
+from crmkit.normalize import phone_numbers
 
+OTHER_PHONES = "other_phones"  # the spec's field of a row's second and further phones
 KEY_FIELDS = ("customer_id", "name", "contact", "phone", "email", "created_at", "updated_at")
 
 
@@ -31,6 +33,18 @@ class PoolTable:
     table: Table
     columns: dict[str, NormalizedColumn]
     start: int  # pool index of its first row
+
+    @property
+    def file(self) -> str:
+        """The path of the file it was read from (a sheet's table is named "file (sheet 张三)")."""
+        name, sheet = self.table.name, self.table.sheet
+        suffix = f" (sheet {sheet})"
+        return name.removesuffix(suffix) if sheet is not None else name
+
+    @property
+    def sheet(self) -> str:
+        """The sheet it was read from ("" for a CSV)."""
+        return self.table.sheet or ""
 
     @functools.cached_property
     def positions(self) -> dict[str, int]:
@@ -45,11 +59,14 @@ class Pool:
     `records` columns: source (input number), row (as the spreadsheet shows it), customer_id,
     name (as normalized), whole (name folded, no spaces), key, place and words (see names.py),
     person, phone, email, contact
-    (folded, no spaces), created, updated (datetime64, NaT when missing).
+    (folded, no spaces), created, updated (datetime64, NaT when missing). `phones`: every
+    phone of every row, one (row, phone) pair each, a row's own first: the 联系电话 cell's
+    phones (13812345678/0891-6331234 holds two) and those of its 其他电话 (other_phones).
     """
 
     tables: list[PoolTable]
     records: pd.DataFrame
+    phones: pd.DataFrame | None = None  # None: each row's `phone` only
 
     def __len__(self) -> int:
         return len(self.records)
@@ -87,6 +104,7 @@ def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> 
     vocab = vocab or load_vocabulary()
     parts: list[pd.DataFrame] = []
     pooled: list[PoolTable] = []
+    phones: list[pd.DataFrame] = []
     start = 0
     for number, table in enumerate(tables):
         spec = table.spec
@@ -116,10 +134,45 @@ def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> 
             )
         )
         pooled.append(PoolTable(table, columns, start))
+        phones.append(_phone_pairs(table, columns, start))
         start += length
     records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     _add_name_keys(records, vocab)
-    return Pool(pooled, records)
+    every = pd.concat(phones, ignore_index=True) if phones else pd.DataFrame()
+    if len(every):
+        every = every.drop_duplicates().sort_values("row", kind="stable", ignore_index=True)
+    return Pool(pooled, records, every)
+
+
+def _phone_pairs(table: Table, columns: dict[str, NormalizedColumn], start: int) -> pd.DataFrame:
+    """(row, phone) of every phone of a table's rows (pool indices), a row's own first: the
+    联系电话 cell's first phone, its others, then the phones of its other_phones cell."""
+    parts: list[pd.DataFrame] = []
+    rows = np.arange(start, start + table.rows, dtype=np.int64)
+    column = columns.get("phone")
+    if column is not None:
+        parts.append(pd.DataFrame({"row": rows, "phone": _values(column, table.rows)}))
+        if column.others is not None:
+            others = column.others.reset_index(drop=True).explode()
+            parts.append(
+                pd.DataFrame({"row": rows[others.index.to_numpy()], "phone": others.to_numpy()})
+            )
+    if table.has(OTHER_PHONES) and table.spec is not None:
+        area = table.spec.field("phone").default_area_code if table.has("phone") else ""
+        cells = table.column(OTHER_PHONES).reset_index(drop=True)
+        cells = cells[cells.notna()].astype(str)
+        codes, uniques = pd.factorize(cells)
+        found = pd.Series([phone_numbers(u, default_area_code=area) for u in uniques], dtype=object)
+        listed = pd.Series(found.to_numpy()[codes], index=cells.index).explode()
+        parts.append(
+            pd.DataFrame({"row": rows[listed.index.to_numpy()], "phone": listed.to_numpy()})
+        )
+    if not parts:
+        return pd.DataFrame({"row": np.empty(0, dtype=np.int64), "phone": []})
+    pairs = pd.concat(parts, ignore_index=True)
+    pairs = pairs[pairs["phone"].notna()]
+    # Stable by row: the first phone of a row stays first.
+    return pairs.sort_values("row", kind="stable", ignore_index=True).astype({"phone": object})
 
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:

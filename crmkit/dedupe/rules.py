@@ -1,8 +1,8 @@
 """Score candidate pairs and decide them by documented rules (thresholds in DedupeConfig).
 
 Merged (decision auto), when the two rows' places do not conflict (北京 vs 上海):
-- phone:   they share a phone (extensions aside) and their names score at least phone_name_min
-           or are alike (below); at least OTHER_CONTACT_MARGIN more when both name a contact
+- phone:   they share a phone (any of either row's: Pool.phones; extensions aside) and their names score at least phone_name_min
+           or are alike (below); at least other_contact_margin more when both name a contact
            and the contacts differ (contacts that sound alike do not differ);
 - email:   they share an e-mail and their names score at least email_name_min or are alike
            (idem);
@@ -46,9 +46,6 @@ from crmkit.dedupe.sound import readings, sounds_alike, spoken
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
 RULES = AUTO_RULES + REVIEW_RULES
-# A shared phone or e-mail merges rows of two different contacts only when their names score
-# this much above the threshold: sister companies share a switchboard and half a name.
-OTHER_CONTACT_MARGIN = 10
 
 
 def _same(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -152,7 +149,7 @@ def _name_evidence(
     latin = words != ""
     # Names are looked at only where being alike can change the decision (the score alone
     # merges above these): Python loops over a million rows' pairs are the costly step.
-    direct_limit = max(config.phone_name_min, config.email_name_min) + OTHER_CONTACT_MARGIN
+    direct_limit = max(config.phone_name_min, config.email_name_min) + config.other_contact_margin
     undecided = score < np.where(direct, direct_limit, config.contact_name_min)
     # Beside one contact alone, alike names count from contact_edits_min_length characters.
     looked = shared & undecided & (direct | (shortest >= config.contact_edits_min_length))
@@ -239,7 +236,7 @@ def score_pairs(
     same_phone, same_email, same_contact, rule, decision, evidence (how names that score
     below 100 are alike, see _name_evidence; empty when the score says it all).
     """
-    same_phone = _same(codes.phone, left, right)
+    same_phone = codes.same_phone(left, right)
     same_email = _same(codes.email, left, right)
     same_contact = _same(codes.contact, left, right)
     keys = records["key"].to_numpy(dtype=object)
@@ -294,8 +291,8 @@ def score_pairs(
     at_phone = same_phone & ((score >= config.phone_name_min) | alike)
     at_email = same_email & ((score >= config.email_name_min) | alike)
     sisters = contacts_differ & (
-        (at_phone & (score < config.phone_name_min + OTHER_CONTACT_MARGIN))
-        | (at_email & (score < config.email_name_min + OTHER_CONTACT_MARGIN))
+        (at_phone & (score < config.phone_name_min + config.other_contact_margin))
+        | (at_email & (score < config.email_name_min + config.other_contact_margin))
     )
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters

@@ -153,3 +153,19 @@ def test_a_phone_written_twice_in_a_cell_is_not_another_phone(tmp_path: Path) ->
 
     assert normalize_phone("13812345678/13812345678").others == ()
     assert normalize_phone("13812345678/138-1234-5678/010-62345678").others == ("010-62345678",)
+
+
+def test_merged_from_names_a_row_without_an_id_by_its_place_alone(tmp_path: Path) -> None:
+    from .conftest import CUSTOMER_HEADERS, customer_row
+
+    rows = [customer_row(客户编号="CRM20240101001", 客户名称="星辰科技有限公司"),
+            customer_row(客户编号="", 客户名称="星辰科技")]  # fmt: skip
+    source = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, rows)
+    out = tmp_path / "merged.csv"
+    result = run("dedupe", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
+    import csv
+
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        merged = list(csv.DictReader(handle))
+    assert [row["merged_from"] for row in merged] == [f"CRM20240101001 ({source}:2); ({source}:3)"]

@@ -603,12 +603,14 @@ class _Notes:
         return out
 
     def merged_from(self) -> np.ndarray:
-        """Per cluster: each merged row as 客户编号 (file:row), in input order."""
-        ids = self.report.pool.records["customer_id"].fillna("-").to_numpy(dtype=object)
+        """Per cluster: each merged row as 客户编号 (file:row), in input order; a row that had
+        no 客户编号 as (file:row) alone."""
+        ids = self.report.pool.records["customer_id"].fillna("").to_numpy(dtype=object)
         labels = self.report.pool.labels
         items: dict[int, list[str]] = {}
         for position, key in zip(self.rows.tolist(), self.clusters.tolist(), strict=True):
-            items.setdefault(key, []).append(f"{ids[position]} ({labels[position]})")
+            named = f"{ids[position]} " if ids[position] else ""
+            items.setdefault(key, []).append(f"{named}({labels[position]})")
         return self._lists(MERGED_FROM, items)
 
     def conflicts(self) -> np.ndarray:

@@ -169,3 +169,21 @@ def test_merged_from_names_a_row_without_an_id_by_its_place_alone(tmp_path: Path
     with open(out, encoding="utf-8-sig", newline="") as handle:
         merged = list(csv.DictReader(handle))
     assert [row["merged_from"] for row in merged] == [f"CRM20240101001 ({source}:2); ({source}:3)"]
+
+
+def test_a_decisions_file_that_is_not_json_or_missing_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    from .conftest import CUSTOMER_HEADERS, customer_row
+
+    source = write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS, [customer_row()])
+    broken = tmp_path / "reviewed.json"
+    broken.write_text("[{", encoding="utf-8")
+    result = run("dedupe", source, "--decisions", broken)
+    assert result.exit_code == 2, explain(result)
+    assert result.stderr.startswith(f"Error: {broken}: not JSON (")
+    assert len(result.stderr.splitlines()) == 1
+    missing = tmp_path / "nothere.json"
+    result = run("dedupe", source, "--decisions", missing)
+    assert result.exit_code == 2, explain(result)
+    assert result.stderr == f"Error: {missing}: no such file\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,7 +33,7 @@ from crmkit.cli.common import (
 )
 from crmkit.config import find_config, load_dedupe_config
 from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
-from crmkit.dedupe.decisions import Decisions, read_decision_records, read_decisions
+from crmkit.dedupe.decisions import load_decisions
 from crmkit.dedupe.merge import (
     EXCEL_CELL_LIMIT,
     MergeResult,
@@ -44,9 +42,7 @@ from crmkit.dedupe.merge import (
     survivor_map,
 )
 from crmkit.dedupe.pairs import pairs_frame
-from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe
-from crmkit.io import read_table
 from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame
 from crmkit.tags.rulebook import load_rulebook
 
@@ -142,7 +138,9 @@ def dedupe_command(
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
-            reviewed = _read_decisions(decisions, pool, specs["customers"].field("name").header())
+            reviewed = load_decisions(
+                decisions, pool, specs["customers"].field("name").header(), limits=STATE.limits
+            )
             for line in reviewed.ignored:
                 warn(f"{line}; decision ignored")
         found = find_duplicates(pool, rules, reviewed, on_step=step)
@@ -216,24 +214,6 @@ def dedupe_command(
                 f"({found.rows_in_clusters} rows)"
             )
         raise typer.Exit(1)
-
-
-def _read_decisions(path: str, pool: Pool, name_header: str) -> Decisions:
-    """A reviewed pairs report in any format --report writes (.xlsx, .csv, .json)."""
-    if Path(path).suffix.lower() != ".json":
-        return read_decisions(read_table(Path(path), limits=STATE.limits), pool, name_header)
-    try:
-        size = os.path.getsize(path)
-        if size > STATE.limits.max_file_bytes:
-            fail(f"{path}: over the {STATE.limits.max_file_bytes / 2**20:.0f} MiB limit")
-        records: Any = json.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except OSError as exc:
-        fail(f"{path}: cannot be read ({exc.strerror or exc})")
-    except ValueError as exc:
-        fail(f"{path}: not JSON ({exc})")
-    return read_decision_records(records, path, pool, name_header)
 
 
 def _fit_for_excel(merged: MergeResult, output: str, sources: list[str | None], allow: bool) -> Any:

@@ -20,6 +20,8 @@ import pandas as pd
 from crmkit.dedupe.names import compact, fold
 from crmkit.dedupe.pool import Pool
 from crmkit.errors import InputError
+from crmkit.io.guard import Limits
+from crmkit.io.read import read_json, read_table
 from crmkit.io.table import Table
 
 ACCEPT = {"accept", "accepted", "yes", "y", "merge", "same", "是", "合并", "接受", "同意", "重复"}
@@ -62,6 +64,19 @@ def _locator(pool: Pool) -> dict[tuple[str, int], int]:
             for alias in aliases:
                 where[(alias, int(row))] = pooled.start + offset
     return where
+
+
+def load_decisions(
+    path: str | PurePath, pool: Pool, name_header: str, *, limits: Limits | None = None
+) -> Decisions:
+    """The marks of a reviewed pairs report in any format --report writes (.xlsx, .csv, .json).
+
+    Raises InputError when it cannot be read or is not a pairs report.
+    """
+    if PurePath(path).suffix.lower() == ".json":
+        records = read_json(str(path), limits=limits)
+        return read_decision_records(records, str(path), pool, name_header)
+    return read_decisions(read_table(str(path), limits=limits), pool, name_header)
 
 
 def read_decisions(table: Table, pool: Pool, name_header: str) -> Decisions:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import functools
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,17 @@ def read_table(
     if delimiter is not None:
         delimiter = delimiter_of(delimiter)
     return _read_csv(data, src.name, encoding, delimiter, specs, rivals, limits)
+
+
+def read_json(path: str | Path, *, limits: Limits | None = None) -> Any:
+    """The JSON value a file holds (a pairs report written with --report pairs.json), read
+    within the file-size limit. Raises InputError for a missing, unreadable or invalid file."""
+    src = Source.of(Path(path))
+    data = _read_bytes(src, limits or Limits())
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise InputError(f"{src.name}: not JSON ({exc})") from None
 
 
 def _read_bytes(src: Source, limits: Limits) -> bytes:

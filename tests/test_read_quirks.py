@@ -692,3 +692,17 @@ def test_in_place_rewrites_only_the_sheets_it_read(
         assert read_table(path, specs=[CUSTOMERS], sheet=name).rows == len(
             read_table(tmp_path / "c.xlsx.bak", specs=[CUSTOMERS], sheet=name).data
         )
+
+
+def test_dedupe_in_place_replaces_the_customer_sheets_and_keeps_the_others(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = _per_salesperson(tmp_path / "c.xlsx")
+    history = [[c.value for c in row] for row in load_workbook(path)["跟进记录"].iter_rows()]
+    result = run("dedupe", path, "-o", path, "--in-place")
+    assert result.exit_code == 0, explain(result)
+    after = load_workbook(path)
+    assert after.sheetnames == ["填写说明", "客户信息", "跟进记录"]
+    assert [[c.value for c in row] for row in after["跟进记录"].iter_rows()] == history
+    merged = read_table(path, specs=[CUSTOMERS], sheet="客户信息")
+    assert merged.rows == 2  # 张三's row 3 and 李四's row 2 are one customer

@@ -43,7 +43,7 @@ from crmkit.dedupe.merge import (
 )
 from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.rules import describe
-from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame
+from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -127,6 +127,7 @@ def dedupe_command(
     sources = [*inputs, decisions, followups]
     with progress() as step:
         tables = []
+        read_sheets: dict[str, list[str]] = {}  # by input: the sheets it was read from
         for path in inputs:
             step(f"reading {path}")
             table = open_table(
@@ -134,7 +135,9 @@ def dedupe_command(
             )
             # A workbook of one sheet per salesperson: each sheet is an input of its own, so
             # that the map and the pairs name its rows (file "c.xlsx (sheet 张三)").
-            tables.extend(table.split())
+            parts = table.split()
+            tables.extend(parts)
+            read_sheets[path] = [part.sheet for part in parts if part.sheet is not None]
         pool = build_pool(tables)
         reviewed = None
         if decisions is not None:
@@ -165,6 +168,14 @@ def dedupe_command(
                 sheet="客户信息",
                 allow_formulas=allow_formulas,
                 in_place=in_place,
+                # written over an input workbook: its customer sheets make way for the merged
+                # one, its other sheets (跟进记录, 填写说明) stay
+                replaces=[
+                    s
+                    for p, names in read_sheets.items()
+                    if is_input(Path(output), [p])
+                    for s in names
+                ],
             )
         if report:
             step(f"writing {report}")

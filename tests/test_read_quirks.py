@@ -706,3 +706,26 @@ def test_dedupe_in_place_replaces_the_customer_sheets_and_keeps_the_others(tmp_p
     assert [[c.value for c in row] for row in after["跟进记录"].iter_rows()] == history
     merged = read_table(path, specs=[CUSTOMERS], sheet="客户信息")
     assert merged.rows == 2  # 张三's row 3 and 李四's row 2 are one customer
+
+
+def test_a_totals_row_is_left_out_with_a_note(tmp_path: Path) -> None:
+    rows = [customer_row(客户编号=f"CRM2024031000{n}", 联系电话=f"1381234567{n}") for n in (1, 2)]
+    totals = [
+        "合计",
+        *([None] * 8),
+        100000,
+        None,
+        None,
+        None,
+    ]  # 合计 under 客户编号, a sum of amounts
+    path = write_xlsx(tmp_path / "c.xlsx", CUSTOMER_HEADERS, [*rows, totals])
+    table = read_table(path, specs=[CUSTOMERS])
+    assert table.rows == 2
+    assert table.notes == [
+        f"{path}, sheet 客户信息: row 4 is a totals row (合计), not data; left out"
+    ]
+    result = run("validate", path)
+    assert result.exit_code == 0, explain(result)
+    assert "row 4 is a totals row" in result.stderr
+    company = write_xlsx(tmp_path / "d.xlsx", CUSTOMER_HEADERS, [customer_row(客户名称="合计")])
+    assert read_table(company, specs=[CUSTOMERS]).rows == 1  # a name beside other text is data

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,13 +253,51 @@ def _build_table(
         frame = frame[~blank]
     name = provenance["name"]
     where = f"{name}, sheet {provenance['sheet']}" if provenance.get("sheet") else name
+    totals = _totals_rows(frame) if spec is not None else []
+    if totals:
+        frame = frame.drop(index=totals)
     if frame.empty:
         raise InputError(f"{where}: has a header row but no data rows")
     table = Table(data=frame, headers=headers, spec=spec, **provenance)
+    if totals:
+        rows = ", ".join(str(row) for row in totals)
+        table.notes.append(f"{where}: row {rows} is a totals row (合计), not data; left out")
     if spec is not None:
         table.fields = spec.map_headers(headers)
         table.notes.extend(_unread_repeats(spec, headers, table.fields, where))
     return table
+
+
+_TOTALS = frozenset({"合计", "总计", "小计", "合計", "總計", "小計", "total", "totals", "grand total",
+                     "subtotal", "sum"})  # fmt: skip
+
+
+def _totals_rows(frame: pd.DataFrame) -> list[int]:
+    """Rows that sum the table up: a cell saying 合计 (total …) and otherwise only numbers."""
+    found = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:  # a hash lookup per cell: cheap on a million rows
+        cells = frame[column]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            found |= cells.isin(_TOTALS_WRITTEN).to_numpy(dtype=bool)
+    rows = []
+    for row in frame.index[found].tolist():
+        words = [
+            _cell_text(v)
+            for v in frame.loc[row].tolist()
+            if _cell_text(v) and _cell_text(v).lower() not in _TOTALS
+        ]
+        if all(_NUMBERISH.fullmatch(word) for word in words):
+            rows.append(int(row))
+    return rows
+
+
+_TOTALS_WRITTEN = frozenset(
+    form
+    for word in _TOTALS
+    for spelled in (word, word.title(), word.upper())
+    for form in (spelled, spelled + ":", spelled + "：", " " + spelled, spelled + " ")
+)
+_NUMBERISH = re.compile(r"[-+¥￥$]?[\d,，.]+(?:万|元|%)?")
 
 
 def _unread_repeats(

@@ -73,7 +73,7 @@ class MergeResult:
             if label not in self.frame.columns:
                 continue
             cells = self.frame[label]
-            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            long = _too_long(cells)
             if not long.any():
                 continue
             items = cells[long].astype(str).str.split("; ").explode()
@@ -94,7 +94,7 @@ class MergeResult:
             if label not in frame.columns:
                 continue
             cells = frame[label]
-            long = cells.notna() & (cells.astype(str).str.len() > EXCEL_CELL_LIMIT)
+            long = _too_long(cells)
             for index in np.flatnonzero(long.to_numpy()).tolist():
                 items = str(cells.iat[index]).split("; ")
                 kept: list[str] = []
@@ -110,6 +110,16 @@ class MergeResult:
                     "; ".join(kept) + f"; … {rest:,} more in {where}"
                 )
         return frame
+
+
+def _too_long(cells: pd.Series) -> pd.Series:
+    """Whether each cell is longer than an Excel cell holds, measured cell by cell: a text copy
+    of the whole column (a million rows' merge_conflicts) cost hundreds of MiB."""
+    present = cells.notna().to_numpy(dtype=bool)
+    long = present.copy()
+    if present.any():
+        long[present] = [len(str(value)) > EXCEL_CELL_LIMIT for value in cells[present]]
+    return pd.Series(long, index=cells.index)
 
 
 @dataclass
@@ -378,9 +388,13 @@ def merge_duplicates(
             notes.carry(column.label, good)
         frame[column.label] = out
     merged = pd.DataFrame(frame, columns=[c.label for c in plan])
+    # The columns are copied into `merged`, and the notes joined into its cells: their lists
+    # (a million 创建时间 and 更新时间 notes at 1M rows) are let go before the map is built.
+    del frame
     if report.cluster_count:
         merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
         merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
+    del notes
     _fill_other_phones(merged, plan, phones)
     id_label = next((c.label for c in plan if c.field == "customer_id"), None)
     ids = _survivor_ids(report, merged, id_label, at_cluster, output_of_row, today)
@@ -557,7 +571,6 @@ class _Notes:
         self.count = report.cluster_count
         self.earlier: dict[str, np.ndarray] = {}
         self.notes: dict[int, list[str]] = {}
-        self.seen: set[tuple[int, str, str]] = set()
 
     def carry(self, label: str, good: pd.Series) -> None:
         """Keep what an earlier merge wrote in merged_from or merge_conflicts."""
@@ -575,6 +588,9 @@ class _Notes:
             kept = chosen.to_numpy(dtype=object)[self.clusters]
             differ = ~pd.isna(values) & (values != kept)
         labels = self.report.pool.labels
+        # What this column's notes say, per cluster (each column is compared once): a set of
+        # every column's notes lived as long as the merge, a million tuples at 1M rows.
+        seen: set[tuple[int, str]] = set()
         for position, key, value, winner in zip(
             self.rows[differ].tolist(),
             self.clusters[differ].tolist(),
@@ -583,9 +599,9 @@ class _Notes:
             strict=True,
         ):
             text = value if dates else _text(value)
-            if not text.strip() or text == _text(winner) or (key, label, text) in self.seen:
+            if not text.strip() or text == _text(winner) or (key, text) in seen:
                 continue
-            self.seen.add((key, label, text))
+            seen.add((key, text))
             # A listing never shows a national ID or bank-card number (validate flags them).
             shown_text = text if dates else mask_pii(text)
             self.notes.setdefault(key, []).append(f"{label}: {shown_text} ({labels[position]})")

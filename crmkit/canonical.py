@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from crmkit.columns import normalize_column
-from crmkit.io.table import ROW_STRIDE, Table
+from crmkit.io.table import Table
 
 # Where each row of a canonical frame is, as the spreadsheet shows it: every listing, agenda and
-# rejects file names these (the frame's index is only a key: see ROW_STRIDE).
+# rejects file names these (the frame's index is only a key: see Table.places).
 PLACE_COLUMNS = ("sheet", "row")
 
 
@@ -50,26 +50,9 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
         frame[name] = typed_values(column.values, field.type)
-    sheets, rows = places(table, table.data.index)
+    sheets, rows = table.places(table.data.index)
     frame["sheet"], frame["row"] = sheets, rows
     return CanonicalFrame(frame, int(invalid.sum()))
-
-
-def places(table: Table, index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    """(sheet, row as that sheet shows it) of rows of `table.data`, for a whole index at once:
-    `Table.place` vectorized (the sheet is None for a CSV file)."""
-    keys = np.asarray(index, dtype=np.int64)
-    if not table.parts and table.sheet is None:
-        return pd.Series(None, index=index, dtype=object), pd.Series(keys, index=index)
-    if table.parts:
-        ordinal, row = np.divmod(keys, ROW_STRIDE)
-        names = pd.Index([part.sheet for part in table.parts])
-    else:
-        ordinal, row = np.zeros(len(keys), dtype=np.int64), keys
-        names = pd.Index([table.sheet])
-    codes = ordinal.astype(np.int64)  # categorical: a sheet's name is not repeated per row
-    sheet = pd.Series(pd.Categorical.from_codes(codes, categories=names), index=index)
-    return sheet, pd.Series(row, index=index, dtype=np.int64)
 
 
 def places_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

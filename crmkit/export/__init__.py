@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.canonical import places, typed_values
+from crmkit.canonical import typed_values
 from crmkit.errors import UsageError
 from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
 from crmkit.export.where import Condition, parse_where, where_mask
@@ -338,7 +338,7 @@ def _rejects(table: Table, rows: pd.Index, reasons: pd.Series, mask_phones: bool
     if mask_phones and table.has("phone"):
         label = labels[table.fields["phone"]]
         original[label] = original[label].map(lambda v: mask_phone(str(v)), na_action="ignore")
-    sheets, numbers = places(table, rows)
+    sheets, numbers = table.places(rows)
     frame = pd.DataFrame(
         {
             "file": table.name,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -77,6 +78,23 @@ class Table:
             return self.sheet, int(index)
         ordinal, row = divmod(int(index), ROW_STRIDE)
         return self.parts[ordinal].sheet, row
+
+    def places(self, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+        """(sheet, row as that sheet shows it) of rows of `data`, for a whole index at once:
+        `place` vectorized (the sheet is None for a CSV file; categorical, so a sheet's name
+        is not repeated per row)."""
+        keys = np.asarray(index, dtype=np.int64)
+        if not self.parts and self.sheet is None:
+            return pd.Series(None, index=index, dtype=object), pd.Series(keys, index=index)
+        if self.parts:
+            ordinal, row = np.divmod(keys, ROW_STRIDE)
+            names = pd.Index([part.sheet for part in self.parts])
+        else:
+            ordinal, row = np.zeros(len(keys), dtype=np.int64), keys
+            names = pd.Index([self.sheet])
+        sheet = pd.Series(pd.Categorical.from_codes(ordinal.astype(np.int64), categories=names),
+                          index=index)  # fmt: skip
+        return sheet, pd.Series(row, index=index, dtype=np.int64)
 
     def rows_text(self, indexes: Iterable[int]) -> str:
         """Rows for a message: "row 5, 7", or "sheet 李四 row 5, sheet 张三 row 7" across sheets."""

@@ -25,7 +25,7 @@ import pandas as pd
 from crmkit.export import builtin_profile, export_customers
 from crmkit.io import read_table
 from crmkit.io.write import write_frame
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 kind, path, target, out = sys.argv[1:5]
 start = time.perf_counter()
 if kind == "pandas":

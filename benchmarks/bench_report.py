@@ -78,10 +78,10 @@ import json, resource, sys, time, tempfile
 from datetime import date
 from pathlib import Path
 import pandas as pd
-from crmkit.config import ReportConfig
+from crmkit.spec.config import ReportConfig
 from crmkit.report import ReportInputs, run_report, write_report
 from crmkit.report.period import resolve_period
-from crmkit.spec import load_specs
+from crmkit.spec.fields import load_specs
 kind, people, history = sys.argv[1:4]
 times = {}
 start = time.perf_counter()

@@ -24,7 +24,7 @@ _JOB = r"""
 import json, resource, sys, time
 import pandas as pd
 from crmkit.io import read_table
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 from crmkit.validate import validate
 kind, path = sys.argv[1], sys.argv[2]
 spec = builtin_spec("customers")

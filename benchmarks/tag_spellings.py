@@ -167,7 +167,7 @@ def measure(cells: list[list[str]], rules: Path | None = None, seed: int = 18) -
     import pandas as pd
 
     from crmkit.io.table import Table
-    from crmkit.spec import load_specs
+    from crmkit.spec.fields import load_specs
     from crmkit.tags import load_rulebook, read_tags
 
     spec = load_specs(())["customers"]

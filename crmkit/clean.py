@@ -8,11 +8,11 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from crmkit.columns import NormalizedColumn
-from crmkit.ids import generate_ids
+from crmkit.frames.columns import NormalizedColumn
+from crmkit.frames.schema import is_generated
 from crmkit.io.table import Table
-from crmkit.normalize import is_empty
-from crmkit.schema import is_generated
+from crmkit.text.ids import generate_ids
+from crmkit.text.normalize import is_empty
 from crmkit.validate import Issue, check_table, locate_issues
 
 

@@ -14,8 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from crmkit.errors import OutputError
 from crmkit.io.write import atomic_path
-from crmkit.spec import LANGS as LANG_CHOICES
-from crmkit.spec import FieldSpec, TableSpec
+from crmkit.spec.fields import LANGS as LANG_CHOICES
+from crmkit.spec.fields import FieldSpec, TableSpec
 
 TEMPLATE_ROWS = 1000
 OPTIONS_SHEET = "选项"

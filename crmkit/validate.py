@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from crmkit import arrow
-from crmkit.columns import NormalizedColumn, normalize_column
+from crmkit.frames.columns import NormalizedColumn, normalize_column
+from crmkit.frames.schema import build_schema, is_generated
 from crmkit.io.cells import ERROR_VALUES
 from crmkit.io.table import Table
-from crmkit.normalize import invisible_note, strip_invisible
-from crmkit.pii import mask_pii
-from crmkit.schema import build_schema, is_generated
-from crmkit.spec import FieldSpec, header_language
+from crmkit.spec.fields import FieldSpec, header_language
+from crmkit.text import arrow
+from crmkit.text.normalize import invisible_note, strip_invisible
+from crmkit.text.pii import mask_pii
 
 Severity = Literal["error", "warning"]
 _UNFIXABLE = "\ufffd"

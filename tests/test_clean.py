@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from crmkit.io import read_table
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 
 from .conftest import (
     CUSTOMER_HEADERS,

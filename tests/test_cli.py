@@ -11,7 +11,7 @@ import pytest
 
 from crmkit import __version__
 from crmkit.cli import app
-from crmkit.resources import data_dir
+from crmkit.spec.resources import data_dir
 
 from .conftest import ROOT, explain, run
 

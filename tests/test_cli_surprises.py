@@ -19,7 +19,7 @@ from crmkit.clean import clean_table
 from crmkit.cli import app
 from crmkit.cli.common import STATE
 from crmkit.io import read_table
-from crmkit.spec import load_specs
+from crmkit.spec.fields import load_specs
 
 from .conftest import (
     CUSTOMER_HEADERS,

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmkit.columns import normalize_column
-from crmkit.normalize import (
+from crmkit.frames.columns import normalize_column
+from crmkit.spec.fields import builtin_spec
+from crmkit.text.normalize import (
     normalize_datetime,
     normalize_email,
     normalize_id,
@@ -17,7 +18,6 @@ from crmkit.normalize import (
     normalize_phone,
     normalize_text,
 )
-from crmkit.spec import builtin_spec
 
 CUSTOMERS = builtin_spec("customers")
 FIELDS = {f.name: f for f in CUSTOMERS.fields}

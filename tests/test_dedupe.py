@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.config import DEFAULT_CONFIG, ConfigError, DedupeConfig, load_dedupe_config
 from crmkit.dedupe import build_pool, find_duplicates
 from crmkit.dedupe.decisions import read_decisions
 from crmkit.dedupe.merge import merge_duplicates
 from crmkit.dedupe.names import name_keys
 from crmkit.io import Source, read_table
-from crmkit.spec import builtin_spec, load_specs
+from crmkit.spec.config import DEFAULT_CONFIG, ConfigError, DedupeConfig, load_dedupe_config
+from crmkit.spec.fields import builtin_spec, load_specs
 
 from .conftest import ROOT, digest, explain, run, write_csv, write_xlsx
 

@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmkit.config import DedupeConfig
 from crmkit.dedupe import build_pool, find_duplicates
 from crmkit.dedupe.merge import EXCEL_CELL_LIMIT, merge_duplicates
 from crmkit.dedupe.names import name_keys
 from crmkit.io import read_table
-from crmkit.spec import load_specs
+from crmkit.spec.config import DedupeConfig
+from crmkit.spec.fields import load_specs
 
 from .conftest import FOLLOWUP_HEADERS, digest, explain, run, write_csv, write_xlsx
 

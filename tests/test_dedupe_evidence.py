@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmkit.config import ConfigError, DedupeConfig, load_dedupe_config
 from crmkit.dedupe import build_pool, find_duplicates
 from crmkit.dedupe.names import name_keys
 from crmkit.dedupe.rules import describe_all
 from crmkit.dedupe.sound import sounds_alike
 from crmkit.io import read_table
-from crmkit.spec import load_specs
+from crmkit.spec.config import ConfigError, DedupeConfig, load_dedupe_config
+from crmkit.spec.fields import load_specs
 
 from .conftest import explain, run, write_csv, write_xlsx
 

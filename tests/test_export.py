@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from crmkit.export import PROFILES, builtin_profile, person_part
 from crmkit.io import read_table
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 
 from .conftest import (
     CUSTOMER_HEADERS,

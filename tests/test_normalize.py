@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmkit.normalize import (
+from crmkit.text.normalize import (
     OptionIndex,
     normalize_datetime,
     normalize_email,

@@ -1,4 +1,4 @@
-from crmkit.pii import find_pii, is_bank_card, is_national_id, mask_pii
+from crmkit.text.pii import find_pii, is_bank_card, is_national_id, mask_pii
 
 
 def test_national_id_needs_a_valid_check_digit_and_birth_date() -> None:

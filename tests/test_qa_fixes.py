@@ -149,7 +149,7 @@ def test_dates_written_month_or_day_first_are_read_only_when_unambiguous(tmp_pat
 
 
 def test_a_phone_written_twice_in_a_cell_is_not_another_phone(tmp_path: Path) -> None:
-    from crmkit.normalize import normalize_phone
+    from crmkit.text.normalize import normalize_phone
 
     assert normalize_phone("13812345678/13812345678").others == ()
     assert normalize_phone("13812345678/138-1234-5678/010-62345678").others == ("010-62345678",)

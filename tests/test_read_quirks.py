@@ -11,7 +11,7 @@ import pytest
 
 from crmkit.errors import InputError
 from crmkit.io import read_table
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 
 from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_csv, write_xlsx
 

@@ -289,7 +289,7 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
     again = run("init", folder)
     assert again.exit_code == 0, explain(again)
     assert "exists; left as it is" in again.stderr
-    from crmkit.config import load_config
+    from crmkit.spec.config import load_config
 
     config = load_config(folder / "crmkit.toml")
     assert config.customers == folder / "客户信息表.xlsx" and config.stall_days["需求分析"] == 5
@@ -360,10 +360,10 @@ def test_as_of_before_any_data_gives_an_empty_report(
 def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> None:
     from datetime import date
 
-    from crmkit.config import ReportConfig
     from crmkit.report import ReportInputs, run_report
     from crmkit.report.period import resolve_period
-    from crmkit.spec import load_specs
+    from crmkit.spec.config import ReportConfig
+    from crmkit.spec.fields import load_specs
 
     day = date(2024, 3, 13)
     inputs = ReportInputs(*fixture)

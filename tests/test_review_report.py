@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmkit.agenda import ITEM_COLUMNS, Agenda, write_agendas
+from crmkit.due import ITEM_COLUMNS, Agenda, write_agendas
 from crmkit.errors import OutputError, UsageError
 
 from .conftest import FOLLOWUP_HEADERS, ROOT, explain, run, write_xlsx

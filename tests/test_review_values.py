@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-import crmkit.normalize
-from crmkit.canonical import canonical_frame
-from crmkit.columns import normalize_column
+import crmkit.text.normalize
+from crmkit.frames.canonical import canonical_frame
+from crmkit.frames.columns import normalize_column
 from crmkit.io import read_table
-from crmkit.normalize import SerialDates, normalize_phone, phone_numbers
-from crmkit.resources import data_dir
-from crmkit.spec import builtin_spec, header_language
+from crmkit.spec.fields import builtin_spec, header_language
+from crmkit.spec.resources import data_dir
+from crmkit.text.normalize import SerialDates, normalize_phone, phone_numbers
 
 from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_csv, write_xlsx
 
@@ -160,13 +160,13 @@ def test_clean_parses_each_distinct_phone_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Any] = []
-    parts = crmkit.normalize._phone_parts
+    parts = crmkit.text.normalize._phone_parts
 
     def counted(value: Any, default_area_code: str) -> Any:
         seen.append(value)
         return parts(value, default_area_code)
 
-    monkeypatch.setattr(crmkit.normalize, "_phone_parts", counted)
+    monkeypatch.setattr(crmkit.text.normalize, "_phone_parts", counted)
     phones = [13812345678, 13987654321, "13700001111/13600002222", 13812345678]
     rows = [customer_row(客户编号=f"CRM00{n}", 联系电话=p) for n, p in enumerate(phones, 1)]
     source = write_xlsx(tmp_path / "numbers.xlsx", CUSTOMER_HEADERS, rows)

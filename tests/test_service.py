@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from crmkit.io import read_table
 from crmkit.report.service import split_assignee
-from crmkit.spec import builtin_spec, load_specs
+from crmkit.spec.fields import builtin_spec, load_specs
 
 from .conftest import (
     CUSTOMER_HEADERS,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from crmkit.errors import SpecError
-from crmkit.resources import data_dir
-from crmkit.spec import builtin_spec, header_key, load_spec
+from crmkit.spec.fields import builtin_spec, header_key, load_spec
+from crmkit.spec.resources import data_dir
 
 from .conftest import CUSTOMER_HEADERS, customer_row, explain, run, write_xlsx
 

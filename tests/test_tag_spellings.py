@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 from crmkit.io import read_table
-from crmkit.spec import load_specs
+from crmkit.spec.fields import load_specs
 from crmkit.tags import load_rulebook
 from crmkit.tags.canon import TagReader
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from crmkit.io import read_table
 from crmkit.io.table import Table
-from crmkit.spec import load_specs
+from crmkit.spec.fields import load_specs
 from crmkit.tags import apply_tags, load_rulebook, read_tags
 from crmkit.tags.canon import TagReader
 from crmkit.tags.rulebook import RulebookError

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crmkit.io import read_table
-from crmkit.spec import builtin_spec
+from crmkit.spec.fields import builtin_spec
 
 from .conftest import explain, run
 

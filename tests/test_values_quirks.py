@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from crmkit.columns import normalize_column
+from crmkit.frames.columns import normalize_column
 from crmkit.io import read_table
-from crmkit.normalize import (
+from crmkit.spec.fields import KINDS, builtin_spec, header_key
+from crmkit.text.normalize import (
     Normalized,
     SerialDates,
     normalize_datetime,
     normalize_phone,
     phone_numbers,
 )
-from crmkit.spec import KINDS, builtin_spec, header_key
 
 from .conftest import CUSTOMER_HEADERS, customer_row, digest, explain, run, write_csv, write_xlsx
 
@@ -206,7 +206,7 @@ def test_the_column_normalizer_equals_the_cell_normalizer_on_quirky_values() -> 
 
 
 def _cell(kind: str, value: Any, field: Any) -> Any:
-    from crmkit import normalize
+    from crmkit.text import normalize
 
     if kind == "phone":
         return normalize.normalize_phone(value)

@@ -28,7 +28,7 @@ from crmkit.cli.common import (
     warn,
 )
 from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.spec import KINDS
+from crmkit.spec.fields import KINDS
 
 
 @command

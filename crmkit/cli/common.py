@@ -17,7 +17,7 @@ import typer
 
 from crmkit.errors import CrmkitError
 from crmkit.io import Limits, Source, Table, read_table
-from crmkit.spec import TableSpec, load_specs
+from crmkit.spec.fields import TableSpec, load_specs
 
 
 @dataclass
@@ -229,7 +229,7 @@ def specs_from(schema: Sequence[Path] | None, config: Path | None = None) -> dic
     """The field specs by kind, with the team's own --schema files applied, and the project
     config's settings of fields (its [dates] range): `config` is the --config option (None:
     ./crmkit.toml if present)."""
-    from crmkit.config import configure_specs, find_config
+    from crmkit.spec.config import configure_specs, find_config
 
     return configure_specs(load_specs(schema or ()), find_config(config, Path.cwd()))
 

@@ -31,7 +31,6 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import find_config, load_dedupe_config
 from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
 from crmkit.dedupe.decisions import load_decisions
 from crmkit.dedupe.merge import (
@@ -44,6 +43,7 @@ from crmkit.dedupe.merge import (
 from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.rules import describe
 from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
+from crmkit.spec.config import find_config, load_dedupe_config
 from crmkit.tags.rulebook import load_rulebook
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from crmkit.agenda import build_agenda, render_agenda, write_agendas
 from crmkit.cli.common import (
     STATE,
     AsOfOption,
@@ -25,8 +24,9 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import CONFIG_NAME, find_config, load_config, load_due_config
+from crmkit.due import build_agenda, render_agenda, write_agendas
 from crmkit.report import CUSTOMER_FIELDS, FOLLOWUP_FIELDS, TASK_FIELDS, read_canonical
+from crmkit.spec.config import CONFIG_NAME, find_config, load_config, load_due_config
 
 
 def _file(kind: str, help: str) -> typer.models.OptionInfo:

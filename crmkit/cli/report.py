@@ -33,7 +33,6 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
 from crmkit.report import (
     GROUPS,
     ReportInputs,
@@ -54,7 +53,8 @@ from crmkit.report.labels import (
 from crmkit.report.metrics import ReportData
 from crmkit.report.period import Period, resolve_period
 from crmkit.report.service import ServiceData
-from crmkit.spec import TableSpec
+from crmkit.spec.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
+from crmkit.spec.fields import TableSpec
 
 REPORTS = ("funnel", "channel", "stage", "all", "service")
 
@@ -375,7 +375,7 @@ def init_command(
     Example:
       crmkit init my-crm
     """
-    from crmkit.spec import KINDS, LANGS, builtin_spec
+    from crmkit.spec.fields import KINDS, LANGS, builtin_spec
     from crmkit.template import write_template
 
     if lang not in LANGS:

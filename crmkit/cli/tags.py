@@ -28,9 +28,9 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.config import find_config, load_config
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, write_frame
+from crmkit.spec.config import find_config, load_config
 from crmkit.tags import (
     TagFinding,
     TagRows,
@@ -238,7 +238,7 @@ def stats_command(
 
 def _won(result: TagRows, won_stage: str, intent_stage: dict[str, str]) -> np.ndarray:
     """Which customers are won: in the won stage, or at an intent that means it."""
-    from crmkit.canonical import canonical_frame
+    from crmkit.frames.canonical import canonical_frame
 
     frame = canonical_frame(result.table, ["stage", "intent"]).frame
     won_intents = [intent for intent, stage in intent_stage.items() if stage == won_stage]

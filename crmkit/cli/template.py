@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmkit.cli.common import OutputOption, SchemaOption, command, fail, info, specs_from
-from crmkit.spec import KINDS, LANGS
+from crmkit.spec.fields import KINDS, LANGS
 from crmkit.template import write_template
 
 

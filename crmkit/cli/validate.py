@@ -32,7 +32,7 @@ from crmkit.errors import InputError
 from crmkit.io.annotate import annotate_workbook
 from crmkit.io.table import Table
 from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame, write_json
-from crmkit.spec import KINDS
+from crmkit.spec.fields import KINDS
 from crmkit.validate import ValidationReport, issues_frame, validate_tables
 
 KindOption = Annotated[

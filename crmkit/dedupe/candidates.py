@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.config import DedupeConfig
+from crmkit.spec.config import DedupeConfig
 
 
 def _codes(values: pd.Series, sort: bool = False) -> np.ndarray:

@@ -18,17 +18,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from crmkit import arrow
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
 from crmkit.dedupe.pool import OTHER_PHONES
-from crmkit.ids import generate_ids
 from crmkit.io.table import Table
-from crmkit.normalize import normalize_id, phone_numbers
-from crmkit.pii import mask_pii
-from crmkit.spec import builtin_spec, header_language
+from crmkit.spec.fields import builtin_spec, header_language
 from crmkit.tags.canon import TagReader
 from crmkit.tags.rulebook import Rulebook, load_rulebook
+from crmkit.text import arrow
+from crmkit.text.ids import generate_ids
+from crmkit.text.normalize import normalize_id, phone_numbers
+from crmkit.text.pii import mask_pii
 
 MERGED_FROM = "merged_from"
 CONFLICTS = "merge_conflicts"

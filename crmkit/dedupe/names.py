@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from crmkit.errors import SpecError
-from crmkit.normalize import to_simplified
-from crmkit.resources import data_dir
-from crmkit.tomlfile import read_toml
+from crmkit.spec.resources import data_dir
+from crmkit.spec.tomlfile import read_toml
+from crmkit.text.normalize import to_simplified
 
 _PLACE_SUFFIXES = ("特别行政区", "自治区", "地区", "省", "市")
 _BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」』]")

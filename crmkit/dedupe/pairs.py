@@ -8,7 +8,7 @@ import pandas as pd
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.pool import Pool
 from crmkit.dedupe.rules import describe_all
-from crmkit.pii import mask_pii
+from crmkit.text.pii import mask_pii
 
 PAIR_COLUMNS = (
     "cluster_id", "left_file", "left_row", "right_file", "right_row", "score", "rule", "decision",

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.columns import NormalizedColumn, normalize_column
 from crmkit.dedupe.names import (
     NameKey,
     NameVocabulary,
@@ -19,8 +18,9 @@ from crmkit.dedupe.names import (
     load_vocabulary,
 )
 from crmkit.errors import InputError
+from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
-from crmkit.normalize import phone_numbers
+from crmkit.text.normalize import phone_numbers
 
 OTHER_PHONES = "other_phones"  # the spec's field of a row's second and further phones
 KEY_FIELDS = ("customer_id", "name", "contact", "phone", "email", "created_at", "updated_at")

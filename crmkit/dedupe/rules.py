@@ -38,10 +38,10 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
-from crmkit.config import DedupeConfig
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.names import NameVocabulary
 from crmkit.dedupe.sound import readings, sounds_alike, spoken
+from crmkit.spec.config import DedupeConfig
 
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.canonical import typed_values
 from crmkit.errors import UsageError
 from crmkit.export.profile import PROFILES, ExportColumn, Profile, builtin_profile, load_profile
 from crmkit.export.where import Condition, parse_where, where_mask
+from crmkit.frames.canonical import typed_values
 from crmkit.io.table import Table, unique_labels
-from crmkit.pii import mask_phone, mask_pii
+from crmkit.text.pii import mask_phone, mask_pii
 from crmkit.validate import CheckedTable, Issue, check_table
 
 __all__ = ["PROFILES", "Condition", "ExportResult", "Profile", "builtin_profile", "export_customers",

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.resources import data_dir
-from crmkit.tomlfile import read_toml
+from crmkit.spec.resources import data_dir
+from crmkit.spec.tomlfile import read_toml
 
 PROFILES = ("zoho", "hubspot", "salesforce", "fxiaoke", "csv", "xlsx", "jsonl")
 FORMATS = ("csv", "xlsx", "jsonl")

@@ -17,8 +17,8 @@ from datetime import datetime, time
 import pandas as pd
 
 from crmkit.errors import UsageError
-from crmkit.normalize import normalize_datetime, normalize_number, normalize_option
-from crmkit.spec import FieldSpec, TableSpec
+from crmkit.spec.fields import FieldSpec, TableSpec
+from crmkit.text.normalize import normalize_datetime, normalize_number, normalize_option
 
 _CONDITION = re.compile(
     r"^\s*(?P<field>[^=!<>]+?)\s*(?P<op>>=|<=|!=|==|=|>|<)\s*(?P<value>.*?)\s*$"

@@ -21,13 +21,13 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from crmkit import arrow
 from crmkit.errors import InputError
 from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
 from crmkit.io.table import Table
-from crmkit.spec import KINDS, TableSpec, builtin_spec
+from crmkit.spec.fields import KINDS, TableSpec, builtin_spec
+from crmkit.text import arrow
 
 HEADER_SEARCH_ROWS = 30
 # Headers of a sequence-number column, which says nothing about a row by itself.

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from crmkit.spec import TableSpec
+    from crmkit.spec.fields import TableSpec
 
 
 # The rows of the k-th sheet of a table read from several sheets are numbered k × ROW_STRIDE
@@ -156,7 +156,7 @@ class Table:
         are given), headed in the language of the table's headers and placed as the spec orders
         fields: right after the column of the nearest field before it that the table has, else
         first. Raises KeyError when the spec has no such field."""
-        from crmkit.spec import header_language
+        from crmkit.spec.fields import header_language
 
         if self.spec is None:
             raise ValueError("add_field_column needs a table read with a field spec")

@@ -131,7 +131,7 @@ def _plain(value: Any) -> Any:
             return None
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
     if isinstance(value, datetime):
-        from crmkit.normalize import format_datetime
+        from crmkit.text.normalize import format_datetime
 
         return format_datetime(value)
     if isinstance(value, date):

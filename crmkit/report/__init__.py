@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmkit.canonical import canonical_frame
-from crmkit.config import ReportConfig
 from crmkit.errors import InputError, OutputError
+from crmkit.frames.canonical import canonical_frame
 from crmkit.io import Limits, Table, read_table
 from crmkit.io.write import atomic_path, write_json
-from crmkit.normalize import normalize_number, option_key
 from crmkit.report.metrics import ReportData, compute_report
 from crmkit.report.period import Period
 from crmkit.report.service import ServiceData, compute_service
-from crmkit.spec import TableSpec
+from crmkit.spec.config import ReportConfig
+from crmkit.spec.fields import TableSpec
+from crmkit.text.normalize import normalize_number, option_key
 
 CUSTOMER_FIELDS = ["customer_id", "name", "phone", "industry", "source", "intent", "stage", "amount", "owner",
                    "created_at", "updated_at", "next_followup"]  # fmt: skip

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmkit.config import ReportConfig
 from crmkit.report.period import Period, previous_period
+from crmkit.spec.config import ReportConfig
 
 
 def _join(lang: str, pairs: dict[str, int], unit_zh: str, unit_en: str) -> str:

@@ -26,7 +26,7 @@ from crmkit.report.labels import (
 )
 from crmkit.report.metrics import ReportData
 from crmkit.report.service import ServiceData
-from crmkit.resources import data_dir
+from crmkit.spec.resources import data_dir
 
 
 def _environment() -> jinja2.Environment:

@@ -18,12 +18,12 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from crmkit import arrow
-from crmkit.canonical import places_of
-from crmkit.config import ReportConfig
-from crmkit.pii import mask_phone
+from crmkit.frames.canonical import places_of
 from crmkit.report.labels import BLANK, label
 from crmkit.report.period import Period, on_record_mask, previous_period
+from crmkit.spec.config import ReportConfig
+from crmkit.text import arrow
+from crmkit.text.pii import mask_phone
 
 __all__ = ["BLANK", "Headline", "ReportData", "compute_report", "mask_phones", "records"]
 

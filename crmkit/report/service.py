@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from crmkit.canonical import places_of
+from crmkit.frames.canonical import places_of
 from crmkit.report.metrics import BLANK, Headline, records
 from crmkit.report.period import on_record
 

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.columns import normalize_column
+from crmkit.frames.columns import normalize_column
 from crmkit.io.table import Table
-from crmkit.pii import mask_pii
 from crmkit.tags.canon import Reading, TagReader
 from crmkit.tags.rulebook import Rulebook, RulebookError, load_rulebook
+from crmkit.text.pii import mask_pii
 
 __all__ = [
     "RulebookError",

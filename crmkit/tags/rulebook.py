@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.normalize import OptionIndex, to_simplified
-from crmkit.resources import data_dir
-from crmkit.spec import TableSpec
-from crmkit.tomlfile import read_toml
+from crmkit.spec.fields import TableSpec
+from crmkit.spec.resources import data_dir
+from crmkit.spec.tomlfile import read_toml
+from crmkit.text.normalize import OptionIndex, to_simplified
 
 UNKNOWN_POLICIES = ("keep", "drop", "fail")
 # Words a budget pattern may put before (op) or after an amount: just below it, or just above.

@@ -1,7 +1,7 @@
 """Field specs: the one description of each workbook's columns, loaded from schemas/*.toml.
 
 From a spec crmkit derives the header mapping on read (here), the pandera schema
-(`crmkit.schema`), the blank template (`crmkit.template`) and the labels it writes.
+(`crmkit.frames.schema`), the blank template (`crmkit.template`) and the labels it writes.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import SpecError
-from crmkit.normalize import (
+from crmkit.spec.resources import data_dir
+from crmkit.spec.tomlfile import read_toml
+from crmkit.text.normalize import (
     SERIAL_DATES,
     OptionIndex,
     SerialDates,
     strip_invisible,
     to_simplified,
 )
-from crmkit.resources import data_dir
-from crmkit.tomlfile import read_toml
 
 FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition")
 LANGS = ("zh", "zh-Hant", "en")

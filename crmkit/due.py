@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.canonical import places_of
-from crmkit.config import DueConfig, ReportConfig
 from crmkit.errors import OutputError, UsageError
+from crmkit.frames.canonical import places_of
 from crmkit.io.write import frame_to_csv_bytes, is_input, write_bytes
-from crmkit.pii import mask_phone
 from crmkit.report import make_folder
 from crmkit.report.metrics import records
 from crmkit.report.period import on_record
 from crmkit.report.service import DONE, split_assignee
+from crmkit.spec.config import DueConfig, ReportConfig
+from crmkit.text.pii import mask_phone
 
 GROUPS = ("overdue", "today", "planned")
 KINDS = ("followup", "renewal", "task")

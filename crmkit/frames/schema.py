@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from crmkit import arrow
-from crmkit.columns import CANONICAL_DATE, CANONICAL_EMAIL, CANONICAL_PHONE
-from crmkit.pii import CANDIDATE_PATTERN, PiiKind, find_pii
-from crmkit.spec import FieldSpec, TableSpec
+from crmkit.frames.columns import CANONICAL_DATE, CANONICAL_EMAIL, CANONICAL_PHONE
+from crmkit.spec.fields import FieldSpec, TableSpec
+from crmkit.text import arrow
+from crmkit.text.pii import CANDIDATE_PATTERN, PiiKind, find_pii
 
 # pandera's own names for the checks every column has
 NULLABLE_CHECK = "not_nullable"

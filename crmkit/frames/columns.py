@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit import arrow
-from crmkit.normalize import (
+from crmkit.spec.fields import FieldSpec
+from crmkit.text import arrow
+from crmkit.text.normalize import (
     HIDDEN_CHARACTERS,
     Normalized,
     normalize_datetime,
@@ -29,7 +30,6 @@ from crmkit.normalize import (
     normalize_text,
     normalize_transition,
 )
-from crmkit.spec import FieldSpec
 
 CANONICAL_PHONE = (
     r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(?:转\d{1,6})?|[48]00\d{7}|\+[1-9]\d{6,14}(?:转\d{1,6})?"

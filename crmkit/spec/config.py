@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crmkit.errors import CrmkitError
-from crmkit.tomlfile import read_toml
+from crmkit.spec.tomlfile import read_toml
 
 if TYPE_CHECKING:
-    from crmkit.normalize import SerialDates
-    from crmkit.spec import TableSpec
+    from crmkit.spec.fields import TableSpec
+    from crmkit.text.normalize import SerialDates
 
 CONFIG_NAME = "crmkit.toml"
 PERIODS = ("last-week", "this-week", "last-month", "this-month")
@@ -238,7 +238,10 @@ def load_serial_dates(path: Path | None) -> SerialDates:
 
     Raises ConfigError naming the key.
     """
-    from crmkit.normalize import SERIAL_DATES, SerialDates  # not at import: the CLI starts fast
+    from crmkit.text.normalize import (  # not at import: the CLI starts fast
+        SERIAL_DATES,
+        SerialDates,
+    )
 
     if path is None:
         return SERIAL_DATES

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.columns import normalize_column
+from crmkit.frames.columns import normalize_column
 from crmkit.io.table import Table
 
 # Where each row of a canonical frame is, as the spreadsheet shows it: every listing, agenda and

@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from crmkit.findings import Finding as Issue
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.frames.schema import build_schema, is_generated
 from crmkit.io.cells import ERROR_VALUES
@@ -24,23 +25,7 @@ from crmkit.text import arrow
 from crmkit.text.normalize import invisible_note, strip_invisible
 from crmkit.text.pii import mask_pii
 
-Severity = Literal["error", "warning"]
 _UNFIXABLE = "\ufffd"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem in one cell (or one missing column), located as the user sees it."""
-
-    file: str
-    sheet: str | None
-    row: int | None
-    column: str
-    field: str
-    value: str
-    severity: Severity
-    rule: str
-    message: str
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,12 @@ sync's warnings are all Findings, so `--report FILE` and JSON output read the sa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "warning", "note"]
 
@@ -35,3 +39,15 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         """The finding as a JSON-ready dict, keys in the order above."""
         return asdict(self)
+
+
+FINDING_COLUMNS = [f.name for f in fields(Finding)]
+
+
+def findings_frame(findings: Iterable[Finding | dict[str, Any]]) -> pd.DataFrame:
+    """Findings as a table with the columns of the JSON contract (FINDING_COLUMNS), the shape
+    every command's --report FILE writes as .xlsx or .csv."""
+    import pandas as pd
+
+    records = [f.as_dict() if isinstance(f, Finding) else f for f in findings]
+    return pd.DataFrame.from_records(records, columns=FINDING_COLUMNS)

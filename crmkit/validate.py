@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from crmkit.errors import UsageError
 from crmkit.findings import Finding as Issue
+from crmkit.findings import findings_frame
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.frames.schema import build_schema, is_generated
 from crmkit.io.cells import ERROR_VALUES
@@ -362,7 +364,11 @@ def _referenced(tables: Sequence[Table]) -> set[str]:
 
 def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> ValidationReport:
     """Check tables of any kinds; a field that references another given table (a follow-up's
-    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there."""
+    客户编号, a task's 客户名称 in the customer table) must hold a value that exists there.
+
+    Two tables of one kind are refused (UsageError): references could not say which is meant.
+    """
+    _one_per_kind(tables)
     report = ValidationReport(strict=strict)
     wanted = _referenced(tables)
     targets = {ref.split(".")[0] for ref in wanted}
@@ -382,6 +388,18 @@ def validate_tables(tables: Sequence[Table], *, strict: bool = False) -> Validat
     return report
 
 
+def _one_per_kind(tables: Sequence[Table]) -> None:
+    seen: dict[str, str] = {}
+    for table in tables:
+        kind = table.spec.kind if table.spec else "table"
+        if kind in seen:
+            raise UsageError(
+                f"{seen[kind]} and {table.name} are both {kind} tables; "
+                "check them one at a time (or merge them with crmkit dedupe)"
+            )
+        seen[kind] = table.name
+
+
 def validate(
     customers: Table | None = None,
     followups: Table | None = None,
@@ -395,10 +413,6 @@ def validate(
     )
 
 
-ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "value", "severity", "rule", "message"]
-
-
 def issues_frame(report: ValidationReport) -> pd.DataFrame:
     """The issues as a table with the columns of the JSON contract (strict: all errors)."""
-    records = report.to_dict()["issues"]
-    return pd.DataFrame.from_records(records, columns=ISSUE_COLUMNS)
+    return findings_frame(report.to_dict()["issues"])

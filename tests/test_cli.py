@@ -77,7 +77,7 @@ def test_data_folders_are_found() -> None:
 def test_progress_is_silent_off_a_terminal_and_under_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from crmkit.cli import common
+    from crmkit.cli import output as common
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from crmkit.clean import clean_table
 from crmkit.cli import app
-from crmkit.cli.common import STATE
+from crmkit.cli.options import STATE
 from crmkit.io import read_table
 from crmkit.spec.fields import load_specs
 

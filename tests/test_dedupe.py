@@ -17,7 +17,7 @@ from crmkit.dedupe.decisions import read_decisions
 from crmkit.dedupe.merge import merge_duplicates
 from crmkit.dedupe.names import name_keys
 from crmkit.io import Source, read_table
-from crmkit.spec.config import DEFAULT_CONFIG, ConfigError, DedupeConfig, load_dedupe_config
+from crmkit.spec.config import DEFAULT_CONFIG, ConfigError, DedupeConfig, load_config
 from crmkit.spec.fields import builtin_spec, load_specs
 
 from .conftest import ROOT, digest, explain, run, write_csv, write_xlsx
@@ -583,12 +583,12 @@ def test_precision_and_recall_on_generated_duplicates() -> None:
 def test_the_config_crmkit_init_writes_holds_the_dedupe_defaults(tmp_path: Path) -> None:
     path = tmp_path / "crmkit.toml"
     path.write_text(DEFAULT_CONFIG, encoding="utf-8")
-    assert load_dedupe_config(path) == DedupeConfig()
+    assert load_config(path).dedupe == DedupeConfig()
     path.write_text("[dedupe]\nwindow = 1\n", encoding="utf-8")
     with pytest.raises(
         ConfigError, match=r"dedupe\.window and dedupe\.block_max must be at least 2"
     ):
-        load_dedupe_config(path)
+        load_config(path)
 
 
 def test_a_follow_up_table_is_not_taken_for_customers(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from crmkit.dedupe.names import name_keys
 from crmkit.dedupe.rules import describe_all
 from crmkit.dedupe.sound import sounds_alike
 from crmkit.io import read_table
-from crmkit.spec.config import ConfigError, DedupeConfig, load_dedupe_config
+from crmkit.spec.config import ConfigError, DedupeConfig, load_config
 from crmkit.spec.fields import load_specs
 
 from .conftest import explain, run, write_csv, write_xlsx
@@ -376,10 +376,10 @@ def test_one_number_in_two_countries_is_two_phones(tmp_path: Path) -> None:
 def test_the_new_thresholds_are_read_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "crmkit.toml"
     path.write_text("[dedupe]\nsound_alike = 0\nwords_name_min = 90\n", encoding="utf-8")
-    assert load_dedupe_config(path) == DedupeConfig(sound_alike=0, words_name_min=90)
+    assert load_config(path).dedupe == DedupeConfig(sound_alike=0, words_name_min=90)
     path.write_text("[dedupe]\nsound_alike = 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"dedupe\.sound_alike is 1 \(on\) or 0 \(off\), not 2"):
-        load_dedupe_config(path)
+        load_config(path)
 
 
 def test_cli_explains_new_evidence_in_the_summary_and_the_pairs_report(tmp_path: Path) -> None:

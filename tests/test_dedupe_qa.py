@@ -198,11 +198,11 @@ def test_map_and_pairs_name_the_file_and_the_sheet_apart(tmp_path: Path) -> None
 def test_the_margin_for_two_contacts_is_a_config_key_and_config_dates_apply(
     tmp_path: Path,
 ) -> None:
-    from crmkit.spec.config import DedupeConfig, load_dedupe_config
+    from crmkit.spec.config import DedupeConfig, load_config
 
     config = tmp_path / "team.toml"
     config.write_text("[dedupe]\nother_contact_margin = 0\n", encoding="utf-8")
-    assert load_dedupe_config(config) == DedupeConfig(other_contact_margin=0)
+    assert load_config(config).dedupe == DedupeConfig(other_contact_margin=0)
     assert DedupeConfig().other_contact_margin == 10
 
 

@@ -291,7 +291,7 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
     assert "exists; left as it is" in again.stderr
     from crmkit.spec.config import load_config
 
-    config = load_config(folder / "crmkit.toml")
+    config = load_config(folder / "crmkit.toml").report
     assert config.customers == folder / "客户信息表.xlsx" and config.stall_days["需求分析"] == 5
     assert config.tasks == folder / "沟通协作任务表.xlsx"
     assert config.feedback == folder / "客户反馈记录表.xlsx"
@@ -360,14 +360,17 @@ def test_as_of_before_any_data_gives_an_empty_report(
 def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> None:
     from datetime import date
 
-    from crmkit.report import ReportInputs, run_report
+    from crmkit.frames.canonical import FIELDS, read_canonical
+    from crmkit.report.metrics import compute_report
     from crmkit.report.period import resolve_period
     from crmkit.spec.config import ReportConfig
     from crmkit.spec.fields import load_specs
 
     day = date(2024, 3, 13)
-    inputs = ReportInputs(*fixture)
-    library = run_report(
-        inputs, load_specs(), ReportConfig(), as_of=day, period=resolve_period(day, "last-week")
-    ).data
+    specs = load_specs()
+    people, _ = read_canonical(fixture[0], specs["customers"], FIELDS["customers"])
+    history, _ = read_canonical(fixture[1], specs["followups"], FIELDS["followups"])
+    library = compute_report(
+        people, history, ReportConfig(), as_of=day, period=resolve_period(day, "last-week")
+    )
     assert report_json(*fixture) == library.to_dict() == json.loads(library.to_json())

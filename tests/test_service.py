@@ -361,9 +361,14 @@ def test_service_numbers_match_hand_computation(service: tuple[Path, Path]) -> N
 def test_service_json_equals_the_library_result(service: tuple[Path, Path]) -> None:
     from datetime import date
 
-    from crmkit.report import run_service
+    from crmkit.frames.canonical import FIELDS, read_canonical
+    from crmkit.report import service_options
+    from crmkit.report.service import compute_service
 
-    data, _ = run_service(*service, load_specs(), as_of=date(2024, 3, 20))
+    specs = load_specs()
+    tasks, _ = read_canonical(service[0], specs["tasks"], FIELDS["tasks"])
+    feedback, _ = read_canonical(service[1], specs["feedback"], FIELDS["feedback"])
+    data = compute_service(tasks, feedback, as_of=date(2024, 3, 20), **service_options(specs))
     assert service_json(service) == json.loads(json.dumps(data.to_dict(), ensure_ascii=False))
 
 

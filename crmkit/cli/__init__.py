@@ -8,9 +8,9 @@ import typer
 from typer.core import TyperGroup
 
 from crmkit import __version__
-from crmkit.cli import clean, dedupe, due, export, report, tags, template, validate
-from crmkit.cli.common import STATE
-from crmkit.io import Limits
+from crmkit.cli import clean, dedupe, due, export, init, report, tags, template, validate
+from crmkit.cli.options import STATE
+from crmkit.io.guard import Limits
 
 DEFAULT_LIMITS = Limits()
 # Global flags a user may also write after the command (crmkit dedupe FILE -q).
@@ -101,7 +101,7 @@ app.command("template", no_args_is_help=True)(template.template_command)
 app.command("report")(report.report_command)
 app.command("due")(due.due_command)
 app.command("export", no_args_is_help=True)(export.export_command)
-app.command("init", no_args_is_help=True)(report.init_command)
+app.command("init", no_args_is_help=True)(init.init_command)
 
 
 def main() -> None:

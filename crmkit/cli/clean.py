@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from crmkit.clean import clean_table, cleaned_frame
-from crmkit.cli.common import (
+from crmkit.cli.inputs import open_table, specs_from
+from crmkit.cli.options import (
     AllowFormulasOption,
     AsOfOption,
     ConfigOption,
     DelimiterOption,
     EncodingOption,
     InPlaceOption,
+    KindOption,
     SchemaOption,
     SheetOption,
-    command,
-    fail,
-    format_table,
-    info,
-    open_table,
     parse_date,
-    specs_from,
-    warn,
+    parse_kind,
+    project_config,
 )
-from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.spec.fields import KINDS
+from crmkit.cli.output import command, format_table, info, warn, write_table
 
 
 @command
@@ -45,14 +38,7 @@ def clean_command(
             help="Cleaned file: .xlsx or .csv ('-': CSV on stdout).",
         ),
     ],
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind",
-            metavar="KIND",
-            help="customers, followups, tasks, feedback, or auto (from the headers).",
-        ),
-    ] = "auto",
+    kind: KindOption = "auto",
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
@@ -72,27 +58,23 @@ def clean_command(
     Example:
       crmkit clean examples/messy_customers.xlsx -o cleaned.xlsx
     """
-    if kind != "auto" and kind not in KINDS:
-        fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
+    from crmkit.clean import clean_table
+
+    forced = parse_kind(kind)
     today = parse_date(as_of)
-    specs = specs_from(schema, config)
-    candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
+    specs = specs_from(schema, project_config(config))
+    candidates = list(specs.values()) if forced is None else [specs[forced]]
     table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter,
-                       forced=kind != "auto")  # fmt: skip
+                       forced=forced is not None)  # fmt: skip
     result = clean_table(table, today=today)
-    if output == "-":
-        frame = cleaned_frame(result)
-        sys.stdout.buffer.write(frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False))
-        sys.stdout.flush()
-    else:
-        write_frame(
-            result.table.sheet_frames(table.sheet or "data"),  # a sheet per sheet read
-            Path(output),
-            inputs=[input],
-            sheet=table.sheet or "data",
-            allow_formulas=allow_formulas,
-            in_place=in_place,
-        )
+    write_table(
+        result.table.sheet_frames(table.sheet or "data"),  # a sheet per sheet read
+        output,
+        inputs=[input],
+        sheet=table.sheet or "data",
+        allow_formulas=allow_formulas,
+        in_place=in_place,
+    )
     kind_name = table.spec.kind if table.spec else "table"
     for note in result.notes:
         info(note)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from crmkit.cli.common import (
+from crmkit.cli.inputs import open_table, specs_from
+from crmkit.cli.options import (
     STATE,
     AllowFormulasOption,
     AsOfOption,
@@ -20,17 +21,10 @@ from crmkit.cli.common import (
     RulesOption,
     SchemaOption,
     SheetOption,
-    alert,
-    command,
-    fail,
-    format_table,
-    info,
-    open_table,
     parse_date,
-    progress,
-    specs_from,
-    warn,
+    project_config,
 )
+from crmkit.cli.output import alert, command, fail, format_table, info, progress, warn
 from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
 from crmkit.dedupe.decisions import load_decisions
 from crmkit.dedupe.merge import (
@@ -43,7 +37,6 @@ from crmkit.dedupe.merge import (
 from crmkit.dedupe.pairs import pairs_frame
 from crmkit.dedupe.rules import describe
 from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
-from crmkit.spec.config import find_config, load_dedupe_config
 from crmkit.tags.rulebook import load_rulebook
 
 
@@ -122,8 +115,9 @@ def dedupe_command(
     if examples < 0:
         fail("--examples must be 0 or more")
     today = parse_date(as_of)
-    rules = load_dedupe_config(find_config(config, Path.cwd()))
-    specs = specs_from(schema, config)
+    settings = project_config(config)
+    rules = settings.dedupe
+    specs = specs_from(schema, settings)
     sources = [*inputs, decisions, followups]
     with progress() as step:
         tables = []

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from crmkit.cli.common import (
-    STATE,
+from crmkit.cli.inputs import read_canonical, specs_from
+from crmkit.cli.options import (
     AsOfOption,
     ConfigOption,
     DelimiterOption,
+    LangOption,
     SchemaOption,
-    alert,
     check_format,
-    command,
-    fail,
-    info,
+    check_lang,
     parse_date,
-    progress,
-    specs_from,
-    warn,
+    project_config,
 )
-from crmkit.due import build_agenda, render_agenda, write_agendas
-from crmkit.report import CUSTOMER_FIELDS, FOLLOWUP_FIELDS, TASK_FIELDS, read_canonical
-from crmkit.spec.config import CONFIG_NAME, find_config, load_config, load_due_config
+from crmkit.cli.output import alert, command, fail, info, progress, write_output
+from crmkit.spec.config import CONFIG_NAME
 
 
 def _file(kind: str, help: str) -> typer.models.OptionInfo:
@@ -64,7 +58,7 @@ def due_command(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when anything is overdue.")
     ] = False,
-    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="zh or en.")] = "zh",
+    lang: LangOption = "zh",
     show_phones: Annotated[bool, typer.Option("--show-phones", help="Do not mask phones.")] = False,
     config: ConfigOption = None,
     schema: SchemaOption = None,
@@ -76,53 +70,42 @@ def due_command(
     Example:
       crmkit due -c examples/customers.xlsx --followups examples/followups.xlsx --tasks examples/tasks.xlsx --as-of 2024-09-02
     """
+    from crmkit.due import build_agenda, render_agenda, write_agendas
+
     check_format(format, ("text", "json", "csv"))
-    if lang not in ("zh", "en"):
-        fail(f"--lang must be zh or en, not {lang!r}")
-    found = find_config(config, Path.cwd())
-    settings, due = load_config(found), load_due_config(found)
-    customers = customers or (str(settings.customers) if settings.customers else None)
-    followups = followups or (str(settings.followups) if settings.followups else None)
-    tasks = tasks or (str(settings.tasks) if settings.tasks else None)
+    language = check_lang(lang) or "zh"
+    settings = project_config(config)
+    customers = settings.input("customers", customers)
+    followups = settings.input("followups", followups)
+    tasks = settings.input("tasks", tasks)
     if followups and not customers:
         fail("--followups needs --customers (the cadence is per customer)")
     if not customers and not tasks:
         fail(f"nothing to plan: give --customers FILE, --tasks FILE, or set them in {CONFIG_NAME}")
-    specs = specs_from(schema, config)
-    notes: list[str] = []
+    specs = specs_from(schema, settings)
     with progress() as step:
         step("Reading the tables")
         frames = {
-            kind: read_canonical(
-                path, specs[kind], fields, notes, STATE.limits, delimiter=delimiter
-            )
-            if path
-            else None
-            for kind, path, fields in (
-                ("customers", customers, [*CUSTOMER_FIELDS, "contract_end"]),
-                ("followups", followups, FOLLOWUP_FIELDS),
-                ("tasks", tasks, TASK_FIELDS),
-            )
+            kind: read_canonical(path, specs[kind], delimiter=delimiter) if path else None
+            for kind, path in (("customers", customers), ("followups", followups), ("tasks", tasks))
         }
         agenda = build_agenda(
             frames["customers"],
             frames["followups"],
             frames["tasks"],
             as_of=parse_date(as_of),
-            days=due.days if days is None else days,
-            config=settings,
-            due=due,
+            days=settings.due.days if days is None else days,
+            config=settings.report,
+            due=settings.due,
             sources={"customers": customers or "", "tasks": tasks or ""},
             show_phones=show_phones,
-            lang=lang,
+            lang=language,
         )
-    for note in notes:
-        warn(note)
     if owner is not None:
         agenda = agenda.only(owner)
     if by_owner is not None:
         files = write_agendas(
-            agenda, by_owner, format=format, lang=lang, inputs=[customers, followups, tasks]
+            agenda, by_owner, format=format, lang=language, inputs=[customers, followups, tasks]
         )
         removed = files.removed
         gone = f"; {_count(len(removed), 'earlier agenda')} with nothing due now removed"
@@ -130,8 +113,7 @@ def due_command(
             f"{_count(len(files.written), 'agenda')} written to {by_owner}{gone if removed else ''}"
         )
     else:
-        sys.stdout.buffer.write(render_agenda(agenda, format, lang))
-        sys.stdout.flush()
+        write_output(render_agenda(agenda, format, language), "-")
     if check and agenda.overdue:
         alert(f"{agenda.overdue} items are overdue")
         raise typer.Exit(1)

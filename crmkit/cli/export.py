@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from crmkit.cli.common import (
+from crmkit.cli.inputs import open_table, specs_from
+from crmkit.cli.options import (
     AllowFormulasOption,
     ConfigOption,
     DelimiterOption,
     EncodingOption,
     SchemaOption,
     SheetOption,
-    command,
-    fail,
-    format_table,
-    info,
-    open_table,
-    specs_from,
-    warn,
+    project_config,
 )
-from crmkit.export import (
-    PROFILES,
-    ExportResult,
-    Profile,
-    builtin_profile,
-    export_customers,
-    load_profile,
-    output_sheet,
-    parse_where,
-    to_jsonl,
-)
-from crmkit.io.write import frame_to_csv_bytes, write_bytes, write_frame
+from crmkit.cli.output import command, fail, format_table, info, warn, write_output, write_table
+from crmkit.export.profile import PROFILES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crmkit.export import ExportResult, Profile
 
 SUFFIXES = {"csv": (".csv",), "xlsx": (".xlsx",), "jsonl": (".jsonl", ".json", ".ndjson")}
 
@@ -112,6 +100,9 @@ def export_command(
     Example:
       crmkit export examples/customers.xlsx --to zoho -o zoho-leads.csv
     """
+    from crmkit.export import builtin_profile, export_customers, load_profile, output_sheet
+    from crmkit.export.where import parse_where
+
     if (to is None) == (profile_file is None):
         fail(f"give --to TARGET ({', '.join(PROFILES)}) or --profile FILE")
     profile = load_profile(profile_file) if profile_file else builtin_profile(str(to))
@@ -121,7 +112,7 @@ def export_command(
         )
     if output == "-" and profile.format == "xlsx":
         fail(f"{profile.name} writes an xlsx workbook; give -o FILE.xlsx")
-    specs = specs_from(schema, config)
+    specs = specs_from(schema, project_config(config))
     table = open_table(
         customers, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
     )
@@ -175,7 +166,7 @@ def export_command(
         )
     if refused:
         path = rejects or base.with_name(f"{base.stem}-rejects.csv")
-        write_frame(
+        write_table(
             result.rejected_rows(),
             path,
             inputs=inputs,
@@ -198,25 +189,13 @@ def _write(
     allow_formulas: bool,
     inputs: list[str | None],
 ) -> None:
-    if output == "-":
-        if profile.format == "jsonl":
-            sys.stdout.buffer.writelines(to_jsonl(frame))
-        else:
-            sys.stdout.buffer.write(
-                frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=bom)
-            )
-        sys.stdout.flush()
-    elif profile.format == "jsonl":
-        write_bytes(to_jsonl(frame), output, inputs=inputs)
+    if profile.format == "jsonl":
+        from crmkit.export import to_jsonl
+
+        write_output(to_jsonl(frame), output, inputs=inputs)
     else:  # CSV and xlsx stream to their file
-        write_frame(
-            frame,
-            output,
-            inputs=inputs,
-            sheet=sheet,
-            allow_formulas=allow_formulas,
-            bom=bom,
-        )
+        write_table(frame, output, inputs=inputs, sheet=sheet, allow_formulas=allow_formulas,
+                    bom=bom)  # fmt: skip
 
 
 def _show_rejects(result: ExportResult) -> None:

@@ -2,60 +2,36 @@
 
 from __future__ import annotations
 
-import os
-import re
-import shlex
-import shutil
 import sys
-from collections.abc import Callable
-from datetime import date
-from functools import partial
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from crmkit.cli.common import (
+from crmkit.cli.inputs import read_canonical, specs_from
+from crmkit.cli.options import (
     STATE,
     AsOfOption,
     ConfigOption,
     DelimiterOption,
+    LangOption,
     SchemaOption,
     check_format,
-    command,
-    echo_json,
-    fail,
-    format_table,
-    info,
+    check_lang,
     parse_date,
-    progress,
-    specs_from,
-    warn,
+    project_config,
 )
-from crmkit.report import (
-    GROUPS,
-    ReportInputs,
-    fill_output,
-    run_report,
-    run_service,
-    write_report,
-    write_service_report,
-)
-from crmkit.report.labels import (
-    cell_text,
-    column_label,
-    format_change,
-    format_value,
-    funnel_by_title,
-    label,
-)
-from crmkit.report.metrics import ReportData
-from crmkit.report.period import Period, resolve_period
-from crmkit.report.service import ServiceData
-from crmkit.spec.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
-from crmkit.spec.fields import TableSpec
+from crmkit.cli.output import command, echo_json, fail, info, progress, warn
+from crmkit.spec.config import CONFIG_NAME, PERIODS
 
+if TYPE_CHECKING:
+    from datetime import date
+
+    import pandas as pd
+
+    from crmkit.spec.config import Config
+    from crmkit.spec.fields import TableSpec
+
+GROUPS = ("owner", "industry", "source")
 REPORTS = ("funnel", "channel", "stage", "all", "service")
 
 
@@ -125,7 +101,7 @@ def report_command(
         str | None,
         typer.Option("--by", metavar="FIELD", help="Also a funnel per owner, industry or source."),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", metavar="LANG", help="zh or en.")] = None,
+    lang: LangOption = None,
     show_phones: Annotated[
         bool, typer.Option("--show-phones", help="Do not mask phones in customer lists.")
     ] = False,
@@ -140,6 +116,10 @@ def report_command(
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
       crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
     """
+    from crmkit.report import fill_output, resolve_period, write_report
+    from crmkit.report.metrics import compute_report
+    from crmkit.report.text import weekly_text
+
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
     if format is not None:
@@ -150,59 +130,44 @@ def report_command(
         fail("give either --period or --since/--until, not both")
     if by is not None and by not in GROUPS:
         fail(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
-    if lang is not None and lang not in ("zh", "en"):
-        fail(f"--lang must be zh or en, not {lang!r}")
-    settings = load_config(find_config(config, Path.cwd()))
+    settings = project_config(config)
+    language = check_lang(lang) or settings.report.lang
+    specs = specs_from(schema, settings)
     day = parse_date(as_of)
     if which == "service":
-        _service(
-            tasks or (str(settings.tasks) if settings.tasks else None),
-            feedback or (str(settings.feedback) if settings.feedback else None),
-            specs_from(schema, config),
-            day,
-            [(o, "-o") for o in output or []],
-            format,
-            lang or settings.lang,
-            settings.list_limit,
-            delimiter,
-        )
+        _service(settings, specs, tasks, feedback, day, output, format, language, delimiter)
         return
     span = resolve_period(
         day,
-        period or settings.period,
+        period or settings.report.period,
         parse_date(since, "--since") if since else None,
         parse_date(until, "--until") if until else None,
     )
     if span.since > span.until:
         fail(f"--since {span.since} is after --until {span.until}")
-    customer_path = customers or (str(settings.customers) if settings.customers else None)
+    customer_path = settings.input("customers", customers)
     if customer_path is None:
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
-    followup_path = followups or (str(settings.followups) if settings.followups else None)
-    cost_path = costs or (str(settings.costs) if settings.costs else None)
-    sources = ReportInputs(
-        customer_path, followup_path, cost_path, limits=STATE.limits, delimiter=delimiter
-    )
+    followup_path = settings.input("followups", followups)
+    cost_path = settings.input("costs", costs)
     with progress() as step:
-        run = run_report(
-            sources,
-            specs_from(schema, config),
-            settings,
-            as_of=day,
-            period=span,
-            by=by,
-            show_phones=show_phones,
-            lang=lang or settings.lang,
-            on_step=step,
-        )
-    for note in run.notes:
+        step(f"Reading {customer_path}")
+        people = read_canonical(customer_path, specs["customers"], delimiter=delimiter)
+        history = None
+        if followup_path:
+            step(f"Reading {followup_path}")
+            history = read_canonical(followup_path, specs["followups"], delimiter=delimiter)
+        spend = _costs(cost_path, delimiter) if cost_path else None
+        step(f"Computing the reports over {len(people):,} customers")
+        data = compute_report(people, history, settings.report, as_of=day, period=span,
+                              costs=spend, by=by, show_phones=show_phones, lang=language)  # fmt: skip
+    for note in data.notes:
         warn(note)
-    language = lang or settings.lang
     reports = ("funnel", "channel", "stage") if which == "all" else (which,)
     inputs = [customer_path, followup_path, cost_path]
     # The configured outputs are the weekly report's: a single report (funnel …) never replaces them.
     targets = [(o, "-o") for o in output or []] or (
-        [(o, f"{settings.source}: report.outputs") for o in settings.outputs]
+        [(o, f"{settings.report.source}: report.outputs") for o in settings.report.outputs]
         if which == "all"
         else []
     )
@@ -211,193 +176,58 @@ def report_command(
         for t, origin in targets
     ]
     for path in paths:
-        write_report(
-            run.data,
-            path,
-            lang=language,
-            reports=reports,
-            inputs=inputs,
-            list_limit=settings.list_limit,
-        )
+        write_report(data, path, lang=language, reports=reports, inputs=inputs,
+                     list_limit=settings.report.list_limit)  # fmt: skip
         info(f"Report written to {path}")
-    if format == "json":
-        run.data.write_json(sys.stdout)
+    if format == "json":  # streamed: the customer lists may hold a million rows
+        data.write_json(sys.stdout)
         sys.stdout.write("\n")
     elif format == "table" or not paths:
-        typer.echo(_text(run.data, language, reports, span))
+        typer.echo(weekly_text(data, language, reports, span))
+
+
+def _costs(path: str, delimiter: str | None) -> pd.Series:
+    from crmkit.io.read import read_table
+    from crmkit.report import load_costs
+
+    return load_costs(read_table(path, limits=STATE.limits, delimiter=delimiter))
 
 
 def _service(
+    settings: Config,
+    specs: dict[str, TableSpec],
     tasks: str | None,
     feedback: str | None,
-    specs: dict[str, TableSpec],
     day: date,
-    outputs: list[tuple[str, str]],
+    output: list[str] | None,
     format: str | None,
     lang: str,
-    list_limit: int,
     delimiter: str | None,
 ) -> None:
+    from crmkit.report import fill_output, service_options, write_service_report
+    from crmkit.report.service import compute_service
+    from crmkit.report.text import service_text
+
+    tasks, feedback = settings.input("tasks", tasks), settings.input("feedback", feedback)
     if not tasks and not feedback:
         fail(
             f"no task or feedback table: give --tasks FILE, --feedback FILE, or set them in [inputs] of {CONFIG_NAME}"
         )
     with progress() as step:
         step("Reading the task and feedback tables")
-        data, notes = run_service(
-            tasks, feedback, specs, as_of=day, limits=STATE.limits, delimiter=delimiter
-        )
-    for note in notes:
-        warn(note)
+        frames = {
+            kind: read_canonical(path, specs[kind], delimiter=delimiter) if path else None
+            for kind, path in (("tasks", tasks), ("feedback", feedback))
+        }
+        data = compute_service(frames["tasks"], frames["feedback"], as_of=day,
+                               **service_options(specs))  # fmt: skip
     # the service report has no period: {since} {until} are the day
-    paths = [fill_output(t, as_of=day, since=day, until=day, origin=o) for t, o in outputs]
+    paths = [fill_output(t, as_of=day, since=day, until=day, origin="-o") for t in output or []]
     for path in paths:
-        write_service_report(data, path, lang=lang, inputs=[tasks, feedback], list_limit=list_limit)
+        write_service_report(data, path, lang=lang, inputs=[tasks, feedback],
+                             list_limit=settings.report.list_limit)  # fmt: skip
         info(f"Report written to {path}")
     if format == "json":
         echo_json(data.to_dict())
     elif format == "table" or not paths:
-        typer.echo(_service_text(data, lang))
-
-
-def _service_text(data: ServiceData, lang: str) -> str:
-    parts = [f"{label(lang, 'service_title')} · {label(lang, 'as_of')} {data.as_of}", ""]
-    rows = [[label(lang, f"h_{h.key}"), format_value(h.key, h.value)] for h in data.headline]
-    parts.append(format_table([label(lang, "metric"), label(lang, "value")], rows))
-    keys = {h.key for h in data.headline}
-    frames = [
-        ("tasks_by_person", data.by_person, "tasks"),
-        ("tasks_by_department", data.by_department, "tasks"),
-        ("time_to_close", data.time_to_close, "tasks"),
-        ("overdue_task_list", data.overdue_tasks.head(20), "tasks"),
-        ("feedback_by_type", data.by_type, "feedback"),
-        ("feedback_by_month", data.by_month, "feedback"),
-    ]
-    for key, frame, needs in frames:
-        if needs not in keys:
-            continue
-        parts += ["", label(lang, key), _frame_text(frame, lang)]
-    return "\n".join(parts)
-
-
-def _frame_text(frame: pd.DataFrame, lang: str, by: str | None = None) -> str:
-    """A metrics frame as a text table: labelled columns, numbers as people read them."""
-    body = [
-        [cell_text(lang, k, v) for k, v in zip(frame.columns, r, strict=True)]
-        for r in frame.itertuples(index=False)
-    ]
-    return format_table([column_label(lang, c, by) for c in frame.columns], body)
-
-
-def _text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:
-    parts = [
-        f"{label(lang, 'title')} · {span.since} {label(lang, 'to')} {span.until} · {label(lang, 'as_of')} {data.as_of}",
-        "",
-    ]
-    rows = [
-        [
-            label(lang, f"h_{h.key}"),
-            format_value(h.key, h.value),
-            format_value(h.key, h.previous),
-            format_change(h.key, h.value, h.previous, lang),
-        ]
-        for h in data.headline
-    ]
-    parts.append(
-        format_table([label(lang, k) for k in ("metric", "value", "previous", "change")], rows)
-    )
-    for name in reports:
-        frame = {"funnel": data.funnel, "channel": data.channel, "stage": data.stages}[name]
-        parts += ["", label(lang, name), _frame_text(frame, lang)]
-        if name == "funnel" and data.funnel_by is not None and data.by is not None:
-            parts += [
-                "",
-                funnel_by_title(lang, data.by),
-                _frame_text(data.funnel_by, lang, data.by),
-            ]
-    if "stage" in reports:
-        counts = ", ".join(
-            f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")
-        )
-        parts += ["", counts]
-    return "\n".join(parts)
-
-
-CRONTAB = """\
-# crmkit: the weekly report every Monday at 08:00, mailed by cron when something fails.
-# Install with `crontab -e`. A non-zero exit means the report was not written. The paths are
-# absolute (cron's PATH has no crmkit) and quoted; in a crontab a % must be written \\%.
-MAILTO=you@example.com
-0 8 * * 1  cd {folder} && {crmkit} --quiet report all --config {config}
-# Each working day at 07:30: one agenda file per person in agendas/; mailed when anything is overdue.
-30 7 * * 1-5  cd {folder} && {crmkit} --quiet due --config {config} --by-owner agendas --check
-"""
-
-
-def _crontab_word(text: str) -> str:
-    """A path as one shell word in a crontab line: quoted, and % escaped (cron reads a bare %
-    as a newline)."""
-    return shlex.quote(text).replace("%", "\\%")
-
-
-def crmkit_executable() -> str:
-    """The absolute command that runs this crmkit: the console script beside the running
-    Python (a venv's bin/), else the one on PATH, else `python -m crmkit`."""
-    beside = Path(sys.executable).parent / "crmkit"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return _crontab_word(str(beside.absolute()))
-    found = shutil.which("crmkit")
-    if found:
-        return _crontab_word(str(Path(found).absolute()))
-    return f"{_crontab_word(str(Path(sys.executable).absolute()))} -m crmkit"
-
-
-def crontab_text(folder: Path) -> str:
-    """The crontab example of a project folder."""
-    where = folder.resolve()
-    return CRONTAB.format(
-        folder=_crontab_word(str(where)),
-        config=_crontab_word(str(where / CONFIG_NAME)),
-        crmkit=crmkit_executable(),
-    )
-
-
-@command
-def init_command(
-    folder: Annotated[Path, typer.Argument(help="Folder for the project (created if missing).")],
-    lang: Annotated[
-        str, typer.Option("--lang", metavar="LANG", help="Template headers: zh, zh-Hant or en.")
-    ] = "zh",
-) -> None:
-    """Start a project: a commented crmkit.toml, the four blank templates and a crontab example.
-
-    \b
-    Example:
-      crmkit init my-crm
-    """
-    from crmkit.spec.fields import KINDS, LANGS, builtin_spec
-    from crmkit.template import write_template
-
-    if lang not in LANGS:
-        fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    folder.mkdir(parents=True, exist_ok=True)
-    specs = {kind: builtin_spec(kind) for kind in KINDS}
-    names = {kind: f"{spec.title.get(lang, kind)}.xlsx" for kind, spec in specs.items()}
-    config_text = DEFAULT_CONFIG
-    for kind in specs:
-        # the config's commented input lines become the paths of the templates written here
-        config_text = re.sub(
-            rf'^# {kind} = "[^"]*"', f'{kind} = "{names[kind]}"', config_text, flags=re.M
-        )
-    files: dict[str, Callable[[Path], object]] = {
-        CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
-        **{names[kind]: partial(write_template, spec, lang=lang) for kind, spec in specs.items()},
-        "crontab.example": lambda p: p.write_text(crontab_text(folder), encoding="utf-8"),
-    }
-    for name, write in files.items():
-        path = folder / name
-        if path.exists():
-            warn(f"{path} exists; left as it is")
-            continue
-        write(path)
-        info(f"Wrote {path}")
+        typer.echo(service_text(data, lang))

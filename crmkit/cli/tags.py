@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
-from crmkit.cli.common import (
+from crmkit.cli.inputs import open_table, specs_from
+from crmkit.cli.options import (
     AllowFormulasOption,
     ConfigOption,
     DelimiterOption,
@@ -20,26 +20,22 @@ from crmkit.cli.common import (
     SchemaOption,
     SheetOption,
     check_format,
+    project_config,
+)
+from crmkit.cli.output import (
     command,
+    echo_csv,
     echo_json,
     format_table,
     info,
-    open_table,
-    specs_from,
     warn,
+    write_report,
+    write_table,
 )
-from crmkit.io.table import Table
-from crmkit.io.write import frame_to_csv_bytes, write_frame
-from crmkit.spec.config import find_config, load_config
-from crmkit.tags import (
-    TagFinding,
-    TagRows,
-    apply_tags,
-    check_tags,
-    load_rulebook,
-    read_tags,
-    tag_stats,
-)
+
+if TYPE_CHECKING:
+    from crmkit.tags import TagRows
+
 
 app = typer.Typer(
     help="Check, fix and count customer tags by one naming rule (类别-值).",
@@ -59,24 +55,14 @@ StrictOption = Annotated[
 def _read(path: str, rules: Path | None, schema: list[Path] | None, sheet: str | None,
           encoding: str | None, delimiter: str | None,
           config: Path | None = None) -> TagRows:  # fmt: skip
-    specs = specs_from(schema, config)
+    from crmkit.tags import load_rulebook, read_tags
+
+    specs = specs_from(schema, project_config(config))
     book = load_rulebook(rules, specs["customers"])
-    table: Table = open_table(
+    table = open_table(
         path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
     )
     return read_tags(table, book)
-
-
-def _unknown_fails(result: TagRows, strict: bool) -> int:
-    """How many rows hold a tag no rule reads, when that is an error (--strict or unknown=fail)."""
-    if not (strict or result.book.unknown == "fail"):
-        return 0
-    unknown = {
-        cell
-        for cell, readings in result.readings.items()
-        if any(r.canonical is None for r in readings)
-    }
-    return int(result.before.isin(list(unknown)).sum())
 
 
 @app.command("check", no_args_is_help=True)
@@ -87,6 +73,12 @@ def check_command(
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", help="Findings shown in the table (0: all).")
     ] = 20,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", metavar="FILE", help="Save every row's finding to .xlsx, .csv or .json."
+        ),
+    ] = None,
     rules: RulesOption = None,
     strict: StrictOption = False,
     sheet: SheetOption = None,
@@ -101,24 +93,28 @@ def check_command(
       crmkit tags check examples/messy_customers.xlsx
     """
     check_format(format, ("table", "json", "csv"))
+    from crmkit.tags import check_tags
+
     result = _read(input, rules, schema, sheet, encoding, delimiter)
     found = check_tags(result)
+    if report is not None:
+        from crmkit.findings import findings_frame
+
+        located = found.to_findings(strict)
+        write_report(report, payload={"findings": [f.as_dict() for f in located]},
+                     frame=findings_frame(located), inputs=[input], sheet="findings")  # fmt: skip
+        info(f"Findings saved to {report}")
     if format == "json":
         echo_json(found.to_dict())
     elif format == "csv":
-        frame = pd.DataFrame(
-            found.to_dict()["findings"],
-            columns=["tag", "count", "rows", "suggestion", "rule", "score"],
-        )
-        frame["rows"] = [" ".join(_where(f)) for f in found.findings]
-        typer.echo(frame_to_csv_bytes(frame, bom=False).decode("utf-8"), nl=False)
+        echo_csv(found.findings_frame())
     else:
         shown = found.findings if limit == 0 else found.findings[:limit]
         rows = [
             [
                 f.tag,
                 f.count,
-                _rows_text(_where(f)),
+                _rows_text(f.where()),
                 f.suggestion or "",
                 f.rule,
                 "" if f.score is None else f.score,
@@ -136,18 +132,11 @@ def check_command(
             f"({found.unknown} unknown); apply would change {found.changed_rows} rows and add "
             f"{found.derived_missing} derived tags"
         )
-    failing = _unknown_fails(result, strict)
+    failing = result.unknown_rows(strict)
     if failing:
         warn(f"{failing} rows hold tags no rule of {result.book.source} reads")
     if not found.canonical or failing:
         raise typer.Exit(1)
-
-
-def _where(finding: TagFinding) -> list[str]:
-    """A finding's rows, each as sheet:row when the table was read from several sheets."""
-    if finding.sheets:
-        return [f"{s}:{r}" for s, r in zip(finding.sheets, finding.rows, strict=True)]
-    return [str(r) for r in finding.rows]
 
 
 def _rows_text(rows: list[str], shown: int = 6) -> str:
@@ -181,17 +170,19 @@ def apply_command(
     Example:
       crmkit tags apply examples/messy_customers.xlsx -o tagged.xlsx --changes tag-changes.csv
     """
+    from crmkit.tags import apply_tags
+
     result = _read(input, rules, schema, sheet, encoding, delimiter)
-    failing = _unknown_fails(result, strict)
+    failing = result.unknown_rows(strict)
     if failing:
         warn(f"{failing} rows hold tags no rule of {result.book.source} reads; nothing written")
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
     # A sheet per sheet read (one per salesperson), each in its own columns.
-    write_frame(fixed.sheet_frames(fixed.sheet or "客户信息"), output, inputs=[input],
+    write_table(fixed.sheet_frames(fixed.sheet or "客户信息"), output, inputs=[input],
                 allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
     if changes:
-        write_frame(
+        write_table(
             changed, changes, inputs=[input], sheet="changes", allow_formulas=allow_formulas
         )
     info(f"{fixed.name}: {len(changed)} of {fixed.rows} rows' tags changed, written to {output}")
@@ -216,30 +207,25 @@ def stats_command(
       crmkit tags stats examples/customers.xlsx
     """
     check_format(format, ("table", "json", "csv"))
-    settings = load_config(find_config(config, Path.cwd()))
+    from crmkit.tags import tag_stats
+
+    settings = project_config(config)
     result = _read(input, rules, schema, sheet, encoding, delimiter, config)
-    frame = tag_stats(result, _won(result, settings.won, settings.intent_stage))
+    frame = tag_stats(result, result.won(settings.report))
     if format == "json":
         echo_json(frame.to_dict(orient="records"))
     elif format == "csv":
-        typer.echo(frame_to_csv_bytes(frame, bom=False).decode("utf-8"), nl=False)
+        echo_csv(frame)
     else:
         rows = [
             [r["category"], r["value"], r["customers"], f"{r['share']:.0%}", r["won"],
-             f"{r['won_share']:.0%}", "" if pd.isna(r["lift"]) else f"{r['lift']:.2f}"]
+             f"{r['won_share']:.0%}", "" if r["lift"] is None or math.isnan(r["lift"]) else f"{r['lift']:.2f}"]
             for r in frame.to_dict(orient="records")
         ]  # fmt: skip
         typer.echo(
             format_table(["category", "value", "customers", "share", "won", "of won", "lift"], rows)
         )
-        won = int(_won(result, settings.won, settings.intent_stage).sum())
-        info(f"{result.table.name}: {result.table.rows} customers, {won} won ({settings.won})")
-
-
-def _won(result: TagRows, won_stage: str, intent_stage: dict[str, str]) -> np.ndarray:
-    """Which customers are won: in the won stage, or at an intent that means it."""
-    from crmkit.frames.canonical import canonical_frame
-
-    frame = canonical_frame(result.table, ["stage", "intent"]).frame
-    won_intents = [intent for intent, stage in intent_stage.items() if stage == won_stage]
-    return ((frame["stage"] == won_stage) | frame["intent"].isin(won_intents)).to_numpy(dtype=bool)
+        won = int(result.won(settings.report).sum())
+        info(
+            f"{result.table.name}: {result.table.rows} customers, {won} won ({settings.report.won})"
+        )

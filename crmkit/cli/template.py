@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from crmkit.cli.common import OutputOption, SchemaOption, command, fail, info, specs_from
+from crmkit.cli.inputs import specs_from
+from crmkit.cli.options import OutputOption, SchemaOption, project_config
+from crmkit.cli.output import command, fail, info
 from crmkit.spec.fields import KINDS, LANGS
-from crmkit.template import write_template
 
 
 @command
@@ -33,6 +34,8 @@ def template_command(
         fail(f"KIND must be one of {', '.join(KINDS)}, not {kind!r}")
     if lang not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    spec = specs_from(schema)[kind]
+    from crmkit.template import write_template
+
+    spec = specs_from(schema, project_config(None))[kind]
     write_template(spec, output, lang, overwrite=force)
     info(f"Template for {kind} written to {output}")

@@ -3,46 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crmkit.cli.common import (
+from crmkit.cli.inputs import open_table, specs_from
+from crmkit.cli.options import (
     AllowFormulasOption,
     ConfigOption,
     DelimiterOption,
     EncodingOption,
     FollowupsSheetOption,
     FormatOption,
+    KindOption,
     SchemaOption,
     SheetOption,
-    alert,
     check_format,
+    parse_kind,
+    project_config,
+)
+from crmkit.cli.output import (
+    alert,
     command,
+    echo_csv,
     echo_json,
     fail,
     format_table,
     info,
-    open_table,
     progress,
-    specs_from,
     warn,
+    write_report,
 )
 from crmkit.errors import InputError
-from crmkit.io.annotate import annotate_workbook
-from crmkit.io.table import Table
-from crmkit.io.write import frame_to_csv_bytes, output_format, write_frame, write_json
-from crmkit.spec.fields import KINDS
-from crmkit.validate import ValidationReport, issues_frame, validate_tables
 
-KindOption = Annotated[
-    str,
-    typer.Option(
-        "--kind",
-        metavar="KIND",
-        help=f"Kind of the FILES: auto (from their headers), {', '.join(KINDS)}.",
-    ),
-]
+if TYPE_CHECKING:
+    from crmkit.io.table import Table
+    from crmkit.validate import ValidationReport
 
 
 def _table_option(kind: str, help: str) -> Any:
@@ -113,14 +109,15 @@ def validate_command(
       crmkit validate examples/customers.xlsx --followups examples/followups.xlsx
       crmkit validate examples/customers.xlsx examples/tasks.xlsx examples/feedback.xlsx
     """
+    from crmkit.validate import issues_frame, validate_tables
+
     check_format(format, ("table", "json", "csv"))
-    if kind != "auto" and kind not in KINDS:
-        fail(f"--kind must be auto, {', '.join(KINDS)}, not {kind!r}")
+    forced_kind = parse_kind(kind)
     named = {"followups": followups, "tasks": tasks, "feedback": feedback}
     if not files and not any(named.values()):
         fail("give a workbook to check, e.g. crmkit validate examples/customers.xlsx")
-    specs = specs_from(schema, config)
-    candidates = list(specs.values()) if kind == "auto" else [specs[kind]]
+    specs = specs_from(schema, project_config(config))
+    candidates = list(specs.values()) if forced_kind is None else [specs[forced_kind]]
     # (path, the specs it may match, its sheet): FILES first, then the tables named by option
     wanted = [(path, candidates, sheet) for path in files or []]
     wanted += [
@@ -128,7 +125,7 @@ def validate_command(
         for option, path in named.items()
         if path
     ]
-    forced = len(files or []) if kind != "auto" else 0  # --kind names the kind of FILES
+    forced = len(files or []) if forced_kind else 0  # --kind names the kind of FILES
     tables: list[Table] = []
     with progress() as step:
         for number, (path, choices, table_sheet) in enumerate(wanted):
@@ -137,22 +134,12 @@ def validate_command(
                 open_table(path, choices, sheet=table_sheet, encoding=encoding,
                            delimiter=delimiter, forced=number < forced)
             )  # fmt: skip
-        _one_per_kind(tables)
         step(f"Checking {sum(t.rows for t in tables):,} rows")
         result = validate_tables(tables, strict=strict)
     inputs = [*(files or []), *named.values()]
     if report is not None:
-        if report.suffix.lower() == ".json":
-            write_json(result.to_dict(), report, inputs=inputs)
-        else:
-            output_format(report)
-            write_frame(
-                issues_frame(result),
-                report,
-                inputs=inputs,
-                sheet="issues",
-                allow_formulas=allow_formulas,
-            )
+        write_report(report, payload=result.to_dict(), frame=issues_frame(result), inputs=inputs,
+                     sheet="issues", allow_formulas=allow_formulas)  # fmt: skip
         info(f"Issues saved to {report}")
     followup = next(
         (i for i, t in enumerate(tables) if t.spec and t.spec.kind == "followups"), None
@@ -160,6 +147,8 @@ def validate_command(
     for index, target in ((0 if files else None, annotate), (followup, annotate_followups)):
         if index is not None and target is not None:
             source = wanted[index][0]
+            from crmkit.io.annotate import annotate_workbook
+
             try:
                 annotate_workbook(
                     tables[index],
@@ -176,24 +165,14 @@ def validate_command(
     raise typer.Exit(0 if result.valid else 1)
 
 
-def _one_per_kind(tables: list[Table]) -> None:
-    seen: dict[str, str] = {}
-    for table in tables:
-        kind = table.spec.kind if table.spec else "table"
-        if kind in seen:
-            fail(
-                f"{seen[kind]} and {table.name} are both {kind} tables; "
-                "check them one at a time (or merge them with crmkit dedupe)"
-            )
-        seen[kind] = table.name
-
-
 def _render(result: ValidationReport, format: str, limit: int) -> None:
     if format == "json":
         echo_json(result.to_dict())
         return
     if format == "csv":
-        typer.echo(frame_to_csv_bytes(issues_frame(result), bom=False).decode("utf-8"), nl=False)
+        from crmkit.validate import issues_frame
+
+        echo_csv(issues_frame(result))
         return
     for table in result.tables:
         where = f"{table.file} (sheet {table.sheet})" if table.sheet else table.file

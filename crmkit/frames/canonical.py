@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crmkit.frames.columns import normalize_column
 from crmkit.io.table import Table
+
+if TYPE_CHECKING:
+    from crmkit.io.guard import Limits
+    from crmkit.spec.fields import TableSpec
+
+# The canonical fields each command reads of each kind of table.
+FIELDS = {
+    "customers": ["customer_id", "name", "phone", "industry", "source", "intent", "stage",
+                  "amount", "owner", "created_at", "updated_at", "next_followup", "contract_end"],
+    "followups": ["customer_id", "at", "by", "status"],
+    "tasks": ["task_id", "customer_id", "customer_name", "assignee", "content", "priority", "due",
+              "status", "created_at", "closed_at"],
+    "feedback": ["date", "customer_id", "customer_name", "type", "satisfaction"],
+}  # fmt: skip
 
 # Where each row of a canonical frame is, as the spreadsheet shows it: every listing, agenda and
 # rejects file names these (the frame's index is only a key: see Table.places).
@@ -72,3 +88,31 @@ def typed_values(values: pd.Series, field_type: str) -> pd.Series:
     if field_type == "number":
         return pd.to_numeric(values, errors="coerce").astype(float)
     return values.astype("str").where(values.notna())
+
+
+def read_canonical(
+    path: str | Path,
+    spec: TableSpec,
+    fields: list[str] | None = None,
+    limits: Limits | None = None,
+    *,
+    delimiter: str | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Read a table with its spec and reduce it to typed canonical fields (None: the FIELDS
+    the reports read of its kind; every field for a kind not listed); the table is dropped
+    once reduced, so that 5M follow-up rows never sit in memory twice.
+
+    Returns the frame and the notes for the user (sheets not read, rows holding values crmkit
+    cannot read). Raises InputError when the table cannot be read.
+    """
+    from crmkit.io.read import read_table
+
+    table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
+    notes = list(table.notes)
+    reduced = canonical_frame(table, fields if fields is not None else FIELDS.get(spec.kind))
+    if reduced.invalid_rows:
+        notes.append(
+            f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they "
+            "count with those values missing (run crmkit validate)"
+        )
+    return reduced.frame, notes

@@ -315,11 +315,11 @@ def write_frame(
         else:
             encoding = "utf-8-sig" if bom else "utf-8"
             with open(temp, "w", encoding=encoding, newline="") as handle:
-                write_csv_text(_one_frame(frame), handle, allow_formulas=allow_formulas)
+                write_csv_text(one_frame(frame), handle, allow_formulas=allow_formulas)
     return output
 
 
-def _one_frame(frame: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def one_frame(frame: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The rows of frames by sheet one after the other (columns matched by header)."""
     if isinstance(frame, pd.DataFrame):
         return frame

@@ -1,41 +1,29 @@
-"""The weekly reports: load the tables, compute the metrics, lay them out as Excel, HTML or JSON."""
+"""The reports: computed from canonical frames (tables in, a result object out) by metrics
+(weekly: funnel, channel, stage) and service (tasks, feedback); laid out as Excel, HTML or JSON."""
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from crmkit.errors import InputError, OutputError
-from crmkit.frames.canonical import canonical_frame
-from crmkit.io import Limits, Table, read_table
+from crmkit.io.table import Table
 from crmkit.io.write import atomic_path, write_json
 from crmkit.report.metrics import ReportData, compute_report
-from crmkit.report.period import Period
+from crmkit.report.period import Period, resolve_period
 from crmkit.report.service import ServiceData, compute_service
-from crmkit.spec.config import ReportConfig
 from crmkit.spec.fields import TableSpec
 from crmkit.text.normalize import normalize_number, option_key
 
-CUSTOMER_FIELDS = ["customer_id", "name", "phone", "industry", "source", "intent", "stage", "amount", "owner",
-                   "created_at", "updated_at", "next_followup"]  # fmt: skip
-FOLLOWUP_FIELDS = ["customer_id", "at", "by", "status"]
+__all__ = ["GROUPS", "Period", "ReportData", "ServiceData", "compute_report", "compute_service",
+           "fill_output", "load_costs", "resolve_period", "service_options", "write_report",
+           "write_service_report"]  # fmt: skip
+
 GROUPS = ("owner", "industry", "source")
-TASK_FIELDS = ["task_id", "customer_id", "customer_name", "assignee", "content", "priority", "due",
-               "status", "created_at", "closed_at"]  # fmt: skip
-FEEDBACK_FIELDS = ["date", "customer_id", "customer_name", "type", "satisfaction"]
-
-
-@dataclass
-class ReportRun:
-    """The computed report and what the user should hear about the data behind it."""
-
-    data: ReportData
-    notes: list[str] = field(default_factory=list)
 
 
 def load_costs(table: Table) -> pd.Series:
@@ -62,102 +50,6 @@ def load_costs(table: Table) -> pd.Series:
             )
         costs[str(name).strip()] = float(value.value)
     return pd.Series(costs, dtype=float)
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """Where a report's tables are: customers, and optionally follow-ups and channel costs."""
-
-    customers: str | Path
-    followups: str | Path | None = None
-    costs: str | Path | None = None
-    limits: Limits | None = None
-    delimiter: str | None = None  # of CSV input; None: guessed
-
-
-def run_report(
-    inputs: ReportInputs,
-    specs: dict[str, TableSpec],
-    config: ReportConfig,
-    *,
-    as_of: date,
-    period: Period,
-    by: str | None = None,
-    show_phones: bool = False,
-    lang: str = "zh",
-    on_step: Callable[[str], None] = lambda step: None,
-) -> ReportRun:
-    """Read the tables, reduce each to the typed fields the reports use, and compute every report.
-
-    `on_step` hears what is being done (for a progress display).
-
-    Each table is dropped once reduced, so that 5M follow-up rows never sit in memory twice.
-    Raises InputError when a table cannot be read.
-    """
-    notes: list[str] = []
-    on_step(f"Reading {inputs.customers}")
-    people = read_canonical(
-        inputs.customers,
-        specs["customers"],
-        CUSTOMER_FIELDS,
-        notes,
-        inputs.limits,
-        delimiter=inputs.delimiter,
-    )
-    history = None
-    if inputs.followups:
-        on_step(f"Reading {inputs.followups}")
-        history = read_canonical(
-            inputs.followups,
-            specs["followups"],
-            FOLLOWUP_FIELDS,
-            notes,
-            inputs.limits,
-            delimiter=inputs.delimiter,
-        )
-    costs = (
-        load_costs(read_table(inputs.costs, limits=inputs.limits, delimiter=inputs.delimiter))
-        if inputs.costs
-        else None
-    )
-    on_step(f"Computing the reports over {len(people):,} customers")
-    data = compute_report(
-        people,
-        history,
-        config,
-        as_of=as_of,
-        period=period,
-        costs=costs,
-        by=by,
-        show_phones=show_phones,
-        lang=lang,
-    )
-    return ReportRun(data, notes + data.notes)
-
-
-def read_canonical(
-    path: str | Path,
-    spec: TableSpec,
-    fields: list[str] | None,
-    notes: list[str],
-    limits: Limits | None = None,
-    *,
-    delimiter: str | None = None,
-) -> pd.DataFrame:
-    """Read a table with its spec and reduce it to typed canonical fields (None: all).
-
-    A note for the user is added when rows hold values crmkit cannot read.
-    Raises InputError when the table cannot be read.
-    """
-    table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
-    notes.extend(table.notes)
-    reduced = canonical_frame(table, fields)
-    if reduced.invalid_rows:
-        notes.append(
-            f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they count with "
-            "those values missing (run crmkit validate)"
-        )
-    return reduced.frame
 
 
 # The strftime directives Python documents for every platform (a date prints the same
@@ -261,40 +153,13 @@ def write_report(
     return write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit)
 
 
-def run_service(
-    tasks: str | Path | None,
-    feedback: str | Path | None,
-    specs: dict[str, TableSpec],
-    *,
-    as_of: date,
-    limits: Limits | None = None,
-    delimiter: str | None = None,
-) -> tuple[ServiceData, list[str]]:
-    """Read the task and feedback tables (either may be None) and compute the service report.
-
-    Returns the metrics and notes for the user; raises InputError when a table cannot be read.
-    """
-    notes: list[str] = []
-    task_frame = (
-        read_canonical(tasks, specs["tasks"], TASK_FIELDS, notes, limits, delimiter=delimiter)
-        if tasks
-        else None
-    )
-    feedback_frame = (
-        read_canonical(
-            feedback, specs["feedback"], FEEDBACK_FIELDS, notes, limits, delimiter=delimiter
-        )
-        if feedback
-        else None
-    )
-    data = compute_service(
-        task_frame,
-        feedback_frame,
-        as_of=as_of,
-        priorities=_options(specs["tasks"], "priority"),
-        types=_options(specs["feedback"], "type"),
-    )
-    return data, notes
+def service_options(specs: dict[str, TableSpec]) -> dict[str, tuple[str, ...]]:
+    """The task priorities and feedback types of the specs, in their order, as
+    `compute_service` takes them (none when a team's spec lacks the field)."""
+    return {
+        "priorities": _options(specs["tasks"], "priority"),
+        "types": _options(specs["feedback"], "type"),
+    }
 
 
 def _options(spec: TableSpec, name: str) -> tuple[str, ...]:

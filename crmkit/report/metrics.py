@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.frames.canonical import places_of
+from crmkit.frames.pipeline import lost_mask, won_mask
 from crmkit.report.labels import BLANK, label
 from crmkit.report.period import Period, on_record_mask, previous_period
 from crmkit.spec.config import ReportConfig
@@ -211,8 +212,8 @@ def _prepare(
         due=_datetimes(customers["next_followup"]),
         stage=_texts(stage),
         rank=_lookup(stage, order),
-        won=(stage == config.won).fillna(False).to_numpy(dtype=bool),
-        lost=stage.isin(list(config.lost)).fillna(False).to_numpy(dtype=bool),
+        won=won_mask(stage, customers["intent"], config),
+        lost=lost_mask(stage, config),
         stall_limit=_lookup(stage, config.stall_days),
         cadence=_lookup(customers["intent"], config.cadence_days),
         owner=pd.factorize(customers["owner"], sort=True, use_na_sentinel=True)[0],

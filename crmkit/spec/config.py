@@ -179,20 +179,51 @@ def find_config(explicit: str | Path | None, cwd: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_config(path: Path | None) -> ReportConfig:
-    """Load a config file (None: the defaults). Raises ConfigError naming the bad key."""
-    if path is None:
-        return ReportConfig()
-    return _parse(read_toml(path, ConfigError, "config file"), path)
+@dataclass(frozen=True)
+class Config:
+    """crmkit.toml, read and checked once per run: every section a command may need.
+
+    `report` holds [inputs], [pipeline] and [report]; `path` is the file read (None: defaults).
+    """
+
+    path: Path | None = None
+    report: ReportConfig = field(default_factory=ReportConfig)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
+    due: DueConfig = field(default_factory=DueConfig)
+    serial_dates: SerialDates | None = None  # None: normalize's default range
+
+    def input(self, kind: str, given: str | None) -> str | None:
+        """The file of `kind` (customers, followups, costs, tasks, feedback): the one given on
+        the command line, else [inputs] of this config, else None."""
+        if given:
+            return given
+        configured = getattr(self.report, kind, None)
+        return str(configured) if configured else None
+
+    def configure(self, specs: Mapping[str, TableSpec]) -> dict[str, TableSpec]:
+        """The field specs with what this config sets on fields: the [dates] range of Excel
+        serial dates on every date field."""
+        if self.serial_dates is None:
+            return dict(specs)
+        return {kind: spec.with_serial_dates(self.serial_dates) for kind, spec in specs.items()}
 
 
-def load_dedupe_config(path: Path | None) -> DedupeConfig:
-    """The [dedupe] section of a config file (None: the defaults). Raises ConfigError naming the key."""
+def load_config(path: Path | None) -> Config:
+    """Read and check a config file once (None: the defaults). Raises ConfigError naming the
+    file and the bad key; the whole file must be valid, whichever section a command uses."""
     if path is None:
-        return DedupeConfig()
+        return Config()
     raw = read_toml(path, ConfigError, "config file")
-    _parse(raw, path)  # the whole file must be valid, not only this section
-    section = raw.get("dedupe", {})
+    return Config(
+        path=path,
+        report=_parse(raw, path),
+        dedupe=_dedupe(raw.get("dedupe", {}), path),
+        due=_due(raw.get("due", {}), path),
+        serial_dates=_dates(raw.get("dates", {}), path) if "dates" in raw else None,
+    )
+
+
+def _dedupe(section: dict[str, Any], path: Path) -> DedupeConfig:
     values: dict[str, int] = {}
     for key, value in section.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -207,13 +238,7 @@ def load_dedupe_config(path: Path | None) -> DedupeConfig:
     return DedupeConfig(**values)
 
 
-def load_due_config(path: Path | None) -> DueConfig:
-    """The [due] section of a config file (None: the defaults). Raises ConfigError naming the key."""
-    if path is None:
-        return DueConfig()
-    raw = read_toml(path, ConfigError, "config file")
-    _parse(raw, path)
-    section = raw.get("due", {})
+def _due(section: dict[str, Any], path: Path) -> DueConfig:
     defaults = DueConfig()
     days = section.get("days", defaults.days)
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
@@ -233,21 +258,11 @@ def load_due_config(path: Path | None) -> DueConfig:
     return DueConfig(days=days, lead_days={**defaults.lead_days, **lead})
 
 
-def load_serial_dates(path: Path | None) -> SerialDates:
-    """The [dates] range of Excel serial dates (None: 1990-01-01 to 2100-12-31).
-
-    Raises ConfigError naming the key.
-    """
+def _dates(section: dict[str, Any], path: Path) -> SerialDates:
     from crmkit.text.normalize import (  # not at import: the CLI starts fast
         SERIAL_DATES,
         SerialDates,
     )
-
-    if path is None:
-        return SERIAL_DATES
-    raw = read_toml(path, ConfigError, "config file")
-    _parse(raw, path)
-    section = raw.get("dates", {})
 
     def day(key: str, default: date) -> date:
         value = section.get(key, default)
@@ -268,13 +283,6 @@ def load_serial_dates(path: Path | None) -> SerialDates:
             "and no later than dates.serial_until"
         )
     return SerialDates(first, last)
-
-
-def configure_specs(specs: Mapping[str, TableSpec], path: Path | None) -> dict[str, TableSpec]:
-    """The field specs with what a config file (None: the defaults) sets on fields: the
-    [dates] range of Excel serial dates on every date field. Raises ConfigError naming the key."""
-    serial_dates = load_serial_dates(path)
-    return {kind: spec.with_serial_dates(serial_dates) for kind, spec in specs.items()}
 
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:

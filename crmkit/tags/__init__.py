@@ -11,16 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from crmkit.findings import Finding, Severity
+from crmkit.frames.canonical import canonical_frame
 from crmkit.frames.columns import normalize_column
+from crmkit.frames.pipeline import won_mask
 from crmkit.io.table import Table
 from crmkit.tags.canon import Reading, TagReader
 from crmkit.tags.rulebook import Rulebook, RulebookError, load_rulebook
 from crmkit.text.pii import mask_pii
+
+if TYPE_CHECKING:
+    from crmkit.spec.config import ReportConfig
 
 __all__ = [
     "RulebookError",
@@ -54,6 +60,23 @@ class TagRows:
     def changed(self) -> pd.Series:
         """Which rows' tags change."""
         return ~((self.before == self.after) | (self.before.isna() & self.after.isna()))
+
+    def unknown_rows(self, strict: bool = False) -> int:
+        """How many rows hold a tag no rule reads, when that is an error (`strict`, or the
+        rulebook's unknown = "fail"); 0 when unknown tags are allowed."""
+        if not (strict or self.book.unknown == "fail"):
+            return 0
+        unknown = {
+            cell
+            for cell, readings in self.readings.items()
+            if any(r.canonical is None for r in readings)
+        }
+        return int(self.before.isin(list(unknown)).sum())
+
+    def won(self, pipeline: ReportConfig) -> np.ndarray:
+        """Which customers are won, by the pipeline of crmkit.toml (stage, or intent)."""
+        frame = canonical_frame(self.table, ["stage", "intent"]).frame
+        return won_mask(frame["stage"], frame["intent"], pipeline)
 
 
 def _by_distinct(series: pd.Series, convert: Any) -> np.ndarray:
@@ -182,6 +205,12 @@ class TagFinding:
     score: float | None = None
     sheets: list[str] = field(default_factory=list)  # each row's sheet, read from several
 
+    def where(self) -> list[str]:
+        """Its rows, each as sheet:row when the table was read from several sheets."""
+        if self.sheets:
+            return [f"{s}:{r}" for s, r in zip(self.sheets, self.rows, strict=True)]
+        return [str(r) for r in self.rows]
+
 
 @dataclass
 class TagCheck:
@@ -192,6 +221,30 @@ class TagCheck:
     findings: list[TagFinding]
     unknown: int  # occurrences of tags no rule reads
     derived_missing: int = 0  # derived tags apply would add (行业-<所属行业> …)
+    file: str = ""  # the table checked
+    column: str = ""  # its tags column, as written
+    unknown_fails: bool = False  # the rulebook's unknown = "fail"
+
+    def to_findings(self, strict: bool = False) -> list[Finding]:
+        """Each row of each finding as a crmkit Finding (the shape of validate's issues): a
+        warning where a rule says how to write the tag or an unknown tag is allowed, an error
+        for an unknown tag under `strict` or the rulebook's unknown = "fail"."""
+        located = []
+        for finding in self.findings:
+            sheets: list[str | None] = [*finding.sheets] or [None] * len(finding.rows)
+            severity: Severity = "warning"
+            if finding.suggestion:
+                message = f"write {finding.tag} as {finding.suggestion}"
+            else:
+                message = f"no rule of the rulebook reads {finding.tag}"
+                if strict or self.unknown_fails:
+                    severity = "error"
+            located += [
+                Finding(self.file, sheet, row, self.column, "tags", finding.tag, severity,
+                        f"tags-{finding.rule or 'unknown'}", message)
+                for sheet, row in zip(sheets, finding.rows, strict=True)
+            ]  # fmt: skip
+        return located
 
     @property
     def canonical(self) -> bool:
@@ -210,6 +263,16 @@ class TagCheck:
                 for f in self.findings
             ],
         }  # fmt: skip
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings as a table: tag, count, rows (sheet:row when read from several sheets),
+        suggestion, rule, score."""
+        frame = pd.DataFrame(
+            self.to_dict()["findings"],
+            columns=["tag", "count", "rows", "suggestion", "rule", "score"],
+        )
+        frame["rows"] = [" ".join(f.where()) for f in self.findings]
+        return frame
 
 
 def check_tags(result: TagRows) -> TagCheck:
@@ -262,7 +325,9 @@ def check_tags(result: TagRows) -> TagCheck:
             places = [result.table.place(row) for row in finding.rows]
             finding.sheets = [str(sheet) for sheet, _ in places]
             finding.rows = [row for _, row in places]
-    return TagCheck(len(cells), int(result.changed.sum()), ordered, unknown, missing)
+    column = result.table.header_of("tags") if result.table.has("tags") else ""
+    return TagCheck(len(cells), int(result.changed.sum()), ordered, unknown, missing,
+                    result.table.name, column, result.book.unknown == "fail")  # fmt: skip
 
 
 def apply_tags(result: TagRows) -> tuple[Table, pd.DataFrame]:

@@ -1,0 +1,83 @@
+"""The reports as plain text: aligned tables for a terminal or a cron mail."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmkit.report.labels import (
+    cell_text,
+    column_label,
+    format_change,
+    format_value,
+    funnel_by_title,
+    label,
+)
+from crmkit.report.metrics import ReportData
+from crmkit.report.period import Period
+from crmkit.report.service import ServiceData
+from crmkit.text.layout import format_table
+
+
+def service_text(data: ServiceData, lang: str) -> str:
+    """The service report as plain text for a terminal or a cron mail."""
+    parts = [f"{label(lang, 'service_title')} · {label(lang, 'as_of')} {data.as_of}", ""]
+    rows = [[label(lang, f"h_{h.key}"), format_value(h.key, h.value)] for h in data.headline]
+    parts.append(format_table([label(lang, "metric"), label(lang, "value")], rows))
+    keys = {h.key for h in data.headline}
+    frames = [
+        ("tasks_by_person", data.by_person, "tasks"),
+        ("tasks_by_department", data.by_department, "tasks"),
+        ("time_to_close", data.time_to_close, "tasks"),
+        ("overdue_task_list", data.overdue_tasks.head(20), "tasks"),
+        ("feedback_by_type", data.by_type, "feedback"),
+        ("feedback_by_month", data.by_month, "feedback"),
+    ]
+    for key, frame, needs in frames:
+        if needs not in keys:
+            continue
+        parts += ["", label(lang, key), frame_text(frame, lang)]
+    return "\n".join(parts)
+
+
+def frame_text(frame: pd.DataFrame, lang: str, by: str | None = None) -> str:
+    """A metrics frame as a text table: labelled columns, numbers as people read them."""
+    body = [
+        [cell_text(lang, k, v) for k, v in zip(frame.columns, r, strict=True)]
+        for r in frame.itertuples(index=False)
+    ]
+    return format_table([column_label(lang, c, by) for c in frame.columns], body)
+
+
+def weekly_text(data: ReportData, lang: str, reports: tuple[str, ...], span: Period) -> str:
+    """The weekly report (headline, then each of `reports`) as plain text."""
+    parts = [
+        f"{label(lang, 'title')} · {span.since} {label(lang, 'to')} {span.until} · {label(lang, 'as_of')} {data.as_of}",
+        "",
+    ]
+    rows = [
+        [
+            label(lang, f"h_{h.key}"),
+            format_value(h.key, h.value),
+            format_value(h.key, h.previous),
+            format_change(h.key, h.value, h.previous, lang),
+        ]
+        for h in data.headline
+    ]
+    parts.append(
+        format_table([label(lang, k) for k in ("metric", "value", "previous", "change")], rows)
+    )
+    for name in reports:
+        frame = {"funnel": data.funnel, "channel": data.channel, "stage": data.stages}[name]
+        parts += ["", label(lang, name), frame_text(frame, lang)]
+        if name == "funnel" and data.funnel_by is not None and data.by is not None:
+            parts += [
+                "",
+                funnel_by_title(lang, data.by),
+                frame_text(data.funnel_by, lang, data.by),
+            ]
+    if "stage" in reports:
+        counts = ", ".join(
+            f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")
+        )
+        parts += ["", counts]
+    return "\n".join(parts)

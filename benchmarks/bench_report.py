@@ -82,7 +82,7 @@ from crmkit.spec.config import ReportConfig
 from crmkit.frames.canonical import FIELDS, read_canonical
 from crmkit.report import write_report
 from crmkit.report.metrics import compute_report
-from crmkit.report.period import resolve_period
+from crmkit.frames.period import resolve_period
 from crmkit.spec.fields import load_specs
 kind, people, history = sys.argv[1:4]
 times = {}

@@ -57,7 +57,7 @@ _API = {
     # reports and the daily agenda: typed canonical frames in, a result object out
     "read_canonical": "crmkit.frames.canonical",
     "canonical_frame": "crmkit.frames.canonical",
-    "resolve_period": "crmkit.report.period",
+    "resolve_period": "crmkit.frames.period",
     "compute_report": "crmkit.report.metrics",
     "ReportData": "crmkit.report.metrics",
     "write_report": "crmkit.report",
@@ -113,6 +113,7 @@ if TYPE_CHECKING:
     from crmkit.frames.canonical import (
         read_canonical as read_canonical,
     )
+    from crmkit.frames.period import resolve_period as resolve_period
     from crmkit.init import init_project as init_project
     from crmkit.io.guard import Limits as Limits
     from crmkit.io.read import read_table as read_table
@@ -129,7 +130,6 @@ if TYPE_CHECKING:
     )
     from crmkit.report.metrics import ReportData as ReportData
     from crmkit.report.metrics import compute_report as compute_report
-    from crmkit.report.period import resolve_period as resolve_period
     from crmkit.report.service import ServiceData as ServiceData
     from crmkit.report.service import compute_service as compute_service
     from crmkit.spec.config import Config as Config

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,12 +23,12 @@ import pandas as pd
 
 from crmkit.errors import OutputError, UsageError
 from crmkit.frames.canonical import places_of
-from crmkit.io.write import frame_to_csv_bytes, is_input, write_bytes
-from crmkit.report import make_folder
-from crmkit.report.metrics import records
-from crmkit.report.period import on_record
-from crmkit.report.service import DONE, split_assignee
+from crmkit.frames.period import on_record
+from crmkit.frames.records import records
+from crmkit.frames.tasks import DONE, split_assignee
+from crmkit.io.write import frame_to_csv_bytes, is_input, make_folder, write_bytes
 from crmkit.spec.config import DueConfig, ReportConfig
+from crmkit.spec.fields import builtin_spec
 from crmkit.text.pii import mask_phone
 
 GROUPS = ("overdue", "today", "planned")
@@ -36,7 +36,6 @@ KINDS = ("followup", "renewal", "task")
 UNASSIGNED = "(未分配)"  # the Chinese word; `WORDS[lang]["unassigned"]` is the one shown
 ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
                 "phone", "priority", "what", "file", "sheet", "row"]  # fmt: skip
-_PRIORITY = {"紧急": 0, "重要": 1, "一般": 2}
 
 WORDS = {
     "zh": {
@@ -204,13 +203,15 @@ def build_agenda(
     sources: dict[str, str] | None = None,
     show_phones: bool = False,
     lang: str = "zh",
+    priorities: Sequence[str] = (),
 ) -> Agenda:
     """Every item due by the end of the plan window, from canonical frames (any may be None).
 
     Only what is on record by the end of `as_of` counts (`on_record`): customers created,
     follow-ups made and tasks created after it are left out; undated rows stay. `sources`
     names the file each kind of table came from ("customers", "tasks"), for the file and row
-    of each item.
+    of each item. `priorities`: the task priorities, most urgent first (default: those of the
+    tasks spec, 紧急 重要 一般), which order tasks due on one day.
     """
     words = WORDS.get(lang, WORDS["zh"])
     sources = sources or {}
@@ -242,7 +243,8 @@ def build_agenda(
     )
     if not show_phones:
         items["phone"] = items["phone"].map(mask_phone, na_action="ignore")
-    items["priority_rank"] = items["priority"].map(_PRIORITY).fillna(3)
+    rank = {p: r for r, p in enumerate(priorities or builtin_spec("tasks").options_of("priority"))}
+    items["priority_rank"] = items["priority"].map(rank).fillna(len(rank))
     items["group_rank"] = items["group"].map({g: i for i, g in enumerate(GROUPS)})
     items = items.sort_values(["owner", "group_rank", "days", "priority_rank", "customer_id"])
     return Agenda(as_of, days, items[ITEM_COLUMNS].reset_index(drop=True))

@@ -361,8 +361,8 @@ def test_json_output_equals_the_library_result(fixture: tuple[Path, Path]) -> No
     from datetime import date
 
     from crmkit.frames.canonical import FIELDS, read_canonical
+    from crmkit.frames.period import resolve_period
     from crmkit.report.metrics import compute_report
-    from crmkit.report.period import resolve_period
     from crmkit.spec.config import ReportConfig
     from crmkit.spec.fields import load_specs
 

@@ -26,7 +26,7 @@ AS_OF = "2024-03-20"
 
 
 def test_on_record_keeps_the_day_and_undated_rows_and_drops_later_ones() -> None:
-    from crmkit.report.period import on_record, on_record_mask
+    from crmkit.frames.period import on_record, on_record_mask
 
     moments = pd.Series(
         [datetime(2024, 3, 20, 23, 59), datetime(2024, 3, 21), None, datetime(2024, 3, 1)]
@@ -238,11 +238,11 @@ def test_due_by_owner_says_what_write_agendas_did(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 3: no pandas at import
 
 
-@pytest.mark.parametrize("module", ["labels", "period"])
+@pytest.mark.parametrize("module", ["report/labels", "frames/period"])
 def test_report_words_and_periods_import_no_pandas(module: str) -> None:
-    """The modules the report CLI imports for words and periods load without pandas (the rest
-    of the CLI's lazy imports are a separate issue)."""
-    path = ROOT / "crmkit" / "report" / f"{module}.py"
+    """The modules of report words and periods load without pandas (the whole command line's
+    --help and --version: tests/test_api.py)."""
+    path = ROOT / "crmkit" / f"{module}.py"
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('m', {str(path)!r})\n"

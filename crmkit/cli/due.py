@@ -100,6 +100,7 @@ def due_command(
             sources={"customers": customers or "", "tasks": tasks or ""},
             show_phones=show_phones,
             lang=language,
+            priorities=specs["tasks"].options_of("priority"),
         )
     if owner is not None:
         agenda = agenda.only(owner)

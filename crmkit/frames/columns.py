@@ -20,6 +20,8 @@ from crmkit.spec.fields import FieldSpec
 from crmkit.text import arrow
 from crmkit.text.normalize import (
     HIDDEN_CHARACTERS,
+    MOBILE_PATTERN,
+    PHONE_NOISE_PATTERN,
     Normalized,
     normalize_datetime,
     normalize_email,
@@ -39,8 +41,6 @@ CANONICAL_EMAIL = r"[a-z0-9._%+\-]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9
 _FAST_DATE = (
     r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?: (?:[01]\d|2[0-3]):[0-5]\d)?"
 )
-_MOBILE = r"1[3-9]\d{9}"
-_PHONE_NOISE = r"[\s\-‐‑–—()（）.·]"
 _HIDDEN = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in HIDDEN_CHARACTERS) + "]"
 
 STATUSES = ("empty", "ok", "changed", "warn", "invalid")
@@ -211,15 +211,15 @@ def _decide_by_pattern(pattern: str) -> Callable[[pd.Series], list[_Decided]]:
 
 def _decide_phones(series: pd.Series) -> list[_Decided]:
     """Mobiles already canonical; and the common messy forms: .0 floats, +86, spaces, dashes, full width."""
-    ok = _match(series, _MOBILE)
+    ok = _match(series, MOBILE_PATTERN)
     # A no-break space, which NFKC makes a plain one, earns the cell normalizer's warning.
     hidden = arrow.contains(series, _HIDDEN)
     folded = arrow.strip(arrow.nfkc(series.where(~(ok | hidden))))
     float_text = arrow.extract(folded, r"(?P<digits>\d+)\.0+")
-    floats = _match(float_text, _MOBILE)
-    compact = arrow.replace(arrow.replace(folded, _PHONE_NOISE, ""), r"^(?:\+86|0086)", "")
+    floats = _match(float_text, MOBILE_PATTERN)
+    compact = arrow.replace(arrow.replace(folded, PHONE_NOISE_PATTERN, ""), r"^(?:\+86|0086)", "")
     compact = arrow.replace(compact, r"^86(\d{11})$", r"\1")
-    mobiles = _match(compact, _MOBILE) & ~floats
+    mobiles = _match(compact, MOBILE_PATTERN) & ~floats
     float_reason = "phone stored as a number (ends in .0); format the column as text"
     return [
         _Decided(ok, None, OK),

@@ -373,3 +373,15 @@ def write_bytes(
             for part in data:
                 handle.write(part)
     return output
+
+
+def make_folder(folder: Path) -> None:
+    """Create an output folder (and its parents); OutputError naming it when it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocked = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
+        )
+        why = f"{blocked} is a file" if blocked is not None else exc.strerror
+        raise OutputError(f"{folder}: cannot create the output folder: {why}") from None

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from crmkit.errors import InputError, OutputError
+from crmkit.frames.period import Period, resolve_period
 from crmkit.io.table import Table
-from crmkit.io.write import atomic_path, write_json
+from crmkit.io.write import atomic_path, make_folder, write_json
 from crmkit.report.metrics import ReportData, compute_report
-from crmkit.report.period import Period, resolve_period
 from crmkit.report.service import ServiceData, compute_service
 from crmkit.spec.fields import TableSpec
 from crmkit.text.normalize import normalize_number, option_key
@@ -105,18 +105,6 @@ def _bad_directive(spec: str) -> str | None:
     return None
 
 
-def make_folder(folder: Path) -> None:
-    """Create an output folder (and its parents); OutputError naming it when it cannot be."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        blocked = next(
-            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
-        )
-        why = f"{blocked} is a file" if blocked is not None else exc.strerror
-        raise OutputError(f"{folder}: cannot create the output folder: {why}") from None
-
-
 def _report_path(output: str | Path) -> tuple[Path, str]:
     """The path of a report and its kind (.xlsx, .html, .htm, .json); its folder is created.
     OutputError for any other suffix, or a folder that cannot be created."""
@@ -157,14 +145,9 @@ def service_options(specs: dict[str, TableSpec]) -> dict[str, tuple[str, ...]]:
     """The task priorities and feedback types of the specs, in their order, as
     `compute_service` takes them (none when a team's spec lacks the field)."""
     return {
-        "priorities": _options(specs["tasks"], "priority"),
-        "types": _options(specs["feedback"], "type"),
+        "priorities": specs["tasks"].options_of("priority"),
+        "types": specs["feedback"].options_of("type"),
     }
-
-
-def _options(spec: TableSpec, name: str) -> tuple[str, ...]:
-    """The options of a field, in order; none when a team's spec has no such field."""
-    return next((f.options for f in spec.fields if f.name == name), ())
 
 
 def write_service_report(

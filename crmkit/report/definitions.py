@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmkit.report.period import Period, previous_period
+from crmkit.frames.period import Period, previous_period
 from crmkit.spec.config import ReportConfig
 
 

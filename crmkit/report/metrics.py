@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from crmkit.frames.canonical import places_of
+from crmkit.frames.period import Period, on_record_mask, previous_period
 from crmkit.frames.pipeline import lost_mask, won_mask
+from crmkit.frames.records import records
 from crmkit.report.labels import BLANK, label
-from crmkit.report.period import Period, on_record_mask, previous_period
 from crmkit.spec.config import ReportConfig
 from crmkit.text import arrow
 from crmkit.text.pii import mask_phone
@@ -111,28 +112,6 @@ class ReportData:
 
 
 _PLACEHOLDER = "\u0000list:"
-
-
-def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """The rows of a frame as JSON-ready dicts (dates ISO, numpy numbers plain, missing None)."""
-    if frame is None:
-        return []
-    out = frame.astype(object).where(frame.notna(), None)
-    return [{str(k): _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return (
-            value.date().isoformat()
-            if value.time() == time(0)
-            else value.isoformat(sep=" ", timespec="minutes")
-        )
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
 
 
 def _end_of(day: date) -> np.datetime64:

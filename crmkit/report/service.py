@@ -11,7 +11,6 @@ out, not counted as zero).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,20 +18,9 @@ from typing import Any
 import pandas as pd
 
 from crmkit.frames.canonical import places_of
+from crmkit.frames.period import on_record
+from crmkit.frames.tasks import COMPLAINT, DONE, split_assignee
 from crmkit.report.metrics import BLANK, Headline, records
-from crmkit.report.period import on_record
-
-DONE = "已完成"
-COMPLAINT = "投诉"
-_ASSIGNEE_SPLIT = re.compile(r"\s*[-－—–/／]\s*")
-
-
-def split_assignee(text: Any) -> tuple[str, str]:
-    """(department, person) of a 协作部门/人员 cell: 技术支持-刘* → (技术支持, 刘*); one word is a person."""
-    if text is None or text != text or not str(text).strip():
-        return "", ""
-    parts = _ASSIGNEE_SPLIT.split(str(text).strip(), maxsplit=1)
-    return (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmkit.frames.period import Period
 from crmkit.report.labels import (
     cell_text,
     column_label,
@@ -13,7 +14,6 @@ from crmkit.report.labels import (
     label,
 )
 from crmkit.report.metrics import ReportData
-from crmkit.report.period import Period
 from crmkit.report.service import ServiceData
 from crmkit.text.layout import format_table
 

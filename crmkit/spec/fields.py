@@ -94,6 +94,11 @@ class TableSpec:
                 return spec
         raise KeyError(name)
 
+    def options_of(self, name: str) -> tuple[str, ...]:
+        """The options of a field, in the spec's order (紧急, 重要, 一般); none when the spec
+        has no such field (a team's own spec may lack it)."""
+        return next((f.options for f in self.fields if f.name == name), ())
+
     def with_serial_dates(self, serial_dates: SerialDates) -> TableSpec:
         """This spec with every date field reading numbers as Excel serial dates in `serial_dates`."""
         fields = tuple(

@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from crmkit.dedupe import rules
 from crmkit.dedupe.run import dedupe_tables, fit_for_excel
 from crmkit.io import read_table
 from crmkit.io.table import Table
@@ -118,3 +120,14 @@ def test_a_frame_that_fits_is_written_as_it_is() -> None:
     fitted = fit_for_excel(result.merged, "out.xlsx", csv=False)
     assert fitted.frame is result.merged.frame
     assert fitted.lists is None and fitted.cells == 0 and fitted.message == ""
+
+
+def test_pairs_scored_a_slice_at_a_time_are_the_pairs_scored_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tables = [_customers(EXAMPLES / "customers.xlsx"), _customers(EXAMPLES / "expo_leads.csv")]
+    whole = dedupe_tables(tables, merge=False).found.pairs
+    monkeypatch.setattr(rules, "PAIRS_AT_ONCE", 2)
+    sliced = dedupe_tables(tables, merge=False).found.pairs
+    assert len(whole) > 2  # pairs from more than one slice
+    pd.testing.assert_frame_equal(whole, sliced)

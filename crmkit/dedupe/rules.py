@@ -312,7 +312,9 @@ def score_pairs(
         )
         for start in range(0, len(left), PAIRS_AT_ONCE)
     ]
-    return pd.concat(parts, ignore_index=True)
+    # Slices where no pair is kept have columns of no dtype: left out, they change none.
+    kept = [part for part in parts if len(part)] or parts[:1]
+    return pd.concat(kept, ignore_index=True)
 
 
 def _score_some(

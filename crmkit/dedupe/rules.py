@@ -60,48 +60,17 @@ class _Rows:
 
     def __init__(self, records: pd.DataFrame):
         self.records = records
-
-    @functools.cached_property
-    def keys(self) -> np.ndarray:
-        return self.records["key"].to_numpy(dtype=object)
-
-    @functools.cached_property
-    def lengths(self) -> np.ndarray:
-        return self.records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
-
-    @functools.cached_property
-    def person(self) -> np.ndarray:
-        return self.records["person"].to_numpy(dtype=bool)
-
-    @functools.cached_property
-    def words(self) -> np.ndarray:
-        return self.records["words"].to_numpy(dtype=object)
-
-    @functools.cached_property
-    def latin(self) -> np.ndarray:
-        return self.words != ""
-
-    @functools.cached_property
-    def whole(self) -> np.ndarray:
-        return self.records["whole"].to_numpy(dtype=object)
-
-    @functools.cached_property
-    def places(self) -> np.ndarray:
-        return self.records["place"].to_numpy(dtype=object)
-
-    @functools.cached_property
-    def contacts(self) -> np.ndarray:
-        return self.records["contact"].to_numpy(dtype=object)
-
-    @functools.cached_property
-    def first(self) -> np.ndarray:
-        """A number for each key's first character (equal numbers: equal characters)."""
-        return pd.factorize(self.records["key"].str[:1])[0]
-
-    @functools.cached_property
-    def last(self) -> np.ndarray:
-        """A number for each key's last character."""
-        return pd.factorize(self.records["key"].str[-1:])[0]
+        key = records["key"]
+        self.keys = key.to_numpy(dtype=object)
+        self.lengths = key.str.len().fillna(0).to_numpy(dtype=np.int64)
+        self.person = records["person"].to_numpy(dtype=bool)
+        self.words, self.whole, self.places, self.contacts = (
+            records[name].to_numpy(dtype=object) for name in ("words", "whole", "place", "contact")
+        )
+        self.latin = self.words != ""
+        # a number for each key's first and last character (equal numbers: equal characters)
+        self.first = pd.factorize(key.str[:1])[0]
+        self.last = pd.factorize(key.str[-1:])[0]
 
     @functools.cached_property
     def end_readings(self) -> list[tuple[np.ndarray, np.ndarray]]:

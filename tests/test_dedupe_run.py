@@ -131,3 +131,15 @@ def test_pairs_scored_a_slice_at_a_time_are_the_pairs_scored_at_once(
     sliced = dedupe_tables(tables, merge=False).found.pairs
     assert len(whole) > 2  # pairs from more than one slice
     pd.testing.assert_frame_equal(whole, sliced)
+
+
+def test_the_readme_example_prints_what_the_readme_says(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### dedupe from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```console\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(EXAMPLES.parent)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == shown

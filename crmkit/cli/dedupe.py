@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -25,19 +25,6 @@ from crmkit.cli.options import (
     project_config,
 )
 from crmkit.cli.output import alert, command, fail, format_table, info, progress, warn
-from crmkit.dedupe import DuplicateReport, build_pool, find_duplicates
-from crmkit.dedupe.decisions import load_decisions
-from crmkit.dedupe.merge import (
-    EXCEL_CELL_LIMIT,
-    MergeResult,
-    merge_duplicates,
-    repoint_followups,
-    survivor_map,
-)
-from crmkit.dedupe.pairs import pairs_frame
-from crmkit.dedupe.rules import describe
-from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
-from crmkit.tags.rulebook import load_rulebook
 
 
 @command
@@ -114,6 +101,10 @@ def dedupe_command(
         fail("--followups and --followups-out go together")
     if examples < 0:
         fail("--examples must be 0 or more")
+    from crmkit.dedupe.run import dedupe_tables, fit_for_excel, sheets_read
+    from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
+    from crmkit.tags.rulebook import load_rulebook
+
     today = parse_date(as_of)
     settings = project_config(config)
     rules = settings.dedupe
@@ -121,64 +112,15 @@ def dedupe_command(
     sources = [*inputs, decisions, followups]
     with progress() as step:
         tables = []
-        read_sheets: dict[str, list[str]] = {}  # by input: the sheets it was read from
         for path in inputs:
             step(f"reading {path}")
-            table = open_table(
-                path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+            tables.append(
+                open_table(
+                    path, [specs["customers"]], sheet=sheet, encoding=encoding, delimiter=delimiter
+                )
             )
-            # A workbook of one sheet per salesperson: each sheet is an input of its own, so
-            # that the map and the pairs name its rows (file "c.xlsx (sheet 张三)").
-            parts = table.split()
-            tables.extend(parts)
-            read_sheets[path] = [part.sheet for part in parts if part.sheet is not None]
-        pool = build_pool(tables)
-        reviewed = None
-        if decisions is not None:
-            reviewed = load_decisions(
-                decisions, pool, specs["customers"].field("name").header(), limits=STATE.limits
-            )
-            for line in reviewed.ignored:
-                warn(f"{line}; decision ignored")
-        found = find_duplicates(pool, rules, reviewed, on_step=step)
-        merged = None
-        if output or map_path or followups:
-            step("merging")
-            book = load_rulebook(rules_file, specs["customers"])
-            merged = merge_duplicates(found, today=today, rulebook=book)
-        if output == "-" and merged is not None:  # data on stdout, messages on stderr
-            frame = _fit_for_excel(merged, output, sources, allow_formulas)
-            sys.stdout.buffer.write(
-                frame_to_csv_bytes(frame, allow_formulas=allow_formulas, bom=False)
-            )
-            sys.stdout.flush()
-        elif output and merged is not None:
-            step(f"writing {output}")
-            frame = _fit_for_excel(merged, output, sources, allow_formulas)
-            write_frame(
-                frame,
-                output,
-                inputs=sources,
-                sheet="客户信息",
-                allow_formulas=allow_formulas,
-                in_place=in_place,
-                # written over an input workbook: its customer sheets make way for the merged
-                # one, its other sheets (跟进记录, 填写说明) stay
-                replaces=[
-                    s
-                    for p, names in read_sheets.items()
-                    if is_input(Path(output), [p])
-                    for s in names
-                ],
-            )
-        if report:
-            step(f"writing {report}")
-            _write_pairs(found, report, sources, allow_formulas)
-        if map_path and merged is not None:
-            write_frame(
-                merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
-            )
-        if followups and followups_out and merged is not None:
+        history = None
+        if followups is not None:
             history = open_table(
                 followups,
                 [specs["followups"]],
@@ -186,30 +128,111 @@ def dedupe_command(
                 encoding=encoding,
                 delimiter=delimiter,
             )
-            survivors, ambiguous = survivor_map(found, merged)
-            repointed, changed = repoint_followups(history, survivors)
+        merge = bool(output or map_path or followups)
+        result = dedupe_tables(
+            tables,
+            followups=history,
+            decisions=decisions,
+            config=rules,
+            spec=specs["customers"],
+            rulebook=load_rulebook(rules_file, specs["customers"]) if merge else None,
+            today=today,
+            merge=merge,
+            limits=STATE.limits,
+            on_step=step,
+        )
+        for finding in result.findings:
+            if finding.rule == "decision-ignored":
+                warn(finding.message)
+        merged = result.merged
+        if output and merged is not None:
+            step(f"writing {output}")
+            fitted = fit_for_excel(merged, output, output == "-" or output_format(output) == "csv")
+            if fitted.lists is not None and fitted.side is not None:
+                write_frame(
+                    fitted.lists, fitted.side, inputs=sources, allow_formulas=allow_formulas
+                )
+            if fitted.message:
+                warn(fitted.message)
+            if output == "-":  # data on stdout, messages on stderr
+                sys.stdout.buffer.write(
+                    frame_to_csv_bytes(fitted.frame, allow_formulas=allow_formulas, bom=False)
+                )
+                sys.stdout.flush()
+            else:
+                write_frame(
+                    fitted.frame,
+                    output,
+                    inputs=sources,
+                    sheet="客户信息",
+                    allow_formulas=allow_formulas,
+                    in_place=in_place,
+                    # written over an input workbook: its customer sheets make way for the
+                    # merged one, its other sheets (跟进记录, 填写说明) stay
+                    replaces=[
+                        s
+                        for p, table in zip(inputs, tables, strict=True)
+                        if is_input(Path(output), [p])
+                        for s in sheets_read(table)
+                    ],
+                )
+        if report:
+            step(f"writing {report}")
+            if Path(report).suffix.lower() == ".json":
+                from crmkit.io.write import write_json
+
+                write_json(result.pairs.to_dict(orient="records"), report, inputs=sources)
+            else:
+                write_frame(
+                    result.pairs,
+                    report,
+                    inputs=sources,
+                    sheet="pairs",
+                    allow_formulas=allow_formulas,
+                )
+        if map_path and merged is not None:
             write_frame(
-                repointed.sheet_frames(history.sheet or "跟进记录"),  # a sheet per sheet read
+                merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
+            )
+        if history is not None and followups_out and result.followups is not None:
+            write_frame(
+                result.followups.sheet_frames(
+                    history.sheet or "跟进记录"
+                ),  # a sheet per sheet read
                 followups_out,
                 inputs=sources,
                 sheet=history.sheet or "跟进记录",
                 allow_formulas=allow_formulas,
             )
             info(
-                f"{followups}: {changed} follow-ups re-pointed to merged customers in {followups_out}"
+                f"{followups}: {result.repointed} follow-ups re-pointed to merged customers "
+                f"in {followups_out}"
             )
-            if ambiguous:
+            if result.ambiguous:
                 warn(
-                    f"{len(ambiguous)} 客户编号 stood for different customers; their follow-ups "
-                    f"stay with the earliest: {', '.join(sorted(ambiguous)[:5])}"
+                    f"{len(result.ambiguous)} 客户编号 stood for different customers; their "
+                    "follow-ups stay with the earliest: "
+                    f"{', '.join(sorted(result.ambiguous)[:5])}"
                 )
-        if merged is not None:
-            _warn_renumbered(merged)
-    _summary(found, examples)
+        renumbered = [f for f in result.findings if f.rule == "id-renumbered"]
+        for finding in renumbered[:5]:
+            warn(finding.message)
+        if len(renumbered) > 5:
+            warn(f"… {len(renumbered) - 5} more 客户编号 renumbered the same way (see --map)")
+    found = result.found
+    info(
+        f"{result.rows_in} rows from {len(found.pool.tables)} file(s): {found.cluster_count} "
+        f"customers entered more than once ({found.rows_in_clusters} rows); "
+        f"{result.review_count} pairs to review"
+    )
+    shown = result.examples(examples)
+    if shown:
+        rows = [[c.cluster, c.rows, c.names, c.why] for c in shown]
+        info(format_table(["cluster", "rows", "names", "why"], rows, 60))
     if merged is not None:
         info(
-            f"{len(pool)} rows in = {len(merged.frame)} customers out + "
-            f"{len(pool) - len(merged.frame)} rows merged"
+            f"{result.rows_in} rows in = {len(merged.frame)} customers out + "
+            f"{result.rows_in - len(merged.frame)} rows merged"
             + (f"; {merged.generated_ids} 客户编号 generated" if merged.generated_ids else "")
         )
     if check and found.cluster_count:
@@ -219,72 +242,3 @@ def dedupe_command(
                 f"({found.rows_in_clusters} rows)"
             )
         raise typer.Exit(1)
-
-
-def _fit_for_excel(merged: MergeResult, output: str, sources: list[str | None], allow: bool) -> Any:
-    """The merged frame as it can be written: in a workbook, lists longer than a cell holds are
-    cut, and written in full beside it (<output>.lists.csv); a CSV holds them whole."""
-    long = merged.long_lists()
-    if not len(long):
-        return merged.frame
-    cells = long.drop_duplicates(["customer_id", "column"]).shape[0]
-    if output == "-" or output_format(output) == "csv":
-        warn(
-            f"{output}: {cells} merged_from/merge_conflicts cells are longer than Excel's "
-            f"{EXCEL_CELL_LIMIT:,} characters; this CSV holds them whole, Excel would cut them"
-        )
-        return merged.frame
-    side = str(Path(output).with_name(Path(output).name + ".lists.csv"))
-    write_frame(long, side, inputs=sources, allow_formulas=allow)
-    warn(
-        f"{output}: {cells} merged_from/merge_conflicts cells are longer than Excel's "
-        f"{EXCEL_CELL_LIMIT:,} characters: cut there; the full lists are in {side}"
-    )
-    return merged.fitted(Path(side).name)
-
-
-def _warn_renumbered(merged: MergeResult) -> None:
-    for moved in merged.renumbered[:5]:
-        warn(
-            f"客户编号 {moved.customer_id} stood for two customers ({moved.kept_by}, "
-            f"{moved.moved}): {moved.kept_by} keeps it, {moved.moved} gets {moved.new_id} "
-            "(see --map)"
-        )
-    if len(merged.renumbered) > 5:
-        warn(f"… {len(merged.renumbered) - 5} more 客户编号 renumbered the same way (see --map)")
-
-
-def _write_pairs(found: DuplicateReport, path: str, sources: list[str | None], allow: bool) -> None:
-    frame = pairs_frame(found)
-    if Path(path).suffix.lower() == ".json":
-        from crmkit.io.write import write_json
-
-        write_json(frame.to_dict(orient="records"), path, inputs=sources)
-    else:
-        write_frame(frame, path, inputs=sources, sheet="pairs", allow_formulas=allow)
-
-
-def _summary(found: DuplicateReport, examples: int) -> None:
-    pool = found.pool
-    pairs = found.pairs
-    review = int((pairs["decision"] == "review").sum())
-    names = pool.records["name"]
-    info(
-        f"{len(pool)} rows from {len(pool.tables)} file(s): {found.cluster_count} customers entered "
-        f"more than once ({found.rows_in_clusters} rows); {review} pairs to review"
-    )
-    if not found.cluster_count or examples == 0:
-        return
-    rows = []
-    for number, members in found.members(examples).items():
-        joined = found.clusters.joined_by
-        reasons = sorted({describe(pairs.iloc[joined[m]]) for m in members if joined[m] >= 0})
-        rows.append(
-            [
-                found.cluster_id(int(str(number))),
-                len(members),
-                " / ".join(dict.fromkeys(str(names.iat[m]) for m in members)),
-                "; ".join(reasons),
-            ]
-        )
-    info(format_table(["cluster", "rows", "names", "why"], rows, 60))

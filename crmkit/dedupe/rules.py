@@ -32,6 +32,8 @@ two scripts (Bright Foods / 海云宇食品).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
@@ -52,22 +54,47 @@ def _same(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return (codes[left] == codes[right]) & (codes[left] >= 0)
 
 
+class _Rows:
+    """The pool records' columns the rules read, as arrays, each made once for all the pairs
+    (score_pairs judges its pairs a slice at a time)."""
+
+    def __init__(self, records: pd.DataFrame):
+        self.records = records
+        key = records["key"]
+        self.keys = key.to_numpy(dtype=object)
+        self.lengths = key.str.len().fillna(0).to_numpy(dtype=np.int64)
+        self.person = records["person"].to_numpy(dtype=bool)
+        self.words, self.whole, self.places, self.contacts = (
+            records[name].to_numpy(dtype=object) for name in ("words", "whole", "place", "contact")
+        )
+        self.latin = self.words != ""
+        # a number for each key's first and last character (equal numbers: equal characters)
+        self.first = pd.factorize(key.str[:1])[0]
+        self.last = pd.factorize(key.str[-1:])[0]
+
+    @functools.cached_property
+    def end_readings(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """_reading_codes of each key's first character, then of its last one."""
+        keys = self.records["key"]
+        return [_reading_codes(keys.str[:1]), _reading_codes(keys.str[-1:])]
+
+
 def _compatible_places(
-    records: pd.DataFrame, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
+    rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
 ) -> np.ndarray:
     """False where two rows name places that cannot be one customer's (北京 vs 上海).
 
     A place one name sets aside but the other holds (成都信阳本广告 vs 信阳本广告) is a brand,
     not a conflict.
     """
-    places = records["place"].to_numpy(dtype=object)
+    places = rows.places
     a = places[left]
     b = places[right]
     compatible = np.ones(len(left), dtype=bool)
     suspect = np.flatnonzero((a != "") & (b != "") & (a != b))
     if not len(suspect):
         return compatible
-    whole = records["whole"].to_numpy(dtype=object)
+    whole = rows.whole
     verdict: dict[tuple[str, str], bool] = {}
     for position in suspect:
         pa, pb = a[position], b[position]
@@ -104,21 +131,20 @@ def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return first[codes], second[codes]
 
 
-def _ends_sound_alike(keys: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _ends_sound_alike(rows: _Rows, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether the first and the last characters of two keys may sound alike: a vectorized
     sieve before sounds_alike looks at every character (most pairs differ at an end)."""
     ok = np.ones(len(left), dtype=bool)
     if not len(left):
         return ok
-    for chars in (keys.str[:1], keys.str[-1:]):
-        first, second = _reading_codes(chars)
+    for first, second in rows.end_readings:
         a1, a2, b1, b2 = first[left], second[left], first[right], second[right]
         ok &= (a1 == b1) | (a1 == b2) | (a2 == b1) | (a2 == b2)
     return ok
 
 
 def _name_evidence(
-    records: pd.DataFrame,
+    rows: _Rows,
     codes: MatchCodes,
     lengths: np.ndarray,
     left: np.ndarray,
@@ -144,9 +170,9 @@ def _name_evidence(
     whole_alike = np.zeros(len(left), dtype=bool)
     city_held = np.zeros(len(left), dtype=bool)
     evidence = np.full(len(left), "", dtype=object)
-    keys = records["key"].to_numpy(dtype=object)
-    words = records["words"].to_numpy(dtype=object)
-    latin = words != ""
+    keys = rows.keys
+    words = rows.words
+    latin = rows.latin
     # Names are looked at only where being alike can change the decision (the score alone
     # merges above these): Python loops over a million rows' pairs are the costly step.
     direct_limit = max(config.phone_name_min, config.email_name_min) + config.other_contact_margin
@@ -155,13 +181,12 @@ def _name_evidence(
     looked = shared & undecided & (direct | (shortest >= config.contact_edits_min_length))
     if config.sound_alike:
         among = np.flatnonzero(looked & (lengths[left] == lengths[right]) & ~latin[left])
-        among = among[_ends_sound_alike(records["key"], left[among], right[among])]
+        among = among[_ends_sound_alike(rows, left[among], right[among])]
         for position in _sound_alike(keys, left, right, among).tolist():
             alike[position] = whole_alike[position] = True
             evidence[position] = f"names sound alike ({spoken(keys[left[position]])})"
     # Two characters swapped (罗磊英 / 罗英磊, 银龙明 / 银明龙) keep the first or the last one.
-    first = pd.factorize(records["key"].str[:1])[0]
-    last = pd.factorize(records["key"].str[-1:])[0]
+    first, last = rows.first, rows.last
     among = np.flatnonzero(
         looked
         & ~alike
@@ -179,7 +204,7 @@ def _name_evidence(
         among = np.flatnonzero(shared & latin[left] & latin[right])
         if len(among):
             a, b = words[left[among]], words[right[among]]
-            whole = records["whole"].to_numpy(dtype=object)
+            whole = rows.whole
             held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
             for i, position in enumerate(among.tolist()):
                 x, y = a[i], b[i]
@@ -196,7 +221,7 @@ def _name_evidence(
                         if inside
                         else f"names' words score {held[i]:g}"
                     )
-    person = records["person"].to_numpy(dtype=bool)
+    person = rows.person
     # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
     same_city = (codes.place[left] == codes.place[right]) & (codes.place[left] >= 0)
     chinese = np.flatnonzero(
@@ -222,6 +247,11 @@ def _name_evidence(
     return alike, whole_alike, for_contact, evidence
 
 
+# Candidate pairs scored at a time: each pair's evidence is some twenty arrays of a value per
+# pair; 8 million pairs at once (1M rows) took 750 MiB above the pool.
+PAIRS_AT_ONCE = 1_000_000
+
+
 def score_pairs(
     records: pd.DataFrame,
     codes: MatchCodes,
@@ -234,16 +264,44 @@ def score_pairs(
 
     Pairs no rule applies to are dropped. Columns: left, right (pool indices), score, edits,
     same_phone, same_email, same_contact, rule, decision, evidence (how names that score
-    below 100 are alike, see _name_evidence; empty when the score says it all).
+    below 100 are alike, see _name_evidence; empty when the score says it all). Each pair is
+    judged on its own, so the pairs are scored PAIRS_AT_ONCE at a time, in order.
     """
+    if len(left) <= PAIRS_AT_ONCE:
+        return _score_some(_Rows(records), codes, left, right, config, vocab)
+    rows = _Rows(records)
+    parts = [
+        _score_some(
+            rows,
+            codes,
+            left[start : start + PAIRS_AT_ONCE],
+            right[start : start + PAIRS_AT_ONCE],
+            config,
+            vocab,
+        )
+        for start in range(0, len(left), PAIRS_AT_ONCE)
+    ]
+    # Slices where no pair is kept have columns of no dtype: left out, they change none.
+    kept = [part for part in parts if len(part)] or parts[:1]
+    return pd.concat(kept, ignore_index=True)
+
+
+def _score_some(
+    rows: _Rows,
+    codes: MatchCodes,
+    left: np.ndarray,
+    right: np.ndarray,
+    config: DedupeConfig,
+    vocab: NameVocabulary,
+) -> pd.DataFrame:
     same_phone = codes.same_phone(left, right)
     same_email = _same(codes.email, left, right)
     same_contact = _same(codes.contact, left, right)
-    keys = records["key"].to_numpy(dtype=object)
-    lengths = records["key"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    keys = rows.keys
+    lengths = rows.lengths
     shortest = np.minimum(lengths[left], lengths[right])
     same_key = _same(codes.key, left, right)
-    person = records["person"].to_numpy(dtype=bool)
+    person = rows.person
     organisations = ~person[left] & ~person[right]
     # Only pairs some rule can apply to are scored (rapidfuzz is the costly step).
     scored = np.flatnonzero(same_phone | same_email | (same_contact & organisations) | same_key)
@@ -265,7 +323,7 @@ def score_pairs(
     shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
     alike, whole_alike, for_contact, evidence = _name_evidence(
-        records,
+        rows,
         codes,
         lengths,
         left,
@@ -285,7 +343,7 @@ def score_pairs(
         & ~(person[left] & person[right] & whole_alike)
     )
     if config.sound_alike:
-        contacts = records["contact"].to_numpy(dtype=object)
+        contacts = rows.contacts
         among = np.flatnonzero(contacts_differ & shared)
         contacts_differ[_sound_alike(contacts, left, right, among)] = False
     at_phone = same_phone & ((score >= config.phone_name_min) | alike)
@@ -318,12 +376,12 @@ def score_pairs(
     # on its name alone.
     looked = np.flatnonzero(named & ~shared)
     if len(looked):
-        words = records["words"].to_numpy(dtype=object)
+        words = rows.words
         thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
         named[looked[thin]] = False
     relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
-    compatible[relevant] = _compatible_places(records, left[relevant], right[relevant], vocab)
+    compatible[relevant] = _compatible_places(rows, left[relevant], right[relevant], vocab)
     conditions = [
         compatible & by_phone,
         compatible & by_email,

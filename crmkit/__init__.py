@@ -48,6 +48,9 @@ _API = {
     "CleanResult": "crmkit.clean",
     "write_template": "crmkit.template",
     "init_project": "crmkit.init",
+    # dedupe: tables in, the merged table, map, pairs and re-pointed follow-ups out
+    "dedupe_tables": "crmkit.dedupe.run",
+    "DedupeResult": "crmkit.dedupe.run",
     # tags
     "load_rulebook": "crmkit.tags",
     "read_tags": "crmkit.tags",
@@ -87,6 +90,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from crmkit.clean import CleanResult as CleanResult
     from crmkit.clean import clean_table as clean_table
+    from crmkit.dedupe.run import DedupeResult as DedupeResult
+    from crmkit.dedupe.run import dedupe_tables as dedupe_tables
     from crmkit.due import (
         Agenda as Agenda,
     )

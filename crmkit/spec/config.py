@@ -37,6 +37,7 @@ class ReportConfig:
     costs: Path | None = None
     tasks: Path | None = None
     feedback: Path | None = None
+    targets: Path | None = None
     stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
     won: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -88,6 +89,23 @@ class DueConfig:
     )
 
 
+@dataclass(frozen=True)
+class ForecastConfig:
+    """`report forecast`: the chance that a customer in each stage is won (0–1)."""
+
+    probability: dict[str, float] = field(default_factory=lambda: dict(_PROBABILITY))
+
+
+_PROBABILITY = {
+    "初步接触": 0.1,
+    "需求分析": 0.2,
+    "方案报价": 0.4,
+    "合同谈判": 0.7,
+    "成交": 1.0,
+    "关闭": 0.0,
+}
+
+
 DEFAULT_CONFIG = """\
 # crmkit project config. Every key is optional; the values shown are the defaults.
 # Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
@@ -98,6 +116,7 @@ DEFAULT_CONFIG = """\
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
 # tasks = "沟通协作任务表.xlsx"
 # feedback = "客户反馈记录表.xlsx"
+# targets = "销售目标表.xlsx"     # with it, `report all` adds the forecast (report forecast)
 
 [pipeline]
 stages = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交"]   # in order; the last is usually won
@@ -121,6 +140,14 @@ silent_days = 90                 # no follow-up for this long (and not won or lo
 "意向客户" = "需求分析"
 "高意向客户" = "方案报价"
 "成交客户" = "成交"
+
+[pipeline.probability]           # report forecast: weighted pipeline = 预计成交金额 × this, 0–1
+"初步接触" = 0.1                  # a stage not listed here (or no stage) weighs 0
+"需求分析" = 0.2
+"方案报价" = 0.4
+"合同谈判" = 0.7
+"成交" = 1.0
+"关闭" = 0.0
 
 [report]
 period = "last-week"             # last-week, this-week, last-month or this-month
@@ -233,6 +260,27 @@ def load_due_config(path: Path | None) -> DueConfig:
     return DueConfig(days=days, lead_days={**defaults.lead_days, **lead})
 
 
+def load_forecast_config(path: Path | None) -> ForecastConfig:
+    """The [pipeline.probability] table of a config file (None: the defaults); a stage listed
+    replaces its default. Raises ConfigError naming the key."""
+    if path is None:
+        return ForecastConfig()
+    raw = read_toml(path, ConfigError, "config file")
+    config = _parse(raw, path)
+    table = raw.get("pipeline", {}).get("probability", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: pipeline.probability must be a table of stage = 0–1")
+    for stage, chance in table.items():
+        if stage not in config.stages and stage not in config.lost:
+            raise ConfigError(f"{path}: pipeline.probability.{stage} is not one of pipeline.stages")
+        if not isinstance(chance, int | float) or isinstance(chance, bool) or not 0 <= chance <= 1:
+            raise ConfigError(
+                f"{path}: pipeline.probability.{stage} must be a number from 0 to 1, not {chance!r}"
+            )
+    defaults = ForecastConfig().probability
+    return ForecastConfig({**defaults, **{k: float(v) for k, v in table.items()}})
+
+
 def load_serial_dates(path: Path | None) -> SerialDates:
     """The [dates] range of Excel serial dates (None: 1990-01-01 to 2100-12-31).
 
@@ -279,7 +327,7 @@ def configure_specs(specs: Mapping[str, TableSpec], path: Path | None) -> dict[s
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
-        "inputs": {"customers", "followups", "costs", "tasks", "feedback"},
+        "inputs": {"customers", "followups", "costs", "tasks", "feedback", "targets"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
@@ -308,6 +356,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         "stall_days",
         "cadence_days",
         "intent_stage",
+        "probability",
     }
     for key in pipeline:
         if key not in pipeline_keys:
@@ -392,6 +441,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         costs=input_path("costs"),
         tasks=input_path("tasks"),
         feedback=input_path("feedback"),
+        targets=input_path("targets"),
         stages=stages,
         won=str(won),
         lost=lost,

@@ -28,7 +28,7 @@ from crmkit.text.normalize import (
 FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition",
                "period")  # fmt: skip
 LANGS = ("zh", "zh-Hant", "en")
-KINDS = ("customers", "followups", "tasks", "feedback", "targets")
+KINDS = ("customers", "followups", "tasks", "feedback", "orders", "targets")
 _FIELD_KEYS = {
     "name", "type", "required", "headers", "aliases", "options", "synonyms", "pattern",
     "unique", "min", "max", "above", "pii", "vague", "min_length", "references", "default_area_code", "hint",
@@ -79,7 +79,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """The field spec of one kind of workbook (customers, followups, tasks, feedback)."""
+    """The field spec of one kind of workbook (customers, followups, tasks, feedback, orders, targets)."""
 
     kind: str
     fields: tuple[FieldSpec, ...]

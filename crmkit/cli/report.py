@@ -33,6 +33,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
+from crmkit.cli.report_forecast import forecast_report
 from crmkit.report import (
     GROUPS,
     ReportInputs,
@@ -56,14 +57,16 @@ from crmkit.report.service import ServiceData
 from crmkit.spec.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
 from crmkit.spec.fields import TableSpec
 
-REPORTS = ("funnel", "channel", "stage", "all", "service")
+REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast")
 
 
 @command
 def report_command(
     which: Annotated[
         str,
-        typer.Argument(help="funnel, channel, stage, all (the weekly report) or service."),
+        typer.Argument(
+            help="funnel, channel, stage, all (the weekly report), service or forecast."
+        ),
     ] = "all",
     customers: Annotated[
         str | None,
@@ -88,6 +91,14 @@ def report_command(
     feedback: Annotated[
         str | None,
         typer.Option("--feedback", metavar="FILE", help="Customer feedback (report service)."),
+    ] = None,
+    targets: Annotated[
+        str | None,
+        typer.Option("--targets", metavar="FILE", help="Sales targets (report forecast)."),
+    ] = None,
+    orders: Annotated[
+        str | None,
+        typer.Option("--orders", metavar="FILE", help="Orders table (成交记录表)."),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -118,7 +129,9 @@ def report_command(
     period: Annotated[
         str | None,
         typer.Option(
-            "--period", metavar="NAME", help="last-week, this-week, last-month or this-month."
+            "--period",
+            metavar="NAME",
+            help="last-week, this-week, last-month or this-month; forecast: month, quarter or year.",
         ),
     ] = None,
     by: Annotated[
@@ -139,9 +152,13 @@ def report_command(
     Example:
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
       crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
+      crmkit report forecast -c examples/customers.xlsx --targets examples/targets.xlsx --orders examples/orders.xlsx --as-of 2024-09-20
     """
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
+    if which == "forecast":
+        return forecast_report(customers=customers, targets=targets, orders=orders, output=output, format=format, as_of=as_of,
+                               period=period, lang=lang, config=config, schema=schema, delimiter=delimiter)  # fmt: skip
     if format is not None:
         check_format(format, ("table", "json"))
     if period is not None and period not in PERIODS:

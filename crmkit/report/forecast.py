@@ -12,7 +12,7 @@ rate = won ÷ the elapsed share of the period (what the period ends at if the pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +25,8 @@ from crmkit.findings import Finding
 from crmkit.frames.columns import normalize_column
 from crmkit.frames.keys import duplicate_key_findings, shared_keys
 from crmkit.io import Limits, Table, read_table
+from crmkit.io.write import write_json
+from crmkit.report import _report_path, read_canonical
 from crmkit.report.metrics import BLANK, records
 from crmkit.report.period import Period, on_record
 from crmkit.spec.config import ForecastConfig, ReportConfig
@@ -417,8 +419,6 @@ def run_forecast(
 
     Raises InputError when a table cannot be read.
     """
-    from crmkit.report import read_canonical
-
     notes: list[str] = []
     on_step(f"Reading {customers}")
     people = read_canonical(
@@ -448,15 +448,82 @@ def read_orders(
     delimiter: str | None = None,
 ) -> pd.DataFrame:
     """The orders as a canonical frame (customer_id, customer_name, owner, date, amount)."""
-    from crmkit.report import read_canonical
-
     spec = specs["orders"]
     names = {f.name for f in spec.fields}
     wanted = [n for n in ("customer_id", "customer_name", "owner", "date", "amount") if n in names]
     return read_canonical(path, spec, wanted, notes, limits, delimiter=delimiter)
 
 
+def write_forecast_report(
+    data: ForecastData,
+    output: str | Path,
+    *,
+    lang: str = "zh",
+    inputs: Iterable[str | Path | None] = (),
+    list_limit: int = 1000,
+) -> Path:
+    """Write the forecast as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
+    from crmkit.report.forecast_excel import write_forecast_excel
+    from crmkit.report.forecast_html import write_forecast_html
+
+    path, suffix = _report_path(output)
+    if suffix == ".xlsx":
+        return write_forecast_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+    if suffix == ".json":
+        return write_json(data.to_dict(), path, inputs=inputs)
+    return write_forecast_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+
+
 def period_span(as_of: date, period: PeriodKind) -> Period:
     """The period of a kind that holds a day (for output names: {since} {until})."""
     since, until = period_bounds(period_containing(as_of, period))
     return Period(since, until)
+
+
+def forecast_frame(data: ForecastData, lang_total: str) -> pd.DataFrame:
+    """The owner table with its total row last (the owner cell of that row is `lang_total`)."""
+    total = pd.DataFrame([{**data.total, "owner": lang_total}], columns=OWNER_COLUMNS)
+    if not len(data.owners):
+        return total
+    return pd.concat([data.owners, total], ignore_index=True)
+
+
+def forecast_definitions(lang: str, data: ForecastData) -> list[str]:
+    """The definitions behind the forecast's numbers, one sentence each, in the reader's language."""
+    chances = "、".join(f"{k} {v:.0%}" for k, v in data.probability.items())
+    lost = "、".join(data.lost)
+    span = f"{data.period.since} – {data.period.until}"
+    if lang == "zh":
+        won = (
+            "成交记录表中成交日期在本期（截至当日）的成交金额之和，负责人取订单的负责人，未填时取其客户的负责人"
+            if data.basis == "orders"
+            else f"销售阶段为「{data.won_stage}」且更新时间在本期（截至当日）的客户的预计成交金额之和"
+            "（未给成交记录表，以更新时间作为成交日期）"
+        )
+        return [
+            f"期间 {data.period_name}（{span}），截至 {data.as_of}，已过 {data.elapsed:.0%}。",
+            f"已成交金额 = {won}；达成率 = 已成交金额 ÷ 目标金额；差额 = 目标金额 − 已成交金额（达成后为 0）。",
+            f"在途客户：截至当日已创建、既未成交也未输单（{lost}）的客户；加权在途金额 = Σ 预计成交金额 × 阶段赢单概率"
+            f"（{chances}；未列出的阶段或未填写阶段按 0 计；未填预计成交金额按 0 计）。",
+            "覆盖倍数 = 加权在途金额 ÷ 差额；预计完成率 = (已成交金额 + 加权在途金额) ÷ 目标金额；"
+            "按进度推算 = 已成交金额 ÷ 已过期间比例。",
+            "有目标无客户的负责人、无目标负责人的客户都列出，不丢弃；合计行把各行相加（团队目标与个人目标会重复计入）。",
+        ]
+    won = (
+        "the orders' 成交金额 dated in the period up to that day; the owner is the order's 负责人, "
+        "else its customer's"
+        if data.basis == "orders"
+        else f"the 预计成交金额 of customers in stage {data.won_stage} whose 更新时间 falls in the "
+        "period up to that day (no orders table: the update time stands for the date won)"
+    )
+    return [
+        f"Period {data.period_name} ({span}), as of {data.as_of}: {data.elapsed:.0%} elapsed.",
+        f"Won = {won}; attainment = won ÷ target; gap = target − won (0 once reached).",
+        f"Open customers: created by that day, neither won nor lost ({lost}); weighted pipeline = "
+        f"Σ 预计成交金额 × the stage's probability ({chances}; any other stage, or none, weighs 0; "
+        "a missing amount counts as 0).",
+        "Coverage = weighted pipeline ÷ gap; expected finish = (won + weighted pipeline) ÷ "
+        "target; run rate = won ÷ the elapsed share of the period.",
+        "Owners with a target but no customers, and customers whose owner has no target, are "
+        "listed, not dropped; the total adds up the rows (a team's target and its members' count twice).",
+    ]

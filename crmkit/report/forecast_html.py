@@ -1,0 +1,70 @@
+"""Lay out the forecast as one self-contained HTML page (inline SVG bars), through the weekly
+report's page and section helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from crmkit.io.write import atomic_path
+from crmkit.report.forecast import ForecastData, forecast_definitions, forecast_frame
+from crmkit.report.forecast_excel import finding_frame, headline
+from crmkit.report.html import _chart, _list_section, _page, _section
+from crmkit.report.labels import format_value, label
+
+
+def forecast_sections(
+    data: ForecastData, lang: str, list_limit: int = 1000
+) -> list[dict[str, Any]]:
+    """The forecast's sections: owners (target and won, weighted pipeline and gap), stages,
+    the customers whose owner has no target, and the target table's problems."""
+    owners = forecast_frame(data, label(lang, "total"))
+    chart = _chart(lang, data.owners, "owner", "target", "won_amount")
+    note = ""
+    if data.owners_without_customers:
+        note = (
+            f"{label(lang, 'owners_without_customers')}: {'、'.join(data.owners_without_customers)}"
+        )
+    sections = [_section(label(lang, "forecast_owners"), owners, lang, chart, note)]
+    chart = _chart(lang, data.owners, "owner", "weighted_pipeline", "gap")
+    sections.append(
+        _section(
+            label(lang, "pipeline_vs_gap"),
+            data.owners[["owner", "weighted_pipeline", "gap", "coverage"]],
+            lang,
+            chart,
+        )
+    )
+    chart = _chart(lang, data.stages, "stage", "pipeline", "weighted_pipeline")
+    sections.append(_section(label(lang, "forecast_stages"), data.stages, lang, chart))
+    sections.append(
+        _list_section(
+            label(lang, "customers_without_target"), data.customers_without_target, lang, list_limit
+        )
+    )
+    if data.findings:
+        sections.append(_section(label(lang, "target_findings"), finding_frame(data), lang))
+    return sections
+
+
+def render_forecast_html(data: ForecastData, *, lang: str = "zh", list_limit: int = 1000) -> str:
+    """The forecast page as a string."""
+    cards = [
+        {"label": label(lang, f"h_{key}"), "value": format_value(key, value), "previous": None}
+        for key, value in headline(data)
+    ]
+    period = f"{data.period_name} ({data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d})"
+    definitions = data.notes + forecast_definitions(lang, data)
+    sections = forecast_sections(data, lang, list_limit)
+    return _page(lang, "forecast_title", period, data.as_of, cards, sections, definitions)
+
+
+def write_forecast_html(data: ForecastData, output: str | Path, *, lang: str = "zh",
+                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
+    """Write the forecast page atomically (UTF-8)."""
+    output = Path(output)
+    page = render_forecast_html(data, lang=lang, list_limit=list_limit)
+    with atomic_path(output, inputs) as temp:
+        temp.write_text(page, encoding="utf-8")
+    return output

@@ -54,7 +54,14 @@ from crmkit.report.labels import (
 from crmkit.report.metrics import ReportData
 from crmkit.report.period import Period, resolve_period
 from crmkit.report.service import ServiceData
-from crmkit.spec.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
+from crmkit.spec.config import (
+    CONFIG_NAME,
+    DEFAULT_CONFIG,
+    PERIODS,
+    find_config,
+    load_config,
+    load_forecast_config,
+)
 from crmkit.spec.fields import TableSpec
 
 REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast")
@@ -92,7 +99,7 @@ def report_command(
         str | None,
         typer.Option("--feedback", metavar="FILE", help="Customer feedback (report service)."),
     ] = None,
-    targets: Annotated[
+    target_table: Annotated[
         str | None,
         typer.Option("--targets", metavar="FILE", help="Sales targets (report forecast)."),
     ] = None,
@@ -157,7 +164,7 @@ def report_command(
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
     if which == "forecast":
-        return forecast_report(customers=customers, targets=targets, orders=orders, output=output, format=format, as_of=as_of,
+        return forecast_report(customers=customers, targets=target_table, orders=orders, output=output, format=format, as_of=as_of,
                                period=period, lang=lang, config=config, schema=schema, delimiter=delimiter)  # fmt: skip
     if format is not None:
         check_format(format, ("table", "json"))
@@ -197,9 +204,13 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
+    # `report all` adds the month's forecast when a target table is given or configured
+    target_path = (target_table or settings.targets) if which == "all" else None
+    order_path = orders or settings.orders
     sources = ReportInputs(
-        customer_path, followup_path, cost_path, limits=STATE.limits, delimiter=delimiter
-    )
+        customer_path, followup_path, cost_path, limits=STATE.limits, delimiter=delimiter,
+        targets=target_path, orders=order_path if target_path else None,
+    )  # fmt: skip
     with progress() as step:
         run = run_report(
             sources,
@@ -211,12 +222,13 @@ def report_command(
             show_phones=show_phones,
             lang=lang or settings.lang,
             on_step=step,
+            forecast=load_forecast_config(find_config(config, Path.cwd())) if target_path else None,
         )
     for note in run.notes:
         warn(note)
     language = lang or settings.lang
     reports = ("funnel", "channel", "stage") if which == "all" else (which,)
-    inputs = [customer_path, followup_path, cost_path]
+    inputs = [customer_path, followup_path, cost_path, target_path, order_path]
     # The configured outputs are the weekly report's: a single report (funnel …) never replaces them.
     targets = [(o, "-o") for o in output or []] or (
         [(o, f"{settings.source}: report.outputs") for o in settings.outputs]

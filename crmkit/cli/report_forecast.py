@@ -66,7 +66,7 @@ def forecast_report(
     kind = period or "month"
     customer_path = customers or (str(settings.customers) if settings.customers else None)
     target_path = targets or (str(settings.targets) if settings.targets else None)
-    order_path = orders or (str(settings.orders) if getattr(settings, "orders", None) else None)
+    order_path = orders or (str(settings.orders) if settings.orders else None)
     if customer_path is None:
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     if target_path is None:

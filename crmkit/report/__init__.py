@@ -17,7 +17,7 @@ from crmkit.io.write import atomic_path, write_json
 from crmkit.report.metrics import ReportData, compute_report
 from crmkit.report.period import Period
 from crmkit.report.service import ServiceData, compute_service
-from crmkit.spec.config import ReportConfig
+from crmkit.spec.config import ForecastConfig, ReportConfig
 from crmkit.spec.fields import TableSpec
 from crmkit.text.normalize import normalize_number, option_key
 
@@ -73,6 +73,8 @@ class ReportInputs:
     costs: str | Path | None = None
     limits: Limits | None = None
     delimiter: str | None = None  # of CSV input; None: guessed
+    targets: str | Path | None = None  # with it, the forecast of the month too
+    orders: str | Path | None = None
 
 
 def run_report(
@@ -86,12 +88,14 @@ def run_report(
     show_phones: bool = False,
     lang: str = "zh",
     on_step: Callable[[str], None] = lambda step: None,
+    forecast: ForecastConfig | None = None,
 ) -> ReportRun:
     """Read the tables, reduce each to the typed fields the reports use, and compute every report.
 
     `on_step` hears what is being done (for a progress display).
 
     Each table is dropped once reduced, so that 5M follow-up rows never sit in memory twice.
+    With `inputs.targets`, the month's forecast is computed too (`data.forecast`).
     Raises InputError when a table cannot be read.
     """
     notes: list[str] = []
@@ -132,6 +136,11 @@ def run_report(
         show_phones=show_phones,
         lang=lang,
     )
+    if inputs.targets:
+        from crmkit.report.forecast import add_forecast
+
+        on_step(f"Reading {inputs.targets}")
+        add_forecast(data, people, inputs, specs, config, forecast, notes)
     return ReportRun(data, notes + data.notes)
 
 

@@ -264,6 +264,12 @@ def build_workbook(
                 note = f"… {len(frame) - list_limit} {label(lang, 'more_rows')}"
                 listing.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
     lines = report_definitions(lang, data.config, data.as_of, data.period, data.previous_as_of)
+    if data.forecast is not None:
+        from crmkit.report.forecast import forecast_definitions
+        from crmkit.report.forecast_excel import add_forecast_sheets
+
+        add_forecast_sheets(workbook, data.forecast, lang=lang, list_limit=list_limit)
+        lines += forecast_definitions(lang, data.forecast)
     _definitions_sheet(workbook, lang, lines)
     _page_setup(workbook, lang)
     return workbook

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,10 @@ from crmkit.report.period import Period, on_record
 from crmkit.spec.config import ForecastConfig, ReportConfig
 from crmkit.spec.fields import TableSpec
 from crmkit.text.period import PERIOD_KINDS, PeriodKind, period_bounds, period_containing
+
+if TYPE_CHECKING:
+    from crmkit.report import ReportInputs
+    from crmkit.report.metrics import ReportData
 
 FORECAST_CUSTOMER_FIELDS = ["customer_id", "name", "stage", "amount", "owner", "created_at",
                             "updated_at"]  # fmt: skip
@@ -143,7 +147,7 @@ def targets_from_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     def flag(name: str, mask: np.ndarray, rule: str, message: str) -> None:
         header = table.header_of(name)
         raw = table.column(name)
-        for position in np.flatnonzero(mask & ~bad):
+        for position in np.flatnonzero(mask & ~bad).tolist():
             value = raw.iloc[position]
             text = "" if value is None or value != value else str(value)
             findings.append(
@@ -379,8 +383,11 @@ def _total(owners: pd.DataFrame, elapsed: float) -> dict[str, Any]:
         "won_deals": owners["won_deals"].sum(),
         "open_customers": owners["open_customers"].sum(),
     }
-    row = _derive(pd.DataFrame([sums]), elapsed)[OWNER_COLUMNS]
-    return records(row)[0]
+    row = _derive(pd.DataFrame([sums]), elapsed)
+    # what is still missing is each owner's own gap: one owner ahead does not close another's
+    row["gap"] = owners["gap"].sum(min_count=1)
+    row["coverage"] = _ratio(row["weighted_pipeline"], row["gap"])
+    return records(row[OWNER_COLUMNS])[0]
 
 
 def _stage_table(
@@ -450,7 +457,9 @@ def read_orders(
     """The orders as a canonical frame (customer_id, customer_name, owner, date, amount)."""
     spec = specs["orders"]
     names = {f.name for f in spec.fields}
-    wanted = [n for n in ("customer_id", "customer_name", "owner", "date", "amount") if n in names]
+    wanted: list[str] = [
+        n for n in ("customer_id", "customer_name", "owner", "date", "amount") if n in names
+    ]
     return read_canonical(path, spec, wanted, notes, limits, delimiter=delimiter)
 
 
@@ -507,7 +516,7 @@ def forecast_definitions(lang: str, data: ForecastData) -> list[str]:
             f"（{chances}；未列出的阶段或未填写阶段按 0 计；未填预计成交金额按 0 计）。",
             "覆盖倍数 = 加权在途金额 ÷ 差额；预计完成率 = (已成交金额 + 加权在途金额) ÷ 目标金额；"
             "按进度推算 = 已成交金额 ÷ 已过期间比例。",
-            "有目标无客户的负责人、无目标负责人的客户都列出，不丢弃；合计行把各行相加（团队目标与个人目标会重复计入）。",
+            "有目标无客户的负责人、无目标负责人的客户都列出，不丢弃；合计行把各行相加（团队目标与个人目标会重复计入），合计差额为各负责人差额之和。",
         ]
     won = (
         "the orders' 成交金额 dated in the period up to that day; the owner is the order's 负责人, "
@@ -525,5 +534,35 @@ def forecast_definitions(lang: str, data: ForecastData) -> list[str]:
         "Coverage = weighted pipeline ÷ gap; expected finish = (won + weighted pipeline) ÷ "
         "target; run rate = won ÷ the elapsed share of the period.",
         "Owners with a target but no customers, and customers whose owner has no target, are "
-        "listed, not dropped; the total adds up the rows (a team's target and its members' count twice).",
+        "listed, not dropped; the total adds up the rows (a team's target and its members' count twice); its gap is the sum of the owners' gaps.",
     ]
+
+
+def add_forecast(
+    data: ReportData,
+    people: pd.DataFrame,
+    inputs: ReportInputs,
+    specs: dict[str, TableSpec],
+    config: ReportConfig,
+    forecast: ForecastConfig | None,
+    notes: list[str],
+) -> None:
+    """Set the weekly report's `forecast`: the month holding its day, from the customers
+    already read and `inputs.targets` (and `inputs.orders`); the target table's problems
+    join `notes`. Raises InputError when a table cannot be read."""
+    assert inputs.targets is not None
+    goals, findings = read_targets(
+        inputs.targets, specs["targets"], limits=inputs.limits, delimiter=inputs.delimiter
+    )
+    deals = None
+    if inputs.orders:
+        deals = read_orders(
+            inputs.orders, specs, notes, limits=inputs.limits, delimiter=inputs.delimiter
+        )
+    result = compute_forecast(
+        people, goals, deals, config=config, forecast=forecast, as_of=data.as_of
+    )
+    result.findings = findings
+    notes.extend(result.notes)
+    notes.extend(f"{f.file} row {f.row} {f.column}: {f.message}" for f in findings)
+    data.forecast = result

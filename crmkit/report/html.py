@@ -171,6 +171,12 @@ def render_html(
     definitions = report_definitions(
         lang, data.config, data.as_of, data.period, data.previous_as_of
     )
+    if data.forecast is not None:
+        from crmkit.report.forecast import forecast_definitions
+        from crmkit.report.forecast_html import forecast_sections
+
+        sections += forecast_sections(data.forecast, lang, list_limit)
+        definitions += forecast_definitions(lang, data.forecast)
     return _page(lang, "title", period, data.as_of, headline, sections, definitions)
 
 

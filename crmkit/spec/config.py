@@ -38,6 +38,7 @@ class ReportConfig:
     tasks: Path | None = None
     feedback: Path | None = None
     targets: Path | None = None
+    orders: Path | None = None
     stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
     won: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -89,21 +90,17 @@ class DueConfig:
     )
 
 
+# report forecast: the default chance that a customer in each stage is won
+_PROBABILITY: dict[str, float] = {
+    "初步接触": 0.1, "需求分析": 0.2, "方案报价": 0.4, "合同谈判": 0.7, "成交": 1.0, "关闭": 0.0,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ForecastConfig:
     """`report forecast`: the chance that a customer in each stage is won (0–1)."""
 
     probability: dict[str, float] = field(default_factory=lambda: dict(_PROBABILITY))
-
-
-_PROBABILITY = {
-    "初步接触": 0.1,
-    "需求分析": 0.2,
-    "方案报价": 0.4,
-    "合同谈判": 0.7,
-    "成交": 1.0,
-    "关闭": 0.0,
-}
 
 
 DEFAULT_CONFIG = """\
@@ -116,6 +113,7 @@ DEFAULT_CONFIG = """\
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
 # tasks = "沟通协作任务表.xlsx"
 # feedback = "客户反馈记录表.xlsx"
+# orders = "成交记录表.xlsx"
 # targets = "销售目标表.xlsx"     # with it, `report all` adds the forecast (report forecast)
 
 [pipeline]
@@ -327,7 +325,7 @@ def configure_specs(specs: Mapping[str, TableSpec], path: Path | None) -> dict[s
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
-        "inputs": {"customers", "followups", "costs", "tasks", "feedback", "targets"},
+        "inputs": {"customers", "followups", "costs", "tasks", "feedback", "targets", "orders"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
@@ -442,6 +440,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         tasks=input_path("tasks"),
         feedback=input_path("feedback"),
         targets=input_path("targets"),
+        orders=input_path("orders"),
         stages=stages,
         won=str(won),
         lost=lost,

@@ -239,7 +239,9 @@ def compute_forecast(
     start, end = pd.Timestamp(since), pd.Timestamp(as_of) + pd.Timedelta(days=1)
     if orders is not None:
         basis = "orders"
-        deals = _orders_in(orders, people, owner, start, end, notes)
+        # an order names its customer's owner whenever that customer was created
+        everyone = customers["owner"].astype(object).where(customers["owner"].notna(), BLANK)
+        deals = _orders_in(orders, customers, everyone, start, end, notes)
     else:
         basis = "customers"
         moment = people["updated_at"]

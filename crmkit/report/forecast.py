@@ -25,8 +25,7 @@ from crmkit.findings import Finding
 from crmkit.frames.columns import normalize_column
 from crmkit.frames.keys import duplicate_key_findings, shared_keys
 from crmkit.io import Limits, Table, read_table
-from crmkit.io.write import write_json
-from crmkit.report import _report_path, read_canonical
+from crmkit.report import read_canonical, write_by_suffix
 from crmkit.report.metrics import BLANK, records
 from crmkit.report.period import Period, on_record
 from crmkit.spec.config import ForecastConfig, ReportConfig
@@ -474,15 +473,16 @@ def write_forecast_report(
     list_limit: int = 1000,
 ) -> Path:
     """Write the forecast as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
-    from crmkit.report.forecast_excel import write_forecast_excel
-    from crmkit.report.forecast_html import write_forecast_html
+    from crmkit.report.forecast_excel import build_forecast_workbook
+    from crmkit.report.forecast_html import render_forecast_html
 
-    path, suffix = _report_path(output)
-    if suffix == ".xlsx":
-        return write_forecast_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
-    if suffix == ".json":
-        return write_json(data.to_dict(), path, inputs=inputs)
-    return write_forecast_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+    return write_by_suffix(
+        output,
+        inputs,
+        workbook=lambda: build_forecast_workbook(data, lang=lang, list_limit=list_limit),
+        page=lambda: render_forecast_html(data, lang=lang, list_limit=list_limit),
+        payload=data.to_dict,
+    )
 
 
 def period_span(as_of: date, period: PeriodKind) -> Period:

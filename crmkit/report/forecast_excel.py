@@ -3,14 +3,10 @@ the lists and the target table's problems, through the weekly report's sheet hel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from crmkit.io.write import atomic_path
 from crmkit.report.excel import (
     _FORMATS,
     _bar,
@@ -130,13 +126,3 @@ def build_forecast_workbook(
     _definitions_sheet(workbook, lang, forecast_definitions(lang, data))
     _page_setup(workbook, lang)
     return workbook
-
-
-def write_forecast_excel(data: ForecastData, output: str | Path, *, lang: str = "zh",
-                         inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the forecast workbook atomically."""
-    output = Path(output)
-    workbook = build_forecast_workbook(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        workbook.save(temp)
-    return output

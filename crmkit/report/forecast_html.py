@@ -3,11 +3,8 @@ report's page and section helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from crmkit.io.write import atomic_path
 from crmkit.report.forecast import ForecastData, forecast_definitions, forecast_frame
 from crmkit.report.forecast_excel import finding_frame, headline
 from crmkit.report.html import _chart, _list_section, _page, _section
@@ -58,13 +55,3 @@ def render_forecast_html(data: ForecastData, *, lang: str = "zh", list_limit: in
     definitions = data.notes + forecast_definitions(lang, data)
     sections = forecast_sections(data, lang, list_limit)
     return _page(lang, "forecast_title", period, data.as_of, cards, sections, definitions)
-
-
-def write_forecast_html(data: ForecastData, output: str | Path, *, lang: str = "zh",
-                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the forecast page atomically (UTF-8)."""
-    output = Path(output)
-    page = render_forecast_html(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        temp.write_text(page, encoding="utf-8")
-    return output

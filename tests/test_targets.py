@@ -92,3 +92,34 @@ def test_report_all_includes_the_forecast_when_targets_are_configured(tmp_path: 
     config.write_text(f'[inputs]\ncustomers = "{inputs["customers"]}"\n', encoding="utf-8")
     result = run("report", "all", "--config", config, "--as-of", "2024-09-20", "-f", "json")
     assert "forecast" not in json.loads(result.stdout)
+
+
+def test_an_unfilled_target_template_leaves_the_forecast_out(tmp_path: Path) -> None:
+    assert run("template", "targets", "-o", tmp_path / "targets.xlsx").exit_code == 0
+    config = tmp_path / "crmkit.toml"
+    config.write_text(
+        f'[inputs]\ncustomers = "{EXAMPLES / "customers.xlsx"}"\ntargets = "targets.xlsx"\n',
+        encoding="utf-8",
+    )
+    result = run("report", "all", "--config", config, "--as-of", "2024-09-20")
+    assert result.exit_code == 0, explain(result)
+    assert "targets.xlsx: no targets yet; the forecast is left out" in result.stderr
+    assert "目标达成-按负责人" not in result.stdout
+
+
+def test_an_unreadable_deal_count_is_a_warning_and_the_target_counts(tmp_path: Path) -> None:
+    targets = write_xlsx(tmp_path / "targets.xlsx", ["负责人", "期间", "目标金额", "目标成交数"], [
+        ["刘洋", "2024-09", 80000, "两单"],
+    ])  # fmt: skip
+    result = run("report", "forecast", "-c", EXAMPLES / "customers.xlsx", "--targets", targets,
+                 "--as-of", "2024-09-20", "-f", "json")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    payload = json.loads(result.stdout)
+    (finding,) = payload["findings"]
+    assert (finding["row"], finding["column"], finding["severity"]) == (2, "目标成交数", "warning")
+    owners = {o["owner"]: o for o in payload["owners"]}
+    assert owners["刘洋"]["target"] == 80000 and owners["刘洋"]["target_deals"] is None
+    result = run("report", "all", "-c", EXAMPLES / "customers.xlsx", "--targets", targets,
+                 "--as-of", "2024-09-20")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    assert "目标达成-按负责人" in result.stdout and "刘洋" in result.stdout

@@ -33,7 +33,7 @@ from crmkit.cli.common import (
     specs_from,
     warn,
 )
-from crmkit.cli.report_forecast import forecast_report
+from crmkit.cli.report_forecast import forecast_report, forecast_text
 from crmkit.report import (
     GROUPS,
     ReportInputs,
@@ -254,6 +254,8 @@ def report_command(
         sys.stdout.write("\n")
     elif format == "table" or not paths:
         typer.echo(_text(run.data, language, reports, span))
+        if run.data.forecast is not None:
+            typer.echo("\n" + forecast_text(run.data.forecast, language))
 
 
 def _service(

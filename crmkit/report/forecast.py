@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from crmkit.errors import EmptyTableError
 from crmkit.findings import Finding
 from crmkit.frames.columns import normalize_column
 from crmkit.frames.keys import duplicate_key_findings, shared_keys
@@ -168,6 +169,15 @@ def targets_from_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     flag("target_amount", columns["target_amount"].mask("invalid").to_numpy(), "number",
          "{value} is not a number")  # fmt: skip
     flag("target_amount", amounts <= 0, "above", "{header} must be more than 0, not {value}")
+    if "target_deals" in columns:
+        header = table.header_of("target_deals")
+        column = columns["target_deals"]
+        for row in column.values.index[column.mask("invalid").to_numpy() & ~bad]:
+            value = str(table.column("target_deals")[row])
+            findings.append(
+                Finding(table.name, table.sheet, int(row), header, "target_deals", value,
+                        "warning", "number", f"{value} is not a number; the target counts without {header}")
+            )  # fmt: skip
     good = {name: column.values[~bad] for name, column in columns.items()}
     key = {name: columns[name].values for name in ("owner", "period")}
     later = {row for row, rows in shared_keys(key).items() if row != rows[0]}
@@ -551,11 +561,16 @@ def add_forecast(
 ) -> None:
     """Set the weekly report's `forecast`: the month holding its day, from the customers
     already read and `inputs.targets` (and `inputs.orders`); the target table's problems
-    join `notes`. Raises InputError when a table cannot be read."""
+    join `notes`; a target table with no rows yet adds only a note. Raises InputError when a
+    table cannot be read."""
     assert inputs.targets is not None
-    goals, findings = read_targets(
-        inputs.targets, specs["targets"], limits=inputs.limits, delimiter=inputs.delimiter
-    )
+    try:
+        goals, findings = read_targets(
+            inputs.targets, specs["targets"], limits=inputs.limits, delimiter=inputs.delimiter
+        )
+    except EmptyTableError:  # the blank template `crmkit init` wrote, not filled in yet
+        notes.append(f"{inputs.targets}: no targets yet; the forecast is left out")
+        return
     deals = None
     if inputs.orders:
         deals = read_orders(

@@ -351,13 +351,3 @@ def build_service_workbook(
     _definitions_sheet(workbook, lang, service_definitions(lang, data.as_of))
     _page_setup(workbook, lang)
     return workbook
-
-
-def write_service_excel(data: ServiceData, output: str | Path, *, lang: str = "zh",
-                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the service workbook atomically."""
-    output = Path(output)
-    workbook = build_service_workbook(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        workbook.save(temp)
-    return output

@@ -251,13 +251,3 @@ def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int 
     ]
     definitions = service_definitions(lang, data.as_of)
     return _page(lang, "service_title", "", data.as_of, headline, sections, definitions)
-
-
-def write_service_html(data: ServiceData, output: str | Path, *, lang: str = "zh",
-                       inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the service report page atomically (UTF-8)."""
-    output = Path(output)
-    page = render_service_html(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        temp.write_text(page, encoding="utf-8")
-    return output

@@ -20,19 +20,16 @@ def forecast_sections(
     chart = _chart(lang, data.owners, "owner", "target", "won_amount")
     note = ""
     if data.owners_without_customers:
-        note = (
-            f"{label(lang, 'owners_without_customers')}: {'、'.join(data.owners_without_customers)}"
-        )
-    sections = [_section(label(lang, "forecast_owners"), owners, lang, chart, note)]
+        names = "、".join(data.owners_without_customers)
+        note = f"{label(lang, 'owners_without_customers')}: {names}"
+    # two tables of a page's width: attainment, then the pipeline behind it
+    shown = owners[["owner", "target", "won_amount", "attainment", "gap", "expected_amount",
+                    "expected_finish", "run_rate"]]  # fmt: skip
+    sections = [_section(label(lang, "forecast_owners"), shown, lang, chart, note)]
     chart = _chart(lang, data.owners, "owner", "weighted_pipeline", "gap")
-    sections.append(
-        _section(
-            label(lang, "pipeline_vs_gap"),
-            data.owners[["owner", "weighted_pipeline", "gap", "coverage"]],
-            lang,
-            chart,
-        )
-    )
+    shown = owners[["owner", "pipeline", "weighted_pipeline", "gap", "coverage", "open_customers",
+                    "target_deals", "won_deals"]]  # fmt: skip
+    sections.append(_section(label(lang, "pipeline_vs_gap"), shown, lang, chart))
     chart = _chart(lang, data.stages, "stage", "pipeline", "weighted_pipeline")
     sections.append(_section(label(lang, "forecast_stages"), data.stages, lang, chart))
     sections.append(

@@ -51,8 +51,8 @@ def _chart(
     if not len(frame):
         return None
     numbers = [_number(v) for v in frame[value]]
-    top = max(numbers) or 1.0
     extra = [_number(v) for v in frame[second]] if second is not None else None
+    top = max(numbers + (extra or [])) or 1.0  # an inner bar longer than its outer one fits too
     bars = []
     for i, (name, number) in enumerate(zip(frame[category], numbers, strict=True)):
         text = format_value(value, frame[value].iloc[i])

@@ -251,6 +251,7 @@ def test_excel_charts_and_html(tables: dict[str, Path], tmp_path: Path) -> None:
         "合计",
     ]
     assert owners["C2"].value == 50000 and owners["D2"].number_format == "0.0%"
+    assert (owners["H2"].value, owners["H2"].number_format) == (3.6, "0.0")  # coverage
     (chart,) = owners._charts
     assert len(chart.series) == 3  # target, won, weighted pipeline per owner
     assert chart.series[0].val.numRef.f.endswith("$B$2:$B$5")  # the total row is not a bar

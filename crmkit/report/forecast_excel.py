@@ -77,6 +77,9 @@ def add_forecast_sheets(
         )
         sheet.add_chart(chart, _beside(owners))
     sheet.cell(row=last, column=1).font = Font(bold=True)
+    coverage = OWNER_COLUMNS.index("coverage") + 1
+    for row in range(first, last + 1):
+        sheet.cell(row=row, column=coverage).number_format = "0.0"  # times the gap
     if data.owners_without_customers:
         row = last + 2
         names = "、".join(data.owners_without_customers)

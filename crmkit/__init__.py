@@ -68,6 +68,10 @@ _API = {
     "service_options": "crmkit.report",
     "ServiceData": "crmkit.report.service",
     "write_service_report": "crmkit.report",
+    "compute_forecast": "crmkit.report.forecast",
+    "targets_from_table": "crmkit.report.forecast",
+    "ForecastData": "crmkit.report.forecast",
+    "write_forecast_report": "crmkit.report.forecast",
     "build_agenda": "crmkit.due",
     "render_agenda": "crmkit.due",
     "Agenda": "crmkit.due",
@@ -133,6 +137,10 @@ if TYPE_CHECKING:
     from crmkit.report import (
         write_service_report as write_service_report,
     )
+    from crmkit.report.forecast import ForecastData as ForecastData
+    from crmkit.report.forecast import compute_forecast as compute_forecast
+    from crmkit.report.forecast import targets_from_table as targets_from_table
+    from crmkit.report.forecast import write_forecast_report as write_forecast_report
     from crmkit.report.metrics import ReportData as ReportData
     from crmkit.report.metrics import compute_report as compute_report
     from crmkit.report.service import ServiceData as ServiceData

@@ -13,6 +13,10 @@ class InputError(CrmkitError):
     """An input cannot be read: missing, unreadable, corrupt, empty, hostile or not a table."""
 
 
+class EmptyTableError(InputError):
+    """A table has a header row but no data rows (a blank template not filled in yet)."""
+
+
 class SpecError(CrmkitError):
     """A field spec (schema file) is broken; the message names the file and the entry."""
 

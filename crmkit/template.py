@@ -28,6 +28,7 @@ _FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm",
     "number": "#,##0.00",
     "email": "@",
+    "period": "@",  # a typed 2024-09 stays a period, not a date
 }
 _WIDTHS = {
     "phone": 16,
@@ -37,6 +38,7 @@ _WIDTHS = {
     "text": 18,
     "option": 14,
     "number": 14,
+    "period": 12,
 }
 
 

@@ -19,6 +19,7 @@ from crmkit.errors import UsageError
 from crmkit.findings import Finding as Issue
 from crmkit.findings import findings_frame
 from crmkit.frames.columns import NormalizedColumn, normalize_column
+from crmkit.frames.keys import duplicate_key_findings
 from crmkit.frames.schema import build_schema, is_generated
 from crmkit.io.cells import ERROR_VALUES
 from crmkit.io.table import Table
@@ -110,6 +111,8 @@ _DEFAULT_MESSAGES = {
     "number": "{value} is not a number",
     "min": "{header} must be at least {minimum}, not {value}",
     "max": "{header} must be at most {maximum}, not {value}",
+    "above": "{header} must be more than {above}, not {value}",
+    "period": "{value} is not a period: write a month 2024-09, a quarter 2024Q3 or a year 2024",
     "id_pattern": "{header} {value} does not match {pattern}",
     "reference": "{header} {value} is not in the customer table",
     "pii_national_id": "{header} holds a national ID number; remove it from the workbook",
@@ -153,6 +156,8 @@ def check_table(
     }
     for group in spec.one_of:
         issues.extend(_one_of(table, group, columns))
+    for group in spec.unique:
+        issues.extend(duplicate_key_findings(table, group, columns))
     frame: dict[str, pd.Series] = {}
     for name, column in columns.items():
         invalid = column.mask("invalid").to_numpy()
@@ -278,7 +283,7 @@ def _errors(
         canon = columns[name].values.loc[rows].to_numpy(dtype=object)
         for row, raw, reason, key in zip(rows, raws, reasons, canon, strict=True):
             value = display_value(raw)
-            if reason and rule not in ("required", "unique", "reference", "min", "max"):
+            if reason and rule not in ("required", "unique", "reference", "min", "max", "above"):
                 message = f"{header}: {reason}"
             elif rule == "unique":
                 others = [r for r in duplicates.get((name, key), []) if r != row]
@@ -290,6 +295,7 @@ def _errors(
                     value=value,
                     minimum=f"{spec.min:g}" if spec.min is not None else "",
                     maximum=f"{spec.max:g}" if spec.max is not None else "",
+                    above=f"{spec.above:g}" if spec.above is not None else "",
                     pattern=spec.pattern,
                 )
             yield Issue(

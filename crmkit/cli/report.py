@@ -21,6 +21,7 @@ from crmkit.cli.options import (
     project_config,
 )
 from crmkit.cli.output import command, echo_json, fail, info, progress, warn
+from crmkit.cli.report_forecast import forecast_report, read_forecast
 from crmkit.spec.config import CONFIG_NAME, PERIODS
 
 if TYPE_CHECKING:
@@ -32,14 +33,16 @@ if TYPE_CHECKING:
     from crmkit.spec.fields import TableSpec
 
 GROUPS = ("owner", "industry", "source")
-REPORTS = ("funnel", "channel", "stage", "all", "service")
+REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast")
 
 
 @command
 def report_command(
     which: Annotated[
         str,
-        typer.Argument(help="funnel, channel, stage, all (the weekly report) or service."),
+        typer.Argument(
+            help="funnel, channel, stage, all (the weekly report), service or forecast."
+        ),
     ] = "all",
     customers: Annotated[
         str | None,
@@ -64,6 +67,14 @@ def report_command(
     feedback: Annotated[
         str | None,
         typer.Option("--feedback", metavar="FILE", help="Customer feedback (report service)."),
+    ] = None,
+    target_table: Annotated[
+        str | None,
+        typer.Option("--targets", metavar="FILE", help="Sales targets (report forecast)."),
+    ] = None,
+    orders: Annotated[
+        str | None,
+        typer.Option("--orders", metavar="FILE", help="Orders table (成交记录表)."),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -94,7 +105,9 @@ def report_command(
     period: Annotated[
         str | None,
         typer.Option(
-            "--period", metavar="NAME", help="last-week, this-week, last-month or this-month."
+            "--period",
+            metavar="NAME",
+            help="last-week, this-week, last-month or this-month; forecast: month, quarter or year.",
         ),
     ] = None,
     by: Annotated[
@@ -115,25 +128,31 @@ def report_command(
     Example:
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
       crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
+      crmkit report forecast -c examples/customers.xlsx --targets examples/targets.xlsx --orders examples/orders.xlsx --as-of 2024-09-20
     """
     from crmkit.report import fill_output, resolve_period, write_report
     from crmkit.report.metrics import compute_report
-    from crmkit.report.text import weekly_text
+    from crmkit.report.text import forecast_text, weekly_text
 
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
     if format is not None:
         check_format(format, ("table", "json"))
+    settings = project_config(config)
+    language = check_lang(lang) or settings.report.lang
+    specs = specs_from(schema, settings)
+    day = parse_date(as_of)
+    if which == "forecast":
+        forecast_report(settings, specs, customers=customers, targets=target_table, orders=orders,
+                        output=output, format=format, day=day, period=period, lang=language,
+                        delimiter=delimiter)  # fmt: skip
+        return
     if period is not None and period not in PERIODS:
         fail(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
     if period is not None and (since or until):
         fail("give either --period or --since/--until, not both")
     if by is not None and by not in GROUPS:
         fail(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
-    settings = project_config(config)
-    language = check_lang(lang) or settings.report.lang
-    specs = specs_from(schema, settings)
-    day = parse_date(as_of)
     if which == "service":
         _service(settings, specs, tasks, feedback, day, output, format, language, delimiter)
         return
@@ -150,6 +169,9 @@ def report_command(
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     followup_path = settings.input("followups", followups)
     cost_path = settings.input("costs", costs)
+    # `report all` adds the month's forecast when a target table is given or configured
+    target_path = settings.input("targets", target_table) if which == "all" else None
+    order_path = settings.input("orders", orders) if target_path else None
     with progress() as step:
         step(f"Reading {customer_path}")
         people = read_canonical(customer_path, specs["customers"], delimiter=delimiter)
@@ -161,10 +183,14 @@ def report_command(
         step(f"Computing the reports over {len(people):,} customers")
         data = compute_report(people, history, settings.report, as_of=day, period=span,
                               costs=spend, by=by, show_phones=show_phones, lang=language)  # fmt: skip
-    for note in data.notes:
+        if target_path:
+            step(f"Reading {target_path}")
+            data.forecast = read_forecast(settings, specs, people, target_path, order_path,
+                                          as_of=day, delimiter=delimiter)  # fmt: skip
+    for note in data.notes + (data.forecast.notes if data.forecast else []):
         warn(note)
     reports = ("funnel", "channel", "stage") if which == "all" else (which,)
-    inputs = [customer_path, followup_path, cost_path]
+    inputs = [customer_path, followup_path, cost_path, target_path, order_path]
     # The configured outputs are the weekly report's: a single report (funnel …) never replaces them.
     targets = [(o, "-o") for o in output or []] or (
         [(o, f"{settings.report.source}: report.outputs") for o in settings.report.outputs]
@@ -184,6 +210,8 @@ def report_command(
         sys.stdout.write("\n")
     elif format == "table" or not paths:
         typer.echo(weekly_text(data, language, reports, span))
+        if data.forecast is not None:
+            typer.echo("\n" + forecast_text(data.forecast, language))
 
 
 def _costs(path: str, delimiter: str | None) -> pd.Series:

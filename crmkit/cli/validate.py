@@ -51,7 +51,7 @@ def validate_command(
         list[str] | None,
         typer.Argument(
             help="Workbooks (.xlsx or .csv; '-' for CSV on stdin); each one's kind "
-            "(customers, followups, tasks, feedback) is recognized from its headers.",
+            "(customers, followups, tasks, feedback, orders, targets) is recognized from its headers.",
             show_default=False,
         ),
     ] = None,

@@ -25,6 +25,7 @@ FIELDS = {
     "tasks": ["task_id", "customer_id", "customer_name", "assignee", "content", "priority", "due",
               "status", "created_at", "closed_at"],
     "feedback": ["date", "customer_id", "customer_name", "type", "satisfaction"],
+    "orders": ["customer_id", "customer_name", "owner", "date", "amount"],
 }  # fmt: skip
 
 # Where each row of a canonical frame is, as the spreadsheet shows it: every listing, agenda and

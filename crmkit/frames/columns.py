@@ -32,6 +32,7 @@ from crmkit.text.normalize import (
     normalize_text,
     normalize_transition,
 )
+from crmkit.text.period import CANONICAL_PERIOD, normalize_period
 
 CANONICAL_PHONE = (
     r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}(?:转\d{1,6})?|[48]00\d{7}|\+[1-9]\d{6,14}(?:转\d{1,6})?"
@@ -316,6 +317,8 @@ def normalize_column(
         return _apply(series, normalize_id, _decide_by_pattern(r"[A-Z0-9]+"))
     if kind == "number":
         return _number_column(series)
+    if kind == "period":
+        return _apply(series, normalize_period, _decide_by_pattern(CANONICAL_PERIOD))
     if kind in ("option", "transition"):
         cell = normalize_option if kind == "option" else normalize_transition
         options = list(field.options)

@@ -18,6 +18,7 @@ import pandera.pandas as pa
 from crmkit.frames.columns import CANONICAL_DATE, CANONICAL_EMAIL, CANONICAL_PHONE
 from crmkit.spec.fields import FieldSpec, TableSpec
 from crmkit.text import arrow
+from crmkit.text.period import CANONICAL_PERIOD
 from crmkit.text.pii import CANDIDATE_PATTERN, PiiKind, find_pii
 
 # pandera's own names for the checks every column has
@@ -69,6 +70,14 @@ def _at_most(maximum: float) -> Callable[[pd.Series], pd.Series]:
     def check(series: pd.Series) -> pd.Series:
         numbers = pd.to_numeric(series, errors="coerce")
         return ~(numbers > maximum)
+
+    return check
+
+
+def _above(bound: float) -> Callable[[pd.Series], pd.Series]:
+    def check(series: pd.Series) -> pd.Series:
+        numbers = pd.to_numeric(series, errors="coerce")
+        return ~(numbers <= bound)
 
     return check
 
@@ -126,6 +135,10 @@ def _checks(spec: FieldSpec, known: Mapping[str, Collection[str]]) -> list[tuple
             checks.append(("min", pa.Check(_at_least(spec.min))))
         if spec.max is not None:
             checks.append(("max", pa.Check(_at_most(spec.max))))
+        if spec.above is not None:
+            checks.append(("above", pa.Check(_above(spec.above))))
+    if kind == "period":
+        checks.append(("period", pa.Check(_matches(CANONICAL_PERIOD))))
     if spec.pii:
         checks.append(("pii_national_id", pa.Check(_without_pii("national_id"))))
         checks.append(("pii_bank_card", pa.Check(_without_pii("bank_card"))))

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from crmkit.errors import InputError
+from crmkit.errors import EmptyTableError, InputError
 from crmkit.io.cells import error_cells, fill_merged, put_errors
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
@@ -257,7 +257,7 @@ def _build_table(
     if totals:
         frame = frame.drop(index=totals)
     if frame.empty:
-        raise InputError(f"{where}: has a header row but no data rows")
+        raise EmptyTableError(f"{where}: has a header row but no data rows")
     table = Table(data=frame, headers=headers, spec=spec, **provenance)
     if totals:
         rows = ", ".join(str(row) for row in totals)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,9 +20,12 @@ from crmkit.report.service import ServiceData, compute_service
 from crmkit.spec.fields import TableSpec
 from crmkit.text.normalize import normalize_number, option_key
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 __all__ = ["GROUPS", "Period", "ReportData", "ServiceData", "compute_report", "compute_service",
-           "fill_output", "load_costs", "resolve_period", "service_options", "write_report",
-           "write_service_report"]  # fmt: skip
+           "fill_output", "load_costs", "resolve_period", "service_options", "write_by_suffix",
+           "write_report", "write_service_report"]  # fmt: skip
 
 GROUPS = ("owner", "industry", "source")
 
@@ -159,12 +163,34 @@ def write_service_report(
     list_limit: int = 1000,
 ) -> Path:
     """Write the service report as .xlsx, .html or .json (by suffix), atomically."""
-    from crmkit.report.excel import write_service_excel
-    from crmkit.report.html import write_service_html
+    from crmkit.report.excel import build_service_workbook
+    from crmkit.report.html import render_service_html
 
+    return write_by_suffix(
+        output,
+        inputs,
+        workbook=lambda: build_service_workbook(data, lang=lang, list_limit=list_limit),
+        page=lambda: render_service_html(data, lang=lang, list_limit=list_limit),
+        payload=data.to_dict,
+    )
+
+
+def write_by_suffix(
+    output: str | Path,
+    inputs: Iterable[str | Path | None],
+    *,
+    workbook: Callable[[], Workbook],
+    page: Callable[[], str],
+    payload: Callable[[], object],
+) -> Path:
+    """Write a report as .xlsx (the workbook), .html (the page, UTF-8) or .json (the payload)
+    by the suffix of `output`, atomically, never over an input, creating its folder."""
     path, suffix = _report_path(output)
-    if suffix == ".xlsx":
-        return write_service_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
     if suffix == ".json":
-        return write_json(data.to_dict(), path, inputs=inputs)
-    return write_service_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+        return write_json(payload(), path, inputs=inputs)
+    with atomic_path(path, inputs) as temp:
+        if suffix == ".xlsx":
+            workbook().save(temp)
+        else:
+            temp.write_text(page(), encoding="utf-8")
+    return path

@@ -264,6 +264,12 @@ def build_workbook(
                 note = f"… {len(frame) - list_limit} {label(lang, 'more_rows')}"
                 listing.cell(row=last + 2, column=1, value=note).font = Font(italic=True)
     lines = report_definitions(lang, data.config, data.as_of, data.period, data.previous_as_of)
+    if data.forecast is not None:
+        from crmkit.report.forecast import forecast_definitions
+        from crmkit.report.forecast_excel import add_forecast_sheets
+
+        add_forecast_sheets(workbook, data.forecast, lang=lang, list_limit=list_limit)
+        lines += forecast_definitions(lang, data.forecast)
     _definitions_sheet(workbook, lang, lines)
     _page_setup(workbook, lang)
     return workbook
@@ -345,13 +351,3 @@ def build_service_workbook(
     _definitions_sheet(workbook, lang, service_definitions(lang, data.as_of))
     _page_setup(workbook, lang)
     return workbook
-
-
-def write_service_excel(data: ServiceData, output: str | Path, *, lang: str = "zh",
-                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the service workbook atomically."""
-    output = Path(output)
-    workbook = build_service_workbook(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        workbook.save(temp)
-    return output

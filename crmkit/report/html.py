@@ -51,8 +51,8 @@ def _chart(
     if not len(frame):
         return None
     numbers = [_number(v) for v in frame[value]]
-    top = max(numbers) or 1.0
     extra = [_number(v) for v in frame[second]] if second is not None else None
+    top = max(numbers + (extra or [])) or 1.0  # an inner bar longer than its outer one fits too
     bars = []
     for i, (name, number) in enumerate(zip(frame[category], numbers, strict=True)):
         text = format_value(value, frame[value].iloc[i])
@@ -171,6 +171,12 @@ def render_html(
     definitions = report_definitions(
         lang, data.config, data.as_of, data.period, data.previous_as_of
     )
+    if data.forecast is not None:
+        from crmkit.report.forecast import forecast_definitions
+        from crmkit.report.forecast_html import forecast_sections
+
+        sections += forecast_sections(data.forecast, lang, list_limit)
+        definitions += forecast_definitions(lang, data.forecast)
     return _page(lang, "title", period, data.as_of, headline, sections, definitions)
 
 
@@ -245,13 +251,3 @@ def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int 
     ]
     definitions = service_definitions(lang, data.as_of)
     return _page(lang, "service_title", "", data.as_of, headline, sections, definitions)
-
-
-def write_service_html(data: ServiceData, output: str | Path, *, lang: str = "zh",
-                       inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the service report page atomically (UTF-8)."""
-    output = Path(output)
-    page = render_service_html(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        temp.write_text(page, encoding="utf-8")
-    return output

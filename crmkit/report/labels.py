@@ -39,6 +39,16 @@ LABELS: dict[str, dict[str, str]] = {
         "r_cadence": "应每{every}天跟进，已{since}天未跟进", "pp": "个百分点", "r_join": "；",
         "definitions": "口径说明", "chart_axis": "横轴：{what}",
         "page_footer": "&A · 第 &P 页，共 &N 页",
+        "forecast_title": "销售预测", "forecast_owners": "目标达成-按负责人", "forecast_stages": "在途商机-按阶段",
+        "target": "目标金额", "won_amount": "已成交金额", "attainment": "达成率", "gap": "差额",
+        "pipeline": "在途金额", "weighted_pipeline": "加权在途金额", "coverage": "覆盖倍数",
+        "expected_amount": "预计完成金额", "expected_finish": "预计完成率", "run_rate": "按进度推算",
+        "target_deals": "目标成交数", "won_deals": "已成交数", "open_customers": "在途客户数",
+        "probability": "赢单概率", "total": "合计", "customers_without_target": "无目标负责人的客户",
+        "owners_without_customers": "有目标无客户", "target_findings": "目标表问题", "column": "列", "cell": "单元格内容",
+        "message": "说明", "rule": "规则", "target_vs_won": "目标 / 已成交", "pipeline_vs_gap": "加权在途 / 差额",
+        "h_target": "目标金额", "h_won_amount": "已成交金额", "h_attainment": "达成率",
+        "h_weighted_pipeline": "加权在途金额", "h_expected_finish": "预计完成率", "h_run_rate": "按进度推算",
     },
     "en": {
         "title": "Weekly customer report", "period": "Period", "as_of": "as of", "to": "to", "summary": "Summary",
@@ -74,15 +84,30 @@ LABELS: dict[str, dict[str, str]] = {
         "r_next": "next follow-up {date} passed", "r_cadence": "every {every} d, {since} d since",
         "pp": "pp", "r_join": "; ", "definitions": "Definitions", "chart_axis": "Bar length: {what}",
         "page_footer": "&A · page &P of &N",
+        "forecast_title": "Sales forecast", "forecast_owners": "Attainment by owner",
+        "forecast_stages": "Pipeline by stage", "target": "Target", "won_amount": "Won",
+        "attainment": "Attainment", "gap": "Gap", "pipeline": "Pipeline",
+        "weighted_pipeline": "Weighted pipeline", "coverage": "Coverage",
+        "expected_amount": "Expected", "expected_finish": "Expected finish", "run_rate": "Run rate",
+        "target_deals": "Target deals", "won_deals": "Won deals", "open_customers": "Open customers",
+        "probability": "Probability", "total": "Total", "customers_without_target": "Customers without a target",
+        "owners_without_customers": "Targets without customers", "target_findings": "Target table problems",
+        "column": "Column", "cell": "Cell", "message": "Message", "rule": "Rule", "target_vs_won": "Target / won",
+        "pipeline_vs_gap": "Weighted pipeline / gap", "h_target": "Target", "h_won_amount": "Won",
+        "h_attainment": "Attainment", "h_weighted_pipeline": "Weighted pipeline",
+        "h_expected_finish": "Expected finish", "h_run_rate": "Run rate",
     },
 }  # fmt: skip
 
-PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"}
-MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
+PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share", "attainment",
+                "expected_finish", "probability"}  # fmt: skip
+MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount", "target",
+              "won_amount", "gap", "pipeline", "weighted_pipeline", "expected_amount", "run_rate"}  # fmt: skip
 COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
-              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
+              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints",
+              "target_deals", "won_deals", "open_customers"}  # fmt: skip
 NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
-    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction"}  # fmt: skip
+    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction", "coverage"}  # fmt: skip
 
 
 def for_reader(listing: Any) -> Any:

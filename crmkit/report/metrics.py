@@ -13,7 +13,7 @@ import json
 import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from crmkit.report.labels import BLANK, label
 from crmkit.spec.config import ReportConfig
 from crmkit.text import arrow
 from crmkit.text.pii import mask_phone
+
+if TYPE_CHECKING:
+    from crmkit.report.forecast import ForecastData
 
 __all__ = ["BLANK", "Headline", "ReportData", "compute_report", "mask_phones", "records"]
 
@@ -58,6 +61,7 @@ class ReportData:
     config: ReportConfig = field(default_factory=ReportConfig)
     previous_as_of: date | None = None
     notes: list[str] = field(default_factory=list)
+    forecast: ForecastData | None = None  # `report all` with inputs.targets: the forecast too
 
     def write_json(self, handle: TextIO) -> None:
         """Write the JSON of `to_dict` to a text stream; the (possibly million-row) lists go through pandas."""
@@ -108,7 +112,7 @@ class ReportData:
                 "silent": listed("silent", self.silent),
                 "overdue": listed("overdue", self.overdue),
             },
-        }
+        } | ({"forecast": self.forecast.to_dict()} if self.forecast is not None else {})
 
 
 _PLACEHOLDER = "\u0000list:"

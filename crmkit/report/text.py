@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmkit.frames.period import Period
+from crmkit.report.forecast import ForecastData
 from crmkit.report.labels import (
     cell_text,
     column_label,
@@ -80,4 +81,34 @@ def weekly_text(data: ReportData, lang: str, reports: tuple[str, ...], span: Per
             f"{label(lang, k)} {len(getattr(data, k))}" for k in ("stalled", "silent", "overdue")
         )
         parts += ["", counts]
+    return "\n".join(parts)
+
+
+def forecast_text(data: ForecastData, lang: str) -> str:
+    """The forecast as text tables: the owners (with the total) and the stages."""
+    from crmkit.report.forecast import forecast_frame
+    from crmkit.report.forecast_excel import forecast_title, headline
+
+    parts = [forecast_title(data, lang), ""]
+    rows = [[label(lang, f"h_{k}"), format_value(k, v)] for k, v in headline(data)]
+    parts.append(format_table([label(lang, "metric"), label(lang, "value")], rows))
+    shown = ["owner", "target", "won_amount", "attainment", "gap", "weighted_pipeline",
+             "coverage", "expected_finish", "run_rate"]  # fmt: skip
+    for title, frame in (
+        ("forecast_owners", forecast_frame(data, label(lang, "total"))[shown]),
+        ("forecast_stages", data.stages),
+    ):
+        body = [
+            [cell_text(lang, k, v) for k, v in zip(frame.columns, r, strict=True)]
+            for r in frame.itertuples(index=False)
+        ]
+        headers = [column_label(lang, c) for c in frame.columns]
+        parts += ["", label(lang, title), format_table(headers, body)]
+    if data.owners_without_customers:
+        names = "、".join(data.owners_without_customers)
+        parts += ["", f"{label(lang, 'owners_without_customers')}: {names}"]
+    parts += [
+        "",
+        f"{label(lang, 'customers_without_target')}: {len(data.customers_without_target)}",
+    ]
     return "\n".join(parts)

@@ -37,6 +37,8 @@ class ReportConfig:
     costs: Path | None = None
     tasks: Path | None = None
     feedback: Path | None = None
+    targets: Path | None = None
+    orders: Path | None = None
     stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
     won: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -88,6 +90,19 @@ class DueConfig:
     )
 
 
+# report forecast: the default chance that a customer in each stage is won
+_PROBABILITY: dict[str, float] = {
+    "初步接触": 0.1, "需求分析": 0.2, "方案报价": 0.4, "合同谈判": 0.7, "成交": 1.0, "关闭": 0.0,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """`report forecast`: the chance that a customer in each stage is won (0–1)."""
+
+    probability: dict[str, float] = field(default_factory=lambda: dict(_PROBABILITY))
+
+
 DEFAULT_CONFIG = """\
 # crmkit project config. Every key is optional; the values shown are the defaults.
 # Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
@@ -98,6 +113,8 @@ DEFAULT_CONFIG = """\
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
 # tasks = "沟通协作任务表.xlsx"
 # feedback = "客户反馈记录表.xlsx"
+# orders = "成交记录表.xlsx"
+# targets = "销售目标表.xlsx"     # with it, `report all` adds the forecast (report forecast)
 
 [pipeline]
 stages = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交"]   # in order; the last is usually won
@@ -121,6 +138,14 @@ silent_days = 90                 # no follow-up for this long (and not won or lo
 "意向客户" = "需求分析"
 "高意向客户" = "方案报价"
 "成交客户" = "成交"
+
+[pipeline.probability]           # report forecast: weighted pipeline = 预计成交金额 × this, 0–1
+"初步接触" = 0.1                  # a stage not listed here (or no stage) weighs 0
+"需求分析" = 0.2
+"方案报价" = 0.4
+"合同谈判" = 0.7
+"成交" = 1.0
+"关闭" = 0.0
 
 [report]
 period = "last-week"             # last-week, this-week, last-month or this-month
@@ -190,6 +215,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     due: DueConfig = field(default_factory=DueConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
     serial_dates: SerialDates | None = None  # None: normalize's default range
 
     def input(self, kind: str, given: str | None) -> str | None:
@@ -214,11 +240,13 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     raw = read_toml(path, ConfigError, "config file")
+    report = _parse(raw, path)
     return Config(
         path=path,
-        report=_parse(raw, path),
+        report=report,
         dedupe=_dedupe(raw.get("dedupe", {}), path),
         due=_due(raw.get("due", {}), path),
+        forecast=_forecast(raw, path, report),
         serial_dates=_dates(raw.get("dates", {}), path) if "dates" in raw else None,
     )
 
@@ -258,6 +286,22 @@ def _due(section: dict[str, Any], path: Path) -> DueConfig:
     return DueConfig(days=days, lead_days={**defaults.lead_days, **lead})
 
 
+def _forecast(raw: dict[str, Any], path: Path, pipeline: ReportConfig) -> ForecastConfig:
+    """[pipeline.probability]: a stage listed replaces its default."""
+    table = raw.get("pipeline", {}).get("probability", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: pipeline.probability must be a table of stage = 0–1")
+    for stage, chance in table.items():
+        if stage not in pipeline.stages and stage not in pipeline.lost:
+            raise ConfigError(f"{path}: pipeline.probability.{stage} is not one of pipeline.stages")
+        if not isinstance(chance, int | float) or isinstance(chance, bool) or not 0 <= chance <= 1:
+            raise ConfigError(
+                f"{path}: pipeline.probability.{stage} must be a number from 0 to 1, not {chance!r}"
+            )
+    defaults = ForecastConfig().probability
+    return ForecastConfig({**defaults, **{k: float(v) for k, v in table.items()}})
+
+
 def _dates(section: dict[str, Any], path: Path) -> SerialDates:
     from crmkit.text.normalize import (  # not at import: the CLI starts fast
         SERIAL_DATES,
@@ -287,7 +331,7 @@ def _dates(section: dict[str, Any], path: Path) -> SerialDates:
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
-        "inputs": {"customers", "followups", "costs", "tasks", "feedback"},
+        "inputs": {"customers", "followups", "costs", "tasks", "feedback", "targets", "orders"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
@@ -316,6 +360,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         "stall_days",
         "cadence_days",
         "intent_stage",
+        "probability",
     }
     for key in pipeline:
         if key not in pipeline_keys:
@@ -400,6 +445,8 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         costs=input_path("costs"),
         tasks=input_path("tasks"),
         feedback=input_path("feedback"),
+        targets=input_path("targets"),
+        orders=input_path("orders"),
         stages=stages,
         won=str(won),
         lost=lost,

@@ -25,12 +25,13 @@ from crmkit.text.normalize import (
     to_simplified,
 )
 
-FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition")
+FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition",
+               "period")  # fmt: skip
 LANGS = ("zh", "zh-Hant", "en")
-KINDS = ("customers", "followups", "tasks", "feedback")
+KINDS = ("customers", "followups", "tasks", "feedback", "orders", "targets")
 _FIELD_KEYS = {
     "name", "type", "required", "headers", "aliases", "options", "synonyms", "pattern",
-    "unique", "min", "max", "pii", "vague", "min_length", "references", "default_area_code", "hint",
+    "unique", "min", "max", "above", "pii", "vague", "min_length", "references", "default_area_code", "hint",
 }  # fmt: skip
 
 
@@ -49,6 +50,7 @@ class FieldSpec:
     unique: bool = False
     min: float | None = None
     max: float | None = None
+    above: float | None = None  # a number must be greater than this (目标金额 > 0)
     pii: bool = False
     vague: tuple[str, ...] = ()
     min_length: int = 0
@@ -77,7 +79,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """The field spec of one kind of workbook (customers, followups, tasks, feedback)."""
+    """The field spec of one kind of workbook (customers, followups, tasks, feedback, orders, targets)."""
 
     kind: str
     fields: tuple[FieldSpec, ...]
@@ -86,6 +88,8 @@ class TableSpec:
     id_prefix: str = "CRM"
     source: str = ""
     one_of: tuple[tuple[str, ...], ...] = ()
+    # groups of fields whose values together are unique (a target per 负责人 and 期间)
+    unique: tuple[tuple[str, ...], ...] = ()
 
     def field(self, name: str) -> FieldSpec:
         """The field called `name`; KeyError if the spec has none."""
@@ -190,7 +194,8 @@ def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:
     key = table.get("key")
     if key is not None and key not in seen:
         raise SpecError(f"{source}: [table] key {key!r} is not a field")
-    one_of = _parse_one_of(table.get("one_of", []), seen, source)
+    one_of = _parse_groups(table.get("one_of", []), seen, source, "one_of")
+    unique = _parse_groups(table.get("unique", []), seen, source, "unique")
     return TableSpec(
         kind=kind,
         fields=fields,
@@ -199,18 +204,19 @@ def _parse_spec(raw: dict[str, Any], source: str) -> TableSpec:
         id_prefix=str(table.get("id_prefix", "CRM")),
         source=source,
         one_of=one_of,
+        unique=unique,
     )
 
 
-def _parse_one_of(raw: Any, names: set[str], source: str) -> tuple[tuple[str, ...], ...]:
+def _parse_groups(raw: Any, names: set[str], source: str, key: str) -> tuple[tuple[str, ...], ...]:
     groups = raw if isinstance(raw, list) else [raw]
     parsed: list[tuple[str, ...]] = []
     for group in groups:
         if not isinstance(group, list) or len(group) < 2:
-            raise SpecError(f"{source}: [table] one_of takes lists of two or more fields")
+            raise SpecError(f"{source}: [table] {key} takes lists of two or more fields")
         for name in group:
             if name not in names:
-                raise SpecError(f"{source}: [table] one_of names {name!r}, not a field")
+                raise SpecError(f"{source}: [table] {key} names {name!r}, not a field")
         parsed.append(tuple(str(name) for name in group))
     return tuple(parsed)
 
@@ -264,6 +270,7 @@ def _parse_field(entry: Any, source: str, number: int) -> FieldSpec:
             unique=bool(entry.get("unique", False)),
             min=None if entry.get("min") is None else float(entry["min"]),
             max=None if entry.get("max") is None else float(entry["max"]),
+            above=None if entry.get("above") is None else float(entry["above"]),
             pii=bool(entry.get("pii", False)),
             vague=tuple(str(v) for v in entry.get("vague", ())),
             min_length=int(entry.get("min_length", 0)),

@@ -280,6 +280,7 @@ def test_init_writes_config_templates_and_crontab(tmp_path: Path) -> None:
         "crontab.example",
         "客户信息表.xlsx",
         "客户反馈记录表.xlsx",
+        "成交记录表.xlsx",
         "沟通协作任务表.xlsx",
         "跟进记录表.xlsx",
     ]

@@ -50,7 +50,7 @@ def clean_command(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="customers, followups, tasks, feedback, or auto (from the headers).",
+            help="customers, followups, tasks, feedback, orders, or auto (from the headers).",
         ),
     ] = "auto",
     sheet: SheetOption = None,

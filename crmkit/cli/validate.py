@@ -55,7 +55,7 @@ def validate_command(
         list[str] | None,
         typer.Argument(
             help="Workbooks (.xlsx or .csv; '-' for CSV on stdin); each one's kind "
-            "(customers, followups, tasks, feedback) is recognized from its headers.",
+            "(customers, followups, tasks, feedback, orders) is recognized from its headers.",
             show_default=False,
         ),
     ] = None,

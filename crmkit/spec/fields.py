@@ -27,7 +27,7 @@ from crmkit.text.normalize import (
 
 FIELD_TYPES = ("id", "text", "option", "phone", "email", "datetime", "number", "tags", "transition")
 LANGS = ("zh", "zh-Hant", "en")
-KINDS = ("customers", "followups", "tasks", "feedback")
+KINDS = ("customers", "followups", "tasks", "feedback", "orders")
 _FIELD_KEYS = {
     "name", "type", "required", "headers", "aliases", "options", "synonyms", "pattern",
     "unique", "min", "max", "pii", "vague", "min_length", "references", "default_area_code", "hint",
@@ -77,7 +77,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """The field spec of one kind of workbook (customers, followups, tasks, feedback)."""
+    """The field spec of one kind of workbook (customers, followups, tasks, feedback, orders)."""
 
     kind: str
     fields: tuple[FieldSpec, ...]

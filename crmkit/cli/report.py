@@ -56,14 +56,14 @@ from crmkit.report.service import ServiceData
 from crmkit.spec.config import CONFIG_NAME, DEFAULT_CONFIG, PERIODS, find_config, load_config
 from crmkit.spec.fields import TableSpec
 
-REPORTS = ("funnel", "channel", "stage", "all", "service")
+REPORTS = ("funnel", "channel", "stage", "all", "service", "profile")
 
 
 @command
 def report_command(
     which: Annotated[
         str,
-        typer.Argument(help="funnel, channel, stage, all (the weekly report) or service."),
+        typer.Argument(help="funnel, channel, stage, all (the weekly report), service or profile."),
     ] = "all",
     customers: Annotated[
         str | None,
@@ -88,6 +88,18 @@ def report_command(
     feedback: Annotated[
         str | None,
         typer.Option("--feedback", metavar="FILE", help="Customer feedback (report service)."),
+    ] = None,
+    orders: Annotated[
+        str | None,
+        typer.Option("--orders", metavar="FILE", help="Orders table 成交记录表 (report profile)."),
+    ] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option(
+            "--tag",
+            metavar="FILE",
+            help="report profile: write a copy of the customer table tagged 客户价值-… 流失风险-….",
+        ),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -139,6 +151,7 @@ def report_command(
     Example:
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
       crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
+      crmkit report profile --customers examples/customers.xlsx --orders examples/orders.xlsx --as-of 2024-11-01
     """
     if which not in REPORTS:
         fail(f"REPORT must be one of {', '.join(REPORTS)}, not {which!r}")
@@ -154,6 +167,13 @@ def report_command(
         fail(f"--lang must be zh or en, not {lang!r}")
     settings = load_config(find_config(config, Path.cwd()))
     day = parse_date(as_of)
+    if which == "profile":
+        from crmkit.cli.report_profile import report_profile
+
+        return report_profile(settings, day, customers=customers, orders=orders, followups=followups,
+                              feedback=feedback, tasks=tasks, since=since, until=until, period=period,
+                              outputs=output, format=format, lang=lang, schema=schema, config=config,
+                              delimiter=delimiter, tag=tag)  # fmt: skip
     if which == "service":
         _service(
             tasks or (str(settings.tasks) if settings.tasks else None),

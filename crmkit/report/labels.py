@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from crmkit.report.profile_labels import (
+    PROFILE_COUNT_KEYS,
+    PROFILE_LABELS,
+    PROFILE_MONEY_KEYS,
+    PROFILE_PERCENT_KEYS,
+)
+
 BLANK = "(blank)"  # a group whose cell is empty; shown as label "blank" in the reader's language
 
 LABELS: dict[str, dict[str, str]] = {
@@ -76,13 +83,21 @@ LABELS: dict[str, dict[str, str]] = {
         "page_footer": "&A · page &P of &N",
     },
 }  # fmt: skip
+for _lang, _words in PROFILE_LABELS.items():
+    LABELS[_lang].update(_words)
 
-PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"}
-MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount"}
+PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share"} | PROFILE_PERCENT_KEYS
+MONEY_KEYS = {
+    "amount",
+    "cost",
+    "cost_per_customer",
+    "cost_per_won",
+    "pipeline_amount",
+} | PROFILE_MONEY_KEYS
 COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
-              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"}  # fmt: skip
+              "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints"} | PROFILE_COUNT_KEYS  # fmt: skip
 NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
-    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction"}  # fmt: skip
+    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction", "orders_per_customer"}  # fmt: skip
 
 
 def for_reader(listing: Any) -> Any:

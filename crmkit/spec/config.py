@@ -37,6 +37,7 @@ class ReportConfig:
     costs: Path | None = None
     tasks: Path | None = None
     feedback: Path | None = None
+    orders: Path | None = None
     stages: tuple[str, ...] = ("初步接触", "需求分析", "方案报价", "合同谈判", "成交")
     won: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -98,6 +99,7 @@ DEFAULT_CONFIG = """\
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
 # tasks = "沟通协作任务表.xlsx"
 # feedback = "客户反馈记录表.xlsx"
+# orders = "成交记录表.xlsx"    # report profile
 
 [pipeline]
 stages = ["初步接触", "需求分析", "方案报价", "合同谈判", "成交"]   # in order; the last is usually won
@@ -279,7 +281,7 @@ def configure_specs(specs: Mapping[str, TableSpec], path: Path | None) -> dict[s
 
 def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
     known = {
-        "inputs": {"customers", "followups", "costs", "tasks", "feedback"},
+        "inputs": {"customers", "followups", "costs", "tasks", "feedback", "orders"},
         "pipeline": None,
         "report": {"period", "lang", "outputs", "list_limit"},
         "dedupe": set(DedupeConfig.__dataclass_fields__),
@@ -392,6 +394,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         costs=input_path("costs"),
         tasks=input_path("tasks"),
         feedback=input_path("feedback"),
+        orders=input_path("orders"),
         stages=stages,
         won=str(won),
         lost=lost,

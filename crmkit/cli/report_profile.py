@@ -98,9 +98,10 @@ def report_profile(
                                limits=STATE.limits, delimiter=delimiter)  # fmt: skip
         info(f"Customer table with 客户价值 and 流失风险 tags written to {written}")
     if format == "json":
-        from crmkit.cli.common import echo_json
+        import sys
 
-        echo_json(data.to_dict())
+        data.write_json(sys.stdout)
+        sys.stdout.write("\n")
     elif format == "table" or not outputs:
         typer.echo(profile_text(data, language))
 

@@ -21,12 +21,13 @@ Definitions (README, "report profile"):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ SEGMENTS: dict[tuple[bool, bool, bool], str] = {
     (False, False, False): "一般挽留客户",
 }
 NO_ORDERS = "未成交"
+_CUSTOMERS_SLOT = "\u0000customers"  # where write_json streams the customer list
 RISK_LEVELS = ("高", "中", "低")
 KEY_SHARE = 0.8
 RECENT_DAYS = 90
@@ -108,6 +110,20 @@ class ProfileData:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report profile --format json` (README)."""
+        return self._contract(records(self.customers))
+
+    def write_json(self, handle: TextIO) -> None:
+        """Write the JSON of `to_dict` to a text stream; the (possibly million-row) customer
+        list goes through pandas."""
+        from crmkit.io.write import json_text
+
+        text = json_text(self._contract(_CUSTOMERS_SLOT))
+        before, _, after = text.partition(json.dumps(_CUSTOMERS_SLOT))
+        handle.write(before)
+        self.customers.to_json(handle, orient="records", force_ascii=False, double_precision=15)
+        handle.write(after)
+
+    def _contract(self, customers: Any) -> dict[str, Any]:
         before = previous_period(self.period)
         return {
             "as_of": self.as_of.isoformat(),
@@ -120,7 +136,7 @@ class ProfileData:
             },
             "means": self.means,
             "segments": records(self.segments),
-            "customers": records(self.customers),
+            "customers": customers,
             "key_customers": records(self.key_customers),
             "churn_by_owner": records(self.risk_by_owner),
             "hotspots": records(self.hotspots),
@@ -707,7 +723,7 @@ def write_profile_report(
     list_limit: int = 1000,
 ) -> Path:
     """Write the profile as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
-    from crmkit.io.write import write_json
+    from crmkit.io.write import atomic_path
     from crmkit.report import _report_path
     from crmkit.report.profile_excel import write_profile_excel
     from crmkit.report.profile_html import write_profile_html
@@ -716,7 +732,9 @@ def write_profile_report(
     if suffix == ".xlsx":
         return write_profile_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
     if suffix == ".json":
-        return write_json(data.to_dict(), path, inputs=inputs)
+        with atomic_path(path, inputs) as temp, open(temp, "w", encoding="utf-8") as handle:
+            data.write_json(handle)
+        return path
     return write_profile_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
 
 

@@ -315,6 +315,8 @@ def test_tag_writes_a_copy_and_a_rerun_replaces(tables: dict[str, Path], tmp_pat
         load_workbook(tmp_path / "again.xlsx").active.iter_rows(min_row=2, values_only=True)
     )
     assert {r[0]: r[7] for r in rows} == tags  # replaced, never stacked
+    check = run("tags", "check", first, "--format", "json")  # the rulebook knows both categories
+    assert json.loads(check.stdout)["findings"] == [], explain(check)
 
 
 def test_profile_tags_replace_older_values() -> None:

@@ -167,13 +167,6 @@ def report_command(
         fail(f"--lang must be zh or en, not {lang!r}")
     settings = load_config(find_config(config, Path.cwd()))
     day = parse_date(as_of)
-    if which == "profile":
-        from crmkit.cli.report_profile import report_profile
-
-        return report_profile(settings, day, customers=customers, orders=orders, followups=followups,
-                              feedback=feedback, tasks=tasks, since=since, until=until, period=period,
-                              outputs=output, format=format, lang=lang, schema=schema, config=config,
-                              delimiter=delimiter, tag=tag)  # fmt: skip
     if which == "service":
         _service(
             tasks or (str(settings.tasks) if settings.tasks else None),
@@ -198,6 +191,12 @@ def report_command(
     customer_path = customers or (str(settings.customers) if settings.customers else None)
     if customer_path is None:
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
+    if which == "profile":
+        from crmkit.cli.report_profile import report_profile
+
+        return report_profile(settings, day, span, customer_path, orders=orders, followups=followups,
+                              feedback=feedback, tasks=tasks, outputs=output, format=format, lang=lang,
+                              schema=schema, config=config, delimiter=delimiter, tag=tag)  # fmt: skip
     followup_path = followups or (str(settings.followups) if settings.followups else None)
     cost_path = costs or (str(settings.costs) if settings.costs else None)
     sources = ReportInputs(

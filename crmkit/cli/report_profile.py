@@ -13,17 +13,16 @@ import typer
 
 from crmkit.cli.common import (
     STATE,
-    fail,
     format_table,
     info,
-    parse_date,
     progress,
     specs_from,
     warn,
 )
-from crmkit.spec.config import CONFIG_NAME, ReportConfig
+from crmkit.spec.config import ReportConfig
 
 if TYPE_CHECKING:
+    from crmkit.report.period import Period
     from crmkit.report.profile import ProfileData
 
 
@@ -34,15 +33,13 @@ def _path(given: str | None, configured: Path | None) -> str | None:
 def report_profile(
     settings: ReportConfig,
     day: date,
+    span: Period,
+    customer_path: str,
     *,
-    customers: str | None,
     orders: str | None,
     followups: str | None,
     feedback: str | None,
     tasks: str | None,
-    since: str | None,
-    until: str | None,
-    period: str | None,
     outputs: list[str] | None,
     format: str | None,
     lang: str | None,
@@ -51,22 +48,10 @@ def report_profile(
     delimiter: str | None,
     tag: str | None = None,
 ) -> None:
-    """Compute the profile, write its outputs, print it as a table or JSON."""
+    """Compute the profile over the period `span`, write its outputs, print it as a table or JSON."""
     from crmkit.report import fill_output
-    from crmkit.report.period import resolve_period
     from crmkit.report.profile import ProfileInputs, run_profile, write_profile_report, write_tagged
 
-    span = resolve_period(
-        day,
-        period or settings.period,
-        parse_date(since, "--since") if since else None,
-        parse_date(until, "--until") if until else None,
-    )
-    if span.since > span.until:
-        fail(f"--since {span.since} is after --until {span.until}")
-    customer_path = _path(customers, settings.customers)
-    if customer_path is None:
-        fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
     sources = ProfileInputs(
         customer_path,
         orders=_path(orders, settings.orders),

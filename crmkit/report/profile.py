@@ -688,7 +688,7 @@ def run_profile(
 ) -> ProfileData:
     """Read the tables and compute the profile; the data's notes say what the user should hear.
     Raises InputError when a table cannot be read."""
-    from crmkit.report import read_canonical
+    from crmkit.report import _options, read_canonical
 
     notes: list[str] = []
 
@@ -707,7 +707,7 @@ def run_profile(
     feedback = read(inputs.feedback, "feedback", FEEDBACK_FIELDS)
     tasks = read(inputs.tasks, "tasks", TASK_FIELDS)
     on_step(f"Computing the profile of {len(people):,} customers")
-    types = next((f.options for f in specs["feedback"].fields if f.name == "type"), ())
+    types = _options(specs["feedback"], "type")
     data = compute_profile(people, orders, followups, feedback, tasks, config=config, as_of=as_of,
                            period=period, lang=lang, feedback_types=types)  # fmt: skip
     data.notes = notes + data.notes

@@ -20,7 +20,7 @@ def render_profile_html(data: ProfileData, *, lang: str = "zh", list_limit: int 
             label(lang, "segments"), segments, lang, _chart(lang, segments, "segment", "customers")
         )
     ]
-    keys = data.pareto_view(len(data.key_customers))
+    keys = data.pareto_view(len(data.key_customers)).drop(columns="key_customer")
     title = label(lang, "key_title").format(k=len(data.key_customers))
     sections.append(_section(title, keys, lang, _chart(lang, keys, "name", "monetary")))
     by_owner = data.risk_by_owner

@@ -11,6 +11,8 @@ from crmkit.report.html import _chart, _list_section, _page, _section
 from crmkit.report.labels import format_change, format_value, label
 from crmkit.report.profile import FEEDBACK_CATEGORY, NEED_CATEGORY, ProfileData
 
+_BARS = 20  # the key customers drawn as bars (all of them are in the table)
+
 
 def render_profile_html(data: ProfileData, *, lang: str = "zh", list_limit: int = 1000) -> str:
     """The profile page as a string; lists show at most `list_limit` rows."""
@@ -20,9 +22,13 @@ def render_profile_html(data: ProfileData, *, lang: str = "zh", list_limit: int 
             label(lang, "segments"), segments, lang, _chart(lang, segments, "segment", "customers")
         )
     ]
-    keys = data.pareto_view(len(data.key_customers)).drop(columns="key_customer")
-    title = label(lang, "key_title").format(k=len(data.key_customers))
-    sections.append(_section(title, keys, lang, _chart(lang, keys, "name", "monetary")))
+    count = len(data.key_customers)
+    keys = data.pareto_view(min(count, list_limit)).drop(columns="key_customer")
+    more = count - len(keys)
+    note = f"… {more} {label(lang, 'more_rows')}" if more > 0 else ""
+    chart = _chart(lang, keys.head(_BARS), "name", "monetary")
+    title = label(lang, "key_title").format(k=count)
+    sections.append(_section(title, keys, lang, chart, note))
     by_owner = data.risk_by_owner
     chart = _chart(lang, by_owner, "owner", "high", "medium")
     sections.append(_section(label(lang, "churn_by_owner"), by_owner, lang, chart))

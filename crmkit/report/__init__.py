@@ -143,8 +143,10 @@ def read_canonical(
     limits: Limits | None = None,
     *,
     delimiter: str | None = None,
+    raw: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Read a table with its spec and reduce it to typed canonical fields (None: all).
+    """Read a table with its spec and reduce it to typed canonical fields (None: all), plus
+    the `raw` fields as written (not normalized: cheaper for long free text only searched).
 
     A note for the user is added when rows hold values crmkit cannot read.
     Raises InputError when the table cannot be read.
@@ -152,6 +154,8 @@ def read_canonical(
     table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
     notes.extend(table.notes)
     reduced = canonical_frame(table, fields)
+    for name in raw:
+        reduced.frame[name] = table.column(name) if table.has(name) else None
     if reduced.invalid_rows:
         notes.append(
             f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they count with "

@@ -65,7 +65,7 @@ FEEDBACK_CATEGORY = "反馈类型"
 
 CUSTOMER_FIELDS = ["customer_id", "name", "owner", "stage", "amount", "tags", "created_at"]
 ORDER_FIELDS = ["customer_id", "customer_name", "date", "amount"]
-FOLLOWUP_FIELDS = ["customer_id", "at", "feedback"]
+FOLLOWUP_FIELDS = ["customer_id", "at"]  # and 客户反馈 as written (only searched for 不满意)
 FEEDBACK_FIELDS = ["customer_id", "customer_name", "date", "type", "satisfaction"]
 TASK_FIELDS = ["customer_id", "customer_name", "status", "due", "created_at"]
 
@@ -707,18 +707,20 @@ def run_profile(
 
     notes: list[str] = []
 
-    def read(path: str | Path | None, kind: str, fields: list[str]) -> pd.DataFrame | None:
+    def read(
+        path: str | Path | None, kind: str, fields: list[str], raw: tuple[str, ...] = ()
+    ) -> pd.DataFrame | None:
         if not path:
             return None
         on_step(f"Reading {path}")
         return read_canonical(
-            path, specs[kind], fields, notes, inputs.limits, delimiter=inputs.delimiter
+            path, specs[kind], fields, notes, inputs.limits, delimiter=inputs.delimiter, raw=raw
         )
 
     people = read(inputs.customers, "customers", CUSTOMER_FIELDS)
     assert people is not None
     orders = read(inputs.orders, "orders", ORDER_FIELDS)
-    followups = read(inputs.followups, "followups", FOLLOWUP_FIELDS)
+    followups = read(inputs.followups, "followups", FOLLOWUP_FIELDS, ("feedback",))
     feedback = read(inputs.feedback, "feedback", FEEDBACK_FIELDS)
     tasks = read(inputs.tasks, "tasks", TASK_FIELDS)
     on_step(f"Computing the profile of {len(people):,} customers")

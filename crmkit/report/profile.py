@@ -307,24 +307,32 @@ def _pareto(scored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 # ---------------------------------------------------------------- churn risk
 
 
-def _activity(size: int, moments: list[tuple[np.ndarray, pd.Series]], as_of: date) -> pd.DataFrame:
+def _activity(size: int, moments: list[tuple[np.ndarray, pd.Series]]) -> pd.DataFrame:
     """Per customer position: the days with an order or follow-up (distinct), the last such day
     and the median gap between them."""
     codes = np.concatenate([c for c, _ in moments]) if moments else np.zeros(0, np.int64)
     days = (
-        np.concatenate([pd.to_datetime(m).dt.normalize().to_numpy("datetime64[ns]") for _, m in moments])
-        if moments else np.zeros(0, "datetime64[ns]")
+        np.concatenate([pd.to_datetime(m).dt.normalize().to_numpy("datetime64[D]") for _, m in moments])
+        if moments else np.zeros(0, "datetime64[D]")
     )  # fmt: skip
-    events = pd.DataFrame({"code": codes, "day": days}).dropna()
-    events = events[events["code"] >= 0].drop_duplicates().sort_values(["code", "day"])
-    gap = events["day"].diff().dt.days
-    gap[events["code"].ne(events["code"].shift())] = np.nan
-    grouped = events.assign(gap=gap).groupby("code")
+    known = (codes >= 0) & ~np.isnat(days)
+    # one sorted int64 key per distinct (customer, day): far cheaper than sorting a frame
+    key = np.unique(codes[known] * _SPAN + days[known].astype(np.int64) + _EPOCH)
+    code, day = key // _SPAN, key % _SPAN - _EPOCH
+    first = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
+    gap = np.where(first, np.nan, np.diff(day, prepend=0).astype(float))
+    last = np.r_[code[1:] != code[:-1], True] if len(code) else np.zeros(0, bool)
     out = pd.DataFrame(index=pd.RangeIndex(size))
-    out["active_days"] = grouped.size().reindex(out.index, fill_value=0)
-    out["last"] = grouped["day"].max().reindex(out.index)
-    out["median_gap"] = grouped["gap"].median().reindex(out.index)
+    out["active_days"] = np.bincount(code, minlength=size)[:size]
+    last_day = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
+    last_day[code[last]] = day[last].astype("datetime64[D]")
+    out["last"] = pd.to_datetime(last_day)
+    out["median_gap"] = pd.Series(gap).groupby(code).median().reindex(out.index)
     return out
+
+
+_SPAN = 1 << 20  # days per customer in the key of _activity (about 2,870 years)
+_EPOCH = 1 << 19  # days before 1970 still fit
 
 
 def _count_by(codes: np.ndarray, selected: np.ndarray, size: int) -> np.ndarray:
@@ -336,7 +344,7 @@ def _churn(
     people: pd.DataFrame,
     finder: _Customers,
     activity: pd.DataFrame,
-    followups: pd.DataFrame | None,
+    followed: tuple[pd.DataFrame | None, np.ndarray],
     feedback: pd.DataFrame | None,
     tasks: pd.DataFrame | None,
     config: ReportConfig,
@@ -370,14 +378,15 @@ def _churn(
         counts = _count_by(codes, bad & (ago >= 0) & (ago <= RECENT_DAYS), size)
         for i in np.flatnonzero(rated & (counts > 0)):
             reasons[i].append(words["complaint"].format(days=RECENT_DAYS, count=int(counts[i])))
+    followups, codes = followed
     if followups is not None and len(followups):
-        codes = finder.find(followups)
-        known = followups.assign(code=codes)[(codes >= 0) & followups["at"].notna().to_numpy()]
-        latest = known.sort_values("at", kind="stable").drop_duplicates("code", keep="last")
-        unhappy = (
-            latest["feedback"].astype("string").str.contains(UNHAPPY, regex=False).fillna(False)
-        )
-        for i in latest["code"].to_numpy()[unhappy.to_numpy(bool)]:
+        at = followups["at"].to_numpy("datetime64[ns]")
+        rows = np.flatnonzero((codes >= 0) & ~np.isnat(at))
+        order = rows[np.lexsort((at[rows], codes[rows]))]  # by customer, then time (stable)
+        ends = order[np.r_[codes[order][1:] != codes[order][:-1], True]] if len(order) else order
+        said = followups["feedback"].iloc[ends].astype("string")
+        unhappy = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
+        for i in codes[ends][unhappy]:
             if rated[i]:
                 reasons[i].append(words["unhappy"])
     if tasks is not None and len(tasks):
@@ -551,9 +560,9 @@ def compute_profile(
         _high(frequency, means["frequency"] or 0.0),
         _high(monetary, means["monetary"] or 0.0),
     )
-    segment = np.array(
-        [SEGMENTS[(bool(r), bool(f), bool(m))] for r, f, m in zip(*high, strict=True)], dtype=object
-    )
+    names = np.array([SEGMENTS[(r, f, m)] for r in (False, True) for f in (False, True)
+                      for m in (False, True)], dtype=object)  # fmt: skip
+    segment = names[high[0].astype(int) * 4 + high[1].astype(int) * 2 + high[2].astype(int)]
     scored = pd.DataFrame({
         "customer_id": people["customer_id"].to_numpy()[positions],
         "name": people["name"].to_numpy()[positions],
@@ -570,9 +579,9 @@ def compute_profile(
     moments = [(c, m) for c, m in touched]
     if basis == "followups" and followups is not None:
         moments = [(follow_codes, followups["at"])]
-    activity = _activity(size, moments, as_of)
+    activity = _activity(size, moments)
     level, reasons, rated = _churn(
-        people, finder, activity, followups, feedback, tasks, config, as_of, lang
+        people, finder, activity, (followups, follow_codes), feedback, tasks, config, as_of, lang
     )
 
     everyone = pd.DataFrame({

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crmkit.io import Limits
-from crmkit.report.metrics import BLANK, Headline, records
+from crmkit.report.metrics import BLANK, Headline, _fill, _whole, records
 from crmkit.report.period import Period, on_record, previous_period
 from crmkit.report.profile_labels import profile_definitions
 from crmkit.spec.config import ReportConfig
@@ -317,7 +317,8 @@ def _activity(size: int, moments: list[tuple[np.ndarray, pd.Series]]) -> pd.Data
     )  # fmt: skip
     known = (codes >= 0) & ~np.isnat(days)
     # one sorted int64 key per distinct (customer, day): far cheaper than sorting a frame
-    key = np.unique(codes[known] * _SPAN + days[known].astype(np.int64) + _EPOCH)
+    key = np.sort(codes[known] * _SPAN + days[known].astype(np.int64) + _EPOCH)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     code, day = key // _SPAN, key % _SPAN - _EPOCH
     first = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
     gap = np.where(first, np.nan, np.diff(day, prepend=0).astype(float))
@@ -340,6 +341,13 @@ def _count_by(codes: np.ndarray, selected: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(chosen, minlength=size)[:size]
 
 
+def _only(mask: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """The texts where mask is set, None elsewhere (an object array)."""
+    out = np.full(len(mask), None, dtype=object)
+    out[mask] = np.asarray(texts, dtype=object)[mask]
+    return out
+
+
 def _churn(
     people: pd.DataFrame,
     finder: _Customers,
@@ -351,7 +359,8 @@ def _churn(
     as_of: date,
     lang: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(level, reasons as lists, rated) per customer position; level None where not rated."""
+    """(level, reasons as lists, rated) per customer position; level None where not rated.
+    Each rule gives a column of reason texts (None where not met), filled vectorized."""
     size = len(people)
     words = _REASONS.get(lang, _REASONS["en"])
     rated = ~people["stage"].isin(config.lost).to_numpy()
@@ -362,13 +371,13 @@ def _churn(
     median = activity["median_gap"].to_numpy(dtype=float)
     own = (activity["active_days"].to_numpy() >= 3) & (idle > 2 * median)
     silent = idle > config.silent_days
-    reasons: list[list[str]] = [[] for _ in range(size)]
-    for i in np.flatnonzero(rated & (own | silent)):
-        if own[i]:
-            text = words["gap"].format(idle=int(idle[i]), median=f"{median[i]:g}")
-        else:
-            text = words["silent"].format(idle=int(idle[i]), limit=config.silent_days)
-        reasons[i].append(text)
+    idle_text, median_text = _whole(idle), pd.Series(median).map("{:g}".format).to_numpy(object)
+    quiet = np.where(
+        own,
+        _fill(words["gap"], idle=idle_text, median=median_text),
+        _fill(words["silent"], idle=idle_text, limit=np.full(size, str(config.silent_days))),
+    )
+    columns = [_only(rated & (own | silent), quiet)]
     if feedback is not None and len(feedback):
         codes = finder.find(feedback)
         ago = _days(feedback["date"], as_of)
@@ -376,8 +385,10 @@ def _churn(
             feedback["satisfaction"] <= LOW_SATISFACTION
         ).fillna(False).to_numpy(bool)
         counts = _count_by(codes, bad & (ago >= 0) & (ago <= RECENT_DAYS), size)
-        for i in np.flatnonzero(rated & (counts > 0)):
-            reasons[i].append(words["complaint"].format(days=RECENT_DAYS, count=int(counts[i])))
+        text = _fill(
+            words["complaint"], days=np.full(size, str(RECENT_DAYS)), count=counts.astype(str)
+        )
+        columns.append(_only(rated & (counts > 0), text))
     followups, codes = followed
     if followups is not None and len(followups):
         at = followups["at"].to_numpy("datetime64[ns]")
@@ -385,25 +396,26 @@ def _churn(
         order = rows[np.lexsort((at[rows], codes[rows]))]  # by customer, then time (stable)
         ends = order[np.r_[codes[order][1:] != codes[order][:-1], True]] if len(order) else order
         said = followups["feedback"].iloc[ends].astype("string")
-        unhappy = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
-        for i in codes[ends][unhappy]:
-            if rated[i]:
-                reasons[i].append(words["unhappy"])
+        unhappy = np.zeros(size, dtype=bool)
+        unhappy[codes[ends]] = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
+        columns.append(_only(rated & unhappy, np.full(size, words["unhappy"], dtype=object)))
     if tasks is not None and len(tasks):
         codes = finder.find(tasks)
         open_ = (tasks["status"] != DONE).fillna(True).to_numpy(bool)
         late = (pd.to_datetime(tasks["due"]) < pd.Timestamp(as_of)).fillna(False).to_numpy(bool)
         counts = _count_by(codes, open_ & late, size)
-        for i in np.flatnonzero(rated & (counts > 0)):
-            reasons[i].append(words["tasks"].format(count=int(counts[i])))
-    number = np.fromiter((len(r) for r in reasons), dtype=np.int64, count=size)
+        text = _fill(words["tasks"], count=counts.astype(str))
+        columns.append(_only(rated & (counts > 0), text))
+    table = np.stack(columns, axis=1)
+    number = (table != None).sum(axis=1)  # noqa: E711  (element-wise)
     level = np.where(
         number >= 2, RISK_LEVELS[0], np.where(number == 1, RISK_LEVELS[1], RISK_LEVELS[2])
-    )
-    level = level.astype(object)
+    ).astype(object)
     level[~rated] = None
     listed = np.empty(size, dtype=object)
-    listed[:] = reasons
+    listed[:] = [[]] * size
+    flagged = np.flatnonzero(number)
+    listed[flagged] = [[t for t in row if t is not None] for row in table[flagged]]
     return level, listed, rated
 
 

@@ -26,6 +26,8 @@ from crmkit.report.excel import (
 from crmkit.report.labels import for_reader, label
 from crmkit.report.profile import FEEDBACK_CATEGORY, NEED_CATEGORY, ProfileData
 
+_PARETO_BARS = 50
+
 
 def _more(sheet: object, last: int, total: int, limit: int, lang: str) -> None:
     if total > limit:
@@ -97,7 +99,10 @@ def build_profile_workbook(
     title = label(lang, "key_title").format(k=len(data.key_customers))
     _, last = _write_table(sheet, pareto, "KeyCustomers", lang)
     if len(pareto):
-        sheet.add_chart(_pareto_chart(lang, sheet, (2, last), title), _beside(pareto))
+        # the first customers only: a bar per customer stays readable up to about 50
+        sheet.add_chart(
+            _pareto_chart(lang, sheet, (2, min(last, 1 + _PARETO_BARS)), title), _beside(pareto)
+        )
     _more(sheet, last, len(data.pareto), list_limit, lang)
 
     sheet = _sheet(workbook, label(lang, "churn"))

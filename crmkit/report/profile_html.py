@@ -30,7 +30,9 @@ def render_profile_html(data: ProfileData, *, lang: str = "zh", list_limit: int 
     title = label(lang, "key_title").format(k=count)
     sections.append(_section(title, keys, lang, chart, note))
     by_owner = data.risk_by_owner
-    chart = _chart(lang, by_owner, "owner", "high", "medium")
+    # bars of high + medium, the high part inside: the inner bar never outgrows its bar
+    at_risk = by_owner.assign(at_risk=by_owner["high"] + by_owner["medium"])
+    chart = _chart(lang, at_risk, "owner", "at_risk", "high")
     sections.append(_section(label(lang, "churn_by_owner"), by_owner, lang, chart))
     sections.append(_list_section(label(lang, "churn"), data.risk, lang, list_limit))
     for category in (NEED_CATEGORY, FEEDBACK_CATEGORY):

@@ -164,10 +164,10 @@ def test_options_kind_and_errors(tmp_path: Path, customers_xlsx: Path) -> None:
     code, forced = validate_json(tasks, "--kind", "feedback")
     assert code == 1 and forced["tables"][0]["kind"] == "feedback"
     assert ("反馈日期", "missing_column") in {(i["column"], i["rule"]) for i in forced["issues"]}
-    result = run("validate", tasks, "--kind", "orders")
+    result = run("validate", tasks, "--kind", "invoices")
     assert (
         result.exit_code == 2
-        and "--kind must be auto, customers, followups, tasks, feedback" in result.stderr
+        and "--kind must be auto, customers, followups, tasks, feedback, orders" in result.stderr
     )
     twice = run("validate", tasks, tasks)
     assert twice.exit_code == 2

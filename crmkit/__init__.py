@@ -72,6 +72,10 @@ _API = {
     "targets_from_table": "crmkit.report.forecast",
     "ForecastData": "crmkit.report.forecast",
     "write_forecast_report": "crmkit.report.forecast",
+    "compute_profile": "crmkit.report.profile",
+    "ProfileData": "crmkit.report.profile",
+    "tagged_table": "crmkit.report.profile",
+    "write_profile_report": "crmkit.report.profile",
     "build_agenda": "crmkit.due",
     "render_agenda": "crmkit.due",
     "Agenda": "crmkit.due",
@@ -143,6 +147,10 @@ if TYPE_CHECKING:
     from crmkit.report.forecast import write_forecast_report as write_forecast_report
     from crmkit.report.metrics import ReportData as ReportData
     from crmkit.report.metrics import compute_report as compute_report
+    from crmkit.report.profile import ProfileData as ProfileData
+    from crmkit.report.profile import compute_profile as compute_profile
+    from crmkit.report.profile import tagged_table as tagged_table
+    from crmkit.report.profile import write_profile_report as write_profile_report
     from crmkit.report.service import ServiceData as ServiceData
     from crmkit.report.service import compute_service as compute_service
     from crmkit.spec.config import Config as Config

@@ -151,3 +151,13 @@ def test_template_for_orders(tmp_path: Path) -> None:
     assert "已付款" in formulas or any(
         "已付款" in str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row
     )
+
+
+def test_init_writes_an_orders_template_and_config_line(tmp_path: Path) -> None:
+    from crmkit.spec.config import load_config
+
+    folder = tmp_path / "crm"
+    result = run("init", folder)
+    assert result.exit_code == 0, explain(result)
+    assert (folder / "成交记录表.xlsx").is_file()
+    assert load_config(folder / "crmkit.toml").report.orders == folder / "成交记录表.xlsx"

@@ -167,7 +167,7 @@ def test_options_kind_and_errors(tmp_path: Path, customers_xlsx: Path) -> None:
     result = run("validate", tasks, "--kind", "invoices")
     assert (
         result.exit_code == 2
-        and "--kind must be auto, customers, followups, tasks, feedback" in result.stderr
+        and "--kind must be auto, customers, followups, tasks, feedback, orders" in result.stderr
     )
     twice = run("validate", tasks, tasks)
     assert twice.exit_code == 2

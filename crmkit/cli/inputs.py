@@ -61,12 +61,20 @@ def open_table(
     return table
 
 
-def read_canonical(path: str, spec: TableSpec, *, delimiter: str | None = None) -> pd.DataFrame:
-    """The typed canonical frame of a table of `spec`'s kind, with the fields the commands
-    read of that kind (frames.canonical.FIELDS); its notes shown as warnings."""
+def read_canonical(
+    path: str,
+    spec: TableSpec,
+    *,
+    fields: list[str] | None = None,
+    raw: Sequence[str] = (),
+    delimiter: str | None = None,
+) -> pd.DataFrame:
+    """The typed canonical frame of a table of `spec`'s kind, with `fields` (None: those the
+    reports read of that kind, frames.canonical.FIELDS) and the `raw` fields as written; its
+    notes shown as warnings."""
     from crmkit.frames.canonical import read_canonical as read
 
-    frame, notes = read(path, spec, limits=STATE.limits, delimiter=delimiter)
+    frame, notes = read(path, spec, fields, STATE.limits, delimiter=delimiter, raw=raw)
     for note in notes:
         warn(note)
     return frame

@@ -22,6 +22,7 @@ from crmkit.cli.options import (
 )
 from crmkit.cli.output import command, echo_json, fail, info, progress, warn
 from crmkit.cli.report_forecast import forecast_report, read_forecast
+from crmkit.cli.report_profile import report_profile
 from crmkit.spec.config import CONFIG_NAME, PERIODS
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from crmkit.spec.fields import TableSpec
 
 GROUPS = ("owner", "industry", "source")
-REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast")
+REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast", "profile")
 
 
 @command
@@ -41,7 +42,7 @@ def report_command(
     which: Annotated[
         str,
         typer.Argument(
-            help="funnel, channel, stage, all (the weekly report), service or forecast."
+            help="funnel, channel, stage, all (the weekly report), service, forecast or profile."
         ),
     ] = "all",
     customers: Annotated[
@@ -74,7 +75,17 @@ def report_command(
     ] = None,
     orders: Annotated[
         str | None,
-        typer.Option("--orders", metavar="FILE", help="Orders table (成交记录表)."),
+        typer.Option(
+            "--orders", metavar="FILE", help="Orders table 成交记录表 (report forecast, profile)."
+        ),
+    ] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option(
+            "--tag",
+            metavar="FILE",
+            help="report profile: write a copy of the customer table tagged 客户价值-… 流失风险-….",
+        ),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -129,6 +140,7 @@ def report_command(
       crmkit report all --customers examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-09-02 -o weekly.html
       crmkit report service --tasks examples/tasks.xlsx --feedback examples/feedback.xlsx --as-of 2024-09-02
       crmkit report forecast -c examples/customers.xlsx --targets examples/targets.xlsx --orders examples/orders.xlsx --as-of 2024-09-20
+      crmkit report profile --customers examples/customers.xlsx --orders examples/orders.xlsx --as-of 2024-11-01
     """
     from crmkit.report import fill_output, resolve_period, write_report
     from crmkit.report.metrics import compute_report
@@ -167,6 +179,11 @@ def report_command(
     customer_path = settings.input("customers", customers)
     if customer_path is None:
         fail(f"no customer table: give --customers FILE or set inputs.customers in {CONFIG_NAME}")
+    if which == "profile":
+        report_profile(settings, specs, day, span, customer_path, orders=orders,
+                       followups=followups, feedback=feedback, tasks=tasks, outputs=output,
+                       format=format, lang=language, delimiter=delimiter, tag=tag)  # fmt: skip
+        return
     followup_path = settings.input("followups", followups)
     cost_path = settings.input("costs", costs)
     # `report all` adds the month's forecast when a target table is given or configured

@@ -98,10 +98,12 @@ def read_canonical(
     limits: Limits | None = None,
     *,
     delimiter: str | None = None,
+    raw: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read a table with its spec and reduce it to typed canonical fields (None: the FIELDS
     the reports read of its kind; every field for a kind not listed); the table is dropped
-    once reduced, so that 5M follow-up rows never sit in memory twice.
+    once reduced, so that 5M follow-up rows never sit in memory twice. The `raw` fields are
+    added as written (not normalized: cheaper for long free text that is only searched).
 
     Returns the frame and the notes for the user (sheets not read, rows holding values crmkit
     cannot read). Raises InputError when the table cannot be read.
@@ -111,6 +113,8 @@ def read_canonical(
     table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
     notes = list(table.notes)
     reduced = canonical_frame(table, fields if fields is not None else FIELDS.get(spec.kind))
+    for name in raw:
+        reduced.frame[name] = table.column(name) if table.has(name) else None
     if reduced.invalid_rows:
         notes.append(
             f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they "

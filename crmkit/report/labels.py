@@ -99,15 +99,64 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
+# report profile
+PROFILE_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "profile_title": "客户画像", "basis_orders": "依据成交记录表计算 RFM",
+        "basis_followups": "未提供成交记录表：R、F 取自跟进记录，M 取自成交客户的预计成交金额",
+        "segments": "价值细分", "key_customers": "关键客户", "churn": "流失风险",
+        "churn_by_owner": "流失风险-按负责人", "hotspots": "咨询热点", "rfm": "RFM 明细",
+        "segment": "客户价值", "recency_days": "最近成交距今天数", "frequency": "成交次数",
+        "monetary": "成交总额", "r": "R分", "f": "F分", "m": "M分", "churn_risk": "流失风险",
+        "reasons": "原因", "cumulative_share": "累计占比", "amount_share": "金额占比",
+        "high": "高", "medium": "中", "low": "低", "category": "类别", "topic": "热点",
+        "mentions": "本期", "mentions_previous": "上期",
+        "h_scored_customers": "有成交的客户", "h_no_orders": "未成交客户", "h_repeat_rate": "复购率",
+        "h_orders_per_customer": "人均成交次数", "h_avg_order_value": "客单价",
+        "h_period_orders": "本期成交笔数", "h_period_amount": "本期成交金额",
+        "h_key_customers": "关键客户数", "h_risk_high": "高流失风险", "h_risk_medium": "中流失风险",
+        "key_customer": "关键客户", "key_title": "关键客户：{k} 位客户占成交总额的 80%",
+        "pareto": "帕累托曲线", "at_risk": "高或中风险",
+    },
+    "en": {
+        "profile_title": "Customer profile", "basis_orders": "RFM from the orders table",
+        "basis_followups": "No orders table: R and F from follow-ups, M from won customers' expected amount",
+        "segments": "Value segments", "key_customers": "Key customers", "churn": "Churn risk",
+        "churn_by_owner": "Churn risk by owner", "hotspots": "Inquiry hot spots", "rfm": "RFM per customer",
+        "segment": "Segment", "recency_days": "Days since last order", "frequency": "Orders",
+        "monetary": "Amount", "r": "R", "f": "F", "m": "M", "churn_risk": "Churn risk",
+        "reasons": "Reasons", "cumulative_share": "Cumulative share", "amount_share": "Amount share",
+        "high": "High", "medium": "Medium", "low": "Low", "category": "Category", "topic": "Topic",
+        "mentions": "This period", "mentions_previous": "Previous",
+        "h_scored_customers": "Customers with orders", "h_no_orders": "Customers without orders",
+        "h_repeat_rate": "Repeat-purchase rate", "h_orders_per_customer": "Orders per customer",
+        "h_avg_order_value": "Mean order amount", "h_period_orders": "Orders this period",
+        "h_period_amount": "Amount this period", "h_key_customers": "Key customers",
+        "h_risk_high": "High churn risk", "h_risk_medium": "Medium churn risk",
+        "key_customer": "Key customer", "key_title": "Key customers: {k} customers make 80% of the amount",
+        "pareto": "Pareto curve", "at_risk": "High or medium risk",
+    },
+}  # fmt: skip
+
+PROFILE_PERCENT_KEYS = {"repeat_rate", "cumulative_share", "amount_share"}
+PROFILE_MONEY_KEYS = {"monetary", "avg_order_value", "period_amount"}
+PROFILE_COUNT_KEYS = {"frequency", "recency_days", "r", "f", "m", "high", "medium", "low", "mentions",
+                      "mentions_previous", "at_risk", "scored_customers", "no_orders", "key_customers",
+                      "risk_high", "risk_medium", "period_orders"}  # fmt: skip
+for _lang, _words in PROFILE_LABELS.items():
+    LABELS[_lang].update(_words)
+
 PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share", "attainment",
-                "expected_finish", "probability"}  # fmt: skip
+                "expected_finish", "probability"} | PROFILE_PERCENT_KEYS  # fmt: skip
 MONEY_KEYS = {"amount", "cost", "cost_per_customer", "cost_per_won", "pipeline_amount", "target",
-              "won_amount", "gap", "pipeline", "weighted_pipeline", "expected_amount", "run_rate"}  # fmt: skip
+              "won_amount", "gap", "pipeline", "weighted_pipeline", "expected_amount",
+              "run_rate"} | PROFILE_MONEY_KEYS  # fmt: skip
 COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "days_idle", "row", "tasks",
               "open_tasks", "overdue_tasks", "closed", "days_overdue", "feedback", "complaints",
-              "target_deals", "won_deals", "open_customers"}  # fmt: skip
+              "target_deals", "won_deals", "open_customers"} | PROFILE_COUNT_KEYS  # fmt: skip
 NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
-    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction", "coverage"}  # fmt: skip
+    "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction", "coverage",
+    "orders_per_customer"}  # fmt: skip
 
 
 def for_reader(listing: Any) -> Any:

@@ -15,6 +15,7 @@ from crmkit.report.labels import (
     label,
 )
 from crmkit.report.metrics import ReportData
+from crmkit.report.profile import ProfileData
 from crmkit.report.service import ServiceData
 from crmkit.text.layout import format_table
 
@@ -111,4 +112,45 @@ def forecast_text(data: ForecastData, lang: str) -> str:
         "",
         f"{label(lang, 'customers_without_target')}: {len(data.customers_without_target)}",
     ]
+    return "\n".join(parts)
+
+
+def profile_text(data: ProfileData, lang: str) -> str:
+    """The profile as text tables: headline, segments, key customers, churn by owner, hot spots."""
+    from crmkit.report.profile import FEEDBACK_CATEGORY, NEED_CATEGORY
+
+    def table(frame: pd.DataFrame) -> str:
+        body = [
+            [cell_text(lang, k, v) for k, v in zip(frame.columns, r, strict=True)]
+            for r in frame.itertuples(index=False)
+        ]
+        return format_table([column_label(lang, c) for c in frame.columns], body)
+
+    parts = [
+        f"{label(lang, 'profile_title')} · {label(lang, 'as_of')} {data.as_of} · {data.basis_note(lang)}",
+        "",
+        format_table(
+            [label(lang, k) for k in ("metric", "value", "previous", "change")],
+            [
+                [
+                    label(lang, f"h_{h.key}"),
+                    format_value(h.key, h.value),
+                    format_value(h.key, h.previous),
+                    format_change(h.key, h.value, h.previous, lang),
+                ]
+                for h in data.headline
+            ],
+        ),
+    ]
+    keys = data.pareto_view(len(data.key_customers)).drop(columns="key_customer")
+    sections = [
+        (label(lang, "segments"), data.segment_view()),
+        (label(lang, "key_title").format(k=len(data.key_customers)), keys.head(20)),
+        (label(lang, "churn_by_owner"), data.risk_by_owner),
+        (f"{label(lang, 'churn')} ({len(data.risk)})", data.risk.head(20)),
+        (f"{label(lang, 'hotspots')} · {NEED_CATEGORY}", data.hotspot_view(NEED_CATEGORY)),
+        (f"{label(lang, 'hotspots')} · {FEEDBACK_CATEGORY}", data.hotspot_view(FEEDBACK_CATEGORY)),
+    ]
+    for title, frame in sections:
+        parts += ["", title, table(frame)]
     return "\n".join(parts)

@@ -113,7 +113,7 @@ DEFAULT_CONFIG = """\
 # costs = "渠道成本.csv"        # columns: 客户来源 (source), 成本 (cost)
 # tasks = "沟通协作任务表.xlsx"
 # feedback = "客户反馈记录表.xlsx"
-# orders = "成交记录表.xlsx"
+# orders = "成交记录表.xlsx"    # report profile; with targets, report forecast
 # targets = "销售目标表.xlsx"     # with it, `report all` adds the forecast (report forecast)
 
 [pipeline]

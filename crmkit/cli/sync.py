@@ -30,10 +30,18 @@ from crmkit.cli.common import (
 
 @command
 def sync_command(
-    customers: Annotated[str, typer.Argument(help="Customer table (.xlsx or .csv).")],
+    customers: Annotated[
+        str | None,
+        typer.Argument(help="Customer table (.xlsx or .csv; default: inputs.customers of the config)."),
+    ] = None,
     followups: Annotated[
-        str, typer.Option("--followups", metavar="FILE", help="Follow-up table (.xlsx or .csv).")
-    ],
+        str | None,
+        typer.Option(
+            "--followups",
+            metavar="FILE",
+            help="Follow-up table (.xlsx or .csv; default: inputs.followups of the config).",
+        ),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", metavar="FILE", help="The synced customer table."),
@@ -57,7 +65,10 @@ def sync_command(
     tasks: Annotated[
         str | None,
         typer.Option(
-            "--tasks", metavar="FILE", help="Collaboration-task table the triggers add to."
+            "--tasks",
+            metavar="FILE",
+            help="Collaboration-task table the triggers add to (with --in-place or --check, "
+            "default: inputs.tasks of the config).",
         ),
     ] = None,
     tasks_out: Annotated[
@@ -88,18 +99,25 @@ def sync_command(
       crmkit sync examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-10-01 -o synced.xlsx --changes changes.csv
     """
     from crmkit.io.write import write_frame
-    from crmkit.spec.config import find_config, load_config, load_sync_config
+    from crmkit.spec.config import CONFIG_NAME, find_config, load_config, load_sync_config
     from crmkit.sync import sync_customers
 
     if sum((output is not None, in_place, check)) != 1:
         fail("give one of -o FILE, --in-place or --check")
+    today = parse_date(as_of)
+    found = find_config(config, Path.cwd())
+    settings, rules = load_config(found), load_sync_config(found)
+    customers = customers or (str(settings.customers) if settings.customers else None)
+    followups = followups or (str(settings.followups) if settings.followups else None)
+    if output is None and tasks is None and settings.tasks is not None:
+        tasks = str(settings.tasks)
+    if not customers or not followups:
+        fail(f"give CUSTOMERS and --followups FILE, or set inputs.customers and "
+             f"inputs.followups in {CONFIG_NAME}")  # fmt: skip
     if tasks_out and not tasks:
         fail("--tasks-out needs --tasks")
     if tasks and output is not None and not tasks_out:
         fail("with -o, give --tasks-out FILE too (only --in-place writes over --tasks)")
-    today = parse_date(as_of)
-    found = find_config(config, Path.cwd())
-    settings, rules = load_config(found), load_sync_config(found)
     specs = specs_from(schema, config)
     people = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding,
                         delimiter=delimiter, forced=True)  # fmt: skip

@@ -81,19 +81,27 @@ def sync_customers(
     people = canonical_frame(customers, ["customer_id", "name", "intent", "stage", "owner",
                                          "updated_at", "next_followup"]).frame  # fmt: skip
     history = canonical_frame(followups, ["customer_id", "at", "by", "status"]).frame
+    # One integer code per 客户编号 (-1: blank), shared by both tables: sorting and grouping
+    # millions of follow-ups on integers, not on text.
+    codes = pd.factorize(pd.concat([people["customer_id"], history["customer_id"]],
+                                   ignore_index=True))[0]  # fmt: skip
+    people["code"], history["code"] = codes[: len(people)], codes[len(people) :]
+    history["_key"] = history.index
     findings, usable = _usable(followups, history, people, as_of)
     used = history[usable]
     intent = _intents(used["status"])
-    order = np.lexsort((intent.isna().to_numpy(), used["at"].to_numpy(), used["customer_id"].to_numpy()))
-    ordered = used.iloc[order].assign(intent=intent.iloc[order].to_numpy())
-    latest = ordered.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-    conflicted, conflict_findings = _conflicts(followups, ordered, latest)
+    order = np.lexsort((intent.isna().to_numpy(), used["at"].to_numpy(), used["code"].to_numpy()))
+    ordered = used.iloc[order].assign(intent=intent.to_numpy(dtype=object)[order])
+    code = ordered["code"].to_numpy()
+    last = np.append(code[1:] != code[:-1], True)[: len(code)]  # each customer's latest
+    latest = ordered[last].set_index("code")
+    conflicted, conflict_findings = _conflicts(followups, ordered, last)
     findings += conflict_findings
-    texts = _texts(followups, latest["_key"] if len(latest) else pd.Index([]))
+    texts = _texts(followups, latest["_key"])
     latest = latest.assign(**{name: texts[name].to_numpy() for name in _TEXT_FIELDS})
     rule_stage, rule_reason = _rules(latest, sync.stage_rules, followups)
     latest = latest.assign(rule_stage=rule_stage, rule_reason=rule_reason)
-    latest = latest[~latest.index.isin(conflicted)]
+    latest = latest[~conflicted]
     if customers.has("stage"):  # a stage no pipeline knows is never moved by intent
         people["stage_blank"] = arrow.blank(customers.column("stage"))
     new = _new_values(people, latest, config)
@@ -109,8 +117,10 @@ def _usable(
     followups: Table, history: pd.DataFrame, people: pd.DataFrame, as_of: date
 ) -> tuple[list[Finding], np.ndarray]:
     """The follow-ups a sync may use, and a warning for each of the others."""
-    history["_key"] = history.index
-    known = history["customer_id"].isin(people["customer_id"].dropna()).to_numpy()
+    present = np.zeros(int(max(people["code"].max(), history["code"].max(), 0)) + 2, dtype=bool)
+    present[people["code"].to_numpy()] = True
+    present[-1] = False  # code -1: a blank 客户编号
+    known = present[history["code"].to_numpy()]
     dated = history["at"].notna().to_numpy()
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     future = dated & (history["at"] >= end).to_numpy()
@@ -157,44 +167,59 @@ def _when(moment: object) -> str:
     return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
 
 
+def _texts_of(values: pd.Series) -> np.ndarray:
+    """Cells as text for a listing ('' where blank; dates as 2024-03-12 or 2024-03-12 10:30),
+    each distinct value converted once."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        day = values.dt.strftime("%Y-%m-%d")
+        minute = values.dt.strftime("%Y-%m-%d %H:%M")
+        text = minute.where(values != values.dt.normalize(), day)
+        return text.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    return np.array([_text(v) for v in distinct] + [""], dtype=object)[codes]
+
+
 def _intents(status: pd.Series) -> pd.Series:
     """The intent a 跟进状态 reaches: B of A→B, or the status itself (NA where invalid)."""
+    if arrow.is_arrow_text(status):
+        return arrow.replace(status, "^.*→", "")
     text = status.astype(object)
     return text.where(text.isna(), text.astype(str).str.rsplit("→", n=1).str[-1])
 
 
 def _conflicts(
-    followups: Table, ordered: pd.DataFrame, latest: pd.DataFrame
-) -> tuple[pd.Index, list[Finding]]:
-    """Customers whose follow-ups of one minute reach different intents: a warning per such
-    follow-up; the customers for whom that minute is the latest (left unchanged)."""
-    minute = ordered["at"].dt.floor("min")
-    keys = pd.DataFrame({"id": ordered["customer_id"].to_numpy(), "minute": minute.to_numpy(),
-                         "intent": ordered["intent"].to_numpy()})  # fmt: skip
-    distinct = keys.drop_duplicates()
-    clash = distinct[distinct.duplicated(["id", "minute"], keep=False)][["id", "minute"]]
-    if not len(clash):
-        return pd.Index([]), []
-    pairs = pd.MultiIndex.from_frame(clash.drop_duplicates())
-    mask = pd.MultiIndex.from_frame(keys[["id", "minute"]]).isin(pairs)
-    last = latest["at"].dt.floor("min")
-    stuck = pd.MultiIndex.from_arrays([latest.index, last]).isin(pairs)
-    conflicted = latest.index[stuck]
-    rows = ordered[mask]
-    is_last = rows["customer_id"].isin(conflicted).to_numpy() & (
-        rows["at"].dt.floor("min").to_numpy() == rows["customer_id"].map(last).to_numpy()
-    )
+    followups: Table, ordered: pd.DataFrame, last: np.ndarray
+) -> tuple[np.ndarray, list[Finding]]:
+    """Follow-ups of one customer and one minute that reach different intents: a warning for
+    each; and, for each latest follow-up, whether its minute is such (the customer is then
+    left unchanged)."""
+    code = ordered["code"].to_numpy()
+    minute = ordered["at"].to_numpy().astype("datetime64[m]").astype(np.int64)
+    states = pd.factorize(ordered["intent"].to_numpy(dtype=object))[0]  # -1: no valid state
+    if not len(code):
+        return np.zeros(0, dtype=bool), []
+    begins = np.append(True, (code[1:] != code[:-1]) | (minute[1:] != minute[:-1]))
+    starts, run = np.flatnonzero(begins), np.cumsum(begins) - 1
+    low = np.minimum.reduceat(np.where(states < 0, np.iinfo(np.int64).max, states), starts)
+    high = np.maximum.reduceat(states, starts)
+    clash = (high >= 0) & (low != high) & (low != np.iinfo(np.int64).max)
+    rows = clash[run]
+    stuck = rows[last]
     findings = []
-    for (sheet, row, key, when, intent, final) in zip(rows["sheet"], rows["row"],
-                                                      rows["customer_id"], rows["at"],
-                                                      rows["intent"], is_last, strict=True):  # fmt: skip
-        outcome = ("the customer is left unchanged until one is corrected" if final
+    chosen = ordered[rows]
+    decisive = np.zeros(len(starts), dtype=bool)
+    decisive[run[last][stuck]] = True
+    final = decisive[run[rows]]
+    for sheet, row, key, when, intent, settled in zip(chosen["sheet"], chosen["row"],
+                                                      chosen["customer_id"], chosen["at"],
+                                                      chosen["intent"], final, strict=True):  # fmt: skip
+        outcome = ("the customer is left unchanged until one is corrected" if settled
                    else "a later follow-up decides")  # fmt: skip
         findings.append(Finding(
             followups.name, sheet, int(row), followups.header_of("status"), "status",
             _text(intent), "warning", "same_minute_conflict",
             f"{key} has follow-ups at {_when(when)} with different 跟进状态; {outcome}"))  # fmt: skip
-    return conflicted, findings
+    return stuck, findings
 
 
 def _texts(followups: Table, keys: pd.Index | pd.Series) -> pd.DataFrame:
@@ -243,8 +268,9 @@ def _rules(
 
 
 def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig) -> pd.DataFrame:
-    """Each customer row's synced values and why (NaN: no latest follow-up, unchanged)."""
-    mine = latest.reindex(people["customer_id"].to_numpy())
+    """Each customer row's synced values, and what a reason is made of (NaN: no latest
+    follow-up, unchanged)."""
+    mine = latest.reindex(people["code"].to_numpy())
     mine.index = people.index
     seen = mine["at"].notna().to_numpy()
     rank = {name: k for k, name in enumerate(config.stages)}
@@ -258,8 +284,6 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
     forward = seen & ~settled & ~np.isnan(now) & (target_rank > now)
     rule = mine["rule_stage"].notna().to_numpy()
     new_stage = np.where(rule, mine["rule_stage"], np.where(forward, target, stage))
-    stage_reason = np.where(rule, mine["rule_reason"],
-                            "intent " + intent.astype(str) + " → " + target.astype(str))  # fmt: skip
     at = mine["at"]
     updated = people["updated_at"]
     new_updated = at.where(seen & (updated.isna() | (at > updated)).to_numpy(), updated)
@@ -272,12 +296,24 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
         "intent": intent.where(seen, people["intent"]), "stage": new_stage,
         "updated_at": new_updated, "next_followup": new_next,
         "stage_entered": seen & (new_stage != stage.to_numpy()) & pd.notna(new_stage),
-        "r_intent": "跟进状态 " + mine["status"].astype(str),
-        "r_stage": stage_reason, "r_updated_at": "latest follow-up",
-        "r_next_followup": "latest follow-up + " + every.astype(str).str.replace(".0", "")
-                           + " days (" + intent.astype(str) + ")",
+        "status": mine["status"], "target": target, "every": every, "rule": rule,
+        "rule_reason": mine["rule_reason"],
         "source_sheet": mine["sheet"], "source_row": mine["row"],
     }, index=people.index)  # fmt: skip
+
+
+def _reasons(name: str, new: pd.DataFrame) -> pd.Series:
+    """Why each of these rows' `name` changed: the rule, the intent or the cadence."""
+    text = new.astype(object).fillna("").astype(str)
+    if name == "intent":
+        return "跟进状态 " + text["status"]
+    if name == "stage":
+        by_intent = "intent " + text["intent"] + " → " + text["target"]
+        return by_intent.where(~new["rule"].to_numpy(dtype=bool), text["rule_reason"])
+    if name == "updated_at":
+        return pd.Series("latest follow-up", index=new.index)
+    days = new["every"].astype(float).astype("Int64").astype(str)
+    return "latest follow-up + " + days + " days (" + text["intent"] + ")"
 
 
 def _differs(before: pd.Series, after: pd.Series) -> np.ndarray:
@@ -292,17 +328,15 @@ def _apply(
     """The customer table with the new values in their cells (a missing column added where
     the spec places it), and one change row per cell changed."""
     table = customers
-    data: pd.DataFrame | None = None
+    data = table.data.copy()
     parts = []
     for name in SYNCED:
         changed = _differs(people[name], new[name])
         if not changed.any():
             continue
         if not table.has(name):
-            table = table.add_field_column(name)
-            data = None
-        if data is None:
-            data = table.data.copy()
+            table = table.with_data(data).add_field_column(name)
+            data = table.data
         position = table.fields[name]
         column = data[position].astype(object)
         before = column[changed]
@@ -314,8 +348,8 @@ def _apply(
         parts.append(pd.DataFrame({
             "file": customers.name, "sheet": sheets.astype(object), "row": rows,
             "customer_id": people["customer_id"][changed], "field": table.header_of(name),
-            "before": [_text(v) for v in before], "after": [_text(v) for v in after],
-            "reason": new[f"r_{name}"][changed],
+            "before": _texts_of(before), "after": _texts_of(after),
+            "reason": _reasons(name, new[changed]),
             "source_file": followups.name, "source_sheet": new["source_sheet"][changed],
             "source_row": new["source_row"][changed].astype(np.int64),
             "_order": SYNCED.index(name),
@@ -323,12 +357,11 @@ def _apply(
     columns = ["file", *(["sheet"] if customers.parts else []), *CHANGE_COLUMNS[1:],
                *(["source_sheet"] if followups.parts else [])]  # fmt: skip
     if not parts:
-        return pd.DataFrame(columns=columns), table
+        return pd.DataFrame(columns=columns), customers
     changes = pd.concat(parts)
     changes["_at"] = changes.index
     changes = changes.sort_values(["_at", "_order"], kind="stable")
-    out = table if data is None else table.with_data(data)
-    return changes[columns].reset_index(drop=True), out
+    return changes[columns].reset_index(drop=True), table.with_data(data)
 
 
 def _triggered(
@@ -342,22 +375,21 @@ def _triggered(
 ) -> tuple[Table, pd.DataFrame]:
     """The task table with a task for each trigger fired by this sync and not added before,
     and the tasks added."""
-    first = people.drop_duplicates("customer_id").set_index("customer_id")
+    first = people[people["code"] >= 0].drop_duplicates("code").set_index("code")
     fired: list[pd.DataFrame] = []
     for trigger in sync.triggers:
         if trigger.stage:
             hit = new["stage_entered"].to_numpy(dtype=bool) & (new["stage"] == trigger.stage)
-            ids = people["customer_id"][hit].drop_duplicates()
-            source = latest.loc[ids.to_numpy()]
+            source = latest.loc[people["code"][hit].drop_duplicates().to_numpy()]
         else:
             # The latest follow-up of each customer, and those newer than its 更新时间 before
             # this sync (several follow-ups logged between two runs).
-            updated = used["customer_id"].map(first["updated_at"])
-            newer = used[(used["at"] > updated).to_numpy() | used["_key"].isin(latest["_key"])]
+            updated = first["updated_at"].reindex(used["code"].to_numpy()).to_numpy()
+            newer = used[(used["at"].to_numpy() > updated) | used["_key"].isin(latest["_key"])]
             texts = _texts(followups, newer["_key"])
             hit = _by_distinct(texts["feedback"].to_numpy(dtype=object),
                                _matcher(trigger.feedback, ""))  # fmt: skip
-            source = newer[hit].set_index("customer_id")
+            source = newer[hit].set_index("code")
         if len(source):
             fired.append(_task_rows(trigger, source, first))
     existing = _keys(tasks)
@@ -377,24 +409,22 @@ def _keys(tasks: Table) -> set[str]:
 
 
 def _task_rows(trigger: SyncTrigger, source: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    """One task per follow-up in `source` (indexed by customer id)."""
-    ids = source.index.to_numpy()
-    who = first.reindex(ids)
-    owners = who["owner"].astype(object).where(who["owner"].notna(), source["by"].to_numpy()
-                                               if "by" in source else None)  # fmt: skip
+    """One task per follow-up in `source` (indexed by customer code)."""
+    who = first.reindex(source.index.to_numpy())
+    ids = who["customer_id"].to_numpy(dtype=object)
+    owners = who["owner"].astype(object).where(who["owner"].notna(), source["by"].to_numpy())
     contents = [
         trigger.task.format(客户名称=_text(n) or _text(i), 客户编号=_text(i), 负责人=_text(o),
                             销售阶段=_text(s))
         for i, n, o, s in zip(ids, who["name"], owners, who["stage"], strict=True)
     ]  # fmt: skip
-    at = pd.to_datetime(source["at"])
+    at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
+    key = f"sync {trigger.name} " + pd.Series(ids, dtype=str) + " " + at.dt.strftime("%Y-%m-%d %H:%M")
     return pd.DataFrame({
         "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,
         "assignee": [trigger.assignee or _text(o) for o in owners], "content": contents,
-        "priority": trigger.priority,
-        "due": (at.dt.normalize() + pd.Timedelta(days=trigger.days)).to_numpy(),
-        "status": "待处理", "created_at": at.to_numpy(),
-        "key": [f"sync {trigger.name} {i} {_when(t)}" for i, t in zip(ids, at, strict=True)],
+        "priority": trigger.priority, "due": (at.dt.normalize() + pd.Timedelta(days=trigger.days)),
+        "status": "待处理", "created_at": at, "key": key.to_numpy(dtype=object),
     })  # fmt: skip
 
 

@@ -136,7 +136,8 @@ def sync_command(
     counts = result.changes["field"].value_counts()
     cells = ", ".join(f"{name} {count}" for name, count in counts.items())
     info(
-        f"{people.name}: {result.customers_changed} of {people.rows} customers out of date "
+        f"{people.name}: {result.customers_changed} of {people.rows} customers "
+        f"{'out of date' if check else 'changed'} "
         f"({len(result.changes)} cells{': ' + cells if cells else ''}) from "
         f"{result.followups_used} follow-ups up to {today}; {len(result.new_tasks)} new tasks; "
         f"{len(result.findings)} warnings"

@@ -302,18 +302,20 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
     }, index=people.index)  # fmt: skip
 
 
-def _reasons(name: str, new: pd.DataFrame) -> pd.Series:
+def _reasons(name: str, new: pd.DataFrame) -> np.ndarray:
     """Why each of these rows' `name` changed: the rule, the intent or the cadence."""
-    text = new.astype(object).fillna("").astype(str)
+    def text(column: str) -> np.ndarray:
+        return _texts_of(new[column])
+
     if name == "intent":
-        return "跟进状态 " + text["status"]
+        return "跟进状态 " + text("status")
     if name == "stage":
-        by_intent = "intent " + text["intent"] + " → " + text["target"]
-        return by_intent.where(~new["rule"].to_numpy(dtype=bool), text["rule_reason"])
+        by_intent = "intent " + text("intent") + " → " + text("target")
+        return np.where(new["rule"].to_numpy(dtype=bool), text("rule_reason"), by_intent)
     if name == "updated_at":
-        return pd.Series("latest follow-up", index=new.index)
-    days = new["every"].astype(float).astype("Int64").astype(str)
-    return "latest follow-up + " + days + " days (" + text["intent"] + ")"
+        return np.full(len(new), "latest follow-up", dtype=object)
+    days = _texts_of(new["every"].astype(float).astype("Int64"))
+    return "latest follow-up + " + days + " days (" + text("intent") + ")"
 
 
 def _differs(before: pd.Series, after: pd.Series) -> np.ndarray:

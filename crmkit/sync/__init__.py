@@ -15,6 +15,7 @@ nothing: every new value is a function of the latest follow-up and of values it 
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -80,7 +81,7 @@ def sync_customers(
     sync = sync or SyncConfig()
     people = canonical_frame(customers, ["customer_id", "name", "intent", "stage", "owner",
                                          "updated_at", "next_followup"]).frame  # fmt: skip
-    history = canonical_frame(followups, ["customer_id", "at", "by", "status"]).frame
+    history = canonical_frame(followups, ["customer_id", "at", "status"]).frame
     # One integer code per 客户编号 (-1: blank), shared by both tables: sorting and grouping
     # millions of follow-ups on integers, not on text.
     codes = pd.factorize(pd.concat([people["customer_id"], history["customer_id"]],
@@ -88,7 +89,8 @@ def sync_customers(
     people["code"], history["code"] = codes[: len(people)], codes[len(people) :]
     history["_key"] = history.index
     findings, usable = _usable(followups, history, people, as_of)
-    used = history[usable]
+    used = history.loc[usable, ["code", "at", "status", "sheet", "row", "_key"]]
+    del history  # millions of rows: only the usable ones are kept
     intent = _intents(used["status"])
     order = np.lexsort((intent.isna().to_numpy(), used["at"].to_numpy(), used["code"].to_numpy()))
     ordered = used.iloc[order].assign(intent=intent.to_numpy(dtype=object)[order])
@@ -210,8 +212,9 @@ def _conflicts(
     decisive = np.zeros(len(starts), dtype=bool)
     decisive[run[last][stuck]] = True
     final = decisive[run[rows]]
+    ids = followups.column("customer_id").loc[chosen.index]
     for sheet, row, key, when, intent, settled in zip(chosen["sheet"], chosen["row"],
-                                                      chosen["customer_id"], chosen["at"],
+                                                      ids, chosen["at"],
                                                       chosen["intent"], final, strict=True):  # fmt: skip
         outcome = ("the customer is left unchanged until one is corrected" if settled
                    else "a later follow-up decides")  # fmt: skip
@@ -319,16 +322,20 @@ def _reasons(name: str, new: pd.DataFrame) -> np.ndarray:
 
 
 def _differs(before: pd.Series, after: pd.Series) -> np.ndarray:
-    both_missing = before.isna().to_numpy() & after.isna().to_numpy()
-    same = (before.astype(object) == after.astype(object)).fillna(False).to_numpy(dtype=bool)
-    return ~(same | both_missing) & after.notna().to_numpy()
+    """Which cells get a new value (a value, different from the one they hold)."""
+    present = after.notna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(before):
+        return present & (before.to_numpy() != after.to_numpy())
+    same = before == pd.Series(after.to_numpy(dtype=object), index=before.index, dtype=before.dtype)
+    return present & ~same.fillna(False).to_numpy(dtype=bool)
 
 
 def _apply(
     customers: Table, people: pd.DataFrame, new: pd.DataFrame, followups: Table
 ) -> tuple[pd.DataFrame, Table]:
     """The customer table with the new values in their cells (a missing column added where
-    the spec places it), and one change row per cell changed."""
+    the spec places it), and one change row per cell changed. A CSV's cells get text, a
+    workbook's dates get dates."""
     table = customers
     data = table.data.copy()
     parts = []
@@ -340,17 +347,23 @@ def _apply(
             table = table.with_data(data).add_field_column(name)
             data = table.data
         position = table.fields[name]
-        column = data[position].astype(object)
-        before = column[changed]
+        before = data[position][changed]
         after = new[name][changed]
-        values = after.dt.to_pydatetime() if name in ("updated_at", "next_followup") else after
-        column[changed] = np.asarray(values, dtype=object)
+        written = _texts_of(after)
+        if table.format == "csv" and arrow.is_arrow_text(data[position]):
+            column = data[position].copy()
+            column[changed] = written
+        else:
+            column = data[position].astype(object)
+            dated = name in ("updated_at", "next_followup")
+            column[changed] = np.asarray(after.dt.to_pydatetime() if dated else written,
+                                         dtype=object)  # fmt: skip
         data[position] = column
         sheets, rows = customers.places(before.index)
         parts.append(pd.DataFrame({
             "file": customers.name, "sheet": sheets.astype(object), "row": rows,
             "customer_id": people["customer_id"][changed], "field": table.header_of(name),
-            "before": _texts_of(before), "after": _texts_of(after),
+            "before": _texts_of(before), "after": written,
             "reason": _reasons(name, new[changed]),
             "source_file": followups.name, "source_sheet": new["source_sheet"][changed],
             "source_row": new["source_row"][changed].astype(np.int64),
@@ -379,21 +392,19 @@ def _triggered(
     and the tasks added."""
     first = people[people["code"] >= 0].drop_duplicates("code").set_index("code")
     fired: list[pd.DataFrame] = []
+    newer: pd.DataFrame | None = None
     for trigger in sync.triggers:
         if trigger.stage:
             hit = new["stage_entered"].to_numpy(dtype=bool) & (new["stage"] == trigger.stage)
             source = latest.loc[people["code"][hit].drop_duplicates().to_numpy()]
         else:
-            # The latest follow-up of each customer, and those newer than its 更新时间 before
-            # this sync (several follow-ups logged between two runs).
-            updated = first["updated_at"].reindex(used["code"].to_numpy()).to_numpy()
-            newer = used[(used["at"].to_numpy() > updated) | used["_key"].isin(latest["_key"])]
-            texts = _texts(followups, newer["_key"])
-            hit = _by_distinct(texts["feedback"].to_numpy(dtype=object),
+            if newer is None:
+                newer = _recent(followups, used, latest, first)
+            hit = _by_distinct(newer["feedback"].to_numpy(dtype=object),
                                _matcher(trigger.feedback, ""))  # fmt: skip
-            source = newer[hit].set_index("code")
+            source = newer[hit]
         if len(source):
-            fired.append(_task_rows(trigger, source, first))
+            fired.append(_task_rows(trigger, source, first, followups))
     existing = _keys(tasks)
     rows = pd.concat(fired) if fired else pd.DataFrame(columns=["key"])
     rows = rows[~rows["key"].isin(existing)].drop_duplicates("key")
@@ -403,6 +414,22 @@ def _triggered(
     return _append_tasks(tasks, rows), rows
 
 
+def _recent(
+    followups: Table, used: pd.DataFrame, latest: pd.DataFrame, first: pd.DataFrame
+) -> pd.DataFrame:
+    """The follow-ups a feedback trigger reads, indexed by customer code, with their 客户反馈:
+    each customer's latest, and those newer than its 更新时间 before this sync (several
+    follow-ups logged between two runs)."""
+    updated = first["updated_at"].reindex(used["code"].to_numpy()).to_numpy()
+    known = pd.Series(latest["feedback"].to_numpy(), index=latest["_key"].to_numpy())
+    newer = used[(used["at"].to_numpy() > updated) | used["_key"].isin(known.index).to_numpy()]
+    feedback = known.reindex(newer["_key"].to_numpy()).to_numpy(dtype=object)
+    missing = pd.isna(feedback)
+    if missing.any():
+        feedback[missing] = _texts(followups, newer["_key"][missing])["feedback"].to_numpy()
+    return newer.assign(feedback=feedback).set_index("code")
+
+
 def _keys(tasks: Table) -> set[str]:
     if KEY_HEADER not in tasks.headers:
         return set()
@@ -410,23 +437,29 @@ def _keys(tasks: Table) -> set[str]:
     return {str(v) for v in cells.dropna()}
 
 
-def _task_rows(trigger: SyncTrigger, source: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+def _task_rows(
+    trigger: SyncTrigger, source: pd.DataFrame, first: pd.DataFrame, followups: Table
+) -> pd.DataFrame:
     """One task per follow-up in `source` (indexed by customer code)."""
     who = first.reindex(source.index.to_numpy())
-    ids = who["customer_id"].to_numpy(dtype=object)
-    owners = who["owner"].astype(object).where(who["owner"].notna(), source["by"].to_numpy())
-    contents = [
-        trigger.task.format(客户名称=_text(n) or _text(i), 客户编号=_text(i), 负责人=_text(o),
-                            销售阶段=_text(s))
-        for i, n, o, s in zip(ids, who["name"], owners, who["stage"], strict=True)
-    ]  # fmt: skip
+    ids = _texts_of(who["customer_id"])
+    owners = _texts_of(who["owner"])
+    if followups.has("by"):  # no 负责人: the one who made the follow-up
+        by = _texts_of(followups.column("by").loc[source["_key"].to_numpy()])
+        owners = np.where(owners == "", by, owners)
+    names = _texts_of(who["name"])
+    words = {"客户名称": np.where(names == "", ids, names), "客户编号": ids, "负责人": owners,
+             "销售阶段": _texts_of(who["stage"])}  # fmt: skip
+    contents = np.full(len(source), "", dtype=object)
+    for literal, word, _, _ in string.Formatter().parse(trigger.task):
+        contents = contents + literal + (words[word] if word is not None else "")
     at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
-    key = f"sync {trigger.name} " + pd.Series(ids, dtype=str) + " " + at.dt.strftime("%Y-%m-%d %H:%M")
+    key = f"sync {trigger.name} " + ids + " " + at.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
     return pd.DataFrame({
         "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,
-        "assignee": [trigger.assignee or _text(o) for o in owners], "content": contents,
+        "assignee": trigger.assignee or owners, "content": contents,
         "priority": trigger.priority, "due": (at.dt.normalize() + pd.Timedelta(days=trigger.days)),
-        "status": "待处理", "created_at": at, "key": key.to_numpy(dtype=object),
+        "status": "待处理", "created_at": at, "key": key,
     })  # fmt: skip
 
 

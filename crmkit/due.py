@@ -180,7 +180,7 @@ def _stage_items(
     if followups is not None and len(followups):
         seen = _dates(people["customer_id"].map(followups.groupby("customer_id")["at"].max()))
         last = seen.where(seen.notna(), last)
-    idle = (pd.Timestamp(as_of) - last) / pd.Timedelta(days=1)
+    idle = (pd.Timestamp(as_of) - last).dt.total_seconds() / 86400
     stalled = (limit.notna() & (idle > limit)).to_numpy(dtype=bool)
     chosen, limit, last, idle = people[stalled], limit[stalled], last[stalled], idle[stalled]
     rows = {

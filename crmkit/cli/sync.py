@@ -32,7 +32,9 @@ from crmkit.cli.common import (
 def sync_command(
     customers: Annotated[
         str | None,
-        typer.Argument(help="Customer table (.xlsx or .csv; default: inputs.customers of the config)."),
+        typer.Argument(
+            help="Customer table (.xlsx or .csv; default: inputs.customers of the config)."
+        ),
     ] = None,
     followups: Annotated[
         str | None,

@@ -377,7 +377,9 @@ def load_sync_config(path: Path | None) -> SyncConfig:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ConfigError(f"{path}: {name}.pattern is not a regular expression ({exc})") from None
+            raise ConfigError(
+                f"{path}: {name}.pattern is not a regular expression ({exc})"
+            ) from None
         found = words(name, entry, "words")
         if not found and not pattern:
             raise ConfigError(f"{path}: {name} needs words or a pattern")
@@ -406,7 +408,9 @@ def load_sync_config(path: Path | None) -> SyncConfig:
             raise ConfigError(f"{path}: {name}.days must be a whole number of days, not {days!r}")
         priority = text(name, entry, "priority", "重要")
         if priority not in _PRIORITIES:
-            raise ConfigError(f"{path}: {name}.priority must be 紧急, 重要 or 一般, not {priority!r}")
+            raise ConfigError(
+                f"{path}: {name}.priority must be 紧急, 重要 or 一般, not {priority!r}"
+            )
         triggers.append(SyncTrigger(text(name, entry, "name", name), task, entered, feedback, days,
                                     priority, text(name, entry, "initiator", "系统"),
                                     text(name, entry, "assignee", "")))  # fmt: skip

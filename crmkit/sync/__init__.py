@@ -307,6 +307,7 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
 
 def _reasons(name: str, new: pd.DataFrame) -> np.ndarray:
     """Why each of these rows' `name` changed: the rule, the intent or the cadence."""
+
     def text(column: str) -> np.ndarray:
         return _texts_of(new[column])
 
@@ -454,7 +455,12 @@ def _task_rows(
     for literal, word, _, _ in string.Formatter().parse(trigger.task):
         contents = contents + literal + (words[word] if word is not None else "")
     at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
-    key = f"sync {trigger.name} " + ids + " " + at.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    key = (
+        f"sync {trigger.name} "
+        + ids
+        + " "
+        + at.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    )
     return pd.DataFrame({
         "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,
         "assignee": trigger.assignee or owners, "content": contents,

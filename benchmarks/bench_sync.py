@@ -44,6 +44,7 @@ else:
     mark = time.perf_counter()
     result = sync_customers(c, f, as_of=date(2025, 1, 31), tasks=t)
     times["sync"] = time.perf_counter() - mark
+    del f  # as the CLI does: the follow-ups are not kept while the outputs are written
     mark = time.perf_counter()
     if kind == "crmkit":
         write_frame(result.table.to_frame(), out + "/synced.csv")

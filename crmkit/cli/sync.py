@@ -128,6 +128,7 @@ def sync_command(
     todo = open_table(tasks, [specs["tasks"]], encoding=encoding, delimiter=delimiter,
                       forced=True) if tasks else None  # fmt: skip
     result = sync_customers(people, history, as_of=today, config=settings, sync=rules, tasks=todo)
+    del history  # millions of follow-ups need not stay in memory while the outputs are written
     shown = result.findings if limit <= 0 else result.findings[:limit]
     for finding in shown:
         where = f"{finding.file}" + (f" sheet {finding.sheet}" if finding.sheet else "")

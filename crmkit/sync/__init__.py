@@ -91,13 +91,18 @@ def sync_customers(
     findings, usable = _usable(followups, history, people, as_of)
     used = history.loc[usable, ["code", "at", "status", "sheet", "row", "_key"]]
     del history  # millions of rows: only the usable ones are kept
-    intent = _intents(used["status"])
-    order = np.lexsort((intent.isna().to_numpy(), used["at"].to_numpy(), used["code"].to_numpy()))
-    ordered = used.iloc[order].assign(intent=intent.to_numpy(dtype=object)[order])
+    # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
+    # at one time, a valid state is taken for the latest before an invalid one.
+    states, intents = pd.factorize(_intents(used["status"]))
+    names = np.append(np.asarray(intents, dtype=object), None)  # code -1 takes the last slot
+    order = np.lexsort((states >= 0, used["at"].to_numpy(), used["code"].to_numpy()))
+    ordered = used.iloc[order].assign(state=states[order])
+    del used
     code = ordered["code"].to_numpy()
     last = np.append(code[1:] != code[:-1], True)[: len(code)]  # each customer's latest
     latest = ordered[last].set_index("code")
-    conflicted, conflict_findings = _conflicts(followups, ordered, last)
+    latest["intent"] = names[latest["state"].to_numpy()]
+    conflicted, conflict_findings = _conflicts(followups, ordered, last, names)
     findings += conflict_findings
     texts = _texts(followups, latest["_key"])
     latest = latest.assign(**{name: texts[name].to_numpy() for name in _TEXT_FIELDS})
@@ -110,7 +115,7 @@ def sync_customers(
     changes, table = _apply(customers, people, new, followups)
     result = SyncResult(table, changes, findings=findings, followups_used=int(usable.sum()))
     if tasks is not None:
-        result.tasks, result.new_tasks = _triggered(tasks, people, used, latest, new, sync,
+        result.tasks, result.new_tasks = _triggered(tasks, people, ordered, latest, new, sync,
                                                     followups)  # fmt: skip
     return result
 
@@ -190,14 +195,14 @@ def _intents(status: pd.Series) -> pd.Series:
 
 
 def _conflicts(
-    followups: Table, ordered: pd.DataFrame, last: np.ndarray
+    followups: Table, ordered: pd.DataFrame, last: np.ndarray, names: np.ndarray
 ) -> tuple[np.ndarray, list[Finding]]:
     """Follow-ups of one customer and one minute that reach different intents: a warning for
     each; and, for each latest follow-up, whether its minute is such (the customer is then
     left unchanged)."""
     code = ordered["code"].to_numpy()
     minute = ordered["at"].to_numpy().astype("datetime64[m]").astype(np.int64)
-    states = pd.factorize(ordered["intent"].to_numpy(dtype=object))[0]  # -1: no valid state
+    states = ordered["state"].to_numpy()  # -1: no valid state
     if not len(code):
         return np.zeros(0, dtype=bool), []
     begins = np.append(True, (code[1:] != code[:-1]) | (minute[1:] != minute[:-1]))
@@ -215,7 +220,8 @@ def _conflicts(
     ids = followups.column("customer_id").loc[chosen.index]
     for sheet, row, key, when, intent, settled in zip(chosen["sheet"], chosen["row"],
                                                       ids, chosen["at"],
-                                                      chosen["intent"], final, strict=True):  # fmt: skip
+                                                      names[chosen["state"].to_numpy()], final,
+                                                      strict=True):  # fmt: skip
         outcome = ("the customer is left unchanged until one is corrected" if settled
                    else "a later follow-up decides")  # fmt: skip
         findings.append(Finding(

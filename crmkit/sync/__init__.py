@@ -94,7 +94,7 @@ def sync_customers(
     # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
     # at one time, a valid state is taken for the latest before an invalid one.
     states, intents = pd.factorize(_intents(used["status"]))
-    names = np.append(np.asarray(intents, dtype=object), None)  # code -1 takes the last slot
+    names = np.array([*intents, None], dtype=object)  # code -1 takes the last slot
     order = np.lexsort((states >= 0, used["at"].to_numpy(), used["code"].to_numpy()))
     ordered = used.iloc[order].assign(state=states[order])
     del used

@@ -328,6 +328,12 @@ def _reasons(name: str, new: pd.DataFrame) -> np.ndarray:
     return "latest follow-up + " + days + " days (" + text("intent") + ")"
 
 
+def _shared(texts: np.ndarray) -> np.ndarray:
+    """The same texts, each distinct one held once (a million changes share a few reasons)."""
+    codes, distinct = pd.factorize(texts)
+    return np.asarray(distinct, dtype=object)[codes]
+
+
 def _differs(before: pd.Series, after: pd.Series) -> np.ndarray:
     """Which cells get a new value (a value, different from the one they hold)."""
     present = after.notna().to_numpy()
@@ -371,7 +377,7 @@ def _apply(
             "file": customers.name, "sheet": sheets.astype(object), "row": rows,
             "customer_id": people["customer_id"][changed], "field": table.header_of(name),
             "before": _texts_of(before), "after": written,
-            "reason": _reasons(name, new[changed]),
+            "reason": _shared(_reasons(name, new[changed])),
             "source_file": followups.name, "source_sheet": new["source_sheet"][changed],
             "source_row": new["source_row"][changed].astype(np.int64),
             "_order": SYNCED.index(name),

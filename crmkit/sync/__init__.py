@@ -350,7 +350,7 @@ def _apply(
     the spec places it), and one change row per cell changed. A CSV's cells get text, a
     workbook's dates get dates."""
     table = customers
-    data = table.data.copy()
+    data = table.data.copy(deep=False)  # copy-on-write: only the columns set below are new
     parts = []
     for name in SYNCED:
         changed = _differs(people[name], new[name])
@@ -387,8 +387,8 @@ def _apply(
     if not parts:
         return pd.DataFrame(columns=columns), customers
     changes = pd.concat(parts)
-    changes["_at"] = changes.index
-    changes = changes.sort_values(["_at", "_order"], kind="stable")
+    order = np.lexsort((changes["_order"].to_numpy(), changes.index.to_numpy()))
+    changes = changes.drop(columns="_order").iloc[order]
     return changes[columns].reset_index(drop=True), table.with_data(data)
 
 

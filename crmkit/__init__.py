@@ -51,6 +51,9 @@ _API = {
     # dedupe: tables in, the merged table, map, pairs and re-pointed follow-ups out
     "dedupe_tables": "crmkit.dedupe.run",
     "DedupeResult": "crmkit.dedupe.run",
+    # sync: the customer table follows its follow-ups
+    "sync_customers": "crmkit.sync",
+    "SyncResult": "crmkit.sync",
     # tags
     "load_rulebook": "crmkit.tags",
     "read_tags": "crmkit.tags",
@@ -167,6 +170,8 @@ if TYPE_CHECKING:
     from crmkit.spec.fields import (
         load_specs as load_specs,
     )
+    from crmkit.sync import SyncResult as SyncResult
+    from crmkit.sync import sync_customers as sync_customers
     from crmkit.tags import (
         apply_tags as apply_tags,
     )

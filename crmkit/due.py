@@ -1,8 +1,9 @@
 """Each person's agenda (`crmkit due`): what is overdue, due today and planned.
 
-Items come from three places: a customer's next follow-up — the earlier of its 下次跟进时间
+Items come from four places: a customer's next follow-up — the earlier of its 下次跟进时间
 and its cadence date (last follow-up, or creation, plus the intent level's cadence days) —,
-a contract's end (合同到期日, a renewal), and the deadline of every open collaboration task.
+a contract's end (合同到期日, a renewal), the deadline of every open collaboration task, and
+a stage left too long (阶段超时: no activity for longer than the stage's `stall_days`).
 An item is overdue when its date is before the day, due today on the day, and planned when it
 falls within the plan window: the larger of `days` and the item kind's reminder lead time
 (renewals 30 days ahead, follow-ups and tasks 1 day by default).
@@ -32,7 +33,7 @@ from crmkit.spec.fields import builtin_spec
 from crmkit.text.pii import mask_phone
 
 GROUPS = ("overdue", "today", "planned")
-KINDS = ("followup", "renewal", "task")
+KINDS = ("followup", "renewal", "task", "stage")
 UNASSIGNED = "(未分配)"  # the Chinese word; `WORDS[lang]["unassigned"]` is the one shown
 ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
                 "phone", "priority", "what", "file", "sheet", "row"]  # fmt: skip
@@ -43,7 +44,8 @@ WORDS = {
         "renewal": "续约", "task": "任务", "next": "下次跟进时间 {date}",
         "cadence": "{intent}每{every}天跟进一次，上次 {last}", "contract": "合同到期 {date}",
         "late": "逾期{n}天", "now": "今天", "ahead": "{n}天后", "nothing": "无待办事项",
-        "as_of": "截至", "agenda": "待办", "unassigned": "（未分配）",
+        "as_of": "截至", "agenda": "待办", "unassigned": "（未分配）", "stage": "阶段超时",
+        "stalled": "{stage}阶段{n}天无进展（上限{limit}天）",
     },
     "en": {
         "overdue": "Overdue", "today": "Due today", "planned": "Planned", "followup": "follow-up",
@@ -51,6 +53,7 @@ WORDS = {
         "cadence": "{intent}: every {every} d, last {last}", "contract": "contract ends {date}",
         "late": "{n} d late", "now": "today", "ahead": "in {n} d", "nothing": "nothing due",
         "as_of": "as of", "agenda": "Agenda", "unassigned": "(unassigned)",
+        "stage": "stage timeout", "stalled": "{stage}: no activity for {n} d (limit {limit} d)",
     },
 }  # fmt: skip
 
@@ -160,6 +163,35 @@ def _followup_items(
     return frame[frame["due"].notna()]
 
 
+def _stage_items(
+    people: pd.DataFrame,
+    followups: pd.DataFrame | None,
+    config: ReportConfig,
+    words: dict[str, str],
+    as_of: date,
+) -> pd.DataFrame:
+    """阶段超时: customers whose stage has had no activity (a follow-up, else an edit or the
+    creation) for longer than `stall_days` of that stage; due the day the limit ran out."""
+    limit = people["stage"].astype(object).map(config.stall_days).astype(float)
+    last = pd.concat([_dates(people["updated_at"]), _dates(people["created_at"])], axis=1).max(
+        axis=1
+    )
+    if followups is not None and len(followups):
+        seen = _dates(people["customer_id"].map(followups.groupby("customer_id")["at"].max()))
+        last = seen.where(seen.notna(), last)
+    idle = (pd.Timestamp(as_of) - last).dt.total_seconds() / 86400
+    stalled = (limit.notna() & (idle > limit)).to_numpy(dtype=bool)
+    chosen, limit, last, idle = people[stalled], limit[stalled], last[stalled], idle[stalled]
+    rows = {
+        "owner": chosen["owner"], "department": "", "kind": "stage",
+        "due": last + pd.to_timedelta(limit, unit="D"), "customer_id": chosen["customer_id"],
+        "customer": chosen["name"], "phone": chosen["phone"], "priority": None,
+        "what": [words["stalled"].format(stage=s, n=int(n), limit=int(k))
+                 for s, n, k in zip(chosen["stage"], idle, limit, strict=True)],
+    }  # fmt: skip
+    return _frame(rows, chosen.index)
+
+
 def _renewal_items(people: pd.DataFrame, words: dict[str, str]) -> pd.DataFrame:
     ends = _dates(people["contract_end"])
     chosen = ends.notna().to_numpy(dtype=bool)
@@ -224,6 +256,7 @@ def build_agenda(
         for frame in (
             _followup_items(people, followups, config, words),
             _renewal_items(people, words),
+            _stage_items(people, followups, config, words, as_of),
         ):
             parts.append(_placed(frame, customers, sources.get("customers", "")))
     if tasks is not None:

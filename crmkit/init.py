@@ -21,7 +21,8 @@ CRONTAB = """\
 # Install with `crontab -e`. A non-zero exit means the report was not written. The paths are
 # absolute (cron's PATH has no crmkit) and quoted; in a crontab a % must be written \\%.
 MAILTO=you@example.com
-0 8 * * 1  cd {folder} && {crmkit} --quiet report all --config {config}
+# The customer table first follows its follow-ups (crmkit sync), then the report is written.
+0 8 * * 1  cd {folder} && {crmkit} --quiet sync --config {config} --in-place && {crmkit} --quiet report all --config {config}
 # Each working day at 07:30: one agenda file per person in agendas/; mailed when anything is overdue.
 30 7 * * 1-5  cd {folder} && {crmkit} --quiet due --config {config} --by-owner agendas --check
 """

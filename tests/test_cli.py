@@ -28,7 +28,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
     for name in COMMANDS:
         assert name.split()[0] in result.stdout
     assert COMMANDS == ["validate", "clean", "dedupe", "template", "report", "due", "export",
-                        "init", "tags check", "tags apply", "tags stats"]  # fmt: skip
+                        "init", "sync", "tags check", "tags apply", "tags stats"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -235,4 +235,4 @@ def test_examples_agenda() -> None:
     assert result.exit_code == 0, explain(result)
     data = json.loads(result.stdout)
     assert all(data["counts"][g] > 0 for g in ("overdue", "today", "planned"))
-    assert {i["kind"] for i in data["items"]} == {"followup", "task"}
+    assert {i["kind"] for i in data["items"]} == {"followup", "task", "stage"}

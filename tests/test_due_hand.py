@@ -58,6 +58,7 @@ def test_only_rows_on_record_by_as_of_count(tables: dict[str, Path]) -> None:
     assert found == [
         ("刘洋", "overdue", "CRM20240310001", -1),  # T1 (its customer is not in the table)
         ("李强", "overdue", "CRM20240301001", -7),  # from the 03-10 follow-up, not the 03-25 one
+        ("李强", "overdue", "CRM20240301001", -3),  # 阶段超时: 初步接触 idle 10 d > 7 since 03-10
         ("王五", "overdue", "CRM20240301003", -1),
         ("（未分配）", "today", "CRM20240310001", 0),  # T3
     ]

@@ -358,8 +358,10 @@ def test_init_crontab_lines_run_under_cron_s_environment(tmp_path: Path) -> None
     assert len(lines) == 2
     crmkit = shlex.quote(str(Path(sys.executable).parent / "crmkit"))
     quoted = shlex.quote(str(folder.resolve()))
+    config = shlex.quote(str(folder.resolve() / "crmkit.toml"))
     assert lines[0].split(None, 5)[5] == (
-        f"cd {quoted} && {crmkit} --quiet report all --config {shlex.quote(str(folder.resolve() / 'crmkit.toml'))}"
+        f"cd {quoted} && {crmkit} --quiet sync --config {config} --in-place"
+        f" && {crmkit} --quiet report all --config {config}"
     )
     for line in lines:
         command = line.split(None, 5)[5].replace("\\%", "%")  # as cron hands it to sh

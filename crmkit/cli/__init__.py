@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmkit import __version__
-from crmkit.cli import clean, dedupe, due, export, init, report, tags, template, validate
+from crmkit.cli import clean, dedupe, due, export, init, report, sync, tags, template, validate
 from crmkit.cli.options import STATE
 from crmkit.io.guard import Limits
 
@@ -102,6 +102,7 @@ app.command("report")(report.report_command)
 app.command("due")(due.due_command)
 app.command("export", no_args_is_help=True)(export.export_command)
 app.command("init", no_args_is_help=True)(init.init_command)
+app.command("sync", no_args_is_help=True)(sync.sync_command)
 
 
 def main() -> None:

@@ -144,10 +144,12 @@ def write_table(
     allow_formulas: bool = False,
     in_place: bool = False,
     bom: bool | None = None,
+    replaces: Sequence[str] = (),
 ) -> None:
     """A table — one frame, or frames by sheet name — to .xlsx or .csv (atomically, never over
-    an input unless `in_place`), or for '-' as CSV on stdout (sheets one after another).
-    `bom`: start CSV with a UTF-8 BOM (default: in a file, for Excel, not on stdout)."""
+    an input unless `in_place`, then in place of the sheets `replaces` names, the others kept),
+    or for '-' as CSV on stdout (sheets one after another). `bom`: start CSV with a UTF-8 BOM
+    (default: in a file, for Excel, not on stdout)."""
     from crmkit.io.write import frame_to_csv_bytes, one_frame, write_frame
 
     if str(output) == "-":
@@ -155,7 +157,7 @@ def write_table(
         write_output(data, "-")
         return
     write_frame(frames, Path(output), inputs=inputs, sheet=sheet, allow_formulas=allow_formulas,
-                in_place=in_place, bom=bom is not False)  # fmt: skip
+                in_place=in_place, bom=bom is not False, replaces=replaces)  # fmt: skip
 
 
 def echo_csv(frame: Any) -> None:

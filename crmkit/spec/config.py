@@ -7,8 +7,10 @@ an empty file is a valid config. A wrong key or value raises ConfigError naming 
 from __future__ import annotations
 
 import contextlib
+import re
+import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +105,56 @@ class ForecastConfig:
     probability: dict[str, float] = field(default_factory=lambda: dict(_PROBABILITY))
 
 
+_FOLLOWUP_TEXT = {"沟通内容": "content", "下一步计划": "next_step", "客户反馈": "feedback"}
+_PRIORITIES = ("紧急", "重要", "一般")
+_TASK_WORDS = ("客户名称", "客户编号", "负责人", "销售阶段")
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """`[[sync.stage_rules]]`: any of `words` (or a match of `pattern`) in the latest
+    follow-up's `fields` (content, next_step, feedback) moves the customer to `stage`."""
+
+    name: str
+    stage: str
+    words: tuple[str, ...] = ()
+    pattern: str = ""
+    fields: tuple[str, ...] = ("content", "next_step", "feedback")
+
+
+@dataclass(frozen=True)
+class SyncTrigger:
+    """`[[sync.triggers]]`: a customer entering `stage` by a sync, or a follow-up whose 客户反馈
+    holds one of `feedback`, adds a task: `task` (a template naming {客户名称} …), due `days`
+    after the follow-up, from `initiator`, for `assignee` ("": the customer's 负责人)."""
+
+    name: str
+    task: str
+    stage: str = ""
+    feedback: tuple[str, ...] = ()
+    days: int = 1
+    priority: str = "重要"
+    initiator: str = "系统"
+    assignee: str = ""
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """`crmkit sync`: the stage rules (the first that matches the latest follow-up wins) and
+    the triggers of collaboration tasks. A config's lists replace these defaults."""
+
+    stage_rules: tuple[StageRule, ...] = (
+        StageRule("重新报价", "方案报价", ("需优化报价", "价格偏高", "重新报价")),
+        StageRule("签约", "成交", ("已签约", "签订合同", "已付款")),
+        StageRule("流失", "关闭", ("不再考虑", "选择了其他供应商", "项目取消")),
+    )
+    triggers: tuple[SyncTrigger, ...] = (
+        SyncTrigger("方案回访", "回访{客户名称}确认方案反馈", stage="方案报价", days=3),
+        SyncTrigger("不满意", "处理{客户名称}的不满意反馈", feedback=("不满意", "投诉"),
+                    days=1, priority="紧急"),
+    )  # fmt: skip
+
+
 DEFAULT_CONFIG = """\
 # crmkit project config. Every key is optional; the values shown are the defaults.
 # Paths are relative to this file. `crmkit report all --config /path/crmkit.toml` runs it.
@@ -187,6 +239,45 @@ renewal = 30                     # a contract's 合同到期日
 followup = 1                     # a customer's 下次跟进时间, or its cadence date
 task = 1                         # a collaboration task's 截止日期
 
+[sync]
+# `crmkit sync`: the latest follow-up (by 跟进时间) sets 意向等级, moves 销售阶段 forward by
+# [pipeline.intent_stage], and, through the first stage rule whose words (or pattern, a regular
+# expression) it holds in 沟通内容 / 下一步计划 / 客户反馈, forward or back. stage: a stage, or
+# "won" / "lost" (pipeline.won, the first of pipeline.lost). These lists replace the defaults.
+[[sync.stage_rules]]
+name = "重新报价"
+words = ["需优化报价", "价格偏高", "重新报价"]
+stage = "方案报价"
+[[sync.stage_rules]]
+name = "签约"
+words = ["已签约", "签订合同", "已付款"]
+stage = "won"
+[[sync.stage_rules]]
+name = "流失"
+words = ["不再考虑", "选择了其他供应商", "项目取消"]
+stage = "lost"
+# fields = ["沟通内容", "下一步计划", "客户反馈"]    # where to look (the default: all three)
+# pattern = "价格.{0,4}(太高|偏高)"                 # instead of, or beside, words
+
+# With --tasks, a customer entering `stage` by a sync, or a follow-up whose 客户反馈 holds one of
+# `feedback`, adds a task (never twice for one customer, trigger and follow-up): `task` names
+# {客户名称}, {客户编号}, {负责人} or {销售阶段}; due `days` after the follow-up; 发起人 `initiator`;
+# 协作部门/人员 `assignee` (default: the customer's 负责人).
+[[sync.triggers]]
+name = "方案回访"
+stage = "方案报价"
+task = "回访{客户名称}确认方案反馈"
+days = 3
+priority = "重要"                 # 紧急, 重要 or 一般
+initiator = "系统"
+[[sync.triggers]]
+name = "不满意"
+feedback = ["不满意", "投诉"]
+task = "处理{客户名称}的不满意反馈"
+days = 1
+priority = "紧急"
+initiator = "系统"
+
 [dates]
 # A number in a date column (a General-formatted 45361) is read as an Excel serial date only
 # when it falls in this range (validate warns, clean writes the date); any other number (a year
@@ -216,6 +307,7 @@ class Config:
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     due: DueConfig = field(default_factory=DueConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     serial_dates: SerialDates | None = None  # None: normalize's default range
 
     def input(self, kind: str, given: str | None) -> str | None:
@@ -247,6 +339,7 @@ def load_config(path: Path | None) -> Config:
         dedupe=_dedupe(raw.get("dedupe", {}), path),
         due=_due(raw.get("due", {}), path),
         forecast=_forecast(raw, path, report),
+        sync=_sync(raw, path, report),
         serial_dates=_dates(raw.get("dates", {}), path) if "dates" in raw else None,
     )
 
@@ -302,6 +395,103 @@ def _forecast(raw: dict[str, Any], path: Path, pipeline: ReportConfig) -> Foreca
     return ForecastConfig({**defaults, **{k: float(v) for k, v in table.items()}})
 
 
+def _sync(raw: dict[str, Any], path: Path, pipeline: ReportConfig) -> SyncConfig:
+    """[sync]: "won" and "lost" as a stage are the config's pipeline.won and first
+    pipeline.lost."""
+    section = raw.get("sync", {})
+    stages = {*pipeline.stages, *pipeline.lost}
+    alias = {"won": pipeline.won, "lost": pipeline.lost[0] if pipeline.lost else ""}
+
+    def entries(key: str) -> list[tuple[str, dict[str, Any]]]:
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(f"{path}: sync.{key} must be written as [[sync.{key}]] tables")
+        return [(f"sync.{key}[{n}]", entry) for n, entry in enumerate(value, 1)]
+
+    def check_keys(name: str, entry: dict[str, Any], allowed: set[str]) -> None:
+        for key in entry:
+            if key not in allowed:
+                raise ConfigError(f"{path}: unknown key {name}.{key}")
+
+    def text(name: str, entry: dict[str, Any], key: str, default: str | None = None) -> str:
+        value = entry.get(key, default)
+        if not isinstance(value, str) or (default is None and not value):
+            raise ConfigError(f"{path}: {name}.{key} must be a text, not {value!r}")
+        return value
+
+    def words(name: str, entry: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = entry.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise ConfigError(f"{path}: {name}.{key} must be a list of words")
+        return tuple(value)
+
+    def stage(name: str, entry: dict[str, Any], required: bool) -> str:
+        value = text(name, entry, "stage", None if required else "")
+        value = alias.get(value, value)
+        if value and value not in stages:
+            raise ConfigError(
+                f"{path}: {name}.stage {entry['stage']!r} is not one of pipeline.stages or "
+                "pipeline.lost (or won / lost)"
+            )
+        return value
+
+    rules = []
+    for name, entry in entries("stage_rules"):
+        check_keys(name, entry, {"name", "stage", "words", "pattern", "fields"})
+        pattern = text(name, entry, "pattern", "")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"{path}: {name}.pattern is not a regular expression ({exc})"
+            ) from None
+        found = words(name, entry, "words")
+        if not found and not pattern:
+            raise ConfigError(f"{path}: {name} needs words or a pattern")
+        fields = words(name, entry, "fields") or tuple(_FOLLOWUP_TEXT)
+        for one in fields:
+            if one not in _FOLLOWUP_TEXT and one not in _FOLLOWUP_TEXT.values():
+                raise ConfigError(
+                    f"{path}: {name}.fields {one!r} is not 沟通内容, 下一步计划 or 客户反馈"
+                )
+        rules.append(StageRule(text(name, entry, "name", name), stage(name, entry, True), found,
+                               pattern, tuple(_FOLLOWUP_TEXT.get(f, f) for f in fields)))  # fmt: skip
+    triggers = []
+    for name, entry in entries("triggers"):
+        check_keys(name, entry, set(SyncTrigger.__dataclass_fields__))
+        task = text(name, entry, "task")
+        for _, word, _, _ in string.Formatter().parse(task) if "{" in task else ():
+            if word is not None and word not in _TASK_WORDS:
+                raise ConfigError(
+                    f"{path}: {name}.task names {{{word}}}; it may name {{{'}, {'.join(_TASK_WORDS)}}}"
+                )
+        entered, feedback = stage(name, entry, False), words(name, entry, "feedback")
+        if bool(entered) == bool(feedback):
+            raise ConfigError(f"{path}: {name} needs either a stage or feedback words")
+        days = entry.get("days", 1)
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"{path}: {name}.days must be a whole number of days, not {days!r}")
+        priority = text(name, entry, "priority", "重要")
+        if priority not in _PRIORITIES:
+            raise ConfigError(
+                f"{path}: {name}.priority must be 紧急, 重要 or 一般, not {priority!r}"
+            )
+        triggers.append(SyncTrigger(text(name, entry, "name", name), task, entered, feedback, days,
+                                    priority, text(name, entry, "initiator", "系统"),
+                                    text(name, entry, "assignee", "")))  # fmt: skip
+    defaults = SyncConfig()
+    return SyncConfig(
+        stage_rules=tuple(rules) if "stage_rules" in section else tuple(
+            replace(r, stage=alias["lost"] if r.stage == "关闭" else
+                    alias["won"] if r.stage == "成交" else r.stage)
+            for r in defaults.stage_rules if r.stage in stages or r.stage in ("关闭", "成交")
+        ),
+        triggers=tuple(triggers) if "triggers" in section else defaults.triggers,
+    )  # fmt: skip
+
+
 def _dates(section: dict[str, Any], path: Path) -> SerialDates:
     from crmkit.text.normalize import (  # not at import: the CLI starts fast
         SERIAL_DATES,
@@ -337,6 +527,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         "dedupe": set(DedupeConfig.__dataclass_fields__),
         "due": set(DueConfig.__dataclass_fields__),
         "dates": {"serial_from", "serial_until"},
+        "sync": {"stage_rules", "triggers"},
     }
     for section, value in raw.items():
         if section not in known:

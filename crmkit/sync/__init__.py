@@ -1,0 +1,518 @@
+"""`crmkit sync`: the customer table follows its follow-ups.
+
+result = sync_customers(customers, followups, as_of=..., config=..., sync=..., tasks=...)
+result.table      # the customer table, with 意向等级 / 销售阶段 / 更新时间 / 下次跟进时间 synced
+result.changes    # one row per changed cell: where, before, after, and why (rule and follow-up)
+result.tasks      # the task table with the tasks the triggers added (None without tasks)
+result.findings   # follow-ups not used: unknown customer, after --as-of, undated, conflicting
+
+For each customer, only its latest follow-up (by 跟进时间, up to the end of `as_of`) counts:
+its 跟进状态 sets the intent, which moves the stage forward only (never a won or lost one);
+the first stage rule its text matches sets the stage, forward or back. A second run changes
+nothing: every new value is a function of the latest follow-up and of values it sets itself.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from crmkit.findings import Finding
+from crmkit.frames.canonical import canonical_frame
+from crmkit.frames.columns import normalize_column
+from crmkit.io.table import Table
+from crmkit.spec.config import ReportConfig, StageRule, SyncConfig, SyncTrigger
+from crmkit.text import arrow
+
+__all__ = ["CHANGE_COLUMNS", "KEY_HEADER", "SyncResult", "sync_customers"]
+
+CHANGE_COLUMNS = ["file", "row", "customer_id", "field", "before", "after", "reason",
+                  "source_file", "source_row"]  # fmt: skip
+# The column of the task table where each triggered task keeps what triggered it (trigger,
+# customer, follow-up time): the key that keeps a second run from adding it again.
+KEY_HEADER = "触发来源"
+SYNCED = ("intent", "stage", "updated_at", "next_followup")
+_TEXT_FIELDS = ("content", "next_step", "feedback")
+
+
+@dataclass
+class SyncResult:
+    """What a sync did: the synced customer table, its changes, the task table with the tasks
+    added (None when no task table was given), the tasks added, and the findings."""
+
+    table: Table
+    changes: pd.DataFrame
+    tasks: Table | None = None
+    new_tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: list[Finding] = field(default_factory=list)
+    followups_used: int = 0
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when the sync changes no cell and adds no task."""
+        return not len(self.changes) and not len(self.new_tasks)
+
+    @property
+    def customers_changed(self) -> int:
+        """How many customer rows have a changed cell."""
+        return int(self.changes[["file", "row"]].drop_duplicates().shape[0])
+
+
+def sync_customers(
+    customers: Table,
+    followups: Table,
+    *,
+    as_of: date,
+    config: ReportConfig | None = None,
+    sync: SyncConfig | None = None,
+    tasks: Table | None = None,
+) -> SyncResult:
+    """Bring the customer table up to date with its follow-ups up to the end of `as_of`.
+
+    Returns a SyncResult; the input tables are not modified. Tables must be read with their
+    field specs (customers, followups, tasks).
+    """
+    config = config or ReportConfig()
+    sync = sync or SyncConfig()
+    people = canonical_frame(customers, ["customer_id", "name", "intent", "stage", "owner",
+                                         "updated_at", "next_followup"]).frame  # fmt: skip
+    history = canonical_frame(followups, ["customer_id", "at", "status"]).frame
+    # One integer code per 客户编号 (-1: blank), shared by both tables: sorting and grouping
+    # millions of follow-ups on integers, not on text.
+    codes = pd.factorize(pd.concat([people["customer_id"], history["customer_id"]],
+                                   ignore_index=True))[0]  # fmt: skip
+    people["code"], history["code"] = codes[: len(people)], codes[len(people) :]
+    history["_key"] = history.index
+    findings, usable = _usable(followups, history, people, as_of)
+    used = history.loc[usable, ["code", "at", "status", "sheet", "row", "_key"]]
+    del history  # millions of rows: only the usable ones are kept
+    # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
+    # at one time, a valid state is taken for the latest before an invalid one.
+    states, intents = pd.factorize(_intents(used["status"]))
+    names = np.array([*intents, None], dtype=object)  # code -1 takes the last slot
+    order = np.lexsort((states >= 0, used["at"].to_numpy(), used["code"].to_numpy()))
+    ordered = used.iloc[order].assign(state=states[order])
+    del used
+    code = ordered["code"].to_numpy()
+    last = np.append(code[1:] != code[:-1], True)[: len(code)]  # each customer's latest
+    latest = ordered[last].set_index("code")
+    latest["intent"] = names[latest["state"].to_numpy()]
+    conflicted, conflict_findings = _conflicts(followups, ordered, last, names)
+    findings += conflict_findings
+    texts = _texts(followups, latest["_key"])
+    latest = latest.assign(**{name: texts[name].to_numpy() for name in _TEXT_FIELDS})
+    rule_stage, rule_reason = _rules(latest, sync.stage_rules, followups)
+    latest = latest.assign(rule_stage=rule_stage, rule_reason=rule_reason)
+    latest = latest[~conflicted]
+    if customers.has("stage"):  # a stage no pipeline knows is never moved by intent
+        people["stage_blank"] = arrow.blank(customers.column("stage"))
+    new = _new_values(people, latest, config)
+    changes, table = _apply(customers, people, new, followups)
+    result = SyncResult(table, changes, findings=findings, followups_used=int(usable.sum()))
+    if tasks is not None:
+        result.tasks, result.new_tasks = _triggered(tasks, people, ordered, latest, new, sync,
+                                                    followups)  # fmt: skip
+    return result
+
+
+def _usable(
+    followups: Table, history: pd.DataFrame, people: pd.DataFrame, as_of: date
+) -> tuple[list[Finding], np.ndarray]:
+    """The follow-ups a sync may use, and a warning for each of the others."""
+    present = np.zeros(int(max(people["code"].max(), history["code"].max(), 0)) + 2, dtype=bool)
+    present[people["code"].to_numpy()] = True
+    present[-1] = False  # code -1: a blank 客户编号
+    known = present[history["code"].to_numpy()]
+    dated = history["at"].notna().to_numpy()
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    future = dated & (history["at"] >= end).to_numpy()
+    findings: list[Finding] = []
+    say = {
+        "unknown_customer": (~known, "customer_id",
+                             "{value}: no customer of the customer table has this 客户编号; "
+                             "the follow-up is not used"),
+        "future_followup": (known & future, "at",
+                            f"{{value}}: after --as-of {as_of}; the follow-up is not used yet"),
+        "undated_followup": (known & ~dated, "at",
+                             "no 跟进时间: the follow-up cannot be ordered and is not used"),
+    }  # fmt: skip
+    for rule, (mask, name, message) in say.items():
+        findings += _findings(followups, history, mask, name, rule, message)
+    return findings, known & dated & ~future
+
+
+def _findings(
+    table: Table, frame: pd.DataFrame, mask: np.ndarray, name: str, rule: str, message: str
+) -> list[Finding]:
+    chosen = frame[mask]
+    if not len(chosen):
+        return []
+    raw = table.column(name).loc[chosen.index] if table.has(name) else chosen[name]
+    column = table.header_of(name) if table.has(name) else ""
+    return [
+        Finding(table.name, sheet, int(row), column, name, _text(value), "warning", rule,
+                message.format(value=_text(value) or "(blank)"))
+        for sheet, row, value in zip(chosen["sheet"], chosen["row"], raw, strict=True)
+    ]  # fmt: skip
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, datetime):
+        return _when(value)
+    return str(value)
+
+
+def _when(moment: object) -> str:
+    stamp = pd.Timestamp(moment)  # type: ignore[arg-type]
+    return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
+
+
+def _texts_of(values: pd.Series) -> np.ndarray:
+    """Cells as text for a listing ('' where blank; dates as 2024-03-12 or 2024-03-12 10:30),
+    each distinct value converted once."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        day = values.dt.strftime("%Y-%m-%d")
+        minute = values.dt.strftime("%Y-%m-%d %H:%M")
+        text = minute.where(values != values.dt.normalize(), day)
+        return text.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    return np.array([_text(v) for v in distinct] + [""], dtype=object)[codes]
+
+
+def _intents(status: pd.Series) -> pd.Series:
+    """The intent a 跟进状态 reaches: B of A→B, or the status itself (NA where invalid)."""
+    if arrow.is_arrow_text(status):
+        return arrow.replace(status, "^.*→", "")
+    text = status.astype(object)
+    return text.where(text.isna(), text.astype(str).str.rsplit("→", n=1).str[-1])
+
+
+def _conflicts(
+    followups: Table, ordered: pd.DataFrame, last: np.ndarray, names: np.ndarray
+) -> tuple[np.ndarray, list[Finding]]:
+    """Follow-ups of one customer and one minute that reach different intents: a warning for
+    each; and, for each latest follow-up, whether its minute is such (the customer is then
+    left unchanged)."""
+    code = ordered["code"].to_numpy()
+    minute = ordered["at"].to_numpy().astype("datetime64[m]").astype(np.int64)
+    states = ordered["state"].to_numpy()  # -1: no valid state
+    if not len(code):
+        return np.zeros(0, dtype=bool), []
+    begins = np.append(True, (code[1:] != code[:-1]) | (minute[1:] != minute[:-1]))
+    starts, run = np.flatnonzero(begins), np.cumsum(begins) - 1
+    low = np.minimum.reduceat(np.where(states < 0, np.iinfo(np.int64).max, states), starts)
+    high = np.maximum.reduceat(states, starts)
+    clash = (high >= 0) & (low != high) & (low != np.iinfo(np.int64).max)
+    rows = clash[run]
+    stuck = rows[last]
+    findings = []
+    chosen = ordered[rows]
+    decisive = np.zeros(len(starts), dtype=bool)
+    decisive[run[last][stuck]] = True
+    final = decisive[run[rows]]
+    ids = followups.column("customer_id").loc[chosen.index]
+    for sheet, row, key, when, intent, settled in zip(chosen["sheet"], chosen["row"],
+                                                      ids, chosen["at"],
+                                                      names[chosen["state"].to_numpy()], final,
+                                                      strict=True):  # fmt: skip
+        outcome = ("the customer is left unchanged until one is corrected" if settled
+                   else "a later follow-up decides")  # fmt: skip
+        findings.append(Finding(
+            followups.name, sheet, int(row), followups.header_of("status"), "status",
+            _text(intent), "warning", "same_minute_conflict",
+            f"{key} has follow-ups at {_when(when)} with different 跟进状态; {outcome}"))  # fmt: skip
+    return stuck, findings
+
+
+def _texts(followups: Table, keys: pd.Index | pd.Series) -> pd.DataFrame:
+    """沟通内容, 下一步计划 and 客户反馈 of some follow-ups (by their keys), normalized as text
+    ('' where blank): only the follow-ups a rule or trigger reads are normalized."""
+    index = pd.Index(keys)
+    out = {}
+    for name in _TEXT_FIELDS:
+        if not followups.has(name) or followups.spec is None:
+            out[name] = np.full(len(index), "", dtype=object)
+            continue
+        cells = followups.column(name).loc[index]
+        values = normalize_column(cells, followups.spec.field(name),
+                                  text_is_native=followups.format == "csv").values  # fmt: skip
+        out[name] = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+    return pd.DataFrame(out, index=index)
+
+
+def _matcher(words: tuple[str, ...], pattern: str) -> re.Pattern[str]:
+    parts = [re.escape(w) for w in words] + ([f"(?:{pattern})"] if pattern else [])
+    return re.compile("|".join(parts))
+
+
+def _by_distinct(values: np.ndarray, test: re.Pattern[str]) -> np.ndarray:
+    """Which cells match, each distinct text tested once."""
+    codes, distinct = pd.factorize(values)
+    found = np.array([test.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
+    return found[codes]
+
+
+def _rules(
+    latest: pd.DataFrame, rules: tuple[StageRule, ...], followups: Table
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stage of the first rule each latest follow-up matches (None: none) and why."""
+    stage = np.full(len(latest), None, dtype=object)
+    reason = np.full(len(latest), "", dtype=object)
+    for rule in rules:
+        matcher = _matcher(rule.words, rule.pattern)
+        for name in rule.fields:
+            hit = _by_distinct(latest[name].to_numpy(dtype=object), matcher) & pd.isna(stage)
+            if hit.any():
+                header = followups.header_of(name) if followups.has(name) else name
+                stage[hit] = rule.stage
+                reason[hit] = f"rule {rule.name} ({header})"
+    return stage, reason
+
+
+def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig) -> pd.DataFrame:
+    """Each customer row's synced values, and what a reason is made of (NaN: no latest
+    follow-up, unchanged)."""
+    mine = latest.reindex(people["code"].to_numpy())
+    mine.index = people.index
+    seen = mine["at"].notna().to_numpy()
+    rank = {name: k for k, name in enumerate(config.stages)}
+    stage = people["stage"].astype(object)
+    blank = people["stage_blank"] if "stage_blank" in people else stage.isna()
+    now = stage.map(rank).astype(float).where(~blank.to_numpy(dtype=bool), -1.0).to_numpy()
+    settled = stage.isin([config.won, *config.lost]).to_numpy()
+    intent = mine["intent"].astype(object).where(mine["intent"].notna(), people["intent"])
+    target = intent.map(config.intent_stage)
+    target_rank = target.map(rank).astype(float).to_numpy()
+    forward = seen & ~settled & ~np.isnan(now) & (target_rank > now)
+    rule = mine["rule_stage"].notna().to_numpy()
+    new_stage = np.where(rule, mine["rule_stage"], np.where(forward, target, stage))
+    at = mine["at"]
+    updated = people["updated_at"]
+    new_updated = at.where(seen & (updated.isna() | (at > updated)).to_numpy(), updated)
+    every = intent.map(config.cadence_days)
+    planned = people["next_followup"]
+    stale = seen & (planned.isna() | (planned < at)).to_numpy() & every.notna().to_numpy()
+    cadence = at.dt.normalize() + pd.to_timedelta(every.fillna(0), unit="D")
+    new_next = cadence.where(stale, planned)
+    return pd.DataFrame({
+        "intent": intent.where(seen, people["intent"]), "stage": new_stage,
+        "updated_at": new_updated, "next_followup": new_next,
+        "stage_entered": seen & (new_stage != stage.to_numpy()) & pd.notna(new_stage),
+        "status": mine["status"], "target": target, "every": every, "rule": rule,
+        "rule_reason": mine["rule_reason"],
+        "source_sheet": mine["sheet"], "source_row": mine["row"],
+    }, index=people.index)  # fmt: skip
+
+
+def _reasons(name: str, new: pd.DataFrame) -> np.ndarray:
+    """Why each of these rows' `name` changed: the rule, the intent or the cadence."""
+
+    def text(column: str) -> np.ndarray:
+        return _texts_of(new[column])
+
+    if name == "intent":
+        return "跟进状态 " + text("status")
+    if name == "stage":
+        by_intent = "intent " + text("intent") + " → " + text("target")
+        return np.where(new["rule"].to_numpy(dtype=bool), text("rule_reason"), by_intent)
+    if name == "updated_at":
+        return np.full(len(new), "latest follow-up", dtype=object)
+    days = _texts_of(new["every"].astype(float).astype("Int64"))
+    return "latest follow-up + " + days + " days (" + text("intent") + ")"
+
+
+def _shared(texts: np.ndarray) -> np.ndarray:
+    """The same texts, each distinct one held once (a million changes share a few reasons)."""
+    codes, distinct = pd.factorize(texts)
+    return np.asarray(distinct, dtype=object)[codes]
+
+
+def _differs(before: pd.Series, after: pd.Series) -> np.ndarray:
+    """Which cells get a new value (a value, different from the one they hold)."""
+    present = after.notna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(before):
+        return present & (before.to_numpy() != after.to_numpy())
+    same = before == pd.Series(after.to_numpy(dtype=object), index=before.index, dtype=before.dtype)
+    return present & ~same.fillna(False).to_numpy(dtype=bool)
+
+
+def _apply(
+    customers: Table, people: pd.DataFrame, new: pd.DataFrame, followups: Table
+) -> tuple[pd.DataFrame, Table]:
+    """The customer table with the new values in their cells (a missing column added where
+    the spec places it), and one change row per cell changed. A CSV's cells get text, a
+    workbook's dates get dates."""
+    table = customers
+    data = table.data.copy(deep=False)  # copy-on-write: only the columns set below are new
+    parts = []
+    for name in SYNCED:
+        changed = _differs(people[name], new[name])
+        if not changed.any():
+            continue
+        if not table.has(name):
+            table = table.with_data(data).add_field_column(name)
+            data = table.data
+        position = table.fields[name]
+        before = data[position][changed]
+        after = new[name][changed]
+        written = _texts_of(after)
+        if table.format == "csv" and arrow.is_arrow_text(data[position]):
+            column = data[position].copy()
+            column[changed] = written
+        else:
+            column = data[position].astype(object)
+            dated = name in ("updated_at", "next_followup")
+            column[changed] = np.asarray(after.dt.to_pydatetime() if dated else written,
+                                         dtype=object)  # fmt: skip
+        data[position] = column
+        sheets, rows = customers.places(before.index)
+        parts.append(pd.DataFrame({
+            "file": customers.name, "sheet": sheets.astype(object), "row": rows,
+            "customer_id": people["customer_id"][changed], "field": table.header_of(name),
+            "before": _texts_of(before), "after": written,
+            "reason": _shared(_reasons(name, new[changed])),
+            "source_file": followups.name, "source_sheet": new["source_sheet"][changed],
+            "source_row": new["source_row"][changed].astype(np.int64),
+            "_order": SYNCED.index(name),
+        }))  # fmt: skip
+    columns = ["file", *(["sheet"] if customers.parts else []), *CHANGE_COLUMNS[1:],
+               *(["source_sheet"] if followups.parts else [])]  # fmt: skip
+    if not parts:
+        return pd.DataFrame(columns=columns), customers
+    changes = pd.concat(parts)
+    order = np.lexsort((changes["_order"].to_numpy(), changes.index.to_numpy()))
+    changes = changes.drop(columns="_order").iloc[order]
+    return changes[columns].reset_index(drop=True), table.with_data(data)
+
+
+def _triggered(
+    tasks: Table,
+    people: pd.DataFrame,
+    used: pd.DataFrame,
+    latest: pd.DataFrame,
+    new: pd.DataFrame,
+    sync: SyncConfig,
+    followups: Table,
+) -> tuple[Table, pd.DataFrame]:
+    """The task table with a task for each trigger fired by this sync and not added before,
+    and the tasks added."""
+    first = people[people["code"] >= 0].drop_duplicates("code").set_index("code")
+    fired: list[pd.DataFrame] = []
+    newer: pd.DataFrame | None = None
+    for trigger in sync.triggers:
+        if trigger.stage:
+            hit = new["stage_entered"].to_numpy(dtype=bool) & (new["stage"] == trigger.stage)
+            source = latest.loc[people["code"][hit].drop_duplicates().to_numpy()]
+        else:
+            if newer is None:
+                newer = _recent(followups, used, latest, first)
+            hit = _by_distinct(newer["feedback"].to_numpy(dtype=object),
+                               _matcher(trigger.feedback, ""))  # fmt: skip
+            source = newer[hit]
+        if len(source):
+            fired.append(_task_rows(trigger, source, first, followups))
+    existing = _keys(tasks)
+    rows = pd.concat(fired) if fired else pd.DataFrame(columns=["key"])
+    rows = rows[~rows["key"].isin(existing)].drop_duplicates("key")
+    if not len(rows):
+        return tasks, rows.reset_index(drop=True)
+    rows = rows.assign(task_id=_task_ids(tasks, len(rows))).reset_index(drop=True)
+    return _append_tasks(tasks, rows), rows
+
+
+def _recent(
+    followups: Table, used: pd.DataFrame, latest: pd.DataFrame, first: pd.DataFrame
+) -> pd.DataFrame:
+    """The follow-ups a feedback trigger reads, indexed by customer code, with their 客户反馈:
+    each customer's latest, and those newer than its 更新时间 before this sync (several
+    follow-ups logged between two runs)."""
+    updated = first["updated_at"].reindex(used["code"].to_numpy()).to_numpy()
+    known = pd.Series(latest["feedback"].to_numpy(), index=latest["_key"].to_numpy())
+    newer = used[(used["at"].to_numpy() > updated) | used["_key"].isin(known.index).to_numpy()]
+    feedback = known.reindex(newer["_key"].to_numpy()).to_numpy(dtype=object)
+    missing = pd.isna(feedback)
+    if missing.any():
+        feedback[missing] = _texts(followups, newer["_key"][missing])["feedback"].to_numpy()
+    return newer.assign(feedback=feedback).set_index("code")
+
+
+def _keys(tasks: Table) -> set[str]:
+    if KEY_HEADER not in tasks.headers:
+        return set()
+    cells = tasks.data[tasks.headers.index(KEY_HEADER)]
+    return {str(v) for v in cells.dropna()}
+
+
+def _task_rows(
+    trigger: SyncTrigger, source: pd.DataFrame, first: pd.DataFrame, followups: Table
+) -> pd.DataFrame:
+    """One task per follow-up in `source` (indexed by customer code)."""
+    who = first.reindex(source.index.to_numpy())
+    ids = _texts_of(who["customer_id"])
+    owners = _texts_of(who["owner"])
+    if followups.has("by"):  # no 负责人: the one who made the follow-up
+        by = _texts_of(followups.column("by").loc[source["_key"].to_numpy()])
+        owners = np.where(owners == "", by, owners)
+    names = _texts_of(who["name"])
+    words = {"客户名称": np.where(names == "", ids, names), "客户编号": ids, "负责人": owners,
+             "销售阶段": _texts_of(who["stage"])}  # fmt: skip
+    contents = np.full(len(source), "", dtype=object)
+    for literal, word, _, _ in string.Formatter().parse(trigger.task):
+        contents = contents + literal + (words[word] if word is not None else "")
+    at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
+    key = (
+        f"sync {trigger.name} "
+        + ids
+        + " "
+        + at.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    )
+    return pd.DataFrame({
+        "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,
+        "assignee": trigger.assignee or owners, "content": contents,
+        "priority": trigger.priority, "due": (at.dt.normalize() + pd.Timedelta(days=trigger.days)),
+        "status": "待处理", "created_at": at, "key": key,
+    })  # fmt: skip
+
+
+def _task_ids(tasks: Table, count: int) -> list[str]:
+    """`count` new task ids following the table's largest TASK number, as wide as its ids."""
+    prefix = tasks.spec.id_prefix if tasks.spec is not None and tasks.spec.id_prefix else "TASK"
+    width, top = 4, 0
+    if tasks.has("task_id"):
+        found = tasks.column("task_id").dropna().astype(str).str.extract(
+            f"^{re.escape(prefix)}(\\d+)$")[0].dropna()  # fmt: skip
+        if len(found):
+            top = int(found.astype(int).max())
+            width = int(found.str.len().max())
+    return [f"{prefix}{n:0{width}d}" for n in range(top + 1, top + count + 1)]
+
+
+def _append_tasks(tasks: Table, rows: pd.DataFrame) -> Table:
+    """The task table with `rows` added below its last row (columns it lacks added)."""
+    table = tasks
+    for name in ("task_id", "customer_id", "customer_name", "initiator", "assignee", "content",
+                 "priority", "due", "status", "created_at"):  # fmt: skip
+        if not table.has(name) and table.spec is not None:
+            table = table.add_field_column(name)
+    if KEY_HEADER not in table.headers:
+        table = table.insert_column(len(table.headers), KEY_HEADER)
+    start = int(table.data.index.max()) + 1 if len(table.data) else table.header_row + 1
+    index = pd.RangeIndex(start, start + len(rows))
+    added = pd.DataFrame({p: pd.Series(None, index=index, dtype=object)
+                          for p in table.data.columns})  # fmt: skip
+    for name, position in table.fields.items():
+        if name in rows:
+            values = rows[name]
+            if name in ("due", "created_at"):
+                values = pd.to_datetime(values).dt.to_pydatetime()
+            added[position] = np.asarray(values, dtype=object)
+    added[table.headers.index(KEY_HEADER)] = rows["key"].to_numpy(dtype=object)
+    data = pd.concat([table.data.astype(object), added])
+    return table.with_data(data)

@@ -38,6 +38,8 @@ _API = {
     "KINDS": "crmkit.spec.fields",
     "load_config": "crmkit.spec.config",
     "Config": "crmkit.spec.config",
+    "ReportConfig": "crmkit.spec.config",
+    "Period": "crmkit.frames.period",
     "Finding": "crmkit.findings",
     "CrmkitError": "crmkit.errors",
     "InputError": "crmkit.errors",
@@ -56,6 +58,7 @@ _API = {
     "SyncResult": "crmkit.sync",
     # tags
     "load_rulebook": "crmkit.tags",
+    "TagRows": "crmkit.tags",
     "read_tags": "crmkit.tags",
     "check_tags": "crmkit.tags",
     "apply_tags": "crmkit.tags",
@@ -87,6 +90,8 @@ _API = {
     "ExportResult": "crmkit.export.run",
     "builtin_profile": "crmkit.export.profile",
     "load_profile": "crmkit.export.profile",
+    "Profile": "crmkit.export.profile",
+    "parse_where": "crmkit.export.where",
 }
 
 __all__ = ["__version__", *_API]
@@ -114,6 +119,7 @@ if TYPE_CHECKING:
     )
     from crmkit.errors import CrmkitError as CrmkitError
     from crmkit.errors import InputError as InputError
+    from crmkit.export.profile import Profile as Profile
     from crmkit.export.profile import (
         builtin_profile as builtin_profile,
     )
@@ -122,6 +128,7 @@ if TYPE_CHECKING:
     )
     from crmkit.export.run import ExportResult as ExportResult
     from crmkit.export.run import export_customers as export_customers
+    from crmkit.export.where import parse_where as parse_where
     from crmkit.findings import Finding as Finding
     from crmkit.frames.canonical import (
         canonical_frame as canonical_frame,
@@ -129,6 +136,7 @@ if TYPE_CHECKING:
     from crmkit.frames.canonical import (
         read_canonical as read_canonical,
     )
+    from crmkit.frames.period import Period as Period
     from crmkit.frames.period import resolve_period as resolve_period
     from crmkit.init import init_project as init_project
     from crmkit.io.guard import Limits as Limits
@@ -157,6 +165,7 @@ if TYPE_CHECKING:
     from crmkit.report.service import ServiceData as ServiceData
     from crmkit.report.service import compute_service as compute_service
     from crmkit.spec.config import Config as Config
+    from crmkit.spec.config import ReportConfig as ReportConfig
     from crmkit.spec.config import load_config as load_config
     from crmkit.spec.fields import (
         KINDS as KINDS,

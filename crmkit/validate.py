@@ -131,7 +131,10 @@ def check_table(
     """
     spec = table.spec
     if spec is None:
-        raise ValueError("check_table needs a table read with a field spec")
+        raise UsageError(
+            f"{table.name}: read without a field spec; read it with "
+            "crmkit.read_table(path, specs=list(crmkit.load_specs().values()))"
+        )
     issues: list[Issue] = []
     native = table.format == "csv"
     lang = header_language(table.headers)  # name a missing column as this table would

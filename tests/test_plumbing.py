@@ -99,3 +99,25 @@ def test_init_project_writes_each_file_once(tmp_path: Path) -> None:
     assert not any(written for _, written in again.files)
     with pytest.raises(ValueError, match="--lang must be one of"):
         crmkit.init_project(tmp_path / "q", lang="fr")
+
+
+def test_a_fresh_templates_hidden_options_sheet_is_not_data(tmp_path: Path) -> None:
+    crmkit.init_project(tmp_path / "p")
+    result = run("validate", tmp_path / "p" / "客户信息表.xlsx")
+    # the template's dropdown lists (hidden sheet 选项) are not 37 customers with 33 errors
+    assert result.exit_code == 2, explain(result)
+    assert "no data rows" in result.stderr and "选项" not in result.stdout
+    named = run("validate", tmp_path / "p" / "客户信息表.xlsx", "--sheet", "选项")
+    assert "rows checked" in named.stderr  # still readable when named
+
+
+def test_library_calls_say_what_to_do_instead_of_failing_inside(tmp_path: Path) -> None:
+    plain = crmkit.read_table(ROOT / "examples/expo_leads.csv")  # no spec given
+    with pytest.raises(crmkit.CrmkitError, match="read without a field spec"):
+        crmkit.validate_tables([plain])
+    config = tmp_path / "crmkit.toml"
+    config.write_text("[due]\ndays = 2\n", encoding="utf-8")
+    assert crmkit.load_config(str(config)).due.days == 2 and crmkit.load_config().due.days == 7
+    specs = crmkit.load_specs()
+    customers = crmkit.read_table(ROOT / "examples/customers.xlsx", specs=[specs["customers"]])
+    assert len(crmkit.export_customers(customers, "hubspot").frame) == 50

@@ -307,7 +307,7 @@ def test_strict_makes_an_unknown_tag_an_error_and_writes_nothing(tmp_path: Path)
     out = tmp_path / "out.csv"
     result = run("tags", "apply", sheet, "-o", out, "--strict")
     assert result.exit_code == 1, explain(result)
-    assert "1 rows hold tags no rule" in result.stderr and not out.exists()
+    assert "1 row holds tags no rule" in result.stderr and not out.exists()
 
 
 def test_stats_counts_tags_among_all_and_won_customers(tmp_path: Path) -> None:

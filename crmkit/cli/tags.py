@@ -134,9 +134,16 @@ def check_command(
         )
     failing = result.unknown_rows(strict)
     if failing:
-        warn(f"{failing} rows hold tags no rule of {result.book.source} reads")
+        warn(
+            f"{_rows(failing)} {'holds' if failing == 1 else 'hold'} tags no rule of {result.book.source} reads"
+        )
     if not found.canonical or failing:
         raise typer.Exit(1)
+
+
+def _rows(number: int) -> str:
+    """ "1 row", "2 rows"."""
+    return f"{number} row{'' if number == 1 else 's'}"
 
 
 def _rows_text(rows: list[str], shown: int = 6) -> str:
@@ -175,7 +182,9 @@ def apply_command(
     result = _read(input, rules, schema, sheet, encoding, delimiter)
     failing = result.unknown_rows(strict)
     if failing:
-        warn(f"{failing} rows hold tags no rule of {result.book.source} reads; nothing written")
+        warn(
+            f"{_rows(failing)} {'holds' if failing == 1 else 'hold'} tags no rule of {result.book.source} reads; nothing written"
+        )
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
     # A sheet per sheet read (one per salesperson), each in its own columns.
@@ -185,7 +194,8 @@ def apply_command(
         write_table(
             changed, changes, inputs=[input], sheet="changes", allow_formulas=allow_formulas
         )
-    info(f"{fixed.name}: {len(changed)} of {fixed.rows} rows' tags changed, written to {output}")
+    where = "stdout" if output == "-" else output
+    info(f"{fixed.name}: {len(changed)} of {fixed.rows} rows' tags changed, written to {where}")
 
 
 @app.command("stats", no_args_is_help=True)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.errors import UsageError
-from crmkit.export.profile import ExportColumn, Profile
+from crmkit.export.profile import ExportColumn, Profile, builtin_profile
 from crmkit.export.where import Condition, where_mask
 from crmkit.findings import Finding
 from crmkit.frames.canonical import typed_values
@@ -372,7 +372,7 @@ def _select(frame: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
 
 def export_customers(
     customers: Table,
-    profile: Profile,
+    profile: Profile | str,
     *,
     followups: Table | None = None,
     where: Sequence[Condition] = (),
@@ -381,8 +381,11 @@ def export_customers(
 ) -> ExportResult:
     """Map a customer table (read with its spec) to a target's rows; see the module docstring.
 
-    Raises UsageError when --columns names no output column.
+    `profile`: a Profile, or the name of a built-in one (zoho, hubspot …). Raises UsageError
+    when --columns names no output column.
     """
+    if isinstance(profile, str):
+        profile = builtin_profile(profile)
     notes: list[str] = []
     checked = check_table(customers)
     source = _Source(checked, profile, mask_phones)

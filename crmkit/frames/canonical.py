@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmkit.errors import UsageError
 from crmkit.frames.columns import normalize_column
 from crmkit.io.table import Table
 
@@ -52,7 +53,10 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
     """
     spec = table.spec
     if spec is None:
-        raise ValueError("canonical_frame needs a table read with a field spec")
+        raise UsageError(
+            f"{table.name}: read without a field spec; read it with "
+            "crmkit.read_table(path, specs=list(crmkit.load_specs().values()))"
+        )
     names = list(fields) if fields is not None else [f.name for f in spec.fields]
     frame = pd.DataFrame(index=table.data.index)
     invalid = np.zeros(len(table.data), dtype=bool)

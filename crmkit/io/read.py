@@ -773,12 +773,21 @@ def _read_xlsx(
     except Exception as exc:  # calamine raises several unrelated types for corrupt files
         raise InputError(f"{name}: not a readable workbook ({_first_line(exc)})") from None
     names = workbook.sheet_names
-    if sheet is not None or not specs or len(names) <= 1:
-        chosen = _choose_sheet(names, sheet, name)
+    # A hidden sheet holds a workbook's helper lists (the dropdown options of a template), not
+    # its rows: read only when named with --sheet.
+    hidden = [
+        m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible
+    ]
+    if sheet is not None or not specs or len(names) - len(hidden) <= 1:
+        visible = [n for n in names if n not in hidden] or names
+        chosen = _choose_sheet(names if sheet is not None else visible, sheet, name)
         return _read_sheet(workbook, data, name, chosen, specs, rivals, limits)
     wanted = {spec.kind for spec in specs}
     tables: list[Table] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = [
+        (n, "hidden; name it with --sheet to read it") for n in hidden
+    ]
+    names = [n for n in names if n not in hidden]
     failure: InputError | None = None
     others = 0  # sheets skipped as another kind of table (a customer sheet beside 跟进记录)
     for chosen in names:

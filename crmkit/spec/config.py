@@ -326,11 +326,12 @@ class Config:
         return {kind: spec.with_serial_dates(self.serial_dates) for kind, spec in specs.items()}
 
 
-def load_config(path: Path | None) -> Config:
+def load_config(path: str | Path | None = None) -> Config:
     """Read and check a config file once (None: the defaults). Raises ConfigError naming the
     file and the bad key; the whole file must be valid, whichever section a command uses."""
     if path is None:
         return Config()
+    path = Path(path)
     raw = read_toml(path, ConfigError, "config file")
     report = _parse(raw, path)
     return Config(

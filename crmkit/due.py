@@ -31,31 +31,13 @@ from crmkit.io.write import frame_to_csv_bytes, is_input, make_folder, write_byt
 from crmkit.spec.config import DueConfig, ReportConfig
 from crmkit.spec.fields import builtin_spec
 from crmkit.text.pii import mask_phone
+from crmkit.text.words import LANGS, words_of
 
 GROUPS = ("overdue", "today", "planned")
 KINDS = ("followup", "renewal", "task", "stage")
-UNASSIGNED = "(未分配)"  # the Chinese word; `WORDS[lang]["unassigned"]` is the one shown
+UNASSIGNED = "(未分配)"  # the Chinese word; the label due_unassigned is the one shown
 ITEM_COLUMNS = ["owner", "department", "group", "kind", "due", "days", "customer_id", "customer",
                 "phone", "priority", "what", "file", "sheet", "row"]  # fmt: skip
-
-WORDS = {
-    "zh": {
-        "overdue": "已逾期", "today": "今日待办", "planned": "计划", "followup": "跟进",
-        "renewal": "续约", "task": "任务", "next": "下次跟进时间 {date}",
-        "cadence": "{intent}每{every}天跟进一次，上次 {last}", "contract": "合同到期 {date}",
-        "late": "逾期{n}天", "now": "今天", "ahead": "{n}天后", "nothing": "无待办事项",
-        "as_of": "截至", "agenda": "待办", "unassigned": "（未分配）", "stage": "阶段超时",
-        "stalled": "{stage}阶段{n}天无进展（上限{limit}天）",
-    },
-    "en": {
-        "overdue": "Overdue", "today": "Due today", "planned": "Planned", "followup": "follow-up",
-        "renewal": "renewal", "task": "task", "next": "next follow-up {date}",
-        "cadence": "{intent}: every {every} d, last {last}", "contract": "contract ends {date}",
-        "late": "{n} d late", "now": "today", "ahead": "in {n} d", "nothing": "nothing due",
-        "as_of": "as of", "agenda": "Agenda", "unassigned": "(unassigned)",
-        "stage": "stage timeout", "stalled": "{stage}: no activity for {n} d (limit {limit} d)",
-    },
-}  # fmt: skip
 
 
 @dataclass
@@ -245,7 +227,7 @@ def build_agenda(
     of each item. `priorities`: the task priorities, most urgent first (default: those of the
     tasks spec, 紧急 重要 一般), which order tasks due on one day.
     """
-    words = WORDS.get(lang, WORDS["zh"])
+    words = words_of(lang, "due_")
     sources = sources or {}
     customers = on_record(customers, "created_at", as_of)
     followups = on_record(followups, "at", as_of)
@@ -291,7 +273,7 @@ def _placed(items: pd.DataFrame, source: pd.DataFrame, file: str) -> pd.DataFram
 
 def render_text(agenda: Agenda, lang: str = "zh") -> str:
     """The agenda as plain text for a terminal or a cron mail: one block per person."""
-    words = WORDS.get(lang, WORDS["zh"])
+    words = words_of(lang, "due_")
     lines = [f"{words['agenda']} · {words['as_of']} {agenda.as_of:%Y-%m-%d}"]
     if not len(agenda.items):
         return "\n".join([*lines, "", words["nothing"]])
@@ -399,7 +381,10 @@ def _is_agenda(path: Path) -> bool:
         return False
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
     if path.suffix == ".txt":
-        return any(first.startswith(f"{w['agenda']} · {w['as_of']} ") for w in WORDS.values())
+        return any(
+            first.startswith(f"{w['agenda']} · {w['as_of']} ")
+            for w in (words_of(lang, "due_") for lang in LANGS)
+        )
     if path.suffix == ".csv":
         return first == ",".join(ITEM_COLUMNS)
     if path.suffix == ".json":

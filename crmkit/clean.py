@@ -8,12 +8,13 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from crmkit.findings import Finding as Issue
+from crmkit.frames.check import check_table, locate_issues
 from crmkit.frames.columns import NormalizedColumn
 from crmkit.frames.schema import is_generated
 from crmkit.io.table import Table
 from crmkit.text.ids import generate_ids
 from crmkit.text.normalize import is_empty
-from crmkit.validate import Issue, check_table, locate_issues
 
 
 @dataclass

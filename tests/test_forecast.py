@@ -300,3 +300,19 @@ def test_examples_and_config(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no target table" in result.stderr
     result = run("validate", EXAMPLES / "targets.xlsx", EXAMPLES / "customers.xlsx")
     assert result.exit_code == 0, explain(result)
+
+
+def test_orders_below_zero_or_of_no_known_customer_are_said(
+    tmp_path: Path, tables: dict[str, Path]
+) -> None:
+    orders = write_xlsx(tmp_path / "bad-orders.xlsx", ORDER_HEADERS, [
+        ["ORD001", "CRM001", "", "2024-09-03", 30000, ""],
+        ["ORD002", "CRM001", "", "2024-09-04", -500, ""],  # validate refuses it: not counted
+        ["ORD003", "CRM999", "", "2024-09-05", 5000, ""],  # no such customer, no 负责人
+    ], sheet="成交记录")  # fmt: skip
+    payload = forecast_json(tables, "--orders", orders)
+    owners = by_owner(payload)
+    assert owners["张敏"]["won"] == 30000  # not 29,500
+    assert payload["total"]["won"] == 35000  # the unknown customer's order under the empty owner
+    assert any("below 0; they are not counted" in n for n in payload["notes"])
+    assert any("name no known customer and no 负责人" in n for n in payload["notes"])

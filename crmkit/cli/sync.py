@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +21,13 @@ from crmkit.cli.options import (
     project_config,
 )
 from crmkit.cli.output import alert, command, fail, format_table, info, warn, write_table
+from crmkit.errors import EmptyTableError
 from crmkit.spec.config import CONFIG_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crmkit.io.table import Table
 
 
 @command
@@ -113,10 +120,14 @@ def sync_command(
     if tasks and output is not None and not tasks_out:
         fail("with -o, give --tasks-out FILE too (only --in-place writes over --tasks)")
     specs = specs_from(schema, settings)
-    people = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding,
-                        delimiter=delimiter, forced=True)  # fmt: skip
-    history = open_table(followups, [specs["followups"]], sheet=followups_sheet,
-                         encoding=encoding, delimiter=delimiter, forced=True)  # fmt: skip
+    try:
+        people = open_table(customers, [specs["customers"]], sheet=sheet, encoding=encoding,
+                            delimiter=delimiter, forced=True)  # fmt: skip
+        history = open_table(followups, [specs["followups"]], sheet=followups_sheet,
+                             encoding=encoding, delimiter=delimiter, forced=True)  # fmt: skip
+    except EmptyTableError as exc:  # a new project's blank templates: nothing to sync yet
+        info(f"{exc}; nothing to sync")
+        return
     todo = open_table(tasks, [specs["tasks"]], encoding=encoding, delimiter=delimiter,
                       forced=True) if tasks else None  # fmt: skip
     result = sync_customers(people, history, as_of=today, config=settings.report,
@@ -145,7 +156,9 @@ def sync_command(
             raise typer.Exit(1)
         return
     target = customers if in_place else str(output)
-    if not in_place or not result.changes.empty:  # an up-to-date table is left as it is
+    if in_place and not result.changes.empty and _patched(people, result.changes, customers):
+        info(f"{len(result.changes)} cells written into {target} (the rest as it was)")
+    elif not in_place or not result.changes.empty:  # an up-to-date table is left as it is
         write_table(result.table.sheet_frames(people.sheet or "客户信息"), target,
                     inputs=[customers, followups, tasks], allow_formulas=allow_formulas,
                     in_place=in_place, replaces=[p.sheet for p in people.parts])  # fmt: skip
@@ -174,3 +187,21 @@ def _show_changes(changes: object, limit: int) -> None:
     info(format_table(columns, rows, 30))
     if len(shown) < len(changes):
         info(f"… and {len(changes) - len(shown)} more changes (--changes FILE lists them all)")
+
+
+def _patched(table: Table, changes: pd.DataFrame, path: str) -> bool:
+    """Write only the changed cells into a workbook updated in place, so that its formats,
+    formulas, dropdowns and comments stay; False when it must be written whole (a CSV, or a
+    column the table did not have)."""
+    from crmkit.io.write import patch_workbook
+
+    if table.format != "xlsx":
+        return False
+    header_rows = {part.sheet: part.header_row for part in table.parts}
+    sheets = changes["sheet"] if "sheet" in changes else [table.sheet] * len(changes)
+    cells = [
+        (str(sheet), header_rows.get(sheet, table.header_row), int(row), str(field), after)
+        for sheet, row, field, after in zip(sheets, changes["row"], changes["field"],
+                                            changes["after"], strict=True)
+    ]  # fmt: skip
+    return patch_workbook(Path(path), cells, inputs=[path])

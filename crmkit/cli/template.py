@@ -14,7 +14,7 @@ from crmkit.spec.fields import KINDS, LANGS
 
 @command
 def template_command(
-    kind: Annotated[str, typer.Argument(help="customers, followups, tasks or feedback.")],
+    kind: Annotated[str, typer.Argument(help=f"{', '.join(KINDS)}.")],
     output: OutputOption,
     lang: Annotated[
         str, typer.Option("--lang", metavar="LANG", help="Header language: zh, zh-Hant or en.")

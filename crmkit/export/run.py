@@ -24,10 +24,11 @@ from crmkit.errors import UsageError
 from crmkit.export.profile import ExportColumn, Profile, builtin_profile
 from crmkit.export.where import Condition, where_mask
 from crmkit.findings import Finding
+from crmkit.findings import Finding as Issue
 from crmkit.frames.canonical import typed_values
+from crmkit.frames.check import CheckedTable, check_table
 from crmkit.io.table import Table, unique_labels
 from crmkit.text.pii import mask_phone, mask_pii
-from crmkit.validate import CheckedTable, Issue, check_table
 
 
 @dataclass

@@ -427,3 +427,56 @@ def make_folder(folder: Path) -> None:
         )
         why = f"{blocked} is a file" if blocked is not None else exc.strerror
         raise OutputError(f"{folder}: cannot create the output folder: {why}") from None
+
+
+def patch_workbook(
+    original: Path,
+    cells: Iterable[tuple[str, int, int, str, Any]],
+    *,
+    inputs: Iterable[str | Path | None] = (),
+) -> bool:
+    """Write a few cells into a workbook in place — (sheet, header row, row as the sheet shows
+    it, header as written, value) each — keeping every other cell, its format, formulas,
+    dropdowns, comments and widths as they were; the original is kept as `<name>.bak`.
+
+    A date or time value goes into a date cell as a date (its number format kept). False,
+    writing nothing, when a header is not in its sheet (the caller then writes the whole
+    table) or the file is not a workbook openpyxl can rewrite.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+    except Exception:  # an old .xls …: the caller writes the table anew
+        return False
+    columns: dict[tuple[str, str], int] = {}
+    for sheet, header_row, row, header, value in cells:
+        if sheet not in workbook.sheetnames:
+            return False
+        worksheet = workbook[sheet]
+        if (sheet, header) not in columns:
+            found = {
+                str(c.value).strip(): c.column for c in worksheet[header_row] if c.value is not None
+            }
+            if header not in found:
+                return False
+            columns[sheet, header] = found[header]
+        cell = worksheet.cell(row=row, column=columns[sheet, header])
+        cell.value = _typed_like(value, cell)
+        if is_formula_like(cell.value):
+            cell.data_type = "s"  # text, shown as written, never run
+    with atomic_path(original, inputs, in_place=True) as temp:
+        workbook.save(temp)
+    return True
+
+
+def _typed_like(value: Any, cell: Any) -> Any:
+    """`value` (text as crmkit writes it) as the cell holds values: a date cell gets a datetime
+    for an ISO date or time."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value)
+    if cell.is_date or isinstance(cell.value, datetime | date):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(text)
+    return text

@@ -87,10 +87,12 @@ def weekly_text(data: ReportData, lang: str, reports: tuple[str, ...], span: Per
 
 def forecast_text(data: ForecastData, lang: str) -> str:
     """The forecast as text tables: the owners (with the total) and the stages."""
-    from crmkit.report.forecast import forecast_frame
+    from crmkit.report.forecast import forecast_definitions, forecast_frame
     from crmkit.report.forecast_excel import forecast_title, headline
 
-    parts = [forecast_title(data, lang), ""]
+    # where the won amount comes from (orders, or won customers dated by 更新时间)
+    basis = forecast_definitions(lang, data)[1]
+    parts = [forecast_title(data, lang), basis, ""]
     rows = [[label(lang, f"h_{k}"), format_value(k, v)] for k, v in headline(data)]
     parts.append(format_table([label(lang, "metric"), label(lang, "value")], rows))
     shown = ["owner", "target", "won_amount", "attainment", "gap", "weighted_pipeline",

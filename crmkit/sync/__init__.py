@@ -155,7 +155,7 @@ def _findings(
     raw = table.column(name).loc[chosen.index] if table.has(name) else chosen[name]
     column = table.header_of(name) if table.has(name) else ""
     return [
-        Finding(table.name, sheet, int(row), column, name, _text(value), "warning", rule,
+        Finding(table.name, _text(sheet) or None, int(row), column, name, _text(value), "warning", rule,
                 message.format(value=_text(value) or "(blank)"))
         for sheet, row, value in zip(chosen["sheet"], chosen["row"], raw, strict=True)
     ]  # fmt: skip
@@ -225,7 +225,7 @@ def _conflicts(
         outcome = ("the customer is left unchanged until one is corrected" if settled
                    else "a later follow-up decides")  # fmt: skip
         findings.append(Finding(
-            followups.name, sheet, int(row), followups.header_of("status"), "status",
+            followups.name, _text(sheet) or None, int(row), followups.header_of("status"), "status",
             _text(intent), "warning", "same_minute_conflict",
             f"{key} has follow-ups at {_when(when)} with different 跟进状态; {outcome}"))  # fmt: skip
     return stuck, findings

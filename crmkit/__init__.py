@@ -48,7 +48,7 @@ _API = {
     "ValidationReport": "crmkit.validate",
     "clean_table": "crmkit.clean",
     "CleanResult": "crmkit.clean",
-    "write_template": "crmkit.template",
+    "write_template": "crmkit.io.template",
     "init_project": "crmkit.init",
     # dedupe: tables in, the merged table, map, pairs and re-pointed follow-ups out
     "dedupe_tables": "crmkit.dedupe.run",
@@ -142,6 +142,7 @@ if TYPE_CHECKING:
     from crmkit.io.guard import Limits as Limits
     from crmkit.io.read import read_table as read_table
     from crmkit.io.table import Table as Table
+    from crmkit.io.template import write_template as write_template
     from crmkit.io.write import write_frame as write_frame
     from crmkit.report import (
         service_options as service_options,
@@ -196,7 +197,6 @@ if TYPE_CHECKING:
     from crmkit.tags import (
         tag_stats as tag_stats,
     )
-    from crmkit.template import write_template as write_template
     from crmkit.validate import (
         ValidationReport as ValidationReport,
     )

@@ -68,7 +68,7 @@ def init_project(folder: Path, lang: str = "zh") -> InitResult:
     """Write crmkit.toml (its [inputs] naming the templates), a blank template of each kind in
     `lang` (zh, zh-Hant, en) and crontab.example into `folder` (created if missing). A file
     already there is left as it is. ValueError for an unknown `lang`."""
-    from crmkit.template import write_template
+    from crmkit.io.template import write_template
 
     if lang not in LANGS:
         raise ValueError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")

@@ -313,6 +313,21 @@ def test_orders_below_zero_or_of_no_known_customer_are_said(
     payload = forecast_json(tables, "--orders", orders)
     owners = by_owner(payload)
     assert owners["张敏"]["won"] == 30000  # not 29,500
-    assert payload["total"]["won"] == 35000  # the unknown customer's order under the empty owner
+    assert owners[None]["won"] == 5000  # the unknown customer's order: the empty owner's row
+    assert payload["total"]["won"] == 30000  # which has no target: not in the total
     assert any("below 0; they are not counted" in n for n in payload["notes"])
     assert any("name no known customer and no 负责人" in n for n in payload["notes"])
+
+
+def test_the_total_is_that_of_the_owners_with_a_target() -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    result = run("report", "forecast", "-c", examples / "customers.xlsx", "--targets",
+                 examples / "targets.xlsx", "--orders", examples / "orders.xlsx", "--as-of",
+                 "2024-09-20", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    payload = json.loads(result.stdout)
+    owners = by_owner(payload)
+    assert owners["陈静"]["target"] is None and owners["陈静"]["won"] == 96000
+    with_target = [o for o in payload["owners"] if o["target"] is not None]
+    assert payload["total"]["won"] == sum(o["won"] for o in with_target) == 289400
+    assert round(payload["total"]["attainment"], 3) == round(289400 / 330000, 3)

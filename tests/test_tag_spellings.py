@@ -18,8 +18,8 @@ import pytest
 
 from crmkit.io import read_table
 from crmkit.spec.fields import load_specs
+from crmkit.spec.tagcanon import TagReader
 from crmkit.tags import load_rulebook
-from crmkit.tags.canon import TagReader
 
 from .conftest import ROOT, explain, run, write_csv, write_xlsx
 

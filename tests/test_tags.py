@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from crmkit.io import read_table
 from crmkit.io.table import Table
 from crmkit.spec.fields import load_specs
+from crmkit.spec.rulebook import RulebookError
+from crmkit.spec.tagcanon import TagReader
 from crmkit.tags import apply_tags, load_rulebook, read_tags
-from crmkit.tags.canon import TagReader
-from crmkit.tags.rulebook import RulebookError
 
 from .conftest import ROOT, digest, explain, run, write_csv, write_xlsx
 

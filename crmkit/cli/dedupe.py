@@ -103,7 +103,7 @@ def dedupe_command(
         fail("--examples must be 0 or more")
     from crmkit.dedupe.run import dedupe_tables, fit_for_excel, sheets_read
     from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
-    from crmkit.tags.rulebook import load_rulebook
+    from crmkit.spec.rulebook import load_rulebook
 
     today = parse_date(as_of)
     settings = project_config(config)

@@ -34,7 +34,7 @@ def template_command(
         fail(f"KIND must be one of {', '.join(KINDS)}, not {kind!r}")
     if lang not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    from crmkit.template import write_template
+    from crmkit.io.template import write_template
 
     spec = specs_from(schema, project_config(None))[kind]
     write_template(spec, output, lang, overwrite=force)

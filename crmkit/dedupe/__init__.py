@@ -18,10 +18,10 @@ from rapidfuzz import fuzz
 from crmkit.dedupe.candidates import candidate_pairs, match_codes
 from crmkit.dedupe.clusters import Clusters, close_pairs
 from crmkit.dedupe.decisions import Decisions, carried_decisions
-from crmkit.dedupe.names import NameVocabulary, load_vocabulary
 from crmkit.dedupe.pool import Pool, build_pool
 from crmkit.dedupe.rules import AUTO_RULES, score_pairs
 from crmkit.spec.config import DedupeConfig
+from crmkit.spec.names import NameVocabulary, load_vocabulary
 
 __all__ = ["DuplicateReport", "build_pool", "find_duplicates"]
 

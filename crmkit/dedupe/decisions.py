@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.dedupe.names import compact, fold
 from crmkit.dedupe.pool import Pool
 from crmkit.errors import InputError
 from crmkit.io.guard import Limits
 from crmkit.io.read import read_json, read_table
 from crmkit.io.table import Table
+from crmkit.spec.names import compact, fold
 
 ACCEPT = {"accept", "accepted", "yes", "y", "merge", "same", "是", "合并", "接受", "同意", "重复"}
 REJECT = {"reject", "rejected", "no", "n", "keep", "different", "否", "不合并", "拒绝", "不同"}

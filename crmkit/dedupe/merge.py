@@ -23,8 +23,8 @@ from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
 from crmkit.dedupe.pool import OTHER_PHONES
 from crmkit.io.table import Table
 from crmkit.spec.fields import builtin_spec, header_language
-from crmkit.tags.canon import TagReader
-from crmkit.tags.rulebook import Rulebook, load_rulebook
+from crmkit.spec.rulebook import Rulebook, load_rulebook
+from crmkit.spec.tagcanon import TagReader
 from crmkit.text import arrow
 from crmkit.text.ids import generate_ids
 from crmkit.text.normalize import normalize_id, phone_numbers

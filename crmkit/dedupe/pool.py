@@ -9,17 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.dedupe.names import (
-    NameKey,
-    NameVocabulary,
-    compact,
-    fold_many,
-    key_of,
-    load_vocabulary,
-)
+from crmkit.dedupe.names import NameKey, key_of
 from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
+from crmkit.spec.names import NameVocabulary, compact, fold_many, load_vocabulary
 from crmkit.text.normalize import phone_numbers
 
 OTHER_PHONES = "other_phones"  # the spec's field of a row's second and further phones

@@ -41,9 +41,9 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from crmkit.dedupe.candidates import MatchCodes
-from crmkit.dedupe.names import NameVocabulary
 from crmkit.dedupe.sound import readings, sounds_alike, spoken
 from crmkit.spec.config import DedupeConfig
+from crmkit.spec.names import NameVocabulary
 
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")

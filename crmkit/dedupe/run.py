@@ -35,7 +35,7 @@ from crmkit.io.guard import Limits
 from crmkit.io.table import Table
 from crmkit.spec.config import DedupeConfig
 from crmkit.spec.fields import TableSpec, builtin_spec
-from crmkit.tags.rulebook import Rulebook
+from crmkit.spec.rulebook import Rulebook
 
 __all__ = ["ClusterExample", "DedupeResult", "FittedFrame", "dedupe_tables", "fit_for_excel"]
 

@@ -93,7 +93,7 @@ def output_sheet(table: Table | None, named: str, fallback: str) -> str:
 @lru_cache(maxsize=1)
 def _surnames() -> tuple[frozenset[str], frozenset[str]]:
     """The compound (欧阳) and single (王) surnames of the name vocabulary."""
-    from crmkit.dedupe.names import load_vocabulary
+    from crmkit.spec.names import load_vocabulary
 
     names = load_vocabulary().surnames
     return frozenset(s for s in names if len(s) == 2), frozenset(s for s in names if len(s) == 1)

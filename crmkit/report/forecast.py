@@ -370,6 +370,9 @@ def _derive(frame: pd.DataFrame, elapsed: float) -> pd.DataFrame:
 
 
 def _total(owners: pd.DataFrame, elapsed: float) -> dict[str, Any]:
+    # the total is that of the owners with a target: won amounts and pipelines of owners
+    # without one (listed in their own rows) would make the attainment mean nothing
+    owners = owners[owners["target"].notna()]
     sums = {
         "owner": "total",
         "target": owners["target"].sum(min_count=1),
@@ -459,7 +462,7 @@ def forecast_definitions(lang: str, data: ForecastData) -> list[str]:
             f"（{chances}；未列出的阶段或未填写阶段按 0 计；未填预计成交金额按 0 计）。",
             "覆盖倍数 = 加权在途金额 ÷ 差额；预计完成率 = (已成交金额 + 加权在途金额) ÷ 目标金额；"
             "按进度推算 = 已成交金额 ÷ 已过期间比例。",
-            "有目标无客户的负责人、无目标负责人的客户都列出，不丢弃；合计行把各行相加（团队目标与个人目标会重复计入），合计差额为各负责人差额之和。",
+            "有目标无客户的负责人、无目标负责人的客户都列出，不丢弃；合计行把有目标的各行相加（无目标负责人的成交与在途不计入合计；团队目标与个人目标会重复计入），合计差额为各负责人差额之和。",
         ]
     won = (
         "the orders' 成交金额 dated in the period up to that day; the owner is the order's 负责人, "
@@ -477,5 +480,5 @@ def forecast_definitions(lang: str, data: ForecastData) -> list[str]:
         "Coverage = weighted pipeline ÷ gap; expected finish = (won + weighted pipeline) ÷ "
         "target; run rate = won ÷ the elapsed share of the period.",
         "Owners with a target but no customers, and customers whose owner has no target, are "
-        "listed, not dropped; the total adds up the rows (a team's target and its members' count twice); its gap is the sum of the owners' gaps.",
+        "listed, not dropped; the total adds up the rows of owners with a target (won amounts and pipelines of owners without one are not in it; a team's target and its members' count twice); its gap is the sum of the owners' gaps.",
     ]

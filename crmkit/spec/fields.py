@@ -1,7 +1,7 @@
 """Field specs: the one description of each workbook's columns, loaded from schemas/*.toml.
 
 From a spec crmkit derives the header mapping on read (here), the pandera schema
-(`crmkit.frames.schema`), the blank template (`crmkit.template`) and the labels it writes.
+(`crmkit.frames.schema`), the blank template (`crmkit.io.template`) and the labels it writes.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from crmkit.frames.canonical import canonical_frame
 from crmkit.frames.columns import normalize_column
 from crmkit.frames.pipeline import won_mask
 from crmkit.io.table import Table
-from crmkit.tags.canon import Reading, TagReader
-from crmkit.tags.rulebook import Rulebook, RulebookError, load_rulebook
+from crmkit.spec.rulebook import Rulebook, RulebookError, load_rulebook
+from crmkit.spec.tagcanon import Reading, TagReader
 from crmkit.text.pii import mask_pii
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from crmkit.tags.rulebook import Rulebook, tag_key
+from crmkit.spec.rulebook import Rulebook, tag_key
 
 _SPACE = re.compile(r"\s+")
 

@@ -55,3 +55,14 @@ def test_a_new_project_syncs_to_nothing(tmp_path: Path) -> None:
     result = run("sync", "--in-place", "--config", folder / "crmkit.toml")
     assert result.exit_code == 0, explain(result)
     assert "nothing to sync" in result.stderr
+
+
+def test_a_customer_id_on_two_rows_is_a_warning(tmp_path: Path) -> None:
+    twin = customer(1, 客户名称="另一家公司")
+    customers, followups = write_tables(
+        tmp_path, [customer(1), twin, customer(2)],
+        [followup(1, datetime(2024, 3, 12, 10, 30), "意向客户")],
+    )  # fmt: skip
+    result = sync(customers, followups, "-o", tmp_path / "out.xlsx")
+    warned = [line for line in result.stderr.splitlines() if "more than one row" in line]
+    assert len(warned) == 2 and "row 2" in warned[0] and "row 3" in warned[1]

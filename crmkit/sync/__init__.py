@@ -89,6 +89,7 @@ def sync_customers(
     people["code"], history["code"] = codes[: len(people)], codes[len(people) :]
     history["_key"] = history.index
     findings, usable = _usable(followups, history, people, as_of)
+    findings += _shared_ids(customers, people)
     used = history.loc[usable, ["code", "at", "status", "sheet", "row", "_key"]]
     del history  # millions of rows: only the usable ones are kept
     # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
@@ -118,6 +119,24 @@ def sync_customers(
         result.tasks, result.new_tasks = _triggered(tasks, people, ordered, latest, new, sync,
                                                     followups)  # fmt: skip
     return result
+
+
+def _shared_ids(customers: Table, people: pd.DataFrame) -> list[Finding]:
+    """A warning for each customer row whose 客户编号 another row has too: both follow the
+    same follow-ups (crmkit dedupe merges them, or one is renumbered)."""
+    ids = people["customer_id"]
+    shared = ids.notna() & ids.duplicated(keep=False)
+    if not shared.any():
+        return []
+    column = customers.header_of("customer_id")
+    return [
+        Finding(customers.name, _text(sheet) or None, int(row), column, "customer_id",
+                str(code), "warning", "shared_customer_id",
+                f"{code} is the 客户编号 of more than one row; each follows its follow-ups "
+                "(merge them with crmkit dedupe, or renumber one)")
+        for sheet, row, code in zip(people.loc[shared, "sheet"], people.loc[shared, "row"],
+                                    ids[shared], strict=True)
+    ]  # fmt: skip
 
 
 def _usable(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +23,17 @@ from crmkit.cli.options import (
     parse_date,
     project_config,
 )
-from crmkit.cli.output import alert, command, fail, format_table, info, progress, warn
+from crmkit.cli.output import (
+    alert,
+    command,
+    fail,
+    format_table,
+    info,
+    progress,
+    warn,
+    write_report_file,
+    write_table,
+)
 
 
 @command
@@ -102,7 +111,7 @@ def dedupe_command(
     if examples < 0:
         fail("--examples must be 0 or more")
     from crmkit.dedupe.run import dedupe_tables, fit_for_excel, sheets_read
-    from crmkit.io.write import frame_to_csv_bytes, is_input, output_format, write_frame
+    from crmkit.io.write import is_input, output_format, write_frame
     from crmkit.spec.rulebook import load_rulebook
 
     today = parse_date(as_of)
@@ -154,42 +163,27 @@ def dedupe_command(
                 )
             if fitted.message:
                 warn(fitted.message)
-            if output == "-":  # data on stdout, messages on stderr
-                sys.stdout.buffer.write(
-                    frame_to_csv_bytes(fitted.frame, allow_formulas=allow_formulas, bom=False)
-                )
-                sys.stdout.flush()
-            else:
-                write_frame(
-                    fitted.frame,
-                    output,
-                    inputs=sources,
-                    sheet="客户信息",
-                    allow_formulas=allow_formulas,
-                    in_place=in_place,
-                    # written over an input workbook: its customer sheets make way for the
-                    # merged one, its other sheets (跟进记录, 填写说明) stay
-                    replaces=[
-                        s
-                        for p, table in zip(inputs, tables, strict=True)
-                        if is_input(Path(output), [p])
-                        for s in sheets_read(table)
-                    ],
-                )
+            write_table(
+                fitted.frame,
+                output,  # '-': CSV on stdout, messages on stderr
+                inputs=sources,
+                sheet="客户信息",
+                allow_formulas=allow_formulas,
+                in_place=in_place,
+                # written over an input workbook: its customer sheets make way for the
+                # merged one, its other sheets (跟进记录, 填写说明) stay
+                replaces=[
+                    s
+                    for p, table in zip(inputs, tables, strict=True)
+                    if output != "-" and is_input(Path(output), [p])
+                    for s in sheets_read(table)
+                ],
+            )
         if report:
             step(f"writing {report}")
-            if Path(report).suffix.lower() == ".json":
-                from crmkit.io.write import write_json
-
-                write_json(result.pairs.to_dict(orient="records"), report, inputs=sources)
-            else:
-                write_frame(
-                    result.pairs,
-                    report,
-                    inputs=sources,
-                    sheet="pairs",
-                    allow_formulas=allow_formulas,
-                )
+            write_report_file(report, payload=lambda: result.pairs.to_dict(orient="records"),
+                              frame=lambda: result.pairs, inputs=sources, sheet="pairs",
+                              allow_formulas=allow_formulas)  # fmt: skip
         if map_path and merged is not None:
             write_frame(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas

@@ -13,6 +13,7 @@ import typer
 from crmkit.errors import UsageError
 from crmkit.io.guard import Limits
 from crmkit.spec.fields import KINDS
+from crmkit.text.words import LANGS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -119,7 +120,6 @@ KindOption = Annotated[
     ),
 ]
 LangOption = Annotated[str | None, typer.Option("--lang", metavar="LANG", help="zh or en.")]
-LANGS = ("zh", "en")
 
 
 def parse_kind(kind: str) -> str | None:
@@ -134,7 +134,7 @@ def parse_kind(kind: str) -> str | None:
 def check_lang(lang: str | None) -> str | None:
     """The --lang value (None: the config's), UsageError (exit 2) naming the choices."""
     if lang is not None and lang not in LANGS:
-        raise UsageError(f"--lang must be zh or en, not {lang!r}")
+        raise UsageError(f"--lang must be {' or '.join(LANGS)}, not {lang!r}")
     return lang
 
 

@@ -167,21 +167,21 @@ def echo_csv(frame: Any) -> None:
     typer.echo(frame_to_csv_bytes(frame, bom=False).decode("utf-8"), nl=False)
 
 
-def write_report(
+def write_report_file(
     path: str | Path,
     *,
-    payload: Any,
-    frame: Any,
+    payload: Callable[[], Any],
+    frame: Callable[[], Any],
     inputs: Sequence[str | Path | None],
     sheet: str,
     allow_formulas: bool = False,
 ) -> None:
-    """A --report FILE: `payload` as JSON for .json, else `frame` as .xlsx or .csv (the type
-    from the suffix; anything else is refused before writing)."""
-    from crmkit.io.write import output_format, write_frame, write_json
+    """A --report FILE: `payload()` as JSON for .json, else `frame()` as .xlsx or .csv (the
+    type from the suffix; anything else is refused before writing). Only the one asked for
+    is built."""
+    from crmkit.io.write import write_frame, write_json
 
     if Path(path).suffix.lower() == ".json":
-        write_json(payload, path, inputs=inputs)
+        write_json(payload(), path, inputs=inputs)
         return
-    output_format(path)
-    write_frame(frame, path, inputs=inputs, sheet=sheet, allow_formulas=allow_formulas)
+    write_frame(frame(), path, inputs=inputs, sheet=sheet, allow_formulas=allow_formulas)

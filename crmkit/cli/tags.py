@@ -29,7 +29,7 @@ from crmkit.cli.output import (
     format_table,
     info,
     warn,
-    write_report,
+    write_report_file,
     write_table,
 )
 
@@ -101,8 +101,9 @@ def check_command(
         from crmkit.findings import findings_frame
 
         located = found.to_findings(strict)
-        write_report(report, payload={"findings": [f.as_dict() for f in located]},
-                     frame=findings_frame(located), inputs=[input], sheet="findings")  # fmt: skip
+        write_report_file(report, payload=lambda: {"findings": [f.as_dict() for f in located]},
+                          frame=lambda: findings_frame(located), inputs=[input],
+                          sheet="findings")  # fmt: skip
         info(f"Findings saved to {report}")
     if format == "json":
         echo_json(found.to_dict())

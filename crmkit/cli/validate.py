@@ -32,7 +32,7 @@ from crmkit.cli.output import (
     info,
     progress,
     warn,
-    write_report,
+    write_report_file,
 )
 from crmkit.errors import InputError
 
@@ -138,7 +138,7 @@ def validate_command(
         result = validate_tables(tables, strict=strict)
     inputs = [*(files or []), *named.values()]
     if report is not None:
-        write_report(report, payload=result.to_dict(), frame=issues_frame(result), inputs=inputs,
+        write_report_file(report, payload=result.to_dict, frame=lambda: issues_frame(result), inputs=inputs,
                      sheet="issues", allow_formulas=allow_formulas)  # fmt: skip
         info(f"Issues saved to {report}")
     followup = next(

@@ -7,7 +7,7 @@ import string
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -130,19 +130,16 @@ def write_report(
     list_limit: int = 1000,
 ) -> Path:
     """Write a report as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
-    from crmkit.report.excel import write_excel
-    from crmkit.report.html import write_html
+    from crmkit.report.excel import build_workbook
+    from crmkit.report.html import render_html
 
-    path, suffix = _report_path(output)
-    if suffix == ".xlsx":
-        return write_excel(
-            data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit
-        )
-    if suffix == ".json":
-        with atomic_path(path, inputs) as temp, open(temp, "w", encoding="utf-8") as handle:
-            data.write_json(handle)
-        return path
-    return write_html(data, path, lang=lang, reports=reports, inputs=inputs, list_limit=list_limit)
+    return write_by_suffix(
+        output,
+        inputs,
+        workbook=lambda: build_workbook(data, lang=lang, reports=reports, list_limit=list_limit),
+        page=lambda: render_html(data, lang=lang, reports=reports, list_limit=list_limit),
+        stream=data.write_json,
+    )
 
 
 def service_options(specs: dict[str, TableSpec]) -> dict[str, tuple[str, ...]]:
@@ -181,16 +178,23 @@ def write_by_suffix(
     *,
     workbook: Callable[[], Workbook],
     page: Callable[[], str],
-    payload: Callable[[], object],
+    payload: Callable[[], object] | None = None,
+    stream: Callable[[TextIO], None] | None = None,
 ) -> Path:
-    """Write a report as .xlsx (the workbook), .html (the page, UTF-8) or .json (the payload)
-    by the suffix of `output`, atomically, never over an input, creating its folder."""
+    """Write a report as .xlsx (the workbook), .html (the page, UTF-8) or .json (the payload,
+    or what `stream` writes: lists of a million rows go through pandas, never one dict) by the
+    suffix of `output`, atomically, never over an input, creating its folder."""
     path, suffix = _report_path(output)
-    if suffix == ".json":
+    if suffix == ".json" and stream is None:
+        assert payload is not None, "write_by_suffix needs a payload or a stream"
         return write_json(payload(), path, inputs=inputs)
     with atomic_path(path, inputs) as temp:
         if suffix == ".xlsx":
             workbook().save(temp)
+        elif suffix == ".json":
+            assert stream is not None
+            with open(temp, "w", encoding="utf-8") as handle:
+                stream(handle)
         else:
             temp.write_text(page(), encoding="utf-8")
     return path

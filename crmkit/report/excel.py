@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,7 +14,6 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from crmkit.io.write import atomic_path
 from crmkit.report.definitions import report_definitions, service_definitions
 from crmkit.report.labels import (
     BLANK,
@@ -273,16 +271,6 @@ def build_workbook(
     _definitions_sheet(workbook, lang, lines)
     _page_setup(workbook, lang)
     return workbook
-
-
-def write_excel(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-                inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the report workbook atomically (whole or not at all)."""
-    output = Path(output)
-    workbook = build_workbook(data, lang=lang, reports=reports, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        workbook.save(temp)
-    return output
 
 
 def build_service_workbook(

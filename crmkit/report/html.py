@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import numpy as np
 import pandas as pd
 
-from crmkit.io.write import atomic_path
 from crmkit.report.definitions import report_definitions, service_definitions
 from crmkit.report.labels import (
     NUMERIC_KEYS,
@@ -204,16 +202,6 @@ def _page(
             definitions=definitions,
         )
     )
-
-
-def write_html(data: ReportData, output: str | Path, *, lang: str = "zh", reports: Iterable[str] = ("funnel", "channel", "stage"),
-               inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the report page atomically (UTF-8)."""
-    output = Path(output)
-    page = render_html(data, lang=lang, reports=reports, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        temp.write_text(page, encoding="utf-8")
-    return output
 
 
 def render_service_html(data: ServiceData, *, lang: str = "zh", list_limit: int = 1000) -> str:

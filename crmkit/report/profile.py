@@ -712,19 +712,17 @@ def write_profile_report(
     list_limit: int = 1000,
 ) -> Path:
     """Write the profile as .xlsx, .html or .json (by suffix), atomically, creating its folder."""
-    from crmkit.io.write import atomic_path
-    from crmkit.report import _report_path
-    from crmkit.report.profile_excel import write_profile_excel
-    from crmkit.report.profile_html import write_profile_html
+    from crmkit.report import write_by_suffix
+    from crmkit.report.profile_excel import build_profile_workbook
+    from crmkit.report.profile_html import render_profile_html
 
-    path, suffix = _report_path(output)
-    if suffix == ".xlsx":
-        return write_profile_excel(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
-    if suffix == ".json":
-        with atomic_path(path, inputs) as temp, open(temp, "w", encoding="utf-8") as handle:
-            data.write_json(handle)
-        return path
-    return write_profile_html(data, path, lang=lang, inputs=inputs, list_limit=list_limit)
+    return write_by_suffix(
+        output,
+        inputs,
+        workbook=lambda: build_profile_workbook(data, lang=lang, list_limit=list_limit),
+        page=lambda: render_profile_html(data, lang=lang, list_limit=list_limit),
+        stream=data.write_json,
+    )
 
 
 VALUE_CATEGORY = "客户价值"

@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from crmkit.io.write import atomic_path
 from crmkit.report.excel import (
     _CHART_HEIGHT,
     _CHART_WIDTH,
@@ -139,13 +135,3 @@ def build_profile_workbook(
     _definitions_sheet(workbook, lang, data.definitions(lang))
     _page_setup(workbook, lang)
     return workbook
-
-
-def write_profile_excel(data: ProfileData, output: str | Path, *, lang: str = "zh",
-                        inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the profile workbook atomically."""
-    output = Path(output)
-    workbook = build_profile_workbook(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        workbook.save(temp)
-    return output

@@ -3,10 +3,6 @@ CSS and SVG bars, printable)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
-from crmkit.io.write import atomic_path
 from crmkit.report.html import _chart, _list_section, _page, _section
 from crmkit.report.labels import format_change, format_value, label
 from crmkit.report.profile import FEEDBACK_CATEGORY, NEED_CATEGORY, ProfileData
@@ -57,13 +53,3 @@ def render_profile_html(data: ProfileData, *, lang: str = "zh", list_limit: int 
     return _page(
         lang, "profile_title", meta, data.as_of, headline, sections, data.definitions(lang)
     )
-
-
-def write_profile_html(data: ProfileData, output: str | Path, *, lang: str = "zh",
-                       inputs: Iterable[str | Path | None] = (), list_limit: int = 1000) -> Path:  # fmt: skip
-    """Write the profile page atomically (UTF-8)."""
-    output = Path(output)
-    page = render_profile_html(data, lang=lang, list_limit=list_limit)
-    with atomic_path(output, inputs) as temp:
-        temp.write_text(page, encoding="utf-8")
-    return output

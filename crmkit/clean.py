@@ -158,8 +158,3 @@ def _move_other_phones(
     data = table.data.copy()
     data[target] = pd.Series(existing, dtype=object)
     return table.with_data(data), written
-
-
-def cleaned_frame(result: CleanResult) -> pd.DataFrame:
-    """The cleaned cells under the headers as the user wrote them, ready to write."""
-    return result.table.to_frame()

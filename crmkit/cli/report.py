@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from crmkit.spec.config import Config
     from crmkit.spec.fields import TableSpec
 
-GROUPS = ("owner", "industry", "source")
 REPORTS = ("funnel", "channel", "stage", "all", "service", "forecast", "profile")
 
 
@@ -142,7 +141,7 @@ def report_command(
       crmkit report forecast -c examples/customers.xlsx --targets examples/targets.xlsx --orders examples/orders.xlsx --as-of 2024-09-20
       crmkit report profile --customers examples/customers.xlsx --orders examples/orders.xlsx --as-of 2024-11-01
     """
-    from crmkit.report import fill_output, resolve_period, write_report
+    from crmkit.report import GROUPS, fill_output, resolve_period, write_report
     from crmkit.report.metrics import compute_report
     from crmkit.report.text import forecast_text, weekly_text
 

@@ -32,8 +32,6 @@ from crmkit.report.metrics import BLANK
 from crmkit.spec.config import ForecastConfig, ReportConfig
 from crmkit.text.period import PERIOD_KINDS, PeriodKind, period_bounds, period_containing
 
-FORECAST_CUSTOMER_FIELDS = ["customer_id", "name", "stage", "amount", "owner", "created_at",
-                            "updated_at"]  # fmt: skip
 TARGET_FIELDS = ("owner", "period", "target_amount", "target_deals")
 OWNER_COLUMNS = ["owner", "target", "won_amount", "attainment", "gap", "pipeline",
                  "weighted_pipeline", "coverage", "expected_amount", "expected_finish", "run_rate",
@@ -187,7 +185,7 @@ def compute_forecast(
     period: PeriodKind = "month",
 ) -> ForecastData:
     """Attainment and the weighted pipeline per owner for the period of `period` that holds
-    `as_of`, from canonical frames: customers (FORECAST_CUSTOMER_FIELDS), targets
+    `as_of`, from canonical frames: customers (frames.canonical.FIELDS["customers"]), targets
     (`targets_from_table`) and, if given, orders (customer_id, customer_name, owner, date, amount).
     """
     if period not in PERIOD_KINDS:

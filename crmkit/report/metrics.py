@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
@@ -21,7 +20,7 @@ import pandas as pd
 from crmkit.frames.canonical import places_of
 from crmkit.frames.period import Period, on_record_mask, previous_period
 from crmkit.frames.pipeline import lost_mask, won_mask
-from crmkit.frames.records import records
+from crmkit.frames.records import fill_texts, records, whole_texts
 from crmkit.report.labels import BLANK, label
 from crmkit.spec.config import ReportConfig
 from crmkit.text import arrow
@@ -296,30 +295,6 @@ def _days_between(moments: np.ndarray, day: date) -> np.ndarray:
     return np.where(np.isnat(dates), np.nan, days)
 
 
-def _fill(template: str, **values: np.ndarray) -> np.ndarray:
-    """A text template filled element-wise from arrays of texts ("闲置超过{n}天" with n=[7, 5])."""
-    out: Any = None
-    for literal, name, _, _ in string.Formatter().parse(template):
-        part = np.asarray(values[name], dtype=object) if name else None
-        for piece in (literal, part):
-            if piece is None or (isinstance(piece, str) and not piece):
-                continue
-            out = piece if out is None else out + piece
-    return np.asarray(out, dtype=object)
-
-
-def _whole(values: np.ndarray) -> np.ndarray:
-    """Day counts as text (12, not 12.0); empty where missing."""
-    return (
-        pd.Series(values)
-        .round()
-        .astype("Int64")
-        .astype(str)
-        .where(~np.isnan(values), "")
-        .to_numpy(dtype=object)
-    )
-
-
 def _listing(
     p: _Prepared,
     positions: np.ndarray,
@@ -400,19 +375,21 @@ def _stage_report(
     broken = rows & ~np.isnan(p.cadence) & (since_followup > p.cadence) & ~p.lost
     overdue = past_due | broken
     stall_reason = np.full(len(idle), "", dtype=object)
-    stall_reason[stalled] = _fill(label(lang, "r_stalled"), n=_whole(p.stall_limit[stalled]))
+    stall_reason[stalled] = fill_texts(
+        label(lang, "r_stalled"), n=whole_texts(p.stall_limit[stalled])
+    )
     silent_reason = np.full(
         len(idle), label(lang, "r_silent").format(n=config.silent_days), dtype=object
     )
     due_text = np.full(len(idle), "", dtype=object)
-    due_text[past_due] = _fill(
+    due_text[past_due] = fill_texts(
         label(lang, "r_next"), date=np.datetime_as_string(due[past_due], unit="D").astype(object)
     )
     cadence_text = np.full(len(idle), "", dtype=object)
-    cadence_text[broken] = _fill(
+    cadence_text[broken] = fill_texts(
         label(lang, "r_cadence"),
-        every=_whole(p.cadence[broken]),
-        since=_whole(since_followup[broken]),
+        every=whole_texts(p.cadence[broken]),
+        since=whole_texts(since_followup[broken]),
     )
     both = past_due & broken
     overdue_reason = np.where(

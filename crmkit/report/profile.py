@@ -36,10 +36,10 @@ import pyarrow.compute as pc
 
 from crmkit.frames.canonical import canonical_frame
 from crmkit.frames.period import Period, on_record, previous_period
-from crmkit.frames.records import records
+from crmkit.frames.records import fill_texts, records, whole_texts
 from crmkit.frames.tasks import COMPLAINT, DONE
 from crmkit.io.table import Table
-from crmkit.report.metrics import BLANK, Headline, _fill, _whole
+from crmkit.report.metrics import BLANK, Headline
 from crmkit.report.profile_labels import profile_definitions
 from crmkit.spec.config import ReportConfig
 
@@ -375,11 +375,14 @@ def _churn(
     median = activity["median_gap"].to_numpy(dtype=float)
     own = (activity["active_days"].to_numpy() >= 3) & (idle > 2 * median)
     silent = idle > config.silent_days
-    idle_text, median_text = _whole(idle), pd.Series(median).map("{:g}".format).to_numpy(object)
+    idle_text, median_text = (
+        whole_texts(idle),
+        pd.Series(median).map("{:g}".format).to_numpy(object),
+    )
     quiet = np.where(
         own,
-        _fill(words["gap"], idle=idle_text, median=median_text),
-        _fill(words["silent"], idle=idle_text, limit=np.full(size, str(config.silent_days))),
+        fill_texts(words["gap"], idle=idle_text, median=median_text),
+        fill_texts(words["silent"], idle=idle_text, limit=np.full(size, str(config.silent_days))),
     )
     columns = [_only(rated & (own | silent), quiet)]
     if feedback is not None and len(feedback):
@@ -389,7 +392,7 @@ def _churn(
             feedback["satisfaction"] <= LOW_SATISFACTION
         ).fillna(False).to_numpy(bool)
         counts = _count_by(codes, bad & (ago >= 0) & (ago <= RECENT_DAYS), size)
-        text = _fill(
+        text = fill_texts(
             words["complaint"], days=np.full(size, str(RECENT_DAYS)), count=counts.astype(str)
         )
         columns.append(_only(rated & (counts > 0), text))
@@ -408,7 +411,7 @@ def _churn(
         open_ = (tasks["status"] != DONE).fillna(True).to_numpy(bool)
         late = (pd.to_datetime(tasks["due"]) < pd.Timestamp(as_of)).fillna(False).to_numpy(bool)
         counts = _count_by(codes, open_ & late, size)
-        text = _fill(words["tasks"], count=counts.astype(str))
+        text = fill_texts(words["tasks"], count=counts.astype(str))
         columns.append(_only(rated & (counts > 0), text))
     table = np.stack(columns, axis=1)
     number = (table != None).sum(axis=1)  # noqa: E711  (element-wise)

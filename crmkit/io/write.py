@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import math
 import os
 import re
@@ -12,13 +11,14 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from crmkit.errors import OutputError
 
+BOM = "\ufeff".encode()  # UTF-8's byte order mark: Excel then reads a CSV as UTF-8
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A signed number alone (an E.164 phone +8613812345678, -19) is read as a number, never run.
 _SIGNED_NUMBER = r"[+-]\d+(?:\.\d+)?"
@@ -147,58 +147,112 @@ def frame_to_csv_bytes(
     frame: pd.DataFrame, *, allow_formulas: bool = False, bom: bool = True
 ) -> bytes:
     """CSV bytes with a header row; formula-like text gets a leading ' unless allowed."""
-    buffer = io.StringIO()
-    write_csv_text(frame, buffer, allow_formulas=allow_formulas)
-    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    return (BOM if bom else b"") + b"".join(csv_chunks(frame, allow_formulas=allow_formulas))
 
 
-def write_csv_text(
-    frame: pd.DataFrame, handle: TextIO, *, allow_formulas: bool = False, chunk: int = 50_000
-) -> None:
-    """Write a frame as CSV text to an open file, `chunk` rows at a time (bounded memory)."""
-    import csv
+def csv_chunks(
+    frame: pd.DataFrame, *, allow_formulas: bool = False, chunk: int = 200_000
+) -> Iterator[bytes]:
+    """A frame as CSV (UTF-8, CRLF, quoted as Python's csv module quotes: only cells holding
+    a comma, a quote or a line break), `chunk` rows at a time (bounded memory): the header
+    line, then the rows. Built column-wise in Arrow: a Python look at each cell, and the csv
+    module's row loop, took most of writing a million-row table."""
+    import pyarrow as pa
 
-    writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow([_csv_cell(str(h), allow_formulas) for h in frame.columns])
+    alone = frame.shape[1] == 1  # the csv module quotes the empty cell of a one-column row
+    header = [
+        _quoted(_guarded(pa.array([str(h)], type=pa.large_string()), allow_formulas), alone)
+        for h in frame.columns
+    ]
+    yield _csv_lines(header) if header else b"\r\n"
     for start in range(0, len(frame), chunk):
         part = frame.iloc[start : start + chunk]
-        columns = [_csv_column(part.iloc[:, i], allow_formulas) for i in range(part.shape[1])]
-        writer.writerows(zip(*columns, strict=True) if columns else [[]] * len(part))
+        if not part.shape[1]:
+            yield b"\r\n" * len(part)
+            continue
+        columns = [
+            _quoted(_csv_column(part.iloc[:, i], allow_formulas), alone)
+            for i in range(part.shape[1])
+        ]
+        yield _csv_lines(columns)
 
 
-def _csv_column(series: pd.Series, allow_formulas: bool) -> list[Any]:
-    """The cells of one column as CSV text, the common types converted column-wise."""
+def _csv_lines(columns: list[Any]) -> bytes:
+    """Rows of text columns (Arrow, no nulls) joined by commas, each ended by CRLF."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(columns[0]):
+        return b""
+    comma, crlf = pa.scalar(",", pa.large_string()), pa.scalar("\r\n", pa.large_string())
+    lines = pc.binary_join_element_wise(*columns, comma)
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", pa.large_string()), crlf)
+    if isinstance(lines, pa.ChunkedArray):  # a column read in chunks
+        lines = lines.combine_chunks()
+    _, offsets, data = lines.buffers()  # one buffer holding every line, one after the other
+    bounds = np.frombuffer(offsets, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return data.slice(int(bounds[0]), int(bounds[-1] - bounds[0])).to_pybytes()
+
+
+def _csv_column(series: pd.Series, allow_formulas: bool) -> Any:
+    """The cells of one column as text in Arrow ("" for missing; formula-like text guarded),
+    the common types converted column-wise; other cells as _plain writes them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each category's text made once
+        texts = _csv_column(pd.Series(series.cat.categories), allow_formulas)
+        codes = series.cat.codes.to_numpy()
+        return pc.fill_null(texts.take(pa.array(codes, mask=codes < 0)), "")
     if pd.api.types.is_datetime64_any_dtype(series):
-        return _csv_dates(pd.Series(series.to_numpy(), dtype="datetime64[ns]").to_numpy())
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        return _csv_text(series, allow_formulas)
-    if series.dtype.kind == "f":
-        return _csv_floats(series.to_numpy(dtype=np.float64))
-    values = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return _csv_text(values, allow_formulas)
-    return [_csv_cell(_plain(v), allow_formulas) for v in values]
+        values = date_texts(series)
+    elif pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        text = pa.array(series, type=pa.large_string(), from_pandas=True)
+        return _guarded(pc.fill_null(text, ""), allow_formulas)
+    elif series.dtype.kind == "f":
+        values = _csv_floats(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    elif isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
+        values = series.to_numpy().astype(str)
+    elif isinstance(series.dtype, np.dtype) and series.dtype.kind == "b":
+        values = np.where(series.to_numpy(), "True", "False")
+    else:
+        cells = series.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+            text = pa.array(cells, type=pa.large_string(), from_pandas=True)
+            return _guarded(pc.fill_null(text, ""), allow_formulas)
+        return pa.array([_csv_cell(_plain(v), allow_formulas) for v in cells], pa.large_string())
+    return pa.array(values, type=pa.large_string())
 
 
-def _csv_dates(stamps: np.ndarray) -> list[Any]:
-    """Times as text: 2024-03-10 for midnight, 2024-03-10 14:00, with :05 when the seconds
-    are not zero; "" for none. numpy's ISO text, cut: three strftime calls over each column
-    took a quarter of writing a million-row table (datetime64[ns] years have four digits)."""
+def _csv_cell(value: Any, allow_formulas: bool) -> str:
+    if value is None:
+        return ""
+    if not allow_formulas and is_formula_like(value):
+        return "'" + value
+    return str(value)
+
+
+def date_texts(values: pd.Series) -> np.ndarray:
+    """Times as crmkit writes them (format_datetime): 2024-03-10 for midnight, 2024-03-10
+    14:00, with :05 when the seconds are not zero; "" for none. numpy's ISO text, cut: three
+    strftime calls over each column took a quarter of writing a million-row table
+    (datetime64[ns] years have four digits)."""
+    stamps = pd.Series(values.to_numpy(), dtype="datetime64[ns]").to_numpy()
     missing = np.isnat(stamps)
     nanos = stamps.view(np.int64)
     seconds = nanos // 1_000_000_000
     text = np.datetime_as_string(seconds.astype("datetime64[s]"))  # 2024-03-10T14:00:05
     if not len(text):
-        return []
+        return np.array([], dtype=object)
     text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
     midnight = nanos % 86_400_000_000_000 == 0
     out = np.where(seconds % 60 != 0, text, text.astype("<U16"))
     out = np.where(midnight, text.astype("<U10"), out).astype(object)
     out[missing] = ""
-    return list(out.tolist())
+    return out
 
 
-def _csv_floats(values: np.ndarray) -> list[Any]:
+def _csv_floats(values: np.ndarray) -> np.ndarray:
     """Numbers as _plain writes them, column-wise: integral ones as ints, NaN as ""."""
     out = np.full(len(values), "", dtype=object)
     with np.errstate(invalid="ignore"):
@@ -206,7 +260,7 @@ def _csv_floats(values: np.ndarray) -> list[Any]:
     out[integral] = values[integral].astype(np.int64).astype(str).astype(object)
     rest = ~integral & ~np.isnan(values)
     out[rest] = [repr(v) for v in values[rest].tolist()]
-    return list(out.tolist())
+    return out
 
 
 # FORMULA_STARTS and _SIGNED_NUMBER for Arrow's regular expressions (\p{Nd}: Python's \d).
@@ -214,30 +268,37 @@ _ARROW_FORMULA = "^[=+\\-@\t\r]"
 _ARROW_NUMBER = "^[+-]\\p{Nd}+(?:\\.\\p{Nd}+)?$"
 
 
-def _csv_text(cells: pd.Series | np.ndarray, allow_formulas: bool) -> list[Any]:
-    """Text cells as written ("" for missing), formula-like ones guarded, in Arrow: a Python
-    look at each cell took a third of writing a million-row table."""
+def _guarded(text: Any, allow_formulas: bool) -> Any:
+    """Text cells (Arrow) with a leading ' on the formula-like ones, unless allowed."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.fill_null(pa.array(cells, type=pa.large_string(), from_pandas=True), "")
-    if not allow_formulas:
-        guarded = pc.and_(
-            pc.match_substring_regex(text, _ARROW_FORMULA),
-            pc.invert(pc.match_substring_regex(text, _ARROW_NUMBER)),
-        )
-        if pc.any(guarded).as_py():
-            quote, nothing = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
-            text = pc.if_else(guarded, pc.binary_join_element_wise(quote, text, nothing), text)
-    return list(text.to_pylist())
+    if allow_formulas:
+        return text
+    guarded = pc.and_(
+        pc.match_substring_regex(text, _ARROW_FORMULA),
+        pc.invert(pc.match_substring_regex(text, _ARROW_NUMBER)),
+    )
+    if not pc.any(guarded).as_py():
+        return text
+    quote, nothing = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+    return pc.if_else(guarded, pc.binary_join_element_wise(quote, text, nothing), text)
 
 
-def _csv_cell(value: Any, allow_formulas: bool) -> Any:
-    if value is None:
-        return ""
-    if not allow_formulas and is_formula_like(value):
-        return "'" + value
-    return value
+def _quoted(text: Any, alone: bool) -> Any:
+    """Text cells (Arrow) quoted as the csv module quotes them (QUOTE_MINIMAL): a cell holding
+    a comma, a quote, CR or LF in quotes, its quotes doubled; `alone`: the empty cell too."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    needs = pc.match_substring_regex(text, '[,"\r\n]')
+    if alone:
+        needs = pc.or_(needs, pc.equal(pc.binary_length(text), 0))
+    if not pc.any(needs).as_py():
+        return text
+    mark, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    inner = pc.replace_substring(text, '"', '""')
+    return pc.if_else(needs, pc.binary_join_element_wise(mark, inner, mark, nothing), text)
 
 
 def write_xlsx(
@@ -355,9 +416,10 @@ def write_frame(
         elif kind == "xlsx":
             write_xlsx(frames, temp, allow_formulas=allow_formulas)
         else:
-            encoding = "utf-8-sig" if bom else "utf-8"
-            with open(temp, "w", encoding=encoding, newline="") as handle:
-                write_csv_text(one_frame(frame), handle, allow_formulas=allow_formulas)
+            with open(temp, "wb") as handle:
+                handle.write(BOM if bom else b"")
+                for part in csv_chunks(one_frame(frame), allow_formulas=allow_formulas):
+                    handle.write(part)
     return output
 
 

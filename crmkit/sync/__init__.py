@@ -118,8 +118,10 @@ def sync_customers(
     changes, table = _apply(customers, people, new, followups)
     result = SyncResult(table, changes, findings=findings, followups_used=int(usable.sum()))
     if tasks is not None:
-        result.tasks, result.new_tasks = _triggered(tasks, people, ordered, latest, new, sync,
-                                                    followups)  # fmt: skip
+        known = last.copy()  # the latest follow-ups the sync used, in the order of `latest`
+        known[np.flatnonzero(last)[conflicted]] = False
+        result.tasks, result.new_tasks = _triggered(tasks, people, ordered, known, latest, new,
+                                                    sync, followups)  # fmt: skip
     return result
 
 
@@ -320,6 +322,17 @@ def _rules(
     return stage, reason
 
 
+def _lookup(
+    values: pd.Series | np.ndarray, mapping: dict[str, object], missing: object
+) -> np.ndarray:
+    """`mapping` of each cell (`missing` for a blank or a value it lacks), each distinct
+    value looked up once."""
+    codes, distinct = pd.factorize(values)
+    found = [mapping.get(v, missing) for v in distinct]
+    dtype = float if isinstance(missing, float) else object
+    return np.array([*found, missing], dtype=dtype)[codes]
+
+
 def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig) -> pd.DataFrame:
     """Each customer row's synced values, and what a reason is made of (NaN: no latest
     follow-up, unchanged)."""
@@ -327,31 +340,41 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
     mine = latest[wanted].reindex(people["code"].to_numpy())
     mine.index = people.index
     seen = mine["at"].notna().to_numpy()
-    rank = {name: k for k, name in enumerate(config.stages)}
-    stage = people["stage"].astype(object)
-    blank = people["stage_blank"] if "stage_blank" in people else stage.isna()
-    now = stage.map(rank).astype(float).where(~blank.to_numpy(dtype=bool), -1.0).to_numpy()
-    settled = stage.isin([config.won, *config.lost]).to_numpy()
-    intent = mine["intent"].astype(object).where(mine["intent"].notna(), people["intent"])
-    target = intent.map(config.intent_stage)
-    target_rank = target.map(rank).astype(float).to_numpy()
+    rank: dict[str, object] = {name: float(k) for k, name in enumerate(config.stages)}
+    stage = people["stage"].to_numpy(dtype=object)
+    blank = people["stage_blank"] if "stage_blank" in people else pd.isna(stage)
+    now = np.where(np.asarray(blank, dtype=bool), -1.0, _lookup(people["stage"], rank, np.nan))
+    settled = _lookup(people["stage"], dict.fromkeys([config.won, *config.lost], True), False)
+    settled = settled.astype(bool)
+    latest_intent = mine["intent"].to_numpy(dtype=object)
+    intent = np.where(
+        pd.notna(latest_intent), latest_intent, people["intent"].to_numpy(dtype=object)
+    )
+    target = _lookup(intent, dict(config.intent_stage), None)
+    target_rank = _lookup(intent, {k: rank.get(v, np.nan) for k, v in config.intent_stage.items()},
+                          np.nan)  # fmt: skip
     forward = seen & ~settled & ~np.isnan(now) & (target_rank > now)
-    rule = mine["rule_stage"].notna().to_numpy()
-    new_stage = np.where(rule, mine["rule_stage"], np.where(forward, target, stage))
+    rule_stage = mine["rule_stage"].to_numpy(dtype=object)
+    rule = pd.notna(rule_stage)
+    new_stage = np.where(rule, rule_stage, np.where(forward, target, stage))
     at = mine["at"]
     updated = people["updated_at"]
     new_updated = at.where(seen & (updated.isna() | (at > updated)).to_numpy(), updated)
-    every = intent.map(config.cadence_days)
+    every = _lookup(intent, {k: float(v) for k, v in config.cadence_days.items()}, np.nan)
     planned = people["next_followup"]
-    stale = seen & (planned.isna() | (planned < at)).to_numpy() & every.notna().to_numpy()
-    cadence = at.dt.normalize() + pd.to_timedelta(every.fillna(0), unit="D")
+    stale = seen & (planned.isna() | (planned < at)).to_numpy() & ~np.isnan(every)
+    cadence = at.dt.normalize() + pd.to_timedelta(np.nan_to_num(every), unit="D")
     new_next = cadence.where(stale, planned)
+
+    def kept(values: object) -> pd.Series:  # texts stay Python objects: no conversion
+        return pd.Series(values, index=people.index, dtype=object)
+
     return pd.DataFrame({
-        "intent": intent.where(seen, people["intent"]), "stage": new_stage,
-        "updated_at": new_updated, "next_followup": new_next,
-        "stage_entered": seen & (new_stage != stage.to_numpy()) & pd.notna(new_stage),
-        "status": mine["status"], "target": target, "every": every, "rule": rule,
-        "rule_reason": mine["rule_reason"],
+        "intent": kept(np.where(seen, intent, people["intent"].to_numpy(dtype=object))),
+        "stage": kept(new_stage), "updated_at": new_updated, "next_followup": new_next,
+        "stage_entered": seen & (new_stage != stage) & pd.notna(new_stage),
+        "status": kept(mine["status"].to_numpy(dtype=object)), "target": kept(target),
+        "every": every, "rule": rule, "rule_reason": kept(mine["rule_reason"].to_numpy(dtype=object)),
         "source_sheet": mine["sheet"], "source_row": mine["row"],
     }, index=people.index)  # fmt: skip
 
@@ -430,7 +453,7 @@ def _apply(
     changes = pd.DataFrame({
         "file": pd.Categorical.from_codes(constant, pd.Index([customers.name])),
         "sheet": sheets.array, "row": rows.to_numpy(),
-        "customer_id": people["customer_id"].to_numpy()[at],
+        "customer_id": people["customer_id"].array.take(at),
         "field": pd.Categorical.from_codes(which, pd.Index(headers)),
         "before": before, "after": after, "reason": pd.Categorical(reason),
         "source_file": pd.Categorical.from_codes(constant, pd.Index([followups.name])),
@@ -444,6 +467,7 @@ def _triggered(
     tasks: Table,
     people: pd.DataFrame,
     used: pd.DataFrame,
+    known: np.ndarray,
     latest: pd.DataFrame,
     new: pd.DataFrame,
     sync: SyncConfig,
@@ -460,7 +484,7 @@ def _triggered(
             source = latest.loc[people["code"][hit].drop_duplicates().to_numpy()]
         else:
             if newer is None:
-                newer = _recent(followups, used, latest, first)
+                newer = _recent(followups, used, known, latest, first)
             hit = _by_distinct(newer["feedback"].to_numpy(dtype=object),
                                _matcher(trigger.feedback, ""))  # fmt: skip
             source = newer[hit]
@@ -476,18 +500,28 @@ def _triggered(
 
 
 def _recent(
-    followups: Table, used: pd.DataFrame, latest: pd.DataFrame, first: pd.DataFrame
+    followups: Table,
+    used: pd.DataFrame,
+    known: np.ndarray,
+    latest: pd.DataFrame,
+    first: pd.DataFrame,
 ) -> pd.DataFrame:
     """The follow-ups a feedback trigger reads, indexed by customer code, with their 客户反馈:
-    each customer's latest, and those newer than its 更新时间 before this sync (several
-    follow-ups logged between two runs)."""
-    updated = first["updated_at"].reindex(used["code"].to_numpy()).to_numpy()
-    known = pd.Series(latest["feedback"].to_numpy(), index=latest["_key"].to_numpy())
-    newer = used[(used["at"].to_numpy() > updated) | used["_key"].isin(known.index).to_numpy()]
-    feedback = known.reindex(newer["_key"].to_numpy()).to_numpy(dtype=object)
-    missing = pd.isna(feedback)
-    if missing.any():
-        feedback[missing] = _texts(followups, newer["_key"][missing])["feedback"].to_numpy()
+    each customer's latest (`known`: where they are in `used`, in the order of `latest`), and
+    those newer than its 更新时间 before this sync (several follow-ups logged between two
+    runs)."""
+    code = used["code"].to_numpy()
+    customers = first.index.to_numpy()
+    size = max(int(code.max(initial=0)), int(customers.max(initial=0))) + 1
+    updated = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    updated[customers] = first["updated_at"].to_numpy(dtype="datetime64[ns]")
+    chosen = (used["at"].to_numpy() > updated[code]) | known
+    newer = used[chosen]
+    feedback = np.empty(len(newer), dtype=object)
+    mine = known[chosen]
+    feedback[mine] = latest["feedback"].to_numpy(dtype=object)
+    if (~mine).any():
+        feedback[~mine] = _texts(followups, newer["_key"][~mine])["feedback"].to_numpy()
     return newer.assign(feedback=feedback).set_index("code")
 
 
@@ -515,12 +549,10 @@ def _task_rows(
     for literal, word, _, _ in string.Formatter().parse(trigger.task):
         contents = contents + literal + (words[word] if word is not None else "")
     at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
-    key = (
-        f"sync {trigger.name} "
-        + ids
-        + " "
-        + at.dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
-    )
+    minute = np.datetime_as_string(at.to_numpy().astype("datetime64[m]"))  # 2024-03-10T14:00
+    if len(minute):
+        minute.view(np.uint32).reshape(len(minute), -1)[:, 10] = ord(" ")
+    key = f"sync {trigger.name} " + ids + " " + minute.astype(object)
     return pd.DataFrame({
         "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,
         "assignee": trigger.assignee or owners, "content": contents,
@@ -553,14 +585,17 @@ def _append_tasks(tasks: Table, rows: pd.DataFrame) -> Table:
         table = table.insert_column(len(table.headers), KEY_HEADER)
     start = int(table.data.index.max()) + 1 if len(table.data) else table.header_row + 1
     index = pd.RangeIndex(start, start + len(rows))
-    added = pd.DataFrame({p: pd.Series(None, index=index, dtype=object)
-                          for p in table.data.columns})  # fmt: skip
+    cells: dict[object, object] = dict.fromkeys(table.data.columns)
     for name, position in table.fields.items():
         if name in rows:
-            values = rows[name]
-            if name in ("due", "created_at"):
-                values = pd.to_datetime(values).dt.to_pydatetime()
-            added[position] = np.asarray(values, dtype=object)
-    added[table.headers.index(KEY_HEADER)] = rows["key"].to_numpy(dtype=object)
+            if name in ("due", "created_at"):  # a CSV's cells are text, a workbook's dates
+                stamps = pd.to_datetime(rows[name])
+                dated = date_texts(stamps) if table.format == "csv" else stamps.dt.to_pydatetime()
+                cells[position] = np.asarray(dated, dtype=object)
+            else:
+                cells[position] = rows[name].to_numpy(dtype=object)
+    cells[table.headers.index(KEY_HEADER)] = rows["key"].to_numpy(dtype=object)
+    added = pd.DataFrame({position: pd.Series(values, index=index, dtype=object)
+                          for position, values in cells.items()})  # fmt: skip
     data = pd.concat([table.data.astype(object), added])
     return table.with_data(data)

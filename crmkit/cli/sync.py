@@ -133,21 +133,24 @@ def sync_command(
     result = sync_customers(people, history, as_of=today, config=settings.report,
                             sync=settings.sync, tasks=todo)  # fmt: skip
     del history  # millions of follow-ups need not stay in memory while the outputs are written
-    shown = result.findings if limit <= 0 else result.findings[:limit]
+    warnings = [f for f in result.findings if f.severity != "note"]
+    shown = warnings if limit <= 0 else warnings[:limit]
     for finding in shown:
         where = f"{finding.file}" + (f" sheet {finding.sheet}" if finding.sheet else "")
         warn(f"{where} row {finding.row}, column {finding.column}: {finding.message}")
-    if len(shown) < len(result.findings):
-        warn(f"… and {len(result.findings) - len(shown)} more warnings (--limit 0 shows all)")
+    if len(shown) < len(warnings):
+        warn(f"… and {len(warnings) - len(shown)} more warnings (--limit 0 shows all)")
+    for note in (f for f in result.findings if f.severity == "note"):  # a few, always shown
+        info(f"{note.file}: {note.message}")
     _show_changes(result.changes, limit)
-    counts = result.changes["field"].value_counts()
+    counts = result.changes["field"].astype(str).value_counts()
     cells = ", ".join(f"{name} {count}" for name, count in counts.items())
     info(
         f"{people.name}: {result.customers_changed} of {people.rows} customers "
         f"{'out of date' if check else 'changed'} "
         f"({len(result.changes)} cells{': ' + cells if cells else ''}) from "
         f"{result.followups_used} follow-ups up to {today}; {len(result.new_tasks)} new tasks; "
-        f"{len(result.findings)} warnings"
+        f"{len(warnings)} warnings"
     )
     if check:
         if not result.up_to_date:

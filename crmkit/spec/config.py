@@ -153,6 +153,9 @@ class SyncConfig:
         SyncTrigger("不满意", "处理{客户名称}的不满意反馈", feedback=("不满意", "投诉"),
                     days=1, priority="紧急"),
     )  # fmt: skip
+    # A follow-up more than this many days before --as-of fires no task (0: no limit): the
+    # first sync of years of follow-ups does not fill the agenda with long-overdue tasks.
+    trigger_days: int = 14
 
 
 DEFAULT_CONFIG = """\
@@ -242,8 +245,10 @@ task = 1                         # a collaboration task's 截止日期
 [sync]
 # `crmkit sync`: the latest follow-up (by 跟进时间) sets 意向等级, moves 销售阶段 forward by
 # [pipeline.intent_stage], and, through the first stage rule whose words (or pattern, a regular
-# expression) it holds in 沟通内容 / 下一步计划 / 客户反馈, forward or back. stage: a stage, or
-# "won" / "lost" (pipeline.won, the first of pipeline.lost). These lists replace the defaults.
+# expression) it holds in 沟通内容 / 下一步计划 / 客户反馈, forward or back (never a won customer
+# away from pipeline.won: sync warns instead). stage: a stage, or "won" / "lost" (pipeline.won,
+# the first of pipeline.lost). These lists replace the defaults.
+trigger_days = 14                # a follow-up older than this before --as-of adds no task (0: any)
 [[sync.stage_rules]]
 name = "重新报价"
 words = ["需优化报价", "价格偏高", "重新报价"]
@@ -483,7 +488,13 @@ def _sync(raw: dict[str, Any], path: Path, pipeline: ReportConfig) -> SyncConfig
                                     priority, text(name, entry, "initiator", "系统"),
                                     text(name, entry, "assignee", "")))  # fmt: skip
     defaults = SyncConfig()
+    window = section.get("trigger_days", defaults.trigger_days)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 0:
+        raise ConfigError(
+            f"{path}: sync.trigger_days must be a whole number of days (0: no limit), not {window!r}"
+        )
     return SyncConfig(
+        trigger_days=window,
         stage_rules=tuple(rules) if "stage_rules" in section else tuple(
             replace(r, stage=alias["lost"] if r.stage == "关闭" else
                     alias["won"] if r.stage == "成交" else r.stage)
@@ -528,7 +539,7 @@ def _parse(raw: dict[str, Any], path: Path) -> ReportConfig:
         "dedupe": set(DedupeConfig.__dataclass_fields__),
         "due": set(DueConfig.__dataclass_fields__),
         "dates": {"serial_from", "serial_until"},
-        "sync": {"stage_rules", "triggers"},
+        "sync": {"stage_rules", "triggers", "trigger_days"},
     }
     for section, value in raw.items():
         if section not in known:

@@ -96,6 +96,7 @@ def sync_customers(
     del history  # millions of rows: only the usable ones are kept
     # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
     # at one time, a valid state is taken for the latest before an invalid one.
+    findings += _unknown_states(followups, used)
     states, intents = pd.factorize(_intents(used["status"]))
     names = np.array([*intents, None], dtype=object)  # code -1 takes the last slot
     order = _latest_last(used["code"].to_numpy(), used["at"].to_numpy(), states >= 0)
@@ -115,14 +116,54 @@ def sync_customers(
     if customers.has("stage"):  # a stage no pipeline knows is never moved by intent
         people["stage_blank"] = arrow.blank(customers.column("stage"))
     new = _new_values(people, latest, config)
+    findings += _won_kept(customers, people, new, followups, config)
     changes, table = _apply(customers, people, new, followups)
     result = SyncResult(table, changes, findings=findings, followups_used=int(usable.sum()))
     if tasks is not None:
         known = last.copy()  # the latest follow-ups the sync used, in the order of `latest`
         known[np.flatnonzero(last)[conflicted]] = False
-        result.tasks, result.new_tasks = _triggered(tasks, people, ordered, known, latest, new,
-                                                    sync, followups)  # fmt: skip
+        result.tasks, result.new_tasks, skipped = _triggered(
+            tasks, people, ordered, known, latest, new, sync, followups, as_of
+        )
+        findings += skipped
     return result
+
+
+def _unknown_states(followups: Table, used: pd.DataFrame) -> list[Finding]:
+    """A warning for each follow-up used whose 跟进状态 is written but is no intent level (nor
+    A→B of two): it sets no intent."""
+    if not followups.has("status"):
+        return []
+    raw = followups.column("status").loc[used.index]
+    bad = (used["status"].isna() & ~arrow.blank(raw)).to_numpy()
+    return _findings(followups, used, bad, "status", "unknown_status",
+                     "{value}: not an intent level (nor A→B of two); the follow-up sets no "
+                     "intent")  # fmt: skip
+
+
+def _won_kept(
+    customers: Table,
+    people: pd.DataFrame,
+    new: pd.DataFrame,
+    followups: Table,
+    config: ReportConfig,
+) -> list[Finding]:
+    """A warning for each won customer a stage rule would have moved: it stays won."""
+    held = new["held"].to_numpy(dtype=bool)
+    if not held.any():
+        return []
+    column = customers.header_of("stage") if customers.has("stage") else ""
+    chosen = new[held]
+    return [
+        Finding(customers.name, _text(sheet) or None, int(row), column, "stage", config.won,
+                "warning", "won_kept",
+                f"{_text(key) or '(no 客户编号)'} stays {config.won}: its latest follow-up "
+                f"({followups.name} row {int(source)}) matches {reason} → {stage}; a won "
+                "customer is not moved back (a new deal goes in a new row or the orders table)")
+        for sheet, row, key, source, reason, stage in zip(
+            people.loc[held, "sheet"], people.loc[held, "row"], people.loc[held, "customer_id"],
+            chosen["source_row"], chosen["rule_reason"], chosen["rule_stage"], strict=True)
+    ]  # fmt: skip
 
 
 def _latest_last(code: np.ndarray, at: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -356,6 +397,9 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
     forward = seen & ~settled & ~np.isnan(now) & (target_rank > now)
     rule_stage = mine["rule_stage"].to_numpy(dtype=object)
     rule = pd.notna(rule_stage)
+    # A rule never moves a won customer away from won: a re-quote after a deal is a new deal.
+    held = rule & (stage == config.won) & (rule_stage != config.won)
+    rule &= ~held
     new_stage = np.where(rule, rule_stage, np.where(forward, target, stage))
     at = mine["at"]
     updated = people["updated_at"]
@@ -374,7 +418,8 @@ def _new_values(people: pd.DataFrame, latest: pd.DataFrame, config: ReportConfig
         "stage": kept(new_stage), "updated_at": new_updated, "next_followup": new_next,
         "stage_entered": seen & (new_stage != stage) & pd.notna(new_stage),
         "status": kept(mine["status"].to_numpy(dtype=object)), "target": kept(target),
-        "every": every, "rule": rule, "rule_reason": kept(mine["rule_reason"].to_numpy(dtype=object)),
+        "every": every, "rule": rule, "held": held, "rule_stage": kept(rule_stage),
+        "rule_reason": kept(mine["rule_reason"].to_numpy(dtype=object)),
         "source_sheet": mine["sheet"], "source_row": mine["row"],
     }, index=people.index)  # fmt: skip
 
@@ -472,9 +517,11 @@ def _triggered(
     new: pd.DataFrame,
     sync: SyncConfig,
     followups: Table,
-) -> tuple[Table, pd.DataFrame]:
+    as_of: date,
+) -> tuple[Table, pd.DataFrame, list[Finding]]:
     """The task table with a task for each trigger fired by this sync and not added before,
-    and the tasks added."""
+    the tasks added, and a note of the tasks not added because their follow-ups are older than
+    sync.trigger_days before `as_of`."""
     first = people[people["code"] >= 0].drop_duplicates("code").set_index("code")
     fired: list[pd.DataFrame] = []
     newer: pd.DataFrame | None = None
@@ -491,12 +538,23 @@ def _triggered(
         if len(source):
             fired.append(_task_rows(trigger, source, first, followups))
     existing = _keys(tasks)
-    rows = pd.concat(fired) if fired else pd.DataFrame(columns=["key"])
+    rows = pd.concat(fired) if fired else pd.DataFrame(columns=["key", "created_at"])
     rows = rows[~rows["key"].isin(existing)].drop_duplicates("key")
+    notes = []
+    if sync.trigger_days and len(rows):
+        since = pd.Timestamp(as_of) - pd.Timedelta(days=sync.trigger_days)
+        old = (pd.to_datetime(rows["created_at"]) < since).to_numpy()
+        if old.any():
+            notes.append(Finding(
+                followups.name, None, None, followups.header_of("at") if followups.has("at") else "",
+                "at", "", "note", "old_followup_trigger",
+                f"{int(old.sum())} tasks not added: their follow-ups are more than "
+                f"{sync.trigger_days} days before {as_of} (sync.trigger_days; 0 adds them all)"))  # fmt: skip
+            rows = rows[~old]
     if not len(rows):
-        return tasks, rows.reset_index(drop=True)
+        return tasks, rows.reset_index(drop=True), notes
     rows = rows.assign(task_id=_task_ids(tasks, len(rows))).reset_index(drop=True)
-    return _append_tasks(tasks, rows), rows
+    return _append_tasks(tasks, rows), rows, notes
 
 
 def _recent(

@@ -88,11 +88,10 @@ def sync_customers(
     # millions of follow-ups on integers, not on text.
     codes = pd.factorize(pd.concat([people["customer_id"], history["customer_id"]],
                                    ignore_index=True))[0]  # fmt: skip
-    people["code"], history["code"] = codes[: len(people)], codes[len(people) :]
-    history["_key"] = history.index
+    people["code"], history["code"] = codes[: len(people)], codes[len(people) :].astype(np.int32)
     findings, usable = _usable(followups, history, people, as_of)
     findings += _shared_ids(customers, people)
-    used = history.loc[usable, ["code", "at", "status", "sheet", "row", "_key"]]
+    used = history.loc[usable, ["code", "at", "status", "sheet", "row"]]
     del history  # millions of rows: only the usable ones are kept
     # Each follow-up's intent as a code (-1: no valid 跟进状态), not as millions of strings;
     # at one time, a valid state is taken for the latest before an invalid one.
@@ -100,18 +99,24 @@ def sync_customers(
     states, intents = pd.factorize(_intents(used["status"]))
     names = np.array([*intents, None], dtype=object)  # code -1 takes the last slot
     order = _latest_last(used["code"].to_numpy(), used["at"].to_numpy(), states >= 0)
-    ordered = used.iloc[order].assign(state=states[order])
+    status = used["status"].to_numpy(dtype=object)
+    # Sorted follow-ups hold codes and places only (indexed by their row key in the table).
+    ordered = used.drop(columns="status").iloc[order].assign(state=states[order].astype(np.int16))
     del used
     code = ordered["code"].to_numpy()
     last = np.append(code[1:] != code[:-1], True)[: len(code)]  # each customer's latest
-    latest = ordered[last].set_index("code")
+    latest = ordered[last]
+    latest = latest.assign(_key=latest.index, status=status[order[last]]).set_index("code")
+    del status
     latest["intent"] = names[latest["state"].to_numpy()]
     conflicted, conflict_findings = _conflicts(followups, ordered, last, names)
     findings += conflict_findings
     texts = _texts(followups, latest["_key"])
     latest = latest.assign(**{name: texts[name].to_numpy() for name in _TEXT_FIELDS})
     rule_stage, rule_reason = _rules(latest, sync.stage_rules, followups)
-    latest = latest.assign(rule_stage=rule_stage, rule_reason=rule_reason)
+    latest = latest.drop(columns=["content", "next_step"]).assign(
+        rule_stage=rule_stage, rule_reason=rule_reason
+    )
     latest = latest[~conflicted]
     if customers.has("stage"):  # a stage no pipeline knows is never moved by intent
         people["stage_blank"] = arrow.blank(customers.column("stage"))
@@ -575,6 +580,7 @@ def _recent(
     updated[customers] = first["updated_at"].to_numpy(dtype="datetime64[ns]")
     chosen = (used["at"].to_numpy() > updated[code]) | known
     newer = used[chosen]
+    newer = newer.assign(_key=newer.index)
     feedback = np.empty(len(newer), dtype=object)
     mine = known[chosen]
     feedback[mine] = latest["feedback"].to_numpy(dtype=object)

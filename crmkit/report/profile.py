@@ -34,7 +34,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crmkit.frames.canonical import canonical_frame
+from crmkit.findings import Finding
+from crmkit.frames.canonical import canonical_frame, places_of
 from crmkit.frames.period import Period, on_record, previous_period
 from crmkit.frames.records import fill_texts, records, whole_texts
 from crmkit.frames.tasks import COMPLAINT, DONE
@@ -113,6 +114,7 @@ class ProfileData:
     lost: tuple[str, ...] = ()
     won: str = "成交"
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report profile --format json` (README)."""
@@ -146,6 +148,8 @@ class ProfileData:
             "key_customers": records(self.key_customers),
             "churn_by_owner": records(self.risk_by_owner),
             "hotspots": records(self.hotspots),
+            "notes": list(self.notes),
+            "findings": [f.as_dict() for f in self.findings],
         }  # fmt: skip
 
     def basis_note(self, lang: str) -> str:
@@ -155,9 +159,10 @@ class ProfileData:
         return label(lang, f"basis_{self.basis}")
 
     def definitions(self, lang: str) -> list[str]:
-        """口径说明 of this run, in the reader's language."""
+        """口径说明 of this run, in the reader's language, after the notes on rows left out
+        (orders without a usable amount, or naming a customer name several customers have …)."""
         before = previous_period(self.period)
-        return profile_definitions(
+        return self.notes + profile_definitions(
             lang, as_of=f"{self.as_of}", since=f"{self.period.since}", until=f"{self.period.until}",
             before=(f"{before.since}", f"{before.until}"), silent_days=self.silent_days,
             lost="、".join(self.lost), means=self.means, basis=self.basis,
@@ -196,16 +201,23 @@ class ProfileData:
 # ---------------------------------------------------------------- linking rows to customers
 
 
+AMBIGUOUS = -2  # the code of a row naming only a 客户名称 that several customers have
+
+
 class _Customers:
     """Finds the customer (its position in the customer frame) a row names by 客户编号, else by
-    客户名称 (-1: none); the first of duplicate ids or names wins. Lookups are pyarrow hash
-    joins (a million follow-ups in well under a second)."""
+    客户名称 (-1: none; AMBIGUOUS: a name, and no id, that more than one customer row has: the
+    row is attributed to none of them). The first of duplicate ids wins. Lookups are pyarrow
+    hash joins (a million follow-ups in well under a second)."""
 
     def __init__(self, people: pd.DataFrame):
         self.size = len(people)
+        self._people = people
         positions = np.arange(self.size)
         self._ids, self._id_pos = self._index(people["customer_id"], positions)
-        self._names, self._name_pos = self._index(people["name"], positions)
+        names = people["name"]
+        shared = (names.notna() & names.duplicated(keep=False)).to_numpy()
+        self._names, self._name_pos = self._index(names, np.where(shared, AMBIGUOUS, positions))
 
     @staticmethod
     def _index(values: pd.Series, positions: np.ndarray) -> tuple[pa.Array, np.ndarray]:
@@ -228,6 +240,32 @@ class _Customers:
             named_id = frame["customer_id"].notna().to_numpy() if "customer_id" in frame else False
             found = np.where((found < 0) & ~named_id, by_name, found)
         return found
+
+    def ambiguous(self, frame: pd.DataFrame, mask: np.ndarray, what: str) -> list[Finding]:
+        """A warning for each row of `frame` (a canonical frame) where `mask` is set, naming
+        the customers its 客户名称 matches; `what` is the row's kind (order, task …)."""
+        chosen = frame[mask]
+        if not len(chosen):
+            return []
+        people = self._people
+        holders = people[people["name"].isin(set(chosen["customer_name"]))]
+        _, at = places_of(holders)
+        ids = [
+            c if isinstance(c, str) else f"row {r}"
+            for c, r in zip(holders["customer_id"], at, strict=True)
+        ]
+        listed: dict[str, list[str]] = {}
+        for name, code in zip(holders["name"], ids, strict=True):
+            listed.setdefault(name, []).append(code)
+        source = frame.attrs.get("source", {})
+        column = source.get("headers", {}).get("customer_name", "客户名称")
+        sheets, rows = places_of(chosen)
+        return [
+            Finding(source.get("file", ""), sheet, int(row), column, "customer_name", name,
+                    "warning", "ambiguous_customer", f"{name} matches {len(listed[name])} "
+                    f"customers: {' '.join(listed[name])}; the {what} is not attributed")
+            for sheet, row, name in zip(sheets, rows, chosen["customer_name"], strict=True)
+        ]  # fmt: skip
 
 
 def _strings(values: pd.Series) -> pa.Array:
@@ -485,17 +523,23 @@ def _hotspots(
 
 
 def _order_events(
-    orders: pd.DataFrame, finder: _Customers, as_of: date, notes: list[str]
+    orders: pd.DataFrame,
+    finder: _Customers,
+    as_of: date,
+    notes: list[str],
+    findings: list[Finding],
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The usable orders (dated, amount ≥ 0, of a known customer, on record by as_of) with
-    their customer positions; notes say how many were left out and why."""
+    their customer positions; notes say how many were left out and why, and a finding names
+    each order left out because its 客户名称 (without 客户编号) matches several customers."""
     frame = on_record(orders, "date", as_of)
     assert frame is not None
     later = len(orders) - len(frame)
     codes = finder.find(frame)
     undated = frame["date"].isna().to_numpy()
     no_amount = frame["amount"].isna().to_numpy() | (frame["amount"] < 0).fillna(False).to_numpy()
-    unknown = codes < 0
+    unknown = codes == -1
+    ambiguous = (codes == AMBIGUOUS) & ~undated & ~no_amount
     if later:
         notes.append(f"{later} orders dated after {as_of} are not counted")
     for number, why in (
@@ -508,7 +552,13 @@ def _order_events(
     ):
         if number:
             notes.append(f"{number} orders {why}; they are left out (run crmkit validate)")
-    keep = ~undated & ~no_amount & ~unknown
+    if ambiguous.any():
+        notes.append(
+            f"{int(ambiguous.sum())} orders name only a 客户名称 that more than one customer has; "
+            "they are attributed to none of them (give them a 客户编号)"
+        )
+        findings += finder.ambiguous(frame, ambiguous, "order")
+    keep = ~undated & ~no_amount & (codes >= 0)
     return codes[keep], frame[keep]
 
 
@@ -530,6 +580,7 @@ def compute_profile(
     follow-ups and M from won customers' 预计成交金额."""
     config = config or ReportConfig()
     notes: list[str] = []
+    findings: list[Finding] = []
     people = on_record(customers, "created_at", as_of)
     assert people is not None
     people = people.reset_index(drop=True)
@@ -542,7 +593,7 @@ def compute_profile(
     touched: list[tuple[np.ndarray, pd.Series]] = []
     if orders is not None:
         basis = "orders"
-        codes, kept = _order_events(orders, finder, as_of, notes)
+        codes, kept = _order_events(orders, finder, as_of, notes, findings)
         events = pd.DataFrame(
             {"code": codes, "day": kept["date"].to_numpy(), "amount": kept["amount"].to_numpy()}
         )
@@ -658,9 +709,13 @@ def compute_profile(
     data.risk_by_owner = by_owner
     if feedback is not None:
         touched.append((finder.find(feedback), feedback["date"]))
+    for what, frame in (("feedback", feedback), ("task", tasks)):
+        if frame is not None and "customer_name" in frame:
+            findings += finder.ambiguous(frame, finder.find(frame) == AMBIGUOUS, what)
     data.hotspots = _hotspots(people, touched, feedback, period, feedback_types)
     data.headline = _headline(people, events, scored, key_count, level, period, basis)
     data.notes = notes
+    data.findings = findings
     return data
 
 
@@ -746,25 +801,34 @@ def profile_tags(before: Any, segment: Any, level: Any) -> str:
     return ",".join(kept)
 
 
-def tagged_table(data: ProfileData, table: Table) -> Table:
+def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
     """The customer table (read with the customers spec) whose 客户标签 carry each customer's
     客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
-    other cell as it was. A row the profile does not know (created after as_of) keeps its tags."""
+    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
+    `keys`: the table's canonical frame when already made (with customer_id and name)."""
     if not table.has("tags"):
         table = table.add_field_column("tags")
-    keys = canonical_frame(table, ["customer_id", "name"]).frame
-    known = data.customers.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
-    by_id = known.set_index("customer_id")
-    named = data.customers[data.customers["customer_id"].isna()].drop_duplicates("name")
-    by_name = named.set_index("name")
+    if keys is None:
+        keys = canonical_frame(table, ["customer_id", "name"]).frame
+    customers = data.customers
+    known = customers.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
+    by_id = dict(
+        zip(
+            known["customer_id"],
+            zip(known["segment"], known["churn_risk"], strict=True),
+            strict=True,
+        )
+    )
+    named = customers[customers["customer_id"].isna()].drop_duplicates("name")
+    by_name = dict(
+        zip(named["name"], zip(named["segment"], named["churn_risk"], strict=True), strict=True)
+    )
     position = table.fields["tags"]
     cells = table.data[position].astype(object).tolist()
     for i, (cid, name) in enumerate(zip(keys["customer_id"], keys["name"], strict=True)):
-        source = by_id if isinstance(cid, str) else by_name
-        key = cid if isinstance(cid, str) else name
-        if key in source.index:
-            row = source.loc[key]
-            cells[i] = profile_tags(cells[i], row["segment"], row["churn_risk"])
+        found = by_id.get(cid) if isinstance(cid, str) else by_name.get(name)
+        if found is not None:
+            cells[i] = profile_tags(cells[i], *found)
     frame = table.data.copy()
     frame[position] = cells
     return table.with_data(frame)

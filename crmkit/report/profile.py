@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from crmkit.findings import Finding
 from crmkit.frames.canonical import canonical_frame, places_of
 from crmkit.frames.period import Period, on_record, previous_period
-from crmkit.frames.records import fill_texts, records, whole_texts
+from crmkit.frames.records import fill_texts, records, records_json, whole_texts
 from crmkit.frames.tasks import COMPLAINT, DONE
 from crmkit.io.table import Table
 from crmkit.report.metrics import BLANK, Headline
@@ -56,6 +56,7 @@ SEGMENTS: dict[tuple[bool, bool, bool], str] = {
 }
 NO_ORDERS = "未成交"
 _CUSTOMERS_SLOT = "\u0000customers"  # where write_json streams the customer list
+_KEYS_SLOT = "\u0000key_customers"  # and where it writes the key customers column-wise
 RISK_LEVELS = ("高", "中", "低")
 KEY_SHARE = 0.8
 RECENT_DAYS = 90
@@ -125,13 +126,16 @@ class ProfileData:
         list goes through pandas."""
         from crmkit.io.write import json_text
 
-        text = json_text(self._contract(_CUSTOMERS_SLOT))
+        text = json_text(self._contract(_CUSTOMERS_SLOT, _KEYS_SLOT))
         before, _, after = text.partition(json.dumps(_CUSTOMERS_SLOT))
         handle.write(before)
         self.customers.to_json(handle, orient="records", force_ascii=False, double_precision=15)
+        between, _, after = after.partition(json.dumps(_KEYS_SLOT))
+        handle.write(between)
+        handle.write(records_json(self.key_customers, level=1))  # what json_text would write
         handle.write(after)
 
-    def _contract(self, customers: Any) -> dict[str, Any]:
+    def _contract(self, customers: Any, key_customers: Any = None) -> dict[str, Any]:
         before = previous_period(self.period)
         return {
             "as_of": self.as_of.isoformat(),
@@ -145,7 +149,7 @@ class ProfileData:
             "means": self.means,
             "segments": records(self.segments),
             "customers": customers,
-            "key_customers": records(self.key_customers),
+            "key_customers": records(self.key_customers) if key_customers is None else key_customers,
             "churn_by_owner": records(self.risk_by_owner),
             "hotspots": records(self.hotspots),
             "notes": list(self.notes),

@@ -43,6 +43,7 @@ from crmkit.io.table import Table
 from crmkit.report.metrics import BLANK, Headline
 from crmkit.report.profile_labels import profile_definitions
 from crmkit.spec.config import ReportConfig
+from crmkit.text import arrow
 
 SEGMENTS: dict[tuple[bool, bool, bool], str] = {
     (True, True, True): "重要价值客户",
@@ -272,9 +273,21 @@ class _Customers:
         ]  # fmt: skip
 
 
+def _cells(values: pd.Series, positions: np.ndarray | None = None) -> Any:
+    """A column's cells (at `positions`) for a new frame: Arrow text stays Arrow, never a round
+    trip through a million Python strings; any other column as a numpy array."""
+    if arrow.is_arrow_text(values):
+        return values.array if positions is None else values.array.take(positions)
+    cells = values.to_numpy()
+    return cells if positions is None else cells[positions]
+
+
 def _strings(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow large_string array (nulls where missing)."""
-    array = pa.array(values.astype("string"), from_pandas=True)
+    if arrow.is_arrow_text(values):  # as it is: no copy through pandas' other string type
+        array = values.array.__arrow_array__()
+    else:
+        array = pa.array(values.astype("string"), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array.cast(pa.large_string())
@@ -337,9 +350,9 @@ def _pareto(scored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     share = ranked["monetary"] / total if total else ranked["monetary"] * np.nan
     cumulative = share.cumsum()
     frame = pd.DataFrame({
-        "customer_id": ranked["customer_id"].to_numpy(),
-        "name": ranked["name"].to_numpy(),
-        "owner": ranked["owner"].to_numpy(),
+        "customer_id": _cells(ranked["customer_id"]),
+        "name": _cells(ranked["name"]),
+        "owner": _cells(ranked["owner"]),
         "amount": ranked["monetary"].to_numpy(),
         "share": share.to_numpy(),
         "cumulative_share": cumulative.to_numpy(),
@@ -387,11 +400,34 @@ def _count_by(codes: np.ndarray, selected: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(chosen, minlength=size)[:size]
 
 
-def _only(mask: np.ndarray, texts: np.ndarray) -> np.ndarray:
-    """The texts where mask is set, None elsewhere (an object array)."""
-    out = np.full(len(mask), None, dtype=object)
-    out[mask] = np.asarray(texts, dtype=object)[mask]
-    return out
+@dataclass
+class _Reason:
+    """One churn rule's reason: where it is met, and its text there (`texts`, in the order of
+    the rows where `mask` is set)."""
+
+    mask: np.ndarray
+    texts: np.ndarray
+
+    def __or__(self, other: _Reason) -> _Reason:
+        """Two rules that never meet on one row as one column of reasons."""
+        mask = self.mask | other.mask
+        out = np.empty(len(mask), dtype=object)
+        out[self.mask], out[other.mask] = self.texts, other.texts
+        return _Reason(mask, out[mask])
+
+    def texts_at(self, rows: np.ndarray) -> np.ndarray:
+        """The texts at these rows (each one where the rule is met)."""
+        return self.texts[np.searchsorted(np.flatnonzero(self.mask), rows)]
+
+
+def _reason(mask: np.ndarray, template: str, **values: Any) -> _Reason:
+    """A rule's reason texts, filled (`fill_texts`) only where it is met: each of `values`
+    gives the texts of a field at those rows."""
+    at = np.flatnonzero(mask)
+    filled = fill_texts(template, **{name: value(at) for name, value in values.items()})
+    if np.ndim(filled) == 0:  # a text without fields: the same at every row
+        return _Reason(mask, np.full(len(at), str(np.asarray(filled).item()), dtype=object))
+    return _Reason(mask, np.asarray(filled, dtype=object))
 
 
 def _churn(
@@ -417,16 +453,13 @@ def _churn(
     median = activity["median_gap"].to_numpy(dtype=float)
     own = (activity["active_days"].to_numpy() >= 3) & (idle > 2 * median)
     silent = idle > config.silent_days
-    idle_text, median_text = (
-        whole_texts(idle),
-        pd.Series(median).map("{:g}".format).to_numpy(object),
-    )
-    quiet = np.where(
-        own,
-        fill_texts(words["gap"], idle=idle_text, median=median_text),
-        fill_texts(words["silent"], idle=idle_text, limit=np.full(size, str(config.silent_days))),
-    )
-    columns = [_only(rated & (own | silent), quiet)]
+    gap, quiet = rated & own, rated & ~own & silent
+    columns = [
+        _reason(gap, words["gap"], idle=lambda at: whole_texts(idle[at]),
+                median=lambda at: pd.Series(median[at]).map("{:g}".format).to_numpy(object))
+        | _reason(quiet, words["silent"], idle=lambda at: whole_texts(idle[at]),
+                  limit=lambda at: np.full(len(at), str(config.silent_days)))
+    ]  # fmt: skip
     if feedback is not None and len(feedback):
         codes = finder.find(feedback)
         ago = _days(feedback["date"], as_of)
@@ -434,10 +467,9 @@ def _churn(
             feedback["satisfaction"] <= LOW_SATISFACTION
         ).fillna(False).to_numpy(bool)
         counts = _count_by(codes, bad & (ago >= 0) & (ago <= RECENT_DAYS), size)
-        text = fill_texts(
-            words["complaint"], days=np.full(size, str(RECENT_DAYS)), count=counts.astype(str)
-        )
-        columns.append(_only(rated & (counts > 0), text))
+        columns.append(_reason(rated & (counts > 0), words["complaint"],
+                               days=lambda at: np.full(len(at), str(RECENT_DAYS)),
+                               count=lambda at: counts[at].astype(str)))  # fmt: skip
     followups, codes = followed
     if followups is not None and len(followups):
         at = followups["at"].to_numpy("datetime64[ns]")
@@ -447,24 +479,30 @@ def _churn(
         said = followups["feedback"].iloc[ends].astype("string")
         unhappy = np.zeros(size, dtype=bool)
         unhappy[codes[ends]] = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
-        columns.append(_only(rated & unhappy, np.full(size, words["unhappy"], dtype=object)))
+        columns.append(_reason(rated & unhappy, words["unhappy"]))
     if tasks is not None and len(tasks):
         codes = finder.find(tasks)
         open_ = (tasks["status"] != DONE).fillna(True).to_numpy(bool)
         late = (pd.to_datetime(tasks["due"]) < pd.Timestamp(as_of)).fillna(False).to_numpy(bool)
-        counts = _count_by(codes, open_ & late, size)
-        text = fill_texts(words["tasks"], count=counts.astype(str))
-        columns.append(_only(rated & (counts > 0), text))
-    table = np.stack(columns, axis=1)
-    number = (table != None).sum(axis=1)  # noqa: E711  (element-wise)
+        late_tasks = _count_by(codes, open_ & late, size)
+        columns.append(_reason(rated & (late_tasks > 0), words["tasks"],
+                               count=lambda at: late_tasks[at].astype(str)))  # fmt: skip
+    met = np.stack([c.mask for c in columns], axis=1)
+    number = met.sum(axis=1)
     level = np.where(
         number >= 2, RISK_LEVELS[0], np.where(number == 1, RISK_LEVELS[1], RISK_LEVELS[2])
     ).astype(object)
     level[~rated] = None
     listed = np.empty(size, dtype=object)
     listed[:] = [[]] * size
-    flagged = np.flatnonzero(number)
-    listed[flagged] = [[t for t in row if t is not None] for row in table[flagged]]
+    # the reasons of each customer in rule order: one pass per combination of rules met
+    pattern = met @ (1 << np.arange(len(columns)))
+    for combination in np.unique(pattern[number > 0]).tolist():
+        rows = np.flatnonzero(pattern == combination)
+        texts = [c.texts_at(rows) for i, c in enumerate(columns) if combination >> i & 1]
+        listed[rows] = np.fromiter(
+            map(list, zip(*texts, strict=True)), dtype=object, count=len(rows)
+        )
     return level, listed, rated
 
 
@@ -638,9 +676,9 @@ def compute_profile(
                       for m in (False, True)], dtype=object)  # fmt: skip
     segment = names[high[0].astype(int) * 4 + high[1].astype(int) * 2 + high[2].astype(int)]
     scored = pd.DataFrame({
-        "customer_id": people["customer_id"].to_numpy()[positions],
-        "name": people["name"].to_numpy()[positions],
-        "owner": people["owner"].to_numpy()[positions],
+        "customer_id": _cells(people["customer_id"], positions),
+        "name": _cells(people["name"], positions),
+        "owner": _cells(people["owner"], positions),
         "recency_days": recency.astype(np.int64),
         "frequency": frequency.astype(np.int64),
         "monetary": monetary,
@@ -658,22 +696,32 @@ def compute_profile(
         people, finder, activity, (followups, follow_codes), feedback, tasks, config, as_of, lang
     )
 
+    def spread(name: str, empty: Any) -> Any:
+        """A scored column over every customer: `empty` where not scored (NA for Int64)."""
+        if empty is pd.NA:
+            values = np.zeros(size, dtype=np.int64)
+            values[positions] = scored[name].to_numpy()
+            missing = np.ones(size, dtype=bool)
+            missing[positions] = False
+            return pd.arrays.IntegerArray(values, missing)
+        values = np.full(size, empty, dtype=object if isinstance(empty, str) else type(empty))
+        values[positions] = scored[name].to_numpy()
+        return values
+
     everyone = pd.DataFrame({
-        "customer_id": people["customer_id"].to_numpy(),
-        "name": people["name"].to_numpy(),
-        "owner": people["owner"].to_numpy(),
-        "recency_days": pd.array([pd.NA] * size, dtype="Int64"),
-        "frequency": np.zeros(size, dtype=np.int64),
-        "monetary": np.zeros(size, dtype=float),
-        "r": pd.array([pd.NA] * size, dtype="Int64"),
-        "f": pd.array([pd.NA] * size, dtype="Int64"),
-        "m": pd.array([pd.NA] * size, dtype="Int64"),
-        "segment": np.full(size, NO_ORDERS, dtype=object),
+        "customer_id": _cells(people["customer_id"]),
+        "name": _cells(people["name"]),
+        "owner": _cells(people["owner"]),
+        "recency_days": spread("recency_days", pd.NA),
+        "frequency": spread("frequency", np.int64(0)),
+        "monetary": spread("monetary", 0.0),
+        "r": spread("r", pd.NA),
+        "f": spread("f", pd.NA),
+        "m": spread("m", pd.NA),
+        "segment": spread("segment", NO_ORDERS),
         "churn_risk": level,
         "reasons": reasons,
     })  # fmt: skip
-    for name in ("recency_days", "frequency", "monetary", "r", "f", "m", "segment"):
-        everyone.loc[positions, name] = scored[name].to_numpy()
 
     pareto, key_count = _pareto(scored)
     risk = everyone[rated].assign(
@@ -694,12 +742,12 @@ def compute_profile(
     )
     join = _REASONS.get(lang, _REASONS["en"])["join"]
     risk_list = pd.DataFrame({
-        "owner": at_risk["owner"].to_numpy(),
-        "customer_id": at_risk["customer_id"].to_numpy(),
-        "name": at_risk["name"].to_numpy(),
-        "churn_risk": at_risk["churn_risk"].to_numpy(),
+        "owner": _cells(at_risk["owner"]),
+        "customer_id": _cells(at_risk["customer_id"]),
+        "name": _cells(at_risk["name"]),
+        "churn_risk": _cells(at_risk["churn_risk"]),
         "monetary": at_risk["monetary"].to_numpy(),
-        "segment": at_risk["segment"].to_numpy(),
+        "segment": _cells(at_risk["segment"]),
         "reasons": [join.join(r) for r in at_risk["reasons"]],
     })  # fmt: skip
 

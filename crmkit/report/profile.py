@@ -300,8 +300,11 @@ def _days(moments: pd.Series, day: date) -> np.ndarray:
 
 
 def _in(moments: pd.Series, span: Period) -> np.ndarray:
-    stamps = pd.to_datetime(moments).dt.normalize()
-    inside = (stamps >= pd.Timestamp(span.since)) & (stamps <= pd.Timestamp(span.until))
+    """Which moments fall on a day of the span (a moment's day is in [since, until] exactly
+    when the moment is in [since 00:00, the day after until): no dates to work out)."""
+    stamps = pd.to_datetime(moments)
+    end = pd.Timestamp(span.until) + pd.Timedelta(days=1)
+    inside = (stamps >= pd.Timestamp(span.since)) & (stamps < end)
     return inside.fillna(False).to_numpy(dtype=bool)
 
 
@@ -430,6 +433,30 @@ def _reason(mask: np.ndarray, template: str, **values: Any) -> _Reason:
     return _Reason(mask, np.asarray(filled, dtype=object))
 
 
+def _latest(codes: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Each customer's latest row (by time; of rows at the same time, the last): the rows of a
+    stable sort by customer then time that end each customer's run — without sorting when
+    time and row number fit in one int64 (a maximum per customer instead)."""
+    rows = np.flatnonzero((codes >= 0) & ~np.isnat(at))
+    if not len(rows):
+        return rows
+    moments = at[rows].astype(np.int64)
+    for unit in (60 * 10**9, 10**9, 10**6, 10**3):  # follow-ups are timed to the minute
+        if not (moments % unit).any():
+            moments = moments // unit
+            break
+    low, high = int(moments.min()), int(moments.max())
+    shift = max(len(codes).bit_length(), 1)
+    if (high - low).bit_length() + shift > 62:  # does not fit: sort
+        order = rows[np.lexsort((at[rows], codes[rows]))]
+        return order[np.r_[codes[order][1:] != codes[order][:-1], True]]
+    key = ((moments - low) << shift) | rows
+    best = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(best, codes[rows], key)
+    found = best[best >= 0]
+    return found & ((1 << shift) - 1)
+
+
 def _churn(
     people: pd.DataFrame,
     finder: _Customers,
@@ -473,9 +500,7 @@ def _churn(
     followups, codes = followed
     if followups is not None and len(followups):
         at = followups["at"].to_numpy("datetime64[ns]")
-        rows = np.flatnonzero((codes >= 0) & ~np.isnat(at))
-        order = rows[np.lexsort((at[rows], codes[rows]))]  # by customer, then time (stable)
-        ends = order[np.r_[codes[order][1:] != codes[order][:-1], True]] if len(order) else order
+        ends = _latest(codes, at)
         said = followups["feedback"].iloc[ends].astype("string")
         unhappy = np.zeros(size, dtype=bool)
         unhappy[codes[ends]] = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
@@ -511,7 +536,10 @@ def _churn(
 
 def _need_tags(tags: pd.Series) -> pd.DataFrame:
     """(position, topic) for each 需求类型-… tag of each customer."""
-    split = tags.astype("string").str.split(",").explode().str.strip()
+    # only cells naming the category are split (most customers have no such tag, or no tags)
+    text = tags.astype("string")
+    text = text[text.str.contains(f"{NEED_CATEGORY}-", regex=False).fillna(False).to_numpy(bool)]
+    split = text.str.split(",").explode().str.strip()
     split = split[split.str.startswith(f"{NEED_CATEGORY}-", na=False)]
     return pd.DataFrame(
         {
@@ -726,7 +754,7 @@ def compute_profile(
     pareto, key_count = _pareto(scored)
     risk = everyone[rated].assign(
         owner=lambda f: f["owner"].where(f["owner"].notna(), BLANK),
-        rank=lambda f: f["churn_risk"].map({lv: i for i, lv in enumerate(RISK_LEVELS)}),
+        rank=np.select([level == RISK_LEVELS[0], level == RISK_LEVELS[1]], [0, 1], 2)[rated],
     )
     by_owner = (
         risk.groupby(["owner", "churn_risk"]).size().unstack(fill_value=0)

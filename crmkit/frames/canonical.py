@@ -82,7 +82,9 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         field = spec.field(name)
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
-        frame[name] = typed_values(column.values, field.type)
+        # a date column the normalizer parsed whole is not parsed again
+        typed = column.typed if field.type == "datetime" else None
+        frame[name] = typed if typed is not None else typed_values(column.values, field.type)
     sheets, rows = table.places(table.data.index)
     frame["sheet"], frame["row"] = sheets, rows
     headers = {name: table.header_of(name) for name in names if table.has(name)}

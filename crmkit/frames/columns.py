@@ -59,6 +59,7 @@ class NormalizedColumn:
     codes: np.ndarray
     reason: pd.Series
     others: pd.Series | None = None
+    typed: pd.Series | None = None  # the values as datetime64 when the fast path parsed them all
 
     def mask(self, *statuses: str) -> pd.Series:
         """Which cells have one of the statuses (empty, ok, changed, warn, invalid)."""
@@ -100,6 +101,7 @@ class _Decided:
     values: pd.Series | None  # None: the cell as it is
     code: int
     reason: str = ""
+    typed: pd.Series | None = None  # the cells as datetime64, when the rule parsed them
 
 
 def _is_text_column(series: pd.Series) -> bool:
@@ -147,8 +149,10 @@ def _apply_each(
     reason = np.full(size, "", dtype=object)
     todo = ~_blank(series)
     updates: list[tuple[np.ndarray, np.ndarray]] = []  # (positions, new values) of changed cells
+    decide_results: list[_Decided] = []
     if decide is not None and text and todo.any():
-        for decided in decide(series):
+        decide_results = decide(series)
+        for decided in decide_results:
             mask = decided.mask & todo
             if not mask.any():
                 continue
@@ -159,6 +163,12 @@ def _apply_each(
             todo &= ~mask
     positions = np.flatnonzero(todo)
     others = None
+    typed = None
+    if decide is not None and text and not len(positions):
+        # every cell settled in bulk: a rule that parsed its cells gives the typed values too
+        parsed = [d.typed for d in decide_results if d.typed is not None]
+        if len(parsed) == 1 and len(decide_results) == 1:
+            typed = parsed[0]
     if len(positions):
         keys, uniques = pd.factorize(series.iloc[positions], use_na_sentinel=True)
         results = [function(u) for u in uniques] + [function(None)]
@@ -178,6 +188,7 @@ def _apply_each(
         codes,
         pd.Series(reason, index=series.index, dtype=object),
         others,
+        typed,
     )
 
 
@@ -236,7 +247,8 @@ def _decide_dates(series: pd.Series) -> list[_Decided]:
     parsed = pd.to_datetime(series.where(matched), format="ISO8601", errors="coerce")
     # Midnight spelled out (2024-03-10 00:00) is canonical only without the time.
     midnight = series.str.endswith(" 00:00").fillna(False).to_numpy(dtype=bool)
-    return [_Decided(matched & parsed.notna().to_numpy() & ~midnight, None, OK)]
+    ok = matched & parsed.notna().to_numpy() & ~midnight
+    return [_Decided(ok, None, OK, typed=parsed)]
 
 
 # Characters that NFKC leaves alone and a strict text may hold without folding: CJK ideographs,

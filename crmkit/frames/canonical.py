@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.errors import UsageError
-from crmkit.frames.columns import normalize_column
+from crmkit.frames.columns import EMPTY, INVALID, NormalizedColumn, normalize_column
 from crmkit.io.table import Table
 
 if TYPE_CHECKING:
@@ -82,9 +82,7 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         field = spec.field(name)
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
-        # a date column the normalizer parsed whole is not parsed again
-        typed = column.typed if field.type == "datetime" else None
-        frame[name] = typed if typed is not None else typed_values(column.values, field.type)
+        frame[name] = _typed(column, field.type)
     sheets, rows = table.places(table.data.index)
     frame["sheet"], frame["row"] = sheets, rows
     headers = {name: table.header_of(name) for name in names if table.has(name)}
@@ -99,6 +97,23 @@ def places_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(frame), None, dtype=object), frame.index.to_numpy()
     sheet = frame["sheet"] if "sheet" in frame else pd.Series(None, index=frame.index)
     return sheet.astype(object).where(sheet.notna(), None).to_numpy(), frame["row"].to_numpy()
+
+
+def _typed(column: NormalizedColumn, field_type: str) -> pd.Series:
+    """`typed_values` of a normalized column; of a date column whose cells the normalizer
+    already parsed in bulk (millions of canonical 跟进时间), only the other cells are parsed."""
+    typed = column.typed
+    if field_type != "datetime" or typed is None:
+        return typed_values(column.values, field_type)
+    valued = ~np.isin(column.codes, (EMPTY, INVALID))
+    redo = np.flatnonzero(valued & typed.isna().to_numpy())
+    if len(redo):
+        part = typed_values(column.values.iloc[redo], field_type)
+        if part.dtype != typed.dtype:  # parsed whole, the column could have another unit
+            return typed_values(column.values, field_type)
+        typed = typed.copy()
+        typed.iloc[redo] = part.to_numpy()
+    return typed
 
 
 def typed_values(values: pd.Series, field_type: str) -> pd.Series:

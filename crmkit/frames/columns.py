@@ -59,7 +59,9 @@ class NormalizedColumn:
     codes: np.ndarray
     reason: pd.Series
     others: pd.Series | None = None
-    typed: pd.Series | None = None  # the values as datetime64 when the fast path parsed them all
+    # datetimes of the cells the fast path parsed (NaT elsewhere): `canonical_frame` parses
+    # only the others again
+    typed: pd.Series | None = None
 
     def mask(self, *statuses: str) -> pd.Series:
         """Which cells have one of the statuses (empty, ok, changed, warn, invalid)."""
@@ -149,11 +151,12 @@ def _apply_each(
     reason = np.full(size, "", dtype=object)
     todo = ~_blank(series)
     updates: list[tuple[np.ndarray, np.ndarray]] = []  # (positions, new values) of changed cells
-    decide_results: list[_Decided] = []
+    typed = None
     if decide is not None and text and todo.any():
-        decide_results = decide(series)
-        for decided in decide_results:
+        for decided in decide(series):
             mask = decided.mask & todo
+            if decided.typed is not None:
+                typed = decided.typed.where(mask)
             if not mask.any():
                 continue
             codes[mask] = decided.code
@@ -163,12 +166,6 @@ def _apply_each(
             todo &= ~mask
     positions = np.flatnonzero(todo)
     others = None
-    typed = None
-    if decide is not None and text and not len(positions):
-        # every cell settled in bulk: a rule that parsed its cells gives the typed values too
-        parsed = [d.typed for d in decide_results if d.typed is not None]
-        if len(parsed) == 1 and len(decide_results) == 1:
-            typed = parsed[0]
     if len(positions):
         keys, uniques = pd.factorize(series.iloc[positions], use_na_sentinel=True)
         results = [function(u) for u in uniques] + [function(None)]

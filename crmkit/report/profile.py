@@ -467,8 +467,9 @@ def _churn(
     config: ReportConfig,
     as_of: date,
     lang: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(level, reasons as lists, rated) per customer position; level None where not rated.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(level, reasons as lists, rated, reasons as one text) per customer position; level None
+    where not rated.
     Each rule gives a column of reason texts (None where not met), filled vectorized."""
     size = len(people)
     words = _REASONS.get(lang, _REASONS["en"])
@@ -520,6 +521,7 @@ def _churn(
     level[~rated] = None
     listed = np.empty(size, dtype=object)
     listed[:] = [[]] * size
+    joined = np.full(size, "", dtype=object)
     # the reasons of each customer in rule order: one pass per combination of rules met
     pattern = met @ (1 << np.arange(len(columns)))
     for combination in np.unique(pattern[number > 0]).tolist():
@@ -528,7 +530,11 @@ def _churn(
         listed[rows] = np.fromiter(
             map(list, zip(*texts, strict=True)), dtype=object, count=len(rows)
         )
-    return level, listed, rated
+        text = texts[0]
+        for more in texts[1:]:
+            text = text + words["join"] + more
+        joined[rows] = text
+    return level, listed, rated, joined
 
 
 # ---------------------------------------------------------------- hot spots
@@ -720,7 +726,7 @@ def compute_profile(
     if basis == "followups" and followups is not None:
         moments = [(follow_codes, followups["at"])]
     activity = _activity(size, moments)
-    level, reasons, rated = _churn(
+    level, reasons, rated, reason_texts = _churn(
         people, finder, activity, (followups, follow_codes), feedback, tasks, config, as_of, lang
     )
 
@@ -768,7 +774,6 @@ def compute_profile(
         ascending=[True, False, True, True],
         kind="stable",
     )
-    join = _REASONS.get(lang, _REASONS["en"])["join"]
     risk_list = pd.DataFrame({
         "owner": _cells(at_risk["owner"]),
         "customer_id": _cells(at_risk["customer_id"]),
@@ -776,7 +781,7 @@ def compute_profile(
         "churn_risk": _cells(at_risk["churn_risk"]),
         "monetary": at_risk["monetary"].to_numpy(),
         "segment": _cells(at_risk["segment"]),
-        "reasons": [join.join(r) for r in at_risk["reasons"]],
+        "reasons": reason_texts[at_risk.index.to_numpy()],
     })  # fmt: skip
 
     data = ProfileData(as_of=as_of, period=period, basis=basis, means=means,

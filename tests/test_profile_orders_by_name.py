@@ -103,20 +103,22 @@ def test_a_name_several_customers_have_attributes_the_order_to_none(
         assert f"{orders} {WARNING.format(row=row)}" in lines, result.stderr
 
 
-def test_the_page_draws_the_cumulative_share_with_an_80_percent_marker(
-    tables: dict[str, Path], tmp_path: Path
-) -> None:
+@pytest.fixture
+def page(tables: dict[str, Path], tmp_path: Path) -> str:
     out = tmp_path / "profile.html"
     result = _profile(tables, "-o", str(out))
     assert result.exit_code == 0, explain(result)
-    page = out.read_text(encoding="utf-8")
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_page_draws_the_cumulative_share_with_an_80_percent_marker(page: str) -> None:
     figure = page[page.index('<figure class="chart pareto"') :]
     figure = figure[: figure.index("</figure>")]
     # plot 600 wide from x 70, 206 high above y 220: two bars of 300 each, centres 220 and 520;
     # 62.5% at 220 − 0.625 × 206 = 91.25, 100% at 14, the 80% marker at 220 − 164.8 = 55.2
     assert 'points="220.0,91.2 520.0,14.0"' in figure
     assert re.search(r'<line class="mark" x1="70" y1="55.2" x2="670" y2="55.2">', figure)
-    assert [b for b in re.findall(r'<rect class="b" x="[^"]+" y="([^"]+)"', figure)] == [
+    assert re.findall(r'<rect class="b" x="[^"]+" y="([^"]+)"', figure) == [
         "14.0",  # 500: the tallest bar
         "96.4",  # 300: 220 − 206 × 300 / 500 = 96.4
     ]
@@ -124,13 +126,7 @@ def test_the_page_draws_the_cumulative_share_with_an_80_percent_marker(
     assert "<title>甲公司: 500 · 62.5%</title>" in figure
 
 
-def test_churn_reasons_wrap_so_the_list_fits_the_page(
-    tables: dict[str, Path], tmp_path: Path
-) -> None:
-    out = tmp_path / "profile.html"
-    result = _profile(tables, "-o", str(out))
-    assert result.exit_code == 0, explain(result)
-    page = out.read_text(encoding="utf-8")
+def test_churn_reasons_wrap_so_the_list_fits_the_page(page: str) -> None:
     churn = page[page.index("<h2>流失风险 (") :]
     churn = churn[: churn.index("</table>")]
     # CRM002 has no order: silent for 181 days (created 2024-01-01), the one reason

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-_encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]  # ensure_ascii=False
+_encode_text = json.encoder.encode_basestring  # ensure_ascii=False
 
 
 def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -78,7 +78,7 @@ def records_json(frame: pd.DataFrame, level: int = 0) -> str:
     close = f"\n{item}}}"
     body = f",\n{item}".join(
         "{\n" + ",\n".join(k + v for k, v in zip(keys, row, strict=True)) + close
-        for row in zip(*cells, strict=True)  # type: ignore[call-overload]
+        for row in zip(*cells, strict=True)
     )
     return f"[\n{item}{body}\n{outer}]"
 

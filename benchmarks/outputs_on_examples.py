@@ -20,11 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
-C, F, T, FB = (
-    str(EX / n) for n in ("customers.xlsx", "followups.xlsx", "tasks.xlsx", "feedback.xlsx")
+C, F, T, FB, ORDERS = (
+    str(EX / n)
+    for n in ("customers.xlsx", "followups.xlsx", "tasks.xlsx", "feedback.xlsx", "orders.xlsx")
 )
 MESSY, EXPO = str(EX / "messy_customers.xlsx"), str(EX / "expo_leads.csv")
 DAY = ["--as-of", "2024-09-02"]
+PROFILE = ["report", "profile", "--customers", C, "--orders", ORDERS, "--followups", F,
+           "--feedback", FB, "--tasks", T, "--as-of", "2024-11-01"]  # fmt: skip
 
 RUNS: dict[str, list[str]] = {
     "validate": ["validate", C, "--followups", F],
@@ -105,6 +108,13 @@ RUNS: dict[str, list[str]] = {
         "-o",
         "{out}/s.json",
     ],
+    "report-profile": [*PROFILE, "--period", "last-month"],
+    "report-profile-files": [
+        *PROFILE,
+        *("-o", "{out}/p.xlsx", "-o", "{out}/p.html", "-o", "{out}/p.json"),
+        *("--tag", "{out}/tagged.xlsx", "--lang", "en"),
+    ],
+    "report-profile-followups": ["report", "profile", "--customers", C, "--followups", F, *DAY],
     "due": ["due", "-c", C, "--followups", F, "--tasks", T, *DAY],
     "due-json": ["due", "-c", C, "--followups", F, "--tasks", T, *DAY, "-f", "json", "--days", "3"],
     "due-csv": ["due", "-c", C, "--tasks", T, *DAY, "-f", "csv", "--owner", "技术支持"],

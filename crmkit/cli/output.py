@@ -9,13 +9,16 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from crmkit.cli.options import STATE
 from crmkit.errors import CrmkitError
 from crmkit.text.layout import format_table as format_table  # the commands render with it
+
+if TYPE_CHECKING:
+    from crmkit.findings import Finding
 
 # ---------------------------------------------------------------- messages
 
@@ -34,6 +37,12 @@ def warn(message: str) -> None:
     """A warning on stderr, unless --quiet."""
     if not STATE.quiet:
         typer.echo(typer.style(message, fg="yellow") if _colour() else message, err=True)
+
+
+def warn_finding(finding: Finding) -> None:
+    """A finding as one warning: file, sheet, row and column as the user sees them, then what."""
+    where = finding.file + (f" sheet {finding.sheet}" if finding.sheet else "")
+    warn(f"{where} row {finding.row}, column {finding.column}: {finding.message}")
 
 
 def alert(message: str) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
-from crmkit.cli.output import info, progress, warn, write_table
+from crmkit.cli.output import info, progress, warn, warn_finding, write_table
 
 if TYPE_CHECKING:
     from datetime import date
@@ -40,6 +40,7 @@ def report_profile(
 ) -> None:
     """Read the tables, compute the profile over the period `span`, write its outputs, print
     it as a table or JSON."""
+    from crmkit.frames.canonical import reduce_table
     from crmkit.report import fill_output
     from crmkit.report.profile import FIELDS, compute_profile, tagged_table, write_profile_report
     from crmkit.report.text import profile_text
@@ -51,11 +52,18 @@ def report_profile(
         "feedback": settings.input("feedback", feedback),
         "tasks": settings.input("tasks", tasks),
     }
+    table = None  # the customer table, kept when --tag writes a tagged copy of it
     with progress() as step:
         frames = {}
         for kind, path in paths.items():
             if path:
                 step(f"Reading {path}")
+                if kind == "customers" and tag:  # the table itself is tagged: read it once
+                    table = open_table(path, [specs[kind]], delimiter=delimiter)
+                    frames[kind], notes = reduce_table(table, FIELDS[kind])
+                    for note in notes:
+                        warn(note)
+                    continue
                 # 客户反馈 as written: 5M cells only searched for 不满意 need no normalizing
                 raw = ("feedback",) if kind == "followups" else ()
                 frames[kind] = read_canonical(path, specs[kind], fields=FIELDS[kind], raw=raw,
@@ -70,6 +78,8 @@ def report_profile(
         warn(data.basis_note(lang))
     for note in data.notes:
         warn(note)
+    for finding in data.findings:
+        warn_finding(finding)
     inputs = list(paths.values())
     for target in outputs or []:
         written = fill_output(target, as_of=day, since=span.since, until=span.until)
@@ -77,9 +87,9 @@ def report_profile(
                              list_limit=settings.report.list_limit)  # fmt: skip
         info(f"Report written to {written}")
     if tag:
-        table = tagged_table(data, open_table(customer_path, [specs["customers"]],
-                                              delimiter=delimiter))  # fmt: skip
-        write_table(table.sheet_frames(table.sheet or "客户信息"), tag, inputs=inputs)
+        assert table is not None
+        tagged = tagged_table(data, table, keys=frames["customers"])
+        write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
     if format == "json":  # streamed: the customer list may hold a million rows
         data.write_json(sys.stdout)

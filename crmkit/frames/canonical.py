@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.errors import UsageError
-from crmkit.frames.columns import normalize_column
+from crmkit.frames.columns import EMPTY, INVALID, NormalizedColumn, normalize_column
 from crmkit.io.table import Table
 
 if TYPE_CHECKING:
@@ -43,13 +43,25 @@ class CanonicalFrame:
     frame: pd.DataFrame
     invalid_rows: int
 
+    def notes(self, name: str) -> list[str]:
+        """What a reader of the table `name` is told about its values (none, or the rows
+        holding values crmkit cannot read)."""
+        if not self.invalid_rows:
+            return []
+        return [
+            f"{name}: {self.invalid_rows} rows hold values crmkit cannot read; they "
+            "count with those values missing (run crmkit validate)"
+        ]
+
 
 def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> CanonicalFrame:
     """Normalize the fields of a table read with a spec into typed columns.
 
     Dates become datetime64, numbers float64, the rest text. A field the table lacks is all
-    missing. The columns `sheet` (None for CSV) and `row` say where each row is. `invalid_rows` counts rows with a value no normalizer could fix (they stay in the
-    frame with that value missing).
+    missing. The columns `sheet` (None for CSV) and `row` say where each row is, and
+    `frame.attrs["source"]` the file and the headers as written ({"file", "headers": {field:
+    header}}), so that a finding about a row can name them. `invalid_rows` counts rows with a
+    value no normalizer could fix (they stay in the frame with that value missing).
     """
     spec = table.spec
     if spec is None:
@@ -70,9 +82,11 @@ def canonical_frame(table: Table, fields: Iterable[str] | None = None) -> Canoni
         field = spec.field(name)
         column = normalize_column(table.column(name), field, text_is_native=table.format == "csv")
         invalid |= column.mask("invalid").to_numpy()
-        frame[name] = typed_values(column.values, field.type)
+        frame[name] = _typed(column, field.type)
     sheets, rows = table.places(table.data.index)
     frame["sheet"], frame["row"] = sheets, rows
+    headers = {name: table.header_of(name) for name in names if table.has(name)}
+    frame.attrs["source"] = {"file": table.name, "headers": headers}
     return CanonicalFrame(frame, int(invalid.sum()))
 
 
@@ -83,6 +97,23 @@ def places_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(frame), None, dtype=object), frame.index.to_numpy()
     sheet = frame["sheet"] if "sheet" in frame else pd.Series(None, index=frame.index)
     return sheet.astype(object).where(sheet.notna(), None).to_numpy(), frame["row"].to_numpy()
+
+
+def _typed(column: NormalizedColumn, field_type: str) -> pd.Series:
+    """`typed_values` of a normalized column; of a date column whose cells the normalizer
+    already parsed in bulk (millions of canonical 跟进时间), only the other cells are parsed."""
+    typed = column.typed
+    if field_type != "datetime" or typed is None:
+        return typed_values(column.values, field_type)
+    valued = ~np.isin(column.codes, (EMPTY, INVALID))
+    redo = np.flatnonzero(valued & typed.isna().to_numpy())
+    if len(redo):
+        part = typed_values(column.values.iloc[redo], field_type)
+        if part.dtype != typed.dtype:  # parsed whole, the column could have another unit
+            return typed_values(column.values, field_type)
+        typed = typed.copy()
+        typed.iloc[redo] = part.to_numpy()
+    return typed
 
 
 def typed_values(values: pd.Series, field_type: str) -> pd.Series:
@@ -115,13 +146,18 @@ def read_canonical(
     from crmkit.io.read import read_table
 
     table = read_table(path, specs=[spec], limits=limits, delimiter=delimiter)
-    notes = list(table.notes)
-    reduced = canonical_frame(table, fields if fields is not None else FIELDS.get(spec.kind))
+    frame, notes = reduce_table(table, fields, raw=raw)
+    return frame, [*table.notes, *notes]
+
+
+def reduce_table(
+    table: Table, fields: list[str] | None = None, *, raw: Iterable[str] = ()
+) -> tuple[pd.DataFrame, list[str]]:
+    """The typed canonical frame of a table read with its spec (`read_canonical` without the
+    reading: for a command that also needs the table itself), and the note on values crmkit
+    cannot read (the table's own notes are not repeated)."""
+    kind = table.spec.kind if table.spec is not None else ""  # canonical_frame says what is wrong
+    reduced = canonical_frame(table, fields if fields is not None else FIELDS.get(kind))
     for name in raw:
         reduced.frame[name] = table.column(name) if table.has(name) else None
-    if reduced.invalid_rows:
-        notes.append(
-            f"{table.name}: {reduced.invalid_rows} rows hold values crmkit cannot read; they "
-            "count with those values missing (run crmkit validate)"
-        )
-    return reduced.frame, notes
+    return reduced.frame, reduced.notes(table.name)

@@ -59,6 +59,9 @@ class NormalizedColumn:
     codes: np.ndarray
     reason: pd.Series
     others: pd.Series | None = None
+    # datetimes of the cells the fast path parsed (NaT elsewhere): `canonical_frame` parses
+    # only the others again
+    typed: pd.Series | None = None
 
     def mask(self, *statuses: str) -> pd.Series:
         """Which cells have one of the statuses (empty, ok, changed, warn, invalid)."""
@@ -100,6 +103,7 @@ class _Decided:
     values: pd.Series | None  # None: the cell as it is
     code: int
     reason: str = ""
+    typed: pd.Series | None = None  # the cells as datetime64, when the rule parsed them
 
 
 def _is_text_column(series: pd.Series) -> bool:
@@ -147,9 +151,12 @@ def _apply_each(
     reason = np.full(size, "", dtype=object)
     todo = ~_blank(series)
     updates: list[tuple[np.ndarray, np.ndarray]] = []  # (positions, new values) of changed cells
+    typed = None
     if decide is not None and text and todo.any():
         for decided in decide(series):
             mask = decided.mask & todo
+            if decided.typed is not None:
+                typed = decided.typed.where(mask)
             if not mask.any():
                 continue
             codes[mask] = decided.code
@@ -178,6 +185,7 @@ def _apply_each(
         codes,
         pd.Series(reason, index=series.index, dtype=object),
         others,
+        typed,
     )
 
 
@@ -236,7 +244,8 @@ def _decide_dates(series: pd.Series) -> list[_Decided]:
     parsed = pd.to_datetime(series.where(matched), format="ISO8601", errors="coerce")
     # Midnight spelled out (2024-03-10 00:00) is canonical only without the time.
     midnight = series.str.endswith(" 00:00").fillna(False).to_numpy(dtype=bool)
-    return [_Decided(matched & parsed.notna().to_numpy() & ~midnight, None, OK)]
+    ok = matched & parsed.notna().to_numpy() & ~midnight
+    return [_Decided(ok, None, OK, typed=parsed)]
 
 
 # Characters that NFKC leaves alone and a strict text may hold without folding: CJK ideographs,

@@ -34,14 +34,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crmkit.frames.canonical import canonical_frame
+from crmkit.findings import Finding
+from crmkit.frames.canonical import canonical_frame, places_of
 from crmkit.frames.period import Period, on_record, previous_period
-from crmkit.frames.records import fill_texts, records, whole_texts
+from crmkit.frames.records import fill_texts, records, records_json, whole_texts
 from crmkit.frames.tasks import COMPLAINT, DONE
 from crmkit.io.table import Table
 from crmkit.report.metrics import BLANK, Headline
 from crmkit.report.profile_labels import profile_definitions
 from crmkit.spec.config import ReportConfig
+from crmkit.text import arrow
 
 SEGMENTS: dict[tuple[bool, bool, bool], str] = {
     (True, True, True): "重要价值客户",
@@ -55,6 +57,7 @@ SEGMENTS: dict[tuple[bool, bool, bool], str] = {
 }
 NO_ORDERS = "未成交"
 _CUSTOMERS_SLOT = "\u0000customers"  # where write_json streams the customer list
+_KEYS_SLOT = "\u0000key_customers"  # and where it writes the key customers column-wise
 RISK_LEVELS = ("高", "中", "低")
 KEY_SHARE = 0.8
 RECENT_DAYS = 90
@@ -113,6 +116,7 @@ class ProfileData:
     lost: tuple[str, ...] = ()
     won: str = "成交"
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report profile --format json` (README)."""
@@ -123,13 +127,16 @@ class ProfileData:
         list goes through pandas."""
         from crmkit.io.write import json_text
 
-        text = json_text(self._contract(_CUSTOMERS_SLOT))
+        text = json_text(self._contract(_CUSTOMERS_SLOT, _KEYS_SLOT))
         before, _, after = text.partition(json.dumps(_CUSTOMERS_SLOT))
         handle.write(before)
         self.customers.to_json(handle, orient="records", force_ascii=False, double_precision=15)
+        between, _, after = after.partition(json.dumps(_KEYS_SLOT))
+        handle.write(between)
+        handle.write(records_json(self.key_customers, level=1))  # what json_text would write
         handle.write(after)
 
-    def _contract(self, customers: Any) -> dict[str, Any]:
+    def _contract(self, customers: Any, key_customers: Any = None) -> dict[str, Any]:
         before = previous_period(self.period)
         return {
             "as_of": self.as_of.isoformat(),
@@ -143,9 +150,11 @@ class ProfileData:
             "means": self.means,
             "segments": records(self.segments),
             "customers": customers,
-            "key_customers": records(self.key_customers),
+            "key_customers": records(self.key_customers) if key_customers is None else key_customers,
             "churn_by_owner": records(self.risk_by_owner),
             "hotspots": records(self.hotspots),
+            "notes": list(self.notes),
+            "findings": [f.as_dict() for f in self.findings],
         }  # fmt: skip
 
     def basis_note(self, lang: str) -> str:
@@ -155,9 +164,10 @@ class ProfileData:
         return label(lang, f"basis_{self.basis}")
 
     def definitions(self, lang: str) -> list[str]:
-        """口径说明 of this run, in the reader's language."""
+        """口径说明 of this run, in the reader's language, after the notes on rows left out
+        (orders without a usable amount, or naming a customer name several customers have …)."""
         before = previous_period(self.period)
-        return profile_definitions(
+        return self.notes + profile_definitions(
             lang, as_of=f"{self.as_of}", since=f"{self.period.since}", until=f"{self.period.until}",
             before=(f"{before.since}", f"{before.until}"), silent_days=self.silent_days,
             lost="、".join(self.lost), means=self.means, basis=self.basis,
@@ -196,16 +206,23 @@ class ProfileData:
 # ---------------------------------------------------------------- linking rows to customers
 
 
+AMBIGUOUS = -2  # the code of a row naming only a 客户名称 that several customers have
+
+
 class _Customers:
     """Finds the customer (its position in the customer frame) a row names by 客户编号, else by
-    客户名称 (-1: none); the first of duplicate ids or names wins. Lookups are pyarrow hash
-    joins (a million follow-ups in well under a second)."""
+    客户名称 (-1: none; AMBIGUOUS: a name, and no id, that more than one customer row has: the
+    row is attributed to none of them). The first of duplicate ids wins. Lookups are pyarrow
+    hash joins (a million follow-ups in well under a second)."""
 
     def __init__(self, people: pd.DataFrame):
         self.size = len(people)
+        self._people = people
         positions = np.arange(self.size)
         self._ids, self._id_pos = self._index(people["customer_id"], positions)
-        self._names, self._name_pos = self._index(people["name"], positions)
+        names = people["name"]
+        shared = (names.notna() & names.duplicated(keep=False)).to_numpy()
+        self._names, self._name_pos = self._index(names, np.where(shared, AMBIGUOUS, positions))
 
     @staticmethod
     def _index(values: pd.Series, positions: np.ndarray) -> tuple[pa.Array, np.ndarray]:
@@ -229,10 +246,48 @@ class _Customers:
             found = np.where((found < 0) & ~named_id, by_name, found)
         return found
 
+    def ambiguous(self, frame: pd.DataFrame, mask: np.ndarray, what: str) -> list[Finding]:
+        """A warning for each row of `frame` (a canonical frame) where `mask` is set, naming
+        the customers its 客户名称 matches; `what` is the row's kind (order, task …)."""
+        chosen = frame[mask]
+        if not len(chosen):
+            return []
+        people = self._people
+        holders = people[people["name"].isin(set(chosen["customer_name"]))]
+        _, at = places_of(holders)
+        ids = [
+            c if isinstance(c, str) else f"row {r}"
+            for c, r in zip(holders["customer_id"], at, strict=True)
+        ]
+        listed: dict[str, list[str]] = {}
+        for name, code in zip(holders["name"], ids, strict=True):
+            listed.setdefault(name, []).append(code)
+        source = frame.attrs.get("source", {})
+        column = source.get("headers", {}).get("customer_name", "客户名称")
+        sheets, rows = places_of(chosen)
+        return [
+            Finding(source.get("file", ""), sheet, int(row), column, "customer_name", name,
+                    "warning", "ambiguous_customer", f"{name} matches {len(listed[name])} "
+                    f"customers: {' '.join(listed[name])}; the {what} is not attributed")
+            for sheet, row, name in zip(sheets, rows, chosen["customer_name"], strict=True)
+        ]  # fmt: skip
+
+
+def _cells(values: pd.Series, positions: np.ndarray | None = None) -> Any:
+    """A column's cells (at `positions`) for a new frame: Arrow text stays Arrow, never a round
+    trip through a million Python strings; any other column as a numpy array."""
+    if arrow.is_arrow_text(values):
+        return values.array if positions is None else values.array.take(positions)
+    cells = values.to_numpy()
+    return cells if positions is None else cells[positions]
+
 
 def _strings(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow large_string array (nulls where missing)."""
-    array = pa.array(values.astype("string"), from_pandas=True)
+    if arrow.is_arrow_text(values):  # as it is: no copy through pandas' other string type
+        array = values.array.__arrow_array__()
+    else:
+        array = pa.array(values.astype("string"), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array.cast(pa.large_string())
@@ -245,8 +300,11 @@ def _days(moments: pd.Series, day: date) -> np.ndarray:
 
 
 def _in(moments: pd.Series, span: Period) -> np.ndarray:
-    stamps = pd.to_datetime(moments).dt.normalize()
-    inside = (stamps >= pd.Timestamp(span.since)) & (stamps <= pd.Timestamp(span.until))
+    """Which moments fall on a day of the span (a moment's day is in [since, until] exactly
+    when the moment is in [since 00:00, the day after until): no dates to work out)."""
+    stamps = pd.to_datetime(moments)
+    end = pd.Timestamp(span.until) + pd.Timedelta(days=1)
+    inside = (stamps >= pd.Timestamp(span.since)) & (stamps < end)
     return inside.fillna(False).to_numpy(dtype=bool)
 
 
@@ -295,9 +353,9 @@ def _pareto(scored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     share = ranked["monetary"] / total if total else ranked["monetary"] * np.nan
     cumulative = share.cumsum()
     frame = pd.DataFrame({
-        "customer_id": ranked["customer_id"].to_numpy(),
-        "name": ranked["name"].to_numpy(),
-        "owner": ranked["owner"].to_numpy(),
+        "customer_id": _cells(ranked["customer_id"]),
+        "name": _cells(ranked["name"]),
+        "owner": _cells(ranked["owner"]),
         "amount": ranked["monetary"].to_numpy(),
         "share": share.to_numpy(),
         "cumulative_share": cumulative.to_numpy(),
@@ -345,11 +403,58 @@ def _count_by(codes: np.ndarray, selected: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(chosen, minlength=size)[:size]
 
 
-def _only(mask: np.ndarray, texts: np.ndarray) -> np.ndarray:
-    """The texts where mask is set, None elsewhere (an object array)."""
-    out = np.full(len(mask), None, dtype=object)
-    out[mask] = np.asarray(texts, dtype=object)[mask]
-    return out
+@dataclass
+class _Reason:
+    """One churn rule's reason: where it is met, and its text there (`texts`, in the order of
+    the rows where `mask` is set)."""
+
+    mask: np.ndarray
+    texts: np.ndarray
+
+    def __or__(self, other: _Reason) -> _Reason:
+        """Two rules that never meet on one row as one column of reasons."""
+        mask = self.mask | other.mask
+        out = np.empty(len(mask), dtype=object)
+        out[self.mask], out[other.mask] = self.texts, other.texts
+        return _Reason(mask, out[mask])
+
+    def texts_at(self, rows: np.ndarray) -> np.ndarray:
+        """The texts at these rows (each one where the rule is met)."""
+        return self.texts[np.searchsorted(np.flatnonzero(self.mask), rows)]
+
+
+def _reason(mask: np.ndarray, template: str, **values: Any) -> _Reason:
+    """A rule's reason texts, filled (`fill_texts`) only where it is met: each of `values`
+    gives the texts of a field at those rows."""
+    at = np.flatnonzero(mask)
+    filled = fill_texts(template, **{name: value(at) for name, value in values.items()})
+    if np.ndim(filled) == 0:  # a text without fields: the same at every row
+        return _Reason(mask, np.full(len(at), str(np.asarray(filled).item()), dtype=object))
+    return _Reason(mask, np.asarray(filled, dtype=object))
+
+
+def _latest(codes: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Each customer's latest row (by time; of rows at the same time, the last): the rows of a
+    stable sort by customer then time that end each customer's run — without sorting when
+    time and row number fit in one int64 (a maximum per customer instead)."""
+    rows = np.flatnonzero((codes >= 0) & ~np.isnat(at))
+    if not len(rows):
+        return rows
+    moments = at[rows].astype(np.int64)
+    for unit in (60 * 10**9, 10**9, 10**6, 10**3):  # follow-ups are timed to the minute
+        if not (moments % unit).any():
+            moments = moments // unit
+            break
+    low, high = int(moments.min()), int(moments.max())
+    shift = max(len(codes).bit_length(), 1)
+    if (high - low).bit_length() + shift > 62:  # does not fit: sort
+        order = rows[np.lexsort((at[rows], codes[rows]))]
+        return order[np.r_[codes[order][1:] != codes[order][:-1], True]]
+    key = ((moments - low) << shift) | rows
+    best = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(best, codes[rows], key)
+    found = best[best >= 0]
+    return found & ((1 << shift) - 1)
 
 
 def _churn(
@@ -362,8 +467,9 @@ def _churn(
     config: ReportConfig,
     as_of: date,
     lang: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(level, reasons as lists, rated) per customer position; level None where not rated.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(level, reasons as lists, rated, reasons as one text) per customer position; level None
+    where not rated.
     Each rule gives a column of reason texts (None where not met), filled vectorized."""
     size = len(people)
     words = _REASONS.get(lang, _REASONS["en"])
@@ -375,16 +481,13 @@ def _churn(
     median = activity["median_gap"].to_numpy(dtype=float)
     own = (activity["active_days"].to_numpy() >= 3) & (idle > 2 * median)
     silent = idle > config.silent_days
-    idle_text, median_text = (
-        whole_texts(idle),
-        pd.Series(median).map("{:g}".format).to_numpy(object),
-    )
-    quiet = np.where(
-        own,
-        fill_texts(words["gap"], idle=idle_text, median=median_text),
-        fill_texts(words["silent"], idle=idle_text, limit=np.full(size, str(config.silent_days))),
-    )
-    columns = [_only(rated & (own | silent), quiet)]
+    gap, quiet = rated & own, rated & ~own & silent
+    columns = [
+        _reason(gap, words["gap"], idle=lambda at: whole_texts(idle[at]),
+                median=lambda at: pd.Series(median[at]).map("{:g}".format).to_numpy(object))
+        | _reason(quiet, words["silent"], idle=lambda at: whole_texts(idle[at]),
+                  limit=lambda at: np.full(len(at), str(config.silent_days)))
+    ]  # fmt: skip
     if feedback is not None and len(feedback):
         codes = finder.find(feedback)
         ago = _days(feedback["date"], as_of)
@@ -392,38 +495,46 @@ def _churn(
             feedback["satisfaction"] <= LOW_SATISFACTION
         ).fillna(False).to_numpy(bool)
         counts = _count_by(codes, bad & (ago >= 0) & (ago <= RECENT_DAYS), size)
-        text = fill_texts(
-            words["complaint"], days=np.full(size, str(RECENT_DAYS)), count=counts.astype(str)
-        )
-        columns.append(_only(rated & (counts > 0), text))
+        columns.append(_reason(rated & (counts > 0), words["complaint"],
+                               days=lambda at: np.full(len(at), str(RECENT_DAYS)),
+                               count=lambda at: counts[at].astype(str)))  # fmt: skip
     followups, codes = followed
     if followups is not None and len(followups):
         at = followups["at"].to_numpy("datetime64[ns]")
-        rows = np.flatnonzero((codes >= 0) & ~np.isnat(at))
-        order = rows[np.lexsort((at[rows], codes[rows]))]  # by customer, then time (stable)
-        ends = order[np.r_[codes[order][1:] != codes[order][:-1], True]] if len(order) else order
+        ends = _latest(codes, at)
         said = followups["feedback"].iloc[ends].astype("string")
         unhappy = np.zeros(size, dtype=bool)
         unhappy[codes[ends]] = said.str.contains(UNHAPPY, regex=False).fillna(False).to_numpy(bool)
-        columns.append(_only(rated & unhappy, np.full(size, words["unhappy"], dtype=object)))
+        columns.append(_reason(rated & unhappy, words["unhappy"]))
     if tasks is not None and len(tasks):
         codes = finder.find(tasks)
         open_ = (tasks["status"] != DONE).fillna(True).to_numpy(bool)
         late = (pd.to_datetime(tasks["due"]) < pd.Timestamp(as_of)).fillna(False).to_numpy(bool)
-        counts = _count_by(codes, open_ & late, size)
-        text = fill_texts(words["tasks"], count=counts.astype(str))
-        columns.append(_only(rated & (counts > 0), text))
-    table = np.stack(columns, axis=1)
-    number = (table != None).sum(axis=1)  # noqa: E711  (element-wise)
+        late_tasks = _count_by(codes, open_ & late, size)
+        columns.append(_reason(rated & (late_tasks > 0), words["tasks"],
+                               count=lambda at: late_tasks[at].astype(str)))  # fmt: skip
+    met = np.stack([c.mask for c in columns], axis=1)
+    number = met.sum(axis=1)
     level = np.where(
         number >= 2, RISK_LEVELS[0], np.where(number == 1, RISK_LEVELS[1], RISK_LEVELS[2])
     ).astype(object)
     level[~rated] = None
     listed = np.empty(size, dtype=object)
     listed[:] = [[]] * size
-    flagged = np.flatnonzero(number)
-    listed[flagged] = [[t for t in row if t is not None] for row in table[flagged]]
-    return level, listed, rated
+    joined = np.full(size, "", dtype=object)
+    # the reasons of each customer in rule order: one pass per combination of rules met
+    pattern = met @ (1 << np.arange(len(columns)))
+    for combination in np.unique(pattern[number > 0]).tolist():
+        rows = np.flatnonzero(pattern == combination)
+        texts = [c.texts_at(rows) for i, c in enumerate(columns) if combination >> i & 1]
+        listed[rows] = np.fromiter(
+            map(list, zip(*texts, strict=True)), dtype=object, count=len(rows)
+        )
+        text = texts[0]
+        for more in texts[1:]:
+            text = text + words["join"] + more
+        joined[rows] = text
+    return level, listed, rated, joined
 
 
 # ---------------------------------------------------------------- hot spots
@@ -431,7 +542,10 @@ def _churn(
 
 def _need_tags(tags: pd.Series) -> pd.DataFrame:
     """(position, topic) for each 需求类型-… tag of each customer."""
-    split = tags.astype("string").str.split(",").explode().str.strip()
+    # only cells naming the category are split (most customers have no such tag, or no tags)
+    text = tags.astype("string")
+    text = text[text.str.contains(f"{NEED_CATEGORY}-", regex=False).fillna(False).to_numpy(bool)]
+    split = text.str.split(",").explode().str.strip()
     split = split[split.str.startswith(f"{NEED_CATEGORY}-", na=False)]
     return pd.DataFrame(
         {
@@ -485,17 +599,23 @@ def _hotspots(
 
 
 def _order_events(
-    orders: pd.DataFrame, finder: _Customers, as_of: date, notes: list[str]
+    orders: pd.DataFrame,
+    finder: _Customers,
+    as_of: date,
+    notes: list[str],
+    findings: list[Finding],
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The usable orders (dated, amount ≥ 0, of a known customer, on record by as_of) with
-    their customer positions; notes say how many were left out and why."""
+    their customer positions; notes say how many were left out and why, and a finding names
+    each order left out because its 客户名称 (without 客户编号) matches several customers."""
     frame = on_record(orders, "date", as_of)
     assert frame is not None
     later = len(orders) - len(frame)
     codes = finder.find(frame)
     undated = frame["date"].isna().to_numpy()
     no_amount = frame["amount"].isna().to_numpy() | (frame["amount"] < 0).fillna(False).to_numpy()
-    unknown = codes < 0
+    unknown = codes == -1
+    ambiguous = (codes == AMBIGUOUS) & ~undated & ~no_amount
     if later:
         notes.append(f"{later} orders dated after {as_of} are not counted")
     for number, why in (
@@ -508,7 +628,13 @@ def _order_events(
     ):
         if number:
             notes.append(f"{number} orders {why}; they are left out (run crmkit validate)")
-    keep = ~undated & ~no_amount & ~unknown
+    if ambiguous.any():
+        notes.append(
+            f"{int(ambiguous.sum())} orders name only a 客户名称 that more than one customer has; "
+            "they are attributed to none of them (give them a 客户编号)"
+        )
+        findings += finder.ambiguous(frame, ambiguous, "order")
+    keep = ~undated & ~no_amount & (codes >= 0)
     return codes[keep], frame[keep]
 
 
@@ -530,6 +656,7 @@ def compute_profile(
     follow-ups and M from won customers' 预计成交金额."""
     config = config or ReportConfig()
     notes: list[str] = []
+    findings: list[Finding] = []
     people = on_record(customers, "created_at", as_of)
     assert people is not None
     people = people.reset_index(drop=True)
@@ -542,7 +669,7 @@ def compute_profile(
     touched: list[tuple[np.ndarray, pd.Series]] = []
     if orders is not None:
         basis = "orders"
-        codes, kept = _order_events(orders, finder, as_of, notes)
+        codes, kept = _order_events(orders, finder, as_of, notes, findings)
         events = pd.DataFrame(
             {"code": codes, "day": kept["date"].to_numpy(), "amount": kept["amount"].to_numpy()}
         )
@@ -583,9 +710,9 @@ def compute_profile(
                       for m in (False, True)], dtype=object)  # fmt: skip
     segment = names[high[0].astype(int) * 4 + high[1].astype(int) * 2 + high[2].astype(int)]
     scored = pd.DataFrame({
-        "customer_id": people["customer_id"].to_numpy()[positions],
-        "name": people["name"].to_numpy()[positions],
-        "owner": people["owner"].to_numpy()[positions],
+        "customer_id": _cells(people["customer_id"], positions),
+        "name": _cells(people["name"], positions),
+        "owner": _cells(people["owner"], positions),
         "recency_days": recency.astype(np.int64),
         "frequency": frequency.astype(np.int64),
         "monetary": monetary,
@@ -599,31 +726,41 @@ def compute_profile(
     if basis == "followups" and followups is not None:
         moments = [(follow_codes, followups["at"])]
     activity = _activity(size, moments)
-    level, reasons, rated = _churn(
+    level, reasons, rated, reason_texts = _churn(
         people, finder, activity, (followups, follow_codes), feedback, tasks, config, as_of, lang
     )
 
+    def spread(name: str, empty: Any) -> Any:
+        """A scored column over every customer: `empty` where not scored (NA for Int64)."""
+        if empty is pd.NA:
+            values = np.zeros(size, dtype=np.int64)
+            values[positions] = scored[name].to_numpy()
+            missing = np.ones(size, dtype=bool)
+            missing[positions] = False
+            return pd.arrays.IntegerArray(values, missing)
+        values = np.full(size, empty, dtype=object if isinstance(empty, str) else type(empty))
+        values[positions] = scored[name].to_numpy()
+        return values
+
     everyone = pd.DataFrame({
-        "customer_id": people["customer_id"].to_numpy(),
-        "name": people["name"].to_numpy(),
-        "owner": people["owner"].to_numpy(),
-        "recency_days": pd.array([pd.NA] * size, dtype="Int64"),
-        "frequency": np.zeros(size, dtype=np.int64),
-        "monetary": np.zeros(size, dtype=float),
-        "r": pd.array([pd.NA] * size, dtype="Int64"),
-        "f": pd.array([pd.NA] * size, dtype="Int64"),
-        "m": pd.array([pd.NA] * size, dtype="Int64"),
-        "segment": np.full(size, NO_ORDERS, dtype=object),
+        "customer_id": _cells(people["customer_id"]),
+        "name": _cells(people["name"]),
+        "owner": _cells(people["owner"]),
+        "recency_days": spread("recency_days", pd.NA),
+        "frequency": spread("frequency", np.int64(0)),
+        "monetary": spread("monetary", 0.0),
+        "r": spread("r", pd.NA),
+        "f": spread("f", pd.NA),
+        "m": spread("m", pd.NA),
+        "segment": spread("segment", NO_ORDERS),
         "churn_risk": level,
         "reasons": reasons,
     })  # fmt: skip
-    for name in ("recency_days", "frequency", "monetary", "r", "f", "m", "segment"):
-        everyone.loc[positions, name] = scored[name].to_numpy()
 
     pareto, key_count = _pareto(scored)
     risk = everyone[rated].assign(
         owner=lambda f: f["owner"].where(f["owner"].notna(), BLANK),
-        rank=lambda f: f["churn_risk"].map({lv: i for i, lv in enumerate(RISK_LEVELS)}),
+        rank=np.select([level == RISK_LEVELS[0], level == RISK_LEVELS[1]], [0, 1], 2)[rated],
     )
     by_owner = (
         risk.groupby(["owner", "churn_risk"]).size().unstack(fill_value=0)
@@ -637,15 +774,14 @@ def compute_profile(
         ascending=[True, False, True, True],
         kind="stable",
     )
-    join = _REASONS.get(lang, _REASONS["en"])["join"]
     risk_list = pd.DataFrame({
-        "owner": at_risk["owner"].to_numpy(),
-        "customer_id": at_risk["customer_id"].to_numpy(),
-        "name": at_risk["name"].to_numpy(),
-        "churn_risk": at_risk["churn_risk"].to_numpy(),
+        "owner": _cells(at_risk["owner"]),
+        "customer_id": _cells(at_risk["customer_id"]),
+        "name": _cells(at_risk["name"]),
+        "churn_risk": _cells(at_risk["churn_risk"]),
         "monetary": at_risk["monetary"].to_numpy(),
-        "segment": at_risk["segment"].to_numpy(),
-        "reasons": [join.join(r) for r in at_risk["reasons"]],
+        "segment": _cells(at_risk["segment"]),
+        "reasons": reason_texts[at_risk.index.to_numpy()],
     })  # fmt: skip
 
     data = ProfileData(as_of=as_of, period=period, basis=basis, means=means,
@@ -658,9 +794,13 @@ def compute_profile(
     data.risk_by_owner = by_owner
     if feedback is not None:
         touched.append((finder.find(feedback), feedback["date"]))
+    for what, frame in (("feedback", feedback), ("task", tasks)):
+        if frame is not None and "customer_name" in frame:
+            findings += finder.ambiguous(frame, finder.find(frame) == AMBIGUOUS, what)
     data.hotspots = _hotspots(people, touched, feedback, period, feedback_types)
     data.headline = _headline(people, events, scored, key_count, level, period, basis)
     data.notes = notes
+    data.findings = findings
     return data
 
 
@@ -746,25 +886,34 @@ def profile_tags(before: Any, segment: Any, level: Any) -> str:
     return ",".join(kept)
 
 
-def tagged_table(data: ProfileData, table: Table) -> Table:
+def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
     """The customer table (read with the customers spec) whose 客户标签 carry each customer's
     客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
-    other cell as it was. A row the profile does not know (created after as_of) keeps its tags."""
+    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
+    `keys`: the table's canonical frame when already made (with customer_id and name)."""
     if not table.has("tags"):
         table = table.add_field_column("tags")
-    keys = canonical_frame(table, ["customer_id", "name"]).frame
-    known = data.customers.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
-    by_id = known.set_index("customer_id")
-    named = data.customers[data.customers["customer_id"].isna()].drop_duplicates("name")
-    by_name = named.set_index("name")
+    if keys is None:
+        keys = canonical_frame(table, ["customer_id", "name"]).frame
+    customers = data.customers
+    known = customers.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
+    by_id = dict(
+        zip(
+            known["customer_id"],
+            zip(known["segment"], known["churn_risk"], strict=True),
+            strict=True,
+        )
+    )
+    named = customers[customers["customer_id"].isna()].drop_duplicates("name")
+    by_name = dict(
+        zip(named["name"], zip(named["segment"], named["churn_risk"], strict=True), strict=True)
+    )
     position = table.fields["tags"]
     cells = table.data[position].astype(object).tolist()
     for i, (cid, name) in enumerate(zip(keys["customer_id"], keys["name"], strict=True)):
-        source = by_id if isinstance(cid, str) else by_name
-        key = cid if isinstance(cid, str) else name
-        if key in source.index:
-            row = source.loc[key]
-            cells[i] = profile_tags(cells[i], row["segment"], row["churn_risk"])
+        found = by_id.get(cid) if isinstance(cid, str) else by_name.get(name)
+        if found is not None:
+            cells[i] = profile_tags(cells[i], *found)
     frame = table.data.copy()
     frame[position] = cells
     return table.with_data(frame)

@@ -331,3 +331,28 @@ def test_the_total_is_that_of_the_owners_with_a_target() -> None:
     with_target = [o for o in payload["owners"] if o["target"] is not None]
     assert payload["total"]["won"] == sum(o["won"] for o in with_target) == 289400
     assert round(payload["total"]["attainment"], 3) == round(289400 / 330000, 3)
+
+
+def test_an_order_naming_a_name_two_owners_share_is_not_attributed(
+    tmp_path: Path, tables: dict[str, Path]
+) -> None:
+    customers = write_xlsx(tmp_path / "twins.xlsx", HEADERS, [
+        person(1, "甲公司", "方案报价", 100000, "张敏"),
+        person(2, "甲公司", "合同谈判", 200000, "王芳"),  # same name, another owner
+        person(3, "乙公司", "方案报价", 100000, "李强"),
+        person(4, "乙公司", "需求分析", 100000, "李强"),  # same name, same owner: no doubt
+    ])  # fmt: skip
+    orders = write_xlsx(tmp_path / "named-orders.xlsx", ORDER_HEADERS, [
+        ["ORD001", "", "甲公司", "2024-09-03", 30000, ""],
+        ["ORD002", "", "乙公司", "2024-09-04", 40000, ""],
+        ["ORD003", "", "甲公司", "2024-09-05", 5000, "王芳"],  # its own 负责人 decides
+    ], sheet="成交记录")  # fmt: skip
+    payload = forecast_json({**tables, "customers": customers}, "--orders", orders)
+    owners = by_owner(payload)
+    assert owners[None]["won"] == 30000  # not 张敏's: the name is 张敏's and 王芳's
+    assert owners["李强"]["won"] == 40000
+    assert owners["王芳"]["won"] == 5000
+    assert "张敏" not in owners or owners["张敏"]["won"] == 0
+    assert any(n.startswith("1 orders in the period name only a 客户名称 that customers of "
+                            "different owners have") for n in payload["notes"])  # fmt: skip
+    assert not any("name no known customer" in n for n in payload["notes"])

@@ -307,16 +307,27 @@ def _orders_in(
     inside = orders[((moment >= start) & (moment < end)).fillna(False).to_numpy(dtype=bool)]
     by_id = pd.Series(owner.to_numpy(), index=people["customer_id"].to_numpy())
     by_id = by_id[~by_id.index.duplicated()]
-    by_name = pd.Series(owner.to_numpy(), index=people["name"].to_numpy())
-    by_name = by_name[~by_name.index.duplicated()]
+    # A 客户名称 that customers of different owners share names none of them (give a 客户编号).
+    named = pd.DataFrame({"name": people["name"].to_numpy(), "owner": owner.to_numpy()})
+    named = named.dropna(subset=["name"]).drop_duplicates()
+    clash = named["name"].duplicated(keep=False).to_numpy()
+    by_name = pd.Series(named["owner"].to_numpy()[~clash], index=named["name"].to_numpy()[~clash])
+    shared = set(named["name"].to_numpy()[clash])
     found = pd.Series(np.nan, index=inside.index, dtype=object)
     if "owner" in inside:
         found = inside["owner"].astype(object)
     if "customer_id" in inside:
         found = found.where(found.notna(), inside["customer_id"].map(by_id))
+    shared_name = np.zeros(len(inside), dtype=bool)
     if "customer_name" in inside:
-        found = found.where(found.notna(), inside["customer_name"].map(by_name))
-    unknown = int(found.isna().sum())
+        shared_name = (found.isna() & inside["customer_name"].isin(shared)).to_numpy(dtype=bool)
+        found = found.where(found.notna() | shared_name, inside["customer_name"].map(by_name))
+    if shared_name.any():
+        notes.append(
+            f"{int(shared_name.sum())} orders in the period name only a 客户名称 that customers "
+            "of different owners have; they count under the empty owner (give them a 客户编号)"
+        )
+    unknown = int(found.isna().sum()) - int(shared_name.sum())
     if unknown:
         notes.append(
             f"{unknown} orders in the period name no known customer and no 负责人; they count "

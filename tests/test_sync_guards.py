@@ -64,7 +64,7 @@ def test_a_stage_rule_never_moves_a_won_customer_back(tmp_path: Path) -> None:
     assert [(c["customer_id"], c["field"]) for c in changes_of(tmp_path / "changes.csv")
             if c["field"] == "销售阶段"] == [("CRM20240301002", "销售阶段")]  # fmt: skip
     assert (f"customers.xlsx sheet 客户信息 row 2, column 销售阶段: CRM20240301001 stays 成交: "
-            f"its latest follow-up ({followups} row 2) matches rule 重新报价 (沟通内容) → "
+            f"its latest follow-up ({followups} sheet 跟进记录 row 2) matches rule 重新报价 (沟通内容) → "
             "方案报价; a won customer is not moved back") in result.stderr  # fmt: skip
     assert "CRM20240301003 stays" not in result.stderr
 

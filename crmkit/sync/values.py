@@ -96,11 +96,13 @@ def won_kept(
         Finding(customers.name, cell_text(sheet) or None, int(row), column, "stage", config.won,
                 "warning", "won_kept",
                 f"{cell_text(key) or '(no 客户编号)'} stays {config.won}: its latest follow-up "
-                f"({followups.name} row {int(source)}) matches {reason} → {stage}; a won "
-                "customer is not moved back (a new deal goes in a new row or the orders table)")
-        for sheet, row, key, source, reason, stage in zip(
+                f"({followups.name}{' sheet ' + cell_text(part) if cell_text(part) else ''} row "
+                f"{int(source)}) matches {reason} → {stage}; a won customer is not moved back "
+                "(a new deal goes in a new row or the orders table)")
+        for sheet, row, key, part, source, reason, stage in zip(
             people.loc[held, "sheet"], people.loc[held, "row"], people.loc[held, "customer_id"],
-            chosen["source_row"], chosen["rule_reason"], chosen["rule_stage"], strict=True)
+            chosen["source_sheet"], chosen["source_row"], chosen["rule_reason"],
+            chosen["rule_stage"], strict=True)
     ]  # fmt: skip
 
 

@@ -72,9 +72,16 @@ class Pool:
     @functools.cached_property
     def labels(self) -> np.ndarray:
         """file:row of every pool record."""
+        return self.labels_at(np.arange(len(self.records)))
+
+    def labels_at(self, rows: np.ndarray) -> np.ndarray:
+        """file:row of the pool records at `rows`, made for those only (a million of them,
+        held through merging and writing, took 100 MiB)."""
+        if "labels" in self.__dict__:
+            return np.asarray(self.__dict__["labels"][rows], dtype=object)
         files = np.array([t.table.name + ":" for t in self.tables], dtype=object)
-        rows = self.records["row"].astype(str).to_numpy(dtype=object)
-        return files[self.records["source"].to_numpy()] + rows
+        numbers = self.records["row"].to_numpy()[rows].astype(str).astype(object)
+        return files[self.records["source"].to_numpy()[rows]] + numbers
 
 
 class _Columns(Mapping[str, NormalizedColumn]):

@@ -148,49 +148,48 @@ def key_parts(folded: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, 
     text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
     if inner_place is not None:
         places.append(inner_place)
-    # One leading place (北京…), or a province and one of its cities (广东省深圳市…): a second
-    # place of another province is more likely part of the brand (成都信阳本广告).
-    leading: list[str] = []
-    while len(leading) < 2:
-        found = vocab.place_at_start(text)
-        if found is None or len(_strip_forms(text[found[1] :], vocab)) < 2:
-            break
-        if leading and not (
-            vocab.province[leading[0]] == leading[0] and vocab.province[found[0]] == leading[0]
-        ):
-            break
-        leading.append(found[0])
-        text = text[found[1] :]
-    places = leading + places
+    leading, text = _leading_places(text, vocab, stripped=False)
     text = _strip_forms(text, vocab)
     whole = compact(folded)
-    # The most specific place: a city over its province.
-    place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
-    place = place or (places[-1] if places else "")
+    place = _most_specific(leading + places, vocab)
     return text or whole, place, _is_person(whole, vocab), "", whole
 
 
-def _simple_key(
-    whole: str, text: str, vocab: NameVocabulary, heads: frozenset[str]
-) -> tuple[str, str, bool, str, str]:
-    """key_parts of a name without brackets, Latin letters, a branch word at its end or a legal
-    form left inside once `text` (`whole` compacted) lost the legal forms it ended with (see
-    keys_of): what is left to do is key_parts' look for leading places. A part of a text
-    without trailing legal forms has none either, so the forms are not looked for again."""
+def _leading_places(text: str, vocab: NameVocabulary, stripped: bool) -> tuple[list[str], str]:
+    """The places `text` starts with, and the rest: one place (北京…), or a province and one of
+    its cities (广东省深圳市…); a second place of another province is more likely part of the
+    brand (成都信阳本广告). A place is taken only when two characters (legal forms aside) are
+    left; `stripped`: the text ends with no legal form (so no part of it does)."""
+    heads = _ends_of(vocab).place_heads
     leading: list[str] = []
     while len(leading) < 2 and text[:2] in heads:
         found = vocab.place_at_start(text)
-        if found is None or len(text) - found[1] < 2:
+        if found is None:
+            break
+        rest = text[found[1] :]
+        if len(rest if stripped else _strip_forms(rest, vocab)) < 2:
             break
         if leading and not (
             vocab.province[leading[0]] == leading[0] and vocab.province[found[0]] == leading[0]
         ):
             break
         leading.append(found[0])
-        text = text[found[1] :]
-    place = next((p for p in reversed(leading) if vocab.province.get(p) != p), "")
-    place = place or (leading[-1] if leading else "")
-    return text or whole, place, _is_person(whole, vocab), "", whole
+        text = rest
+    return leading, text
+
+
+def _most_specific(places: list[str], vocab: NameVocabulary) -> str:
+    """The most specific of a name's places: the last city over its province."""
+    place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
+    return place or (places[-1] if places else "")
+
+
+def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, str]:
+    """key_parts of a name without brackets, Latin letters, a branch word at its end or a legal
+    form left inside once `text` (`whole` compacted) lost the legal forms it ended with (see
+    keys_of): what is left to do is key_parts' look for leading places."""
+    leading, text = _leading_places(text, vocab, stripped=True)
+    return text or whole, _most_specific(leading, vocab), _is_person(whole, vocab), "", whole
 
 
 def _arrow_forms(
@@ -233,14 +232,13 @@ def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str,
             out[position] = key_parts(name, vocab)
     if wholes:
         stripped, inside, branch = _arrow_forms(wholes, vocab)
-        heads = ends.place_heads
         for position, whole, text, held, branched in zip(
             simple, wholes, stripped, inside, branch, strict=True
         ):
             if held or branched:
                 out[position] = key_parts(names[position], vocab)
             else:
-                out[position] = _simple_key(whole, text, vocab, heads)
+                out[position] = _simple_key(whole, text, vocab)
     return out  # type: ignore[return-value]
 
 

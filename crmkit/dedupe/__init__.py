@@ -70,8 +70,10 @@ class DuplicateReport:
     def cluster_ids(self, numbers: np.ndarray) -> np.ndarray:
         """`cluster_id` of each number."""
         width = max(6, len(str(self.cluster_count)))
-        text = pd.Series(numbers + 1).astype(str).str.zfill(width).radd("D")
-        return np.where(numbers >= 0, text.to_numpy(dtype=object), "").astype(object)
+        out = np.full(len(numbers), "", dtype=object)
+        members = np.flatnonzero(numbers >= 0)  # text for those only: 3 copies of 1M were made
+        out[members] = [f"D{number + 1:0{width}d}" for number in numbers[members].tolist()]
+        return out
 
     def members(self, limit: int | None = None) -> pd.Series:
         """Pool indices of each cluster's rows, largest cluster first (then by number); the

@@ -19,6 +19,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]")
 _APOSTROPHE = re.compile(r"['’`]")
 _LATIN_HEAD = re.compile(r"[a-z]+(?=[\u3400-\u9fff])")
+# What sends a name down key_of's general path: an opening bracket or a Latin letter.
+_PLAIN = re.compile(r"[a-z(\[{【〔「『]")
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,43 @@ class NameKey:
 
 def _strip_forms(text: str, vocab: NameVocabulary) -> str:
     """`text` without the legal forms it ends with (only those: what follows a form is kept)."""
+    # A text that does not end as a form ends cannot end with one: no regular expression then.
+    if text[-1:] not in _ends_of(vocab).form_ends:
+        return text
     found = vocab.trailing_forms.fullmatch(text)
     return found.group(1) if found else text
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """What a vocabulary's words end and start with, to skip a regular expression that cannot
+    match (key_of runs once per distinct name: a million of them at 1M rows)."""
+
+    form_ends: frozenset[str]  # last characters of the legal forms
+    branch_ends: frozenset[str]  # last characters of the branch words
+    place_heads: frozenset[str]  # first two characters of the places
+    plain_ok: bool  # every Latin legal form holds a letter a-z (see keys_of)
+    ascii_places: dict[str, str]  # place_of of every ASCII text that is a place
+
+
+_ENDS: dict[int, tuple[NameVocabulary, _Ends]] = {}
+
+
+def _ends_of(vocab: NameVocabulary) -> _Ends:
+    found = _ENDS.get(id(vocab))
+    if found is None or found[0] is not vocab:
+        ends = _Ends(
+            frozenset(f[-1] for f in vocab.legal_forms),
+            frozenset(w[-1] for w in vocab.branch_words),
+            frozenset(p[:2] for p in vocab.province),
+            all(_LATIN.search(f) for f in vocab.latin_forms_words),
+            {
+                **(vocab.latin_places or {}),
+                **{p: p for p in vocab.province if p.isascii()},
+            },
+        )
+        found = _ENDS[id(vocab)] = (vocab, ends)
+    return found[1]
 
 
 def _split_at_form(text: str, vocab: NameVocabulary) -> tuple[str, str | None]:
@@ -61,7 +98,7 @@ def _split_at_form(text: str, vocab: NameVocabulary) -> tuple[str, str | None]:
 
 
 def _is_person(name: str, vocab: NameVocabulary) -> bool:
-    if not _CJK.fullmatch(name) or not 2 <= len(name) <= 4:
+    if not 2 <= len(name) <= 4 or not _CJK.fullmatch(name):
         return False
     if vocab.organisation_words.search(name):
         return False
@@ -74,6 +111,13 @@ def _is_person(name: str, vocab: NameVocabulary) -> bool:
 
 def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     """The name key of a folded name (see `fold`)."""
+    key, place, personal, words, _ = key_parts(folded, vocab)
+    return NameKey(key, place, personal, words)
+
+
+def key_parts(folded: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, str]:
+    """key_of's key, place, personal and words of a folded name, and the name compacted
+    (`compact(folded)`), as a plain tuple: made once per distinct name."""
     places: list[str] = []
     kept: list[str] = []
     position = 0
@@ -88,7 +132,7 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
         position = match.end()
     kept.append(folded[position:])
     if _LATIN.search(folded) and not _CJK.search("".join(kept)):
-        return _latin_key(" ".join(kept), places, vocab)
+        return (*_latin_key(" ".join(kept), places, vocab), compact(folded))
     text = compact(vocab.latin_forms.sub("", "".join(kept)))
     latin_head = _LATIN_HEAD.match(text)  # Hong Kong腾宇中餐厅: a place in Latin letters
     if latin_head and vocab.latin_places and latin_head.group() in vocab.latin_places:
@@ -104,29 +148,101 @@ def key_of(folded: str, vocab: NameVocabulary) -> NameKey:
     text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
     if inner_place is not None:
         places.append(inner_place)
-    # One leading place (北京…), or a province and one of its cities (广东省深圳市…): a second
-    # place of another province is more likely part of the brand (成都信阳本广告).
+    leading, text = _leading_places(text, vocab, stripped=False)
+    text = _strip_forms(text, vocab)
+    whole = compact(folded)
+    place = _most_specific(leading + places, vocab)
+    return text or whole, place, _is_person(whole, vocab), "", whole
+
+
+def _leading_places(text: str, vocab: NameVocabulary, stripped: bool) -> tuple[list[str], str]:
+    """The places `text` starts with, and the rest: one place (北京…), or a province and one of
+    its cities (广东省深圳市…); a second place of another province is more likely part of the
+    brand (成都信阳本广告). A place is taken only when two characters (legal forms aside) are
+    left; `stripped`: the text ends with no legal form (so no part of it does)."""
+    heads = _ends_of(vocab).place_heads
     leading: list[str] = []
-    while len(leading) < 2:
+    while len(leading) < 2 and text[:2] in heads:
         found = vocab.place_at_start(text)
-        if found is None or len(_strip_forms(text[found[1] :], vocab)) < 2:
+        if found is None:
+            break
+        rest = text[found[1] :]
+        if len(rest if stripped else _strip_forms(rest, vocab)) < 2:
             break
         if leading and not (
             vocab.province[leading[0]] == leading[0] and vocab.province[found[0]] == leading[0]
         ):
             break
         leading.append(found[0])
-        text = text[found[1] :]
-    places = leading + places
-    text = _strip_forms(text, vocab)
-    whole = compact(folded)
-    # The most specific place: a city over its province.
+        text = rest
+    return leading, text
+
+
+def _most_specific(places: list[str], vocab: NameVocabulary) -> str:
+    """The most specific of a name's places: the last city over its province."""
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
-    place = place or (places[-1] if places else "")
-    return NameKey(text or whole, place, _is_person(whole, vocab))
+    return place or (places[-1] if places else "")
 
 
-def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
+def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, str]:
+    """key_parts of a name without brackets, Latin letters, a branch word at its end or a legal
+    form left inside once `text` (`whole` compacted) lost the legal forms it ended with (see
+    keys_of): what is left to do is key_parts' look for leading places."""
+    leading, text = _leading_places(text, vocab, stripped=True)
+    return text or whole, _most_specific(leading, vocab), _is_person(whole, vocab), "", whole
+
+
+def _arrow_forms(
+    texts: list[str], vocab: NameVocabulary
+) -> tuple[list[str], list[bool], list[bool]]:
+    """Each text without the legal forms it ends with (_strip_forms), whether a legal form is
+    left inside it, and whether it ends with a branch word: in Arrow, one call over all texts
+    (RE2 keeps the submatch a backtracking engine finds)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(texts, type=pa.large_string())
+    if vocab.branch_words:
+        words = "|".join(map(re.escape, vocab.branch_words))
+        branch = pc.match_substring_regex(array, pattern=f"(?:{words})$").to_pylist()
+    else:
+        branch = [False] * len(texts)
+    if not vocab.legal_forms:
+        return texts, [False] * len(texts), branch
+    forms = "|".join(map(re.escape, vocab.legal_forms))
+    stripped = pc.replace_substring_regex(array, pattern=f"^(.+?)(?:{forms})+$", replacement=r"\1")
+    inside = pc.match_substring_regex(stripped, pattern=f"(?:{forms})")
+    return stripped.to_pylist(), inside.to_pylist(), branch
+
+
+def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str, bool, str, str]]:
+    """key_parts of each folded name, most of them at once: a name without brackets or Latin
+    letters, not ending with a branch word, loses its trailing legal forms in one Arrow call
+    over all such names, and only names with something more to untangle take key_parts' way
+    (a Python look per name was most of a million-row dedupe's pooling)."""
+    ends = _ends_of(vocab)
+    out: list[tuple[str, str, bool, str, str] | None] = [None] * len(names)
+    simple: list[int] = []
+    wholes: list[str] = []
+    for position, name in enumerate(names):
+        if ends.plain_ok and _PLAIN.search(name) is None:
+            simple.append(position)
+            wholes.append(compact(name))
+        else:
+            out[position] = key_parts(name, vocab)
+    if wholes:
+        stripped, inside, branch = _arrow_forms(wholes, vocab)
+        for position, whole, text, held, branched in zip(
+            simple, wholes, stripped, inside, branch, strict=True
+        ):
+            if held or branched:
+                out[position] = key_parts(names[position], vocab)
+            else:
+                out[position] = _simple_key(whole, text, vocab)
+    return out  # type: ignore[return-value]
+
+
+def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> tuple[str, str, bool, str]:
     """The key of a name in Latin letters: its words sorted (Hotel Sunrise = Sunrise Hotel),
     without legal forms, stop words (the, and) and places, which are set aside — unless nothing
     else is left. `words` is the same without generic words too (restaurant, hotel …): what
@@ -138,14 +254,15 @@ def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
     core: list[str] = []
     found: list[str] = []
     position = 0
+    ascii_places = _ends_of(vocab).ascii_places
     while position < len(named):
         two = "".join(named[position : position + 2]) if position + 1 < len(named) else ""
-        place = vocab.place_of(two) if two else None
+        place = _latin_place(two, vocab, ascii_places) if two else None
         if place is not None:
             found.append(place)
             position += 2
             continue
-        place = vocab.place_of(named[position])
+        place = _latin_place(named[position], vocab, ascii_places)
         if place is not None:
             found.append(place)
         else:
@@ -156,9 +273,13 @@ def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> NameKey:
     keyed = sorted(w for w in core if w not in vocab.stop_words) or sorted(core)
     kept = sorted(w for w in keyed if w not in vocab.generic_words) or keyed
     places = places + found
-    return NameKey(
-        "".join(keyed) or compact(text), places[-1] if places else "", False, " ".join(kept)
-    )
+    return "".join(keyed) or compact(text), places[-1] if places else "", False, " ".join(kept)
+
+
+def _latin_place(word: str, vocab: NameVocabulary, ascii_places: dict[str, str]) -> str | None:
+    """vocab.place_of(word), looked up at once for a word of ASCII letters (no place suffix,
+    省 or 市, can end it)."""
+    return ascii_places.get(word) if word.isascii() else vocab.place_of(word)
 
 
 def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:
@@ -172,4 +293,4 @@ def _place_at_end(text: str, vocab: NameVocabulary) -> tuple[str, int] | None:
 def name_keys(names: Sequence[str], vocab: NameVocabulary | None = None) -> list[NameKey]:
     """The name key of each name."""
     vocab = vocab or load_vocabulary()
-    return [key_of(folded, vocab) for folded in fold_many(names)]
+    return [NameKey(*parts[:4]) for parts in keys_of(fold_many(names), vocab)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.dedupe.names import NameKey, key_of
+from crmkit.dedupe.names import keys_of
 from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
@@ -72,9 +72,16 @@ class Pool:
     @functools.cached_property
     def labels(self) -> np.ndarray:
         """file:row of every pool record."""
+        return self.labels_at(np.arange(len(self.records)))
+
+    def labels_at(self, rows: np.ndarray) -> np.ndarray:
+        """file:row of the pool records at `rows`, made for those only (a million of them,
+        held through merging and writing, took 100 MiB)."""
+        if "labels" in self.__dict__:
+            return np.asarray(self.__dict__["labels"][rows], dtype=object)
         files = np.array([t.table.name + ":" for t in self.tables], dtype=object)
-        rows = self.records["row"].astype(str).to_numpy(dtype=object)
-        return files[self.records["source"].to_numpy()] + rows
+        numbers = self.records["row"].to_numpy()[rows].astype(str).astype(object)
+        return files[self.records["source"].to_numpy()[rows]] + numbers
 
 
 class _Columns(Mapping[str, NormalizedColumn]):
@@ -196,21 +203,24 @@ def _phone_pairs(table: Table, columns: Mapping[str, NormalizedColumn], start: i
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
     # Hashing (factorize) rather than sorting (np.unique): a million names as fixed-width
-    # text took seconds and hundreds of MiB; spellings that fold alike get one key_of call.
+    # text took seconds and hundreds of MiB.
     name_codes, unique_names = pd.factorize(records["name"].fillna("").astype(str))
     contact_codes, unique_contacts = pd.factorize(records["contact"].fillna("").astype(str))
     folded_names = fold_many(list(unique_names))
     folded_contacts = [compact(c) for c in fold_many(list(unique_contacts))]
-    done: dict[str, tuple[NameKey, str]] = {}
-    for name in folded_names:
-        if name not in done:
-            done[name] = (key_of(name, vocab), compact(name))
-    keys = [done[name] for name in folded_names]
-    records["key"] = np.array([k.key for k, _ in keys], dtype=object)[name_codes]
-    records["place"] = np.array([k.place for k, _ in keys], dtype=object)[name_codes]
-    records["words"] = np.array([k.words for k, _ in keys], dtype=object)[name_codes]
-    personal = np.array([k.personal for k, _ in keys], dtype=bool)[name_codes]
-    whole = np.array([w for _, w in keys], dtype=object)[name_codes]
+    # Spellings that fold alike (繁體, full-width) get one key.
+    folded_codes, distinct = pd.factorize(pd.Series(folded_names, dtype=object))
+    parts = keys_of(list(distinct), vocab)
+    rows = folded_codes[name_codes]
+
+    def part(number: int, dtype: type = object) -> np.ndarray:
+        return np.array([p[number] for p in parts], dtype=dtype)[rows]
+
+    records["key"] = part(0)
+    records["place"] = part(1)
+    records["words"] = part(3)
+    personal = part(2, bool)
+    whole = part(4)
     contact = np.array(folded_contacts, dtype=object)[contact_codes]
     records["whole"] = whole
     records["person"] = personal | ((contact != "") & (whole == contact))

@@ -445,8 +445,9 @@ def test_due_shows_stage_timeouts_to_their_owner(tmp_path: Path) -> None:
 
 
 def test_a_missing_column_is_added_and_earlier_changes_are_kept(tmp_path: Path) -> None:
-    """A table without 更新时间 and 下次跟进时间 gets them where the spec places them; the
-    intent and stage changed before the columns were added stay changed."""
+    """A workbook without 更新时间 and 下次跟进时间 gets them after its last column (so that no
+    formula's references move; a CSV gets them where the spec places them); the intent and
+    stage changed before the columns were added stay changed."""
     headers = ["客户编号", "客户名称", "意向等级", "销售阶段", "负责人", "创建时间", "内部备注"]
     people = write_xlsx(tmp_path / "customers.xlsx", headers, [
         ["CRM20240301001", "客户1有限公司", "潜在客户", "初步接触", "李强", datetime(2024, 3, 1), "x"],
@@ -455,7 +456,10 @@ def test_a_missing_column_is_added_and_earlier_changes_are_kept(tmp_path: Path) 
                          [followup(1, datetime(2024, 3, 12, 10), "高意向客户")])  # fmt: skip
     sync(people, history, "-o", tmp_path / "out.xlsx")
     [row] = cells(tmp_path / "out.xlsx")
-    assert list(row) == ["客户编号", "客户名称", "意向等级", "销售阶段", "负责人", "创建时间", "更新时间",
-                         "下次跟进时间", "内部备注"]  # fmt: skip
+    assert list(row) == ["客户编号", "客户名称", "意向等级", "销售阶段", "负责人", "创建时间", "内部备注",
+                         "更新时间", "下次跟进时间"]  # fmt: skip
     assert (row["意向等级"], row["销售阶段"], row["更新时间"], row["下次跟进时间"]) == (
         "高意向客户", "方案报价", datetime(2024, 3, 12, 10), datetime(2024, 3, 14))  # fmt: skip
+    sheet = load_workbook(tmp_path / "out.xlsx")["客户信息"]
+    assert (sheet["H2"].number_format, sheet["I2"].number_format) == ("yyyy-mm-dd hh:mm",
+                                                                      "yyyy-mm-dd")  # fmt: skip

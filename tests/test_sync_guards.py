@@ -15,7 +15,7 @@ from .test_sync import AS_OF, PLAIN, cells, changes_of, customer, followup, sync
 def test_old_follow_ups_add_no_tasks_and_the_run_says_how_many(tmp_path: Path) -> None:
     customers, followups = write_tables(
         tmp_path,
-        [customer(1), customer(2), customer(3)],
+        [customer(1), customer(2), customer(3, 创建时间=datetime(2023, 12, 1, 9))],
         [  # each enters 方案报价; AS_OF is 2024-03-20, 14 days before is 2024-03-06
             followup(1, datetime(2024, 3, 18, 10), "意向客户→高意向客户"),
             followup(2, datetime(2024, 3, 6, 0), "意向客户→高意向客户"),  # on the limit: added
@@ -35,7 +35,9 @@ def test_old_follow_ups_add_no_tasks_and_the_run_says_how_many(tmp_path: Path) -
 
 def test_trigger_days_zero_adds_every_task_and_a_bad_value_exits_2(tmp_path: Path) -> None:
     customers, followups = write_tables(
-        tmp_path, [customer(1)], [followup(1, datetime(2023, 1, 5, 10), "意向客户→高意向客户")]
+        tmp_path,
+        [customer(1, 创建时间=datetime(2022, 6, 1))],
+        [followup(1, datetime(2023, 1, 5, 10), "意向客户→高意向客户")],
     )
     tasks = write_xlsx(tmp_path / "tasks.xlsx", TASK_HEADERS, [task()], sheet="任务")
     config = tmp_path / "crmkit.toml"

@@ -159,9 +159,14 @@ def sync_command(
             raise typer.Exit(1)
         return
     target = customers if in_place else str(output)
-    if in_place and not result.changes.empty and _patched(people, result.changes, customers):
-        info(f"{len(result.changes)} cells written into {target} (the rest as it was)")
-    elif not in_place or not result.changes.empty:  # an up-to-date table is left as it is
+    inputs = [customers, followups, tasks]
+    if in_place and result.changes.empty:  # an up-to-date table is left as it is
+        pass
+    elif _patched(people, result.table, result.changes, customers, None if in_place else target,
+                  inputs):  # fmt: skip
+        info(f"{len(result.changes)} cells written into {target} (the rest as it was)"
+             if in_place else f"written to {target}")  # fmt: skip
+    else:
         write_table(result.table.sheet_frames(people.sheet or "客户信息"), target,
                     inputs=[customers, followups, tasks], allow_formulas=allow_formulas,
                     in_place=in_place, replaces=[p.sheet for p in people.parts])  # fmt: skip
@@ -171,10 +176,14 @@ def sync_command(
                     sheet="changes", allow_formulas=allow_formulas)  # fmt: skip
     if result.tasks is not None and tasks and len(result.new_tasks):
         where = tasks_out or tasks
-        write_table(result.tasks.sheet_frames(result.tasks.sheet or "沟通协作任务"), where,
-                    inputs=[customers, followups, tasks], allow_formulas=allow_formulas,
-                    in_place=where == tasks)  # fmt: skip
+        if not _rows_appended(todo, result.tasks, tasks, None if where == tasks else where,
+                              inputs):  # fmt: skip
+            write_table(result.tasks.sheet_frames(result.tasks.sheet or "沟通协作任务"), where,
+                        inputs=inputs, allow_formulas=allow_formulas,
+                        in_place=where == tasks)  # fmt: skip
         info(f"{len(result.new_tasks)} tasks added to {where}")
+    elif tasks and tasks_out:
+        info(f"no new tasks: {tasks_out} is not written")
 
 
 def _show_changes(changes: object, limit: int) -> None:
@@ -186,25 +195,69 @@ def _show_changes(changes: object, limit: int) -> None:
         return
     shown = changes if limit <= 0 else changes.head(limit)
     columns = ["row", "customer_id", "field", "before", "after", "reason", "source_row"]
+    if "sheet" in changes:  # a workbook of several sheets: a row number alone is ambiguous
+        columns.insert(0, "sheet")
     rows = [[r[c] for c in columns] for r in shown.to_dict(orient="records")]
     info(format_table(columns, rows, 30))
     if len(shown) < len(changes):
         info(f"… and {len(changes) - len(shown)} more changes (--changes FILE lists them all)")
 
 
-def _patched(table: Table, changes: pd.DataFrame, path: str) -> bool:
-    """Write only the changed cells into a workbook updated in place, so that its formats,
-    formulas, dropdowns and comments stay; False when it must be written whole (a CSV, or a
-    column the table did not have)."""
-    from crmkit.io.write import patch_workbook
+def _rows_appended(
+    before: Table | None, after: Table, path: str, output: str | None, inputs: list[str | None]
+) -> bool:
+    """Write the rows `after` has beyond `before` below the last rows of the workbook (in
+    place, or into a copy at `output`), every other cell kept; False when the table must be
+    written whole (a CSV in or out)."""
+    import pandas as pd
+
+    from crmkit.io.write import output_format, patch_workbook
+
+    if before is None or after.format != "xlsx":
+        return False
+    if output is not None and (output == "-" or output_format(output) != "xlsx"):
+        return False
+    header_rows = {part.sheet: part.header_row for part in after.parts}
+    added = after.data.index.difference(before.data.index)
+    sheets, rows = after.places(added)
+    cells = [
+        (str(sheet if sheet is not None else after.sheet), header_rows.get(sheet, after.header_row),
+         int(row), header, value)
+        for key, sheet, row in zip(added, sheets, rows, strict=True)
+        for header, value in zip(after.headers, after.data.loc[key], strict=True)
+        if value is not None and not (isinstance(value, float) and pd.isna(value))
+    ]  # fmt: skip
+    return patch_workbook(Path(path), cells, inputs=inputs,
+                          output=None if output is None else Path(output))  # fmt: skip
+
+
+def _patched(
+    table: Table,
+    synced: Table,
+    changes: pd.DataFrame,
+    path: str,
+    output: str | None,
+    inputs: list[str | None],
+) -> bool:
+    """Write only the changed cells into the workbook (in place, or into a copy at `output`),
+    so that its title rows, other sheets, formats, formulas, dropdowns and comments stay;
+    False when it must be written whole (a CSV in or out)."""
+    from datetime import datetime
+
+    from crmkit.io.write import output_format, patch_workbook
 
     if table.format != "xlsx":
         return False
+    if output is not None and (output == "-" or output_format(output) != "xlsx"):
+        return False
     header_rows = {part.sheet: part.header_row for part in table.parts}
+    dates = {synced.header_of(n) for n in ("updated_at", "next_followup") if synced.has(n)}
     sheets = changes["sheet"] if "sheet" in changes else [table.sheet] * len(changes)
     cells = [
-        (str(sheet), header_rows.get(sheet, table.header_row), int(row), str(field), after)
+        (str(sheet), header_rows.get(sheet, table.header_row), int(row), str(field),
+         datetime.fromisoformat(after) if str(field) in dates and after else after)
         for sheet, row, field, after in zip(sheets, changes["row"], changes["field"],
                                             changes["after"], strict=True)
     ]  # fmt: skip
-    return patch_workbook(Path(path), cells, inputs=[path])
+    return patch_workbook(Path(path), cells, inputs=inputs,
+                          output=None if output is None else Path(output))  # fmt: skip

@@ -496,14 +496,17 @@ def patch_workbook(
     cells: Iterable[tuple[str, int, int, str, Any]],
     *,
     inputs: Iterable[str | Path | None] = (),
+    output: Path | None = None,
 ) -> bool:
-    """Write a few cells into a workbook in place — (sheet, header row, row as the sheet shows
-    it, header as written, value) each — keeping every other cell, its format, formulas,
-    dropdowns, comments and widths as they were; the original is kept as `<name>.bak`.
+    """Write a few cells into a workbook — (sheet, header row, row as the sheet shows it,
+    header as written, value) each — keeping every other cell, sheet, title row, format,
+    formula, dropdown, comment and width as it was: in place, keeping the original as
+    `<name>.bak`, or into a copy at `output` (never over an input).
 
-    A date or time value goes into a date cell as a date (its number format kept). False,
-    writing nothing, when a header is not in its sheet (the caller then writes the whole
-    table) or the file is not a workbook openpyxl can rewrite.
+    A header the sheet lacks is added after its last header. A date or time value goes into a
+    date cell (a blank cell gets a date format), unless the cell holds text. False, writing
+    nothing, when a sheet is missing or the file is not a workbook openpyxl can rewrite (the
+    caller then writes the whole table).
     """
     from openpyxl import load_workbook
 
@@ -520,23 +523,33 @@ def patch_workbook(
             found = {
                 str(c.value).strip(): c.column for c in worksheet[header_row] if c.value is not None
             }
-            if header not in found:
-                return False
+            if header not in found:  # a column the table lacked: after the last header
+                column = max(found.values(), default=0) + 1
+                worksheet.cell(row=header_row, column=column).value = header
+                found[header] = column
             columns[sheet, header] = found[header]
         cell = worksheet.cell(row=row, column=columns[sheet, header])
         cell.value = _typed_like(value, cell)
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
-    with atomic_path(original, inputs, in_place=True) as temp:
+    target = original if output is None else output
+    with atomic_path(target, inputs, in_place=output is None) as temp:
         workbook.save(temp)
     return True
 
 
 def _typed_like(value: Any, cell: Any) -> Any:
-    """`value` (text as crmkit writes it) as the cell holds values: a date cell gets a datetime
-    for an ISO date or time."""
+    """`value` as the cell holds values: a date or time (or an ISO text in a date cell) as a
+    date, given a date format when the cell has none; text stays text in a cell holding text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, date) and isinstance(cell.value, str) and cell.value.strip():
+        return _plain(value)  # a column of dates typed as text stays text
+    if isinstance(value, date):
+        if cell.number_format == "General":
+            midnight = not isinstance(value, datetime) or value.time() == time(0)
+            cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm"
+        return value
     text = str(value)
     if cell.is_date or isinstance(cell.value, datetime | date):
         with contextlib.suppress(ValueError):

@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crmkit.errors import InputError
 from crmkit.findings import Finding
 from crmkit.frames.canonical import canonical_frame
 from crmkit.io.table import Table
@@ -60,7 +61,8 @@ class SyncResult:
     @property
     def customers_changed(self) -> int:
         """How many customer rows have a changed cell."""
-        return int(self.changes[["file", "row"]].drop_duplicates().shape[0])
+        where = [c for c in ("file", "sheet", "row") if c in self.changes]
+        return int(self.changes[where].drop_duplicates().shape[0])
 
 
 def sync_customers(
@@ -79,8 +81,10 @@ def sync_customers(
     """
     config = config or ReportConfig()
     sync = sync or SyncConfig()
+    _require(customers, ("customer_id",), "customers")
+    _require(followups, ("customer_id", "at"), "follow-ups")
     people = canonical_frame(customers, ["customer_id", "name", "intent", "stage", "owner",
-                                         "updated_at", "next_followup"]).frame  # fmt: skip
+                                         "created_at", "updated_at", "next_followup"]).frame  # fmt: skip
     history = canonical_frame(followups, ["customer_id", "at", "status"]).frame
     # One integer code per 客户编号 (-1: blank), shared by both tables: sorting and grouping
     # millions of follow-ups on integers, not on text.
@@ -130,3 +134,15 @@ def sync_customers(
         )
         findings += skipped
     return result
+
+
+def _require(table: Table, names: tuple[str, ...], kind: str) -> None:
+    """InputError unless the table has these fields (a table of another kind given)."""
+    missing = [n for n in names if not table.has(n)]
+    if missing and table.spec is not None:
+        headers = " and ".join(table.spec.field(n).header("zh") for n in missing)
+        raise InputError(
+            f"{table.name}: no {headers} column; sync needs the {kind}' "
+            f"{' and '.join(table.spec.field(n).header('zh') for n in names)} "
+            f"(its headers: {', '.join(h for h in table.headers if h.strip())})"
+        )

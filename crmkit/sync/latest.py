@@ -24,6 +24,12 @@ def usable_followups(
     dated = history["at"].notna().to_numpy()
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     future = dated & (history["at"] >= end).to_numpy()
+    # A follow-up days before its customer was created is a typo (of the year, mostly).
+    created = people[people["code"] >= 0].groupby("code")["created_at"].min().dt.normalize()
+    born = np.full(len(present), np.datetime64("NaT"), dtype="datetime64[ns]")
+    born[created.index.to_numpy()] = created.to_numpy(dtype="datetime64[ns]")
+    at = history["at"].to_numpy(dtype="datetime64[ns]")
+    early = known & dated & (at < born[history["code"].to_numpy()])
     findings: list[Finding] = []
     say = {
         "unknown_customer": (~known, "customer_id",
@@ -33,10 +39,13 @@ def usable_followups(
                             f"{{value}}: after --as-of {as_of}; the follow-up is not used yet"),
         "undated_followup": (known & ~dated, "at",
                              "no 跟进时间: the follow-up cannot be ordered and is not used"),
+        "before_created": (early & ~future, "at",
+                           "{value}: before its customer's 创建时间; the follow-up is not used "
+                           "(check the year)"),
     }  # fmt: skip
     for rule, (mask, name, message) in say.items():
         findings += findings_at(followups, history, mask, name, rule, message)
-    return findings, known & dated & ~future
+    return findings, known & dated & ~future & ~early
 
 
 def shared_ids(customers: Table, people: pd.DataFrame) -> list[Finding]:

@@ -151,7 +151,7 @@ def frame_to_csv_bytes(
 
 
 def csv_chunks(
-    frame: pd.DataFrame, *, allow_formulas: bool = False, chunk: int = 200_000
+    frame: pd.DataFrame, *, allow_formulas: bool = False, chunk: int = 50_000
 ) -> Iterator[bytes]:
     """A frame as CSV (UTF-8, CRLF, quoted as Python's csv module quotes: only cells holding
     a comma, a quote or a line break), `chunk` rows at a time (bounded memory): the header

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,8 +26,6 @@ from crmkit.errors import EmptyTableError
 from crmkit.spec.config import CONFIG_NAME
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from crmkit.io.table import Table
 
 
@@ -103,6 +102,7 @@ def sync_command(
       crmkit sync examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-10-01 -o synced.xlsx --changes changes.csv
     """
     from crmkit.sync import sync_customers
+    from crmkit.sync.cells_out import added_cells, synced_cells
 
     if sum((output is not None, in_place, check)) != 1:
         fail("give one of -o FILE, --in-place or --check")
@@ -162,8 +162,8 @@ def sync_command(
     inputs = [customers, followups, tasks]
     if in_place and result.changes.empty:  # an up-to-date table is left as it is
         pass
-    elif _patched(people, result.table, result.changes, customers, None if in_place else target,
-                  inputs):  # fmt: skip
+    elif _into_workbook(people, lambda: synced_cells(people, result.table, result.changes),
+                        customers, None if in_place else target, inputs):  # fmt: skip
         info(f"{len(result.changes)} cells written into {target} (the rest as it was)"
              if in_place else f"written to {target}")  # fmt: skip
     else:
@@ -174,13 +174,12 @@ def sync_command(
     if changes:
         write_table(result.changes, changes, inputs=[customers, followups, tasks],
                     sheet="changes", allow_formulas=allow_formulas)  # fmt: skip
-    if result.tasks is not None and tasks and len(result.new_tasks):
-        where = tasks_out or tasks
-        if not _rows_appended(todo, result.tasks, tasks, None if where == tasks else where,
-                              inputs):  # fmt: skip
-            write_table(result.tasks.sheet_frames(result.tasks.sheet or "沟通协作任务"), where,
-                        inputs=inputs, allow_formulas=allow_formulas,
-                        in_place=where == tasks)  # fmt: skip
+    if todo is not None and result.tasks is not None and tasks and len(result.new_tasks):
+        where, before, after = tasks_out or tasks, todo, result.tasks
+        if not _into_workbook(before, lambda: added_cells(before, after), tasks,
+                              None if where == tasks else where, inputs):  # fmt: skip
+            write_table(after.sheet_frames(after.sheet or "沟通协作任务"), where, inputs=inputs,
+                        allow_formulas=allow_formulas, in_place=where == tasks)  # fmt: skip
         info(f"{len(result.new_tasks)} tasks added to {where}")
     elif tasks and tasks_out:
         info(f"no new tasks: {tasks_out} is not written")
@@ -203,61 +202,21 @@ def _show_changes(changes: object, limit: int) -> None:
         info(f"… and {len(changes) - len(shown)} more changes (--changes FILE lists them all)")
 
 
-def _rows_appended(
-    before: Table | None, after: Table, path: str, output: str | None, inputs: list[str | None]
-) -> bool:
-    """Write the rows `after` has beyond `before` below the last rows of the workbook (in
-    place, or into a copy at `output`), every other cell kept; False when the table must be
-    written whole (a CSV in or out)."""
-    import pandas as pd
-
-    from crmkit.io.write import output_format, patch_workbook
-
-    if before is None or after.format != "xlsx":
-        return False
-    if output is not None and (output == "-" or output_format(output) != "xlsx"):
-        return False
-    header_rows = {part.sheet: part.header_row for part in after.parts}
-    added = after.data.index.difference(before.data.index)
-    sheets, rows = after.places(added)
-    cells = [
-        (str(sheet if sheet is not None else after.sheet), header_rows.get(sheet, after.header_row),
-         int(row), header, value)
-        for key, sheet, row in zip(added, sheets, rows, strict=True)
-        for header, value in zip(after.headers, after.data.loc[key], strict=True)
-        if value is not None and not (isinstance(value, float) and pd.isna(value))
-    ]  # fmt: skip
-    return patch_workbook(Path(path), cells, inputs=inputs,
-                          output=None if output is None else Path(output))  # fmt: skip
-
-
-def _patched(
+def _into_workbook(
     table: Table,
-    synced: Table,
-    changes: pd.DataFrame,
+    cells: Callable[[], list[Any]],
     path: str,
     output: str | None,
     inputs: list[str | None],
 ) -> bool:
-    """Write only the changed cells into the workbook (in place, or into a copy at `output`),
-    so that its title rows, other sheets, formats, formulas, dropdowns and comments stay;
-    False when it must be written whole (a CSV in or out)."""
-    from datetime import datetime
-
+    """Write `cells` into the workbook (in place, or into a copy at `output`) so that every
+    other cell, sheet and title row stays; False when the table must be written whole (a CSV
+    in or out)."""
     from crmkit.io.write import output_format, patch_workbook
 
-    if table.format != "xlsx":
+    if table.format != "xlsx" or (
+        output is not None and (output == "-" or output_format(output) != "xlsx")
+    ):
         return False
-    if output is not None and (output == "-" or output_format(output) != "xlsx"):
-        return False
-    header_rows = {part.sheet: part.header_row for part in table.parts}
-    dates = {synced.header_of(n) for n in ("updated_at", "next_followup") if synced.has(n)}
-    sheets = changes["sheet"] if "sheet" in changes else [table.sheet] * len(changes)
-    cells = [
-        (str(sheet), header_rows.get(sheet, table.header_row), int(row), str(field),
-         datetime.fromisoformat(after) if str(field) in dates and after else after)
-        for sheet, row, field, after in zip(sheets, changes["row"], changes["field"],
-                                            changes["after"], strict=True)
-    ]  # fmt: skip
-    return patch_workbook(Path(path), cells, inputs=inputs,
+    return patch_workbook(Path(path), cells(), inputs=inputs,
                           output=None if output is None else Path(output))  # fmt: skip

@@ -88,7 +88,7 @@ def test_clean_to_xlsx_keeps_a_sheet_per_sheet_under_its_own_headers(tmp_path: P
     assert workbook.sheetnames == ["张敏", "李四"]
     first = [list(r) for r in workbook["张敏"].iter_rows(values_only=True)]
     second = [list(r) for r in workbook["李四"].iter_rows(values_only=True)]
-    header_at = [i for i, r in enumerate(first) if r[0] == "客户编号"][0]
+    header_at = next(i for i, r in enumerate(first) if r[0] == "客户编号")
     assert first[header_at] == SIMPLIFIED and len(first) == header_at + 3
     assert second[0] == TRADITIONAL and len(second) == 2
     assert second[1][:2] == ["CRM005", "广州乙公司"] and second[1][-1] == "wx_zhou"

@@ -14,7 +14,7 @@ from crmkit.frames.columns import NormalizedColumn
 from crmkit.frames.schema import is_generated
 from crmkit.io.table import Table
 from crmkit.text.ids import generate_ids
-from crmkit.text.normalize import is_empty
+from crmkit.text.normalize import format_datetime, is_empty
 
 
 @dataclass
@@ -38,6 +38,29 @@ class CleanResult:
 
 def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _texts(cells: pd.Series) -> np.ndarray:
+    """Cells as a CSV shows them: "" for none, integral numbers without .0, moments as
+    format_datetime writes them; text cells compared as they are (most cells, done in bulk)."""
+    if cells.dtype.kind == "f":
+        return np.array([_text(v) for v in cells.tolist()], dtype=object)
+    values = cells.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return np.where(pd.isna(values), "", values)
+    return np.array([_text(v) for v in values], dtype=object)
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or value is pd.NaT or value != value:
+        return ""  # a missing cell; a cell of spaces is text
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _with_key_column(table: Table, key: str) -> tuple[Table, str]:
@@ -95,12 +118,18 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
                 )
         empty = column.mask("empty").to_numpy() & ~keep
         values = column.values
+        written = usable | empty
+        rewritten = column.mask("changed", "warn").to_numpy() & usable
+        # A cell the normalizer passed as it was may still be written otherwise than read
+        # (2024/3/20 14:00 → 2024-03-20 14:00, 120000.00 → 120000, "  " → blank).
+        shown = before.astype(object).where(~usable, values).where(~empty, None)
+        rewritten[written] |= _texts(before[written]) != _texts(shown[written])
+        changed += int(rewritten.sum())
         if spec.field(name).type == "datetime":
             # Real date cells in a workbook (ISO text in CSV), so Excel sorts and filters them.
             values = values.map(_to_datetime, na_action="ignore")
-        after = before.astype(object).where(~usable, values).where(~empty, None)
-        changed += int((column.mask("changed", "warn").to_numpy() & usable).sum())
-        data[position] = after
+            shown = before.astype(object).where(~usable, values).where(~empty, None)
+        data[position] = shown
     generated: dict[int, str] = {}
     if generate and key is not None:
         position = table.fields[key]

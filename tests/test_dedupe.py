@@ -421,7 +421,7 @@ def test_cli_merges_two_channels_and_writes_every_output(
     assert result.exit_code == 0, explain(result)
     # 北京星辰 and 上海星辰 share the contact 张伟: shown for review, not merged
     assert (
-        "6 rows from 2 file(s): 2 customers entered more than once (4 rows); 2 pairs to review"
+        "6 rows from 2 files: 2 customers entered more than once (4 rows); 2 pairs to review"
         in result.stderr
     )
     assert "same phone, names 100" in result.stderr
@@ -547,7 +547,7 @@ def test_cli_example_files_show_the_documented_clusters() -> None:
         "dedupe", ROOT / "examples" / "customers.xlsx", ROOT / "examples" / "expo_leads.csv"
     )
     assert result.exit_code == 0, explain(result)
-    assert "60 rows from 2 file(s): 5 customers entered more than once (10 rows)" in result.stderr
+    assert "60 rows from 2 files: 5 customers entered more than once (10 rows)" in result.stderr
 
 
 # ---------------------------------------------------------------- accuracy on the benchmark generator

@@ -512,4 +512,4 @@ def test_a_merged_csv_reads_back_and_dedupes_again(tmp_path: Path) -> None:
     )
     result = run("dedupe", out, "--check")
     assert result.exit_code == 0, explain(result)
-    assert "2 rows from 1 file(s): 0 customers entered more than once" in result.stderr
+    assert "2 rows from 1 file: 0 customers entered more than once" in result.stderr

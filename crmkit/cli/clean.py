@@ -21,7 +21,7 @@ from crmkit.cli.options import (
     parse_kind,
     project_config,
 )
-from crmkit.cli.output import command, format_table, info, warn, write_table
+from crmkit.cli.output import command, format_table, info, warn, write_sheets
 
 
 @command
@@ -67,14 +67,8 @@ def clean_command(
     table = open_table(input, candidates, sheet=sheet, encoding=encoding, delimiter=delimiter,
                        forced=forced is not None)  # fmt: skip
     result = clean_table(table, today=today)
-    write_table(
-        result.table.sheet_frames(table.sheet or "data"),  # a sheet per sheet read
-        output,
-        inputs=[input],
-        sheet=table.sheet or "data",
-        allow_formulas=allow_formulas,
-        in_place=in_place,
-    )
+    write_sheets(result.table, output, inputs=[input], allow_formulas=allow_formulas,
+                 in_place=in_place)  # fmt: skip
     kind_name = table.spec.kind if table.spec else "table"
     for note in result.notes:
         info(note)

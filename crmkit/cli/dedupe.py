@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,8 +32,12 @@ from crmkit.cli.output import (
     progress,
     warn,
     write_report_file,
+    write_sheets,
     write_table,
 )
+
+if TYPE_CHECKING:
+    from crmkit.io.table import Table
 
 
 @command
@@ -189,15 +193,8 @@ def dedupe_command(
                 merged.map, map_path, inputs=sources, sheet="map", allow_formulas=allow_formulas
             )
         if history is not None and followups_out and result.followups is not None:
-            write_frame(
-                result.followups.sheet_frames(
-                    history.sheet or "跟进记录"
-                ),  # a sheet per sheet read
-                followups_out,
-                inputs=sources,
-                sheet=history.sheet or "跟进记录",
-                allow_formulas=allow_formulas,
-            )
+            write_sheets(result.followups, followups_out, inputs=sources, default="跟进记录",
+                         allow_formulas=allow_formulas)  # fmt: skip
             info(
                 f"{followups}: {result.repointed} follow-ups re-pointed to merged customers "
                 f"in {followups_out}"
@@ -215,7 +212,7 @@ def dedupe_command(
             warn(f"… {len(renumbered) - 5} more 客户编号 renumbered the same way (see --map)")
     found = result.found
     info(
-        f"{result.rows_in} rows from {len(found.pool.tables)} file(s): {found.cluster_count} "
+        f"{result.rows_in} rows from {_files_text(tables)}: {found.cluster_count} "
         f"customers entered more than once ({found.rows_in_clusters} rows); "
         f"{result.review_count} pairs to review"
     )
@@ -236,3 +233,11 @@ def dedupe_command(
                 f"({found.rows_in_clusters} rows)"
             )
         raise typer.Exit(1)
+
+
+def _files_text(tables: list[Table]) -> str:
+    """The inputs for a message: "2 files", or "1 file (2 sheets)" when a workbook gave
+    several sheets."""
+    sheets = sum(max(1, len(table.parts)) for table in tables)
+    files = f"{len(tables)} file{'s' if len(tables) != 1 else ''}"
+    return files if sheets == len(tables) else f"{files} ({sheets} sheets)"

@@ -19,6 +19,7 @@ from crmkit.text.layout import format_table as format_table  # the commands rend
 
 if TYPE_CHECKING:
     from crmkit.findings import Finding
+    from crmkit.io.table import Table
 
 # ---------------------------------------------------------------- messages
 
@@ -167,6 +168,42 @@ def write_table(
         return
     write_frame(frames, Path(output), inputs=inputs, sheet=sheet, allow_formulas=allow_formulas,
                 in_place=in_place, bom=bom is not False, replaces=replaces)  # fmt: skip
+
+
+def write_sheets(
+    table: Table,
+    output: str | Path,
+    *,
+    inputs: Sequence[str | Path | None],
+    default: str = "data",
+    allow_formulas: bool = False,
+    in_place: bool = False,
+    replaces: Sequence[str] = (),
+) -> None:
+    """A table read from one or several sheets, written as `write_table` writes: to .xlsx a
+    sheet per sheet read, each under its own headers; to CSV (or '-') one table, a column per
+    field under the header the first sheet holding it wrote, unknown columns once per header,
+    with a note naming the headers joined."""
+    from crmkit.io.write import output_format
+
+    sheet = table.sheet or default
+    if table.parts and (str(output) == "-" or output_format(output) == "csv"):
+        write_table(table.to_frame(), output, inputs=inputs, sheet=sheet,
+                    allow_formulas=allow_formulas, in_place=in_place, replaces=replaces)  # fmt: skip
+        joined: dict[str, list[str]] = {}
+        for part, header, under in table.joined_headers():
+            joined.setdefault(part, []).append(f"{header} → {under}")
+        if joined:
+            listed = "; ".join(
+                f"sheet {part}: {', '.join(pairs)}" for part, pairs in joined.items()
+            )
+            info(
+                f"{table.name}: {len(table.parts)} sheets written to {output} as one table, a "
+                f"column per field; headers joined: {listed}"
+            )
+        return
+    write_table(table.sheet_frames(sheet), output, inputs=inputs, sheet=sheet,
+                allow_formulas=allow_formulas, in_place=in_place, replaces=replaces)  # fmt: skip
 
 
 def echo_csv(frame: Any) -> None:

@@ -30,6 +30,7 @@ from crmkit.cli.output import (
     info,
     warn,
     write_report_file,
+    write_sheets,
     write_table,
 )
 
@@ -188,9 +189,9 @@ def apply_command(
         )
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
-    # A sheet per sheet read (one per salesperson), each in its own columns.
-    write_table(fixed.sheet_frames(fixed.sheet or "客户信息"), output, inputs=[input],
-                allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
+    # A sheet per sheet read (one per salesperson), each in its own columns; CSV: one table.
+    write_sheets(fixed, output, inputs=[input], default="客户信息", allow_formulas=allow_formulas,
+                 in_place=in_place)  # fmt: skip
     if changes:
         write_table(
             changed, changes, inputs=[input], sheet="changes", allow_formulas=allow_formulas

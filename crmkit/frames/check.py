@@ -296,6 +296,10 @@ def locate_issues(table: Table, issues: Sequence[Issue]) -> list[Issue]:
     for issue in issues:
         if issue.row is not None:
             sheet, row = table.place(issue.row)
-            issue = replace(issue, sheet=sheet, row=row)
+            column, message = issue.column, issue.message
+            if issue.field in table.fields and column == table.header_of(issue.field):
+                column = table.header_at(issue.row, issue.field)  # as that sheet wrote it
+                message = message.replace(issue.column, column)
+            issue = replace(issue, sheet=sheet, row=row, column=column, message=message)
         located.append(issue)
     return located

@@ -72,6 +72,16 @@ class Table:
         """The header the user wrote for the canonical field `name`."""
         return self.headers[self.fields[name]]
 
+    def header_at(self, index: int, name: str) -> str:
+        """The header the sheet of row `index` wrote for the field `name` (the table's header
+        when read from one sheet, or when that sheet has no such column)."""
+        if self.parts:
+            part = self.parts[int(index) // ROW_STRIDE]
+            position = self.fields[name]
+            if position in part.columns:
+                return part.headers[part.columns.index(position)]
+        return self.header_of(name)
+
     def place(self, index: int) -> tuple[str | None, int]:
         """(sheet, row as that sheet shows it) of a row of `data`."""
         if not self.parts:
@@ -201,6 +211,17 @@ class Table:
             )
             tables.append(one)
         return tables
+
+    def joined_headers(self) -> list[tuple[str, str, str]]:
+        """(sheet, header as that sheet wrote it, the table's header) for each column of a sheet
+        read that was joined to a column headed otherwise (a sheet's 客戶名稱 under the first
+        sheet's 客户名称): what one table of several sheets, as `to_frame` gives it, renames."""
+        return [
+            (part.sheet, header, self.headers[position])
+            for part in self.parts
+            for position, header in zip(part.columns, part.headers, strict=True)
+            if header != self.headers[position]
+        ]
 
     def sheet_frames(self, default: str = "data") -> dict[str, pd.DataFrame]:
         """The cells of each sheet read, in that sheet's own columns and under its own headers

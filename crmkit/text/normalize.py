@@ -449,7 +449,8 @@ def normalize_datetime(
     if is_empty(value):
         return EMPTY
     if isinstance(value, datetime):
-        return _date_result(value.replace(tzinfo=None, microsecond=0), "")
+        # A workbook's date cell is an Excel serial: 14:00 can arrive as 13:59:59.997.
+        return _date_result(_nearest_second(value.replace(tzinfo=None)), "")
     if isinstance(value, date):
         return _date_result(datetime(value.year, value.month, value.day), "")
     if isinstance(value, time):
@@ -517,7 +518,8 @@ def _from_serial(serial: float, serial_dates: SerialDates) -> Normalized:
     shown = f"{serial:g}" if abs(serial) < 1e15 else str(serial)
     moment = None
     if math.isfinite(serial) and 1 <= serial < 2958466:
-        moment = (_EXCEL_EPOCH + timedelta(days=serial)).replace(microsecond=0)
+        # To the nearest second: 45372.5833333 is 14:00, not 13:59:59.997 cut to 13:59:59.
+        moment = _EXCEL_EPOCH + timedelta(seconds=round(serial * 86400))
     if moment is None or not serial_dates.holds(moment):
         year = (
             " (a year alone is not a date; write the full date)" if 1900 <= serial <= 2100 else ""
@@ -533,6 +535,14 @@ def _from_serial(serial: float, serial_dates: SerialDates) -> Normalized:
         f"numbers are read as dates from {serial_dates.describe()})"
     )
     return _date_result(moment, warning)
+
+
+def _nearest_second(moment: datetime) -> datetime:
+    """A moment rounded to the nearest second (cut when rounding up would pass year 9999)."""
+    whole = moment.replace(microsecond=0)
+    if moment.microsecond < 500_000 or whole == datetime.max.replace(microsecond=0):
+        return whole
+    return whole + timedelta(seconds=1)
 
 
 def _date_result(moment: datetime, warning: str) -> Normalized:

@@ -126,3 +126,16 @@ def test_a_follow_up_before_its_customer_was_created_is_not_used(tmp_path: Path)
     row = dict(zip(HEADERS, [c.value for c in load_workbook(tmp_path / "out.xlsx")["客户信息"][2]],
                    strict=False))  # fmt: skip
     assert (row["意向等级"], row["更新时间"]) == ("意向客户", datetime(2024, 3, 10, 8))
+
+
+def test_a_workbook_of_several_sheets_synced_to_csv_is_one_table(tmp_path: Path) -> None:
+    people = write_xlsx(tmp_path / "customers.xlsx", HEADERS, [customer(1)], sheet="张敏",
+                        more_sheets={"李四": [HEADERS, customer(2)]})  # fmt: skip
+    history = write_xlsx(tmp_path / "followups.xlsx", FOLLOWUP_HEADERS, [
+        followup(2, datetime(2024, 3, 12, 11), "高意向客户"),
+    ], sheet="跟进记录")  # fmt: skip
+    sync(people, history, "-o", tmp_path / "out.csv")
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",") == HEADERS  # one column per field, not two sets side by side
+    assert [line.split(",")[0] for line in lines[1:]] == ["CRM20240301001", "CRM20240301002"]
+    assert lines[2].split(",")[3:5] == ["高意向客户", "方案报价"]

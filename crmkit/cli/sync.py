@@ -21,7 +21,16 @@ from crmkit.cli.options import (
     parse_date,
     project_config,
 )
-from crmkit.cli.output import alert, command, fail, format_table, info, warn, write_table
+from crmkit.cli.output import (
+    alert,
+    command,
+    fail,
+    format_table,
+    info,
+    warn,
+    write_sheets,
+    write_table,
+)
 from crmkit.errors import EmptyTableError
 from crmkit.spec.config import CONFIG_NAME
 
@@ -167,9 +176,9 @@ def sync_command(
         info(f"{len(result.changes)} cells written into {target} (the rest as it was)"
              if in_place else f"written to {target}")  # fmt: skip
     else:
-        write_table(result.table.sheet_frames(people.sheet or "客户信息"), target,
-                    inputs=[customers, followups, tasks], allow_formulas=allow_formulas,
-                    in_place=in_place, replaces=[p.sheet for p in people.parts])  # fmt: skip
+        write_sheets(result.table, target, inputs=inputs, default="客户信息",
+                     allow_formulas=allow_formulas, in_place=in_place,
+                     replaces=[p.sheet for p in people.parts])  # fmt: skip
         info(f"written to {target}")
     if changes:
         write_table(result.changes, changes, inputs=[customers, followups, tasks],
@@ -178,8 +187,8 @@ def sync_command(
         where, before, after = tasks_out or tasks, todo, result.tasks
         if not _into_workbook(before, lambda: added_cells(before, after), tasks,
                               None if where == tasks else where, inputs):  # fmt: skip
-            write_table(after.sheet_frames(after.sheet or "沟通协作任务"), where, inputs=inputs,
-                        allow_formulas=allow_formulas, in_place=where == tasks)  # fmt: skip
+            write_sheets(after, where, inputs=inputs, default="沟通协作任务",
+                         allow_formulas=allow_formulas, in_place=where == tasks)  # fmt: skip
         info(f"{len(result.new_tasks)} tasks added to {where}")
     elif tasks and tasks_out:
         info(f"no new tasks: {tasks_out} is not written")

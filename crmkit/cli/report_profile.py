@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -88,11 +88,32 @@ def report_profile(
         info(f"Report written to {written}")
     if tag:
         assert table is not None
-        tagged = tagged_table(data, table, keys=frames["customers"])
-        write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
+        if not _tag_workbook(data, table, frames["customers"], customer_path, tag, inputs):
+            tagged = tagged_table(data, table, keys=frames["customers"])
+            write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
     if format == "json":  # streamed: the customer list may hold a million rows
         data.write_json(sys.stdout)
         sys.stdout.write("\n")
     elif format == "table" or not outputs:
         typer.echo(profile_text(data, lang))
+
+
+def _tag_workbook(
+    data: Any, table: Any, keys: Any, source: str, tag: str, inputs: list[str | None]
+) -> bool:
+    """Write the tagged customer workbook as a copy of the input with only its 客户标签 cells
+    changed (title rows, formulas and formats kept); False when the input or `tag` is no
+    workbook (the whole table is then written)."""
+    from pathlib import Path
+
+    from crmkit.report.profile import tag_cells
+    from crmkit.report.workbook_copy import patch_copy
+
+    workbook = (".xlsx", ".xlsm")
+    if table.format != "xlsx" or Path(tag).suffix.lower() not in workbook:
+        return False
+    if Path(source).suffix.lower() != Path(tag).suffix.lower():
+        return False
+    cells = tag_cells(data, table, keys)
+    return patch_copy(Path(source), Path(tag), cells, inputs=inputs)

@@ -886,11 +886,11 @@ def profile_tags(before: Any, segment: Any, level: Any) -> str:
     return ",".join(kept)
 
 
-def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
-    """The customer table (read with the customers spec) whose 客户标签 carry each customer's
-    客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
-    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
-    `keys`: the table's canonical frame when already made (with customer_id and name)."""
+def _new_tags(
+    data: ProfileData, table: Table, keys: pd.DataFrame | None
+) -> tuple[Table, list[Any], list[bool]]:
+    """The table (with a 客户标签 column), each row's 客户标签 cell as tagged, and whether the
+    profile knew the row (its cell then carries this run's tags)."""
     if not table.has("tags"):
         table = table.add_field_column("tags")
     if keys is None:
@@ -908,15 +908,52 @@ def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = No
     by_name = dict(
         zip(named["name"], zip(named["segment"], named["churn_risk"], strict=True), strict=True)
     )
-    position = table.fields["tags"]
-    cells = table.data[position].astype(object).tolist()
+    cells = table.data[table.fields["tags"]].astype(object).tolist()
+    tagged = [False] * len(cells)
     for i, (cid, name) in enumerate(zip(keys["customer_id"], keys["name"], strict=True)):
         found = by_id.get(cid) if isinstance(cid, str) else by_name.get(name)
         if found is not None:
             cells[i] = profile_tags(cells[i], *found)
+            tagged[i] = True
+    return table, cells, tagged
+
+
+def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
+    """The customer table (read with the customers spec) whose 客户标签 carry each customer's
+    客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
+    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
+    `keys`: the table's canonical frame when already made (with customer_id and name)."""
+    table, cells, _ = _new_tags(data, table, keys)
     frame = table.data.copy()
-    frame[position] = cells
+    frame[table.fields["tags"]] = cells
     return table.with_data(frame)
+
+
+def tag_cells(
+    data: ProfileData, table: Table, keys: pd.DataFrame | None = None
+) -> list[tuple[str, int, int, str, str]]:
+    """The 客户标签 cells `tagged_table` changes in a table read from a workbook, as (sheet,
+    header row, row as the sheet shows it, header as written in that sheet, new text) — what a
+    copy of the workbook needs patched, every other cell (title rows, formulas) left as it is."""
+    original = table.data[table.fields["tags"]] if table.has("tags") else None
+    table, cells, tagged = _new_tags(data, table, keys)
+    position = table.fields["tags"]
+    header = table.headers[position]
+    parts = {part.sheet: part for part in table.parts}
+    changed = []
+    for i, index in enumerate(table.data.index):
+        before = None if original is None else original.iloc[i]
+        before = "" if before is None or before != before else str(before)
+        if not tagged[i] or cells[i] == before:
+            continue
+        sheet, row = table.place(index)
+        part = parts.get(str(sheet))
+        if part is None:
+            changed.append((str(sheet), table.header_row, row, header.strip(), cells[i]))
+            continue
+        written = part.headers[part.columns.index(position)] if position in part.columns else header
+        changed.append((part.sheet, part.header_row, row, written.strip(), cells[i]))
+    return changed
 
 
 __all__ = [
@@ -927,6 +964,7 @@ __all__ = [
     "compute_profile",
     "profile_tags",
     "quintile_scores",
+    "tag_cells",
     "tagged_table",
     "write_profile_report",
 ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
+from crmkit.cli.options import STATE
 from crmkit.cli.output import alert, echo_json, fail, info, progress, warn
 from crmkit.spec.config import CONFIG_NAME
 
@@ -49,7 +50,13 @@ def read_forecast(
         warn(f"{targets}: no targets yet; the forecast is left out")
         return None
     goals, findings = targets_from_table(table)
-    deals = read_canonical(orders, specs["orders"], delimiter=delimiter) if orders else None
+    deals = None
+    if orders:
+        from crmkit.report.orders import read_orders
+
+        deals, notes = read_orders(orders, specs["orders"], None, STATE.limits, delimiter=delimiter)
+        for note in notes:
+            warn(note)
     data = compute_forecast(people, goals, deals, config=settings.report,
                             forecast=settings.forecast, as_of=as_of, period=period)  # type: ignore[arg-type]  # fmt: skip
     data.findings = findings

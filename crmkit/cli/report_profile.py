@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
+from crmkit.cli.options import STATE
 from crmkit.cli.output import info, progress, warn, warn_finding, write_table
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def report_profile(
     it as a table or JSON."""
     from crmkit.frames.canonical import reduce_table
     from crmkit.report import fill_output
+    from crmkit.report.orders import read_orders
     from crmkit.report.profile import FIELDS, compute_profile, tagged_table, write_profile_report
     from crmkit.report.text import profile_text
 
@@ -61,6 +63,12 @@ def report_profile(
                 if kind == "customers" and tag:  # the table itself is tagged: read it once
                     table = open_table(path, [specs[kind]], delimiter=delimiter)
                     frames[kind], notes = reduce_table(table, FIELDS[kind])
+                    for note in notes:
+                        warn(note)
+                    continue
+                if kind == "orders":  # refused whole when a column it needs is missing
+                    frames[kind], notes = read_orders(path, specs[kind], FIELDS[kind],
+                                                      STATE.limits, delimiter=delimiter)  # fmt: skip
                     for note in notes:
                         warn(note)
                     continue

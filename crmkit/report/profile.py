@@ -818,12 +818,18 @@ def _headline(
     total = float(events["amount"].sum()) if basis == "orders" else None
     before = previous_period(period)
     now, then = _in(events["day"], period), _in(events["day"], before)
+    # Without orders R and F count follow-ups: the figures are named for what they count.
+    scored_key, none_key, repeat_key, per_key = (
+        ("scored_customers", "no_orders", "repeat_rate", "orders_per_customer")
+        if basis == "orders"
+        else ("followed_customers", "no_followups", "repeat_followup_rate", "followups_per_customer")
+    )
     heads = [
         Headline("customers", len(people)),
-        Headline("scored_customers", n),
-        Headline("no_orders", len(people) - n),
-        Headline("repeat_rate", float((scored["frequency"] >= 2).sum() / n) if n else None),
-        Headline("orders_per_customer", orders / n if n else None),
+        Headline(scored_key, n),
+        Headline(none_key, len(people) - n),
+        Headline(repeat_key, float((scored["frequency"] >= 2).sum() / n) if n else None),
+        Headline(per_key, orders / n if n else None),
     ]
     if basis == "orders":
         heads += [

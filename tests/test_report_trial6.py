@@ -76,7 +76,7 @@ def test_tagging_a_csv_still_writes_a_csv(tmp_path: Path) -> None:
     assert result.exit_code == 0, explain(result)
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADERS)
-    assert lines[1].startswith("C1,甲公司,需求分析,\"需求类型-CRM,客户价值-")
+    assert lines[1].startswith('C1,甲公司,需求分析,"需求类型-CRM,客户价值-')
 
 
 def test_a_pipeline_amount_below_zero_is_left_out_with_a_note(

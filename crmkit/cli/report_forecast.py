@@ -13,6 +13,7 @@ import typer
 from crmkit.cli.inputs import open_table, read_canonical
 from crmkit.cli.options import STATE
 from crmkit.cli.output import alert, echo_json, fail, info, progress, warn
+from crmkit.cli.report_profile import warn_some
 from crmkit.spec.config import CONFIG_NAME
 
 if TYPE_CHECKING:
@@ -59,10 +60,12 @@ def read_forecast(
             warn(note)
     data = compute_forecast(people, goals, deals, config=settings.report,
                             forecast=settings.forecast, as_of=as_of, period=period)  # type: ignore[arg-type]  # fmt: skip
-    data.findings = findings
+    left_out = data.findings  # the rows the forecast left out or counted as 0, located
+    data.findings = findings + left_out
     for finding in findings:
         where = finding.file + (f" sheet {finding.sheet}" if finding.sheet else "")
         warn(f"{where} row {finding.row} {finding.column}: {finding.message}")
+    warn_some(left_out)
     return data
 
 

@@ -86,8 +86,7 @@ def report_profile(
         warn(data.basis_note(lang))
     for note in data.notes:
         warn(note)
-    for finding in data.findings:
-        warn_finding(finding)
+    warn_some(data.findings)
     inputs = list(paths.values())
     for target in outputs or []:
         written = fill_output(target, as_of=day, since=span.since, until=span.until)
@@ -125,3 +124,14 @@ def _tag_workbook(
         return False
     cells = tag_cells(data, table, keys)
     return patch_copy(Path(source), Path(tag), cells, inputs=inputs)
+
+
+def warn_some(findings: list[Any], limit: int = 10) -> None:
+    """The first `limit` findings as warnings, then how many more there are (the JSON
+    `findings` and --report list them all)."""
+    for finding in findings[:limit]:
+        warn_finding(finding)
+    if len(findings) > limit:
+        warn(
+            f"… and {len(findings) - limit:,} more rows left out or not attributed (--format json lists them all)"
+        )

@@ -279,3 +279,17 @@ def test_a_duplicate_target_shows_its_cell_as_written(customers: Path, tmp_path:
     rows = list(load_workbook(out)["表格问题"].iter_rows(values_only=True))
     assert rows[0][:5] == ("文件", "工作表", "原表行号", "列", "单元格内容")
     assert ("targets.xlsx", "销售目标", 3, "期间", "2024年3月") in [r[:5] for r in rows]
+
+
+def test_the_rfm_list_wraps_names_and_reasons_to_fit_the_page(
+    left_out: dict[str, Path], tmp_path: Path
+) -> None:
+    page = tmp_path / "p.html"
+    result = run("report", "profile", "--customers", left_out["customers"], "--orders",
+                 left_out["orders"], "--as-of", "2024-03-25", "-o", page)  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    html = page.read_text(encoding="utf-8")
+    rfm = html[html.index("<h2>RFM 明细</h2>") :]
+    assert '<td class="t">甲公司</td>' in rfm  # a name may wrap
+    assert "td.t { white-space: normal; min-width: 6em; }" in html
+    assert "html[lang=en] th { white-space: normal; }" in html

@@ -254,8 +254,8 @@ def compute_forecast(
     targets_now = targets[targets["period"] == name]
     if not len(targets_now) and len(targets):
         kinds = sorted(set(targets["period"]))
-        listed = ", ".join(kinds[:6]) + (" …" if len(kinds) > 6 else "")
-        notes.append(Note("no_target", {"period": name, "kinds": listed}))
+        named = ", ".join(kinds[:6]) + (" …" if len(kinds) > 6 else "")
+        notes.append(Note("no_target", {"period": name, "kinds": named}))
     owners = _owner_table(targets_now, pipeline, deals, elapsed)
     total = _total(owners, elapsed)
     stages = _stage_table(pipeline, config, chances)

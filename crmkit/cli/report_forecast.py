@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
+from crmkit.cli.options import STATE
 from crmkit.cli.output import alert, echo_json, fail, info, progress, warn
+from crmkit.cli.report_profile import warn_some
 from crmkit.spec.config import CONFIG_NAME
 
 if TYPE_CHECKING:
@@ -49,13 +51,21 @@ def read_forecast(
         warn(f"{targets}: no targets yet; the forecast is left out")
         return None
     goals, findings = targets_from_table(table)
-    deals = read_canonical(orders, specs["orders"], delimiter=delimiter) if orders else None
+    deals = None
+    if orders:
+        from crmkit.report.orders import read_orders
+
+        deals, notes = read_orders(orders, specs["orders"], None, STATE.limits, delimiter=delimiter)
+        for note in notes:
+            warn(note)
     data = compute_forecast(people, goals, deals, config=settings.report,
                             forecast=settings.forecast, as_of=as_of, period=period)  # type: ignore[arg-type]  # fmt: skip
-    data.findings = findings
+    left_out = data.findings  # the rows the forecast left out or counted as 0, located
+    data.findings = findings + left_out
     for finding in findings:
         where = finding.file + (f" sheet {finding.sheet}" if finding.sheet else "")
         warn(f"{where} row {finding.row} {finding.column}: {finding.message}")
+    warn_some(left_out)
     return data
 
 

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
+from crmkit.cli.options import STATE
 from crmkit.cli.output import info, progress, warn, warn_finding, write_table
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def report_profile(
     it as a table or JSON."""
     from crmkit.frames.canonical import reduce_table
     from crmkit.report import fill_output
+    from crmkit.report.orders import read_orders
     from crmkit.report.profile import FIELDS, compute_profile, tagged_table, write_profile_report
     from crmkit.report.text import profile_text
 
@@ -64,6 +66,12 @@ def report_profile(
                     for note in notes:
                         warn(note)
                     continue
+                if kind == "orders":  # refused whole when a column it needs is missing
+                    frames[kind], notes = read_orders(path, specs[kind], FIELDS[kind],
+                                                      STATE.limits, delimiter=delimiter)  # fmt: skip
+                    for note in notes:
+                        warn(note)
+                    continue
                 # 客户反馈 as written: 5M cells only searched for 不满意 need no normalizing
                 raw = ("feedback",) if kind == "followups" else ()
                 frames[kind] = read_canonical(path, specs[kind], fields=FIELDS[kind], raw=raw,
@@ -78,8 +86,7 @@ def report_profile(
         warn(data.basis_note(lang))
     for note in data.notes:
         warn(note)
-    for finding in data.findings:
-        warn_finding(finding)
+    warn_some(data.findings)
     inputs = list(paths.values())
     for target in outputs or []:
         written = fill_output(target, as_of=day, since=span.since, until=span.until)
@@ -88,11 +95,43 @@ def report_profile(
         info(f"Report written to {written}")
     if tag:
         assert table is not None
-        tagged = tagged_table(data, table, keys=frames["customers"])
-        write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
+        if not _tag_workbook(data, table, frames["customers"], customer_path, tag, inputs):
+            tagged = tagged_table(data, table, keys=frames["customers"])
+            write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
     if format == "json":  # streamed: the customer list may hold a million rows
         data.write_json(sys.stdout)
         sys.stdout.write("\n")
     elif format == "table" or not outputs:
         typer.echo(profile_text(data, lang))
+
+
+def _tag_workbook(
+    data: Any, table: Any, keys: Any, source: str, tag: str, inputs: list[str | None]
+) -> bool:
+    """Write the tagged customer workbook as a copy of the input with only its 客户标签 cells
+    changed (title rows, formulas and formats kept); False when the input or `tag` is no
+    workbook (the whole table is then written)."""
+    from pathlib import Path
+
+    from crmkit.report.profile import tag_cells
+    from crmkit.report.workbook_copy import patch_copy
+
+    workbook = (".xlsx", ".xlsm")
+    if table.format != "xlsx" or Path(tag).suffix.lower() not in workbook:
+        return False
+    if Path(source).suffix.lower() != Path(tag).suffix.lower():
+        return False
+    cells = tag_cells(data, table, keys)
+    return patch_copy(Path(source), Path(tag), cells, inputs=inputs)
+
+
+def warn_some(findings: list[Any], limit: int = 10) -> None:
+    """The first `limit` findings as warnings, then how many more there are (the JSON
+    `findings` and --report list them all)."""
+    for finding in findings[:limit]:
+        warn_finding(finding)
+    if len(findings) > limit:
+        warn(
+            f"… and {len(findings) - limit:,} more rows left out or not attributed (--format json lists them all)"
+        )

@@ -29,6 +29,7 @@ from crmkit.frames.records import records
 from crmkit.io.table import Table
 from crmkit.report import write_by_suffix
 from crmkit.report.metrics import BLANK
+from crmkit.report.notes import Note, row_findings
 from crmkit.spec.config import ForecastConfig, ReportConfig
 from crmkit.text.period import PERIOD_KINDS, PeriodKind, period_bounds, period_containing
 
@@ -55,7 +56,8 @@ class ForecastData:
     owners_without_customers: list[str] = field(default_factory=list)
     customers_without_target: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # in English: JSON and the terminal
+    note_items: list[Note] = field(default_factory=list)  # the notes, for any language
     probability: dict[str, float] = field(default_factory=dict)
     won_stage: str = "成交"
     lost: tuple[str, ...] = ("关闭",)
@@ -80,6 +82,10 @@ class ForecastData:
             "findings": [f.as_dict() for f in self.findings],
             "notes": list(self.notes),
         }
+
+    def note_texts(self, lang: str) -> list[str]:
+        """The notes on rows left out, in the reader's language."""
+        return [n.text(lang) for n in self.note_items]
 
 
 def _owner_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +161,9 @@ def targets_from_table(table: Table) -> tuple[pd.DataFrame, list[Finding]]:
     for finding in duplicate_key_findings(table, ("owner", "period"), columns):
         if finding.row in later and not bad[index.get_loc(finding.row)]:
             message = finding.message + "; the first row counts"
-            findings.append(Finding(**{**finding.as_dict(), "message": message}))
+            cell = table.column(finding.field)[finding.row]  # the 期间 cell as written
+            findings.append(Finding(**{**finding.as_dict(), "message": message,
+                                       "value": "" if cell is None else str(cell)}))  # fmt: skip
     keep = ~bad & ~np.isin(index.to_numpy(), list(later))
     frame = pd.DataFrame({name: good[name] for name in good}, index=index[~bad]).loc[index[keep]]
     if "target_deals" not in frame:
@@ -195,7 +203,8 @@ def compute_forecast(
     name = period_containing(as_of, period)
     since, until = period_bounds(name)
     elapsed = ((as_of - since).days + 1) / ((until - since).days + 1)
-    notes: list[str] = []
+    notes: list[Note] = []
+    findings: list[Finding] = []
     people = on_record(customers, "created_at", as_of)
     assert people is not None
     owner = people["owner"].astype(object).where(people["owner"].notna(), BLANK)
@@ -205,6 +214,12 @@ def compute_forecast(
     open_ = ~won & ~lost
     amount = people["amount"].astype(float)
     chance = stage.map(chances).astype(float).fillna(0.0)
+    below = open_ & (amount < 0).to_numpy(dtype=bool)
+    if below.any():  # the customers spec says ≥ 0: validate refuses them, so does the sum
+        notes.append(Note("pipeline_below_zero", {"n": int(below.sum())}))
+        findings += row_findings(people, below, "amount", "pipeline_amount_below_zero",
+                                 "预计成交金额 below 0: the customer is left out of the pipeline")  # fmt: skip
+        open_ = open_ & ~below
     pipeline = pd.DataFrame(
         {
             "owner": owner[open_],
@@ -215,36 +230,32 @@ def compute_forecast(
     )
     unpriced = int(amount[open_].isna().sum())
     if unpriced:
-        notes.append(f"{unpriced} open customers have no 预计成交金额; they count as 0")
+        notes.append(Note("unpriced", {"n": unpriced}))
     start, end = pd.Timestamp(since), pd.Timestamp(as_of) + pd.Timedelta(days=1)
     if orders is not None:
         basis = "orders"
         # an order names its customer's owner whenever that customer was created
         everyone = customers["owner"].astype(object).where(customers["owner"].notna(), BLANK)
-        deals = _orders_in(orders, customers, everyone, start, end, notes)
+        deals = _orders_in(orders, customers, everyone, start, end, notes, findings)
     else:
         basis = "customers"
         moment = people["updated_at"]
         inside = won & ((moment >= start) & (moment < end)).fillna(False).to_numpy(dtype=bool)
-        undated = int((won & moment.isna().to_numpy()).sum())
-        if undated:
-            notes.append(f"{undated} won customers have no 更新时间; they are not counted as won")
+        undated = won & moment.isna().to_numpy()
+        if undated.any():
+            notes.append(Note("won_undated", {"n": int(undated.sum())}))
+            findings += row_findings(people, undated, "updated_at", "won_undated",
+                                     "a won customer without 更新时间: not counted as won")  # fmt: skip
         deals = pd.DataFrame({"owner": owner[inside], "amount": amount[inside]})
     missing = int(deals["amount"].isna().sum())
     if missing:
-        what = (
-            "orders in the period have no 成交金额"
-            if orders is not None
-            else ("customers won in the period have no 预计成交金额")
-        )
-        notes.append(f"{missing} {what}; they count as deals of 0")
+        key = "orders_no_amount_zero" if orders is not None else "won_no_amount_zero"
+        notes.append(Note(key, {"n": missing}))
     targets_now = targets[targets["period"] == name]
     if not len(targets_now) and len(targets):
         kinds = sorted(set(targets["period"]))
-        notes.append(
-            f"no target is set for {name}; the targets are for {', '.join(kinds[:6])}"
-            + (" …" if len(kinds) > 6 else "")
-        )
+        named = ", ".join(kinds[:6]) + (" …" if len(kinds) > 6 else "")
+        notes.append(Note("no_target", {"period": name, "kinds": named}))
     owners = _owner_table(targets_now, pipeline, deals, elapsed)
     total = _total(owners, elapsed)
     stages = _stage_table(pipeline, config, chances)
@@ -276,7 +287,9 @@ def compute_forecast(
         total=total,
         owners_without_customers=without,
         customers_without_target=listing.reset_index(drop=True),
-        notes=notes,
+        notes=[n.text("en") for n in notes],
+        note_items=notes,
+        findings=findings,
         probability=dict(chances),
         won_stage=config.won,
         lost=config.lost,
@@ -289,22 +302,27 @@ def _orders_in(
     owner: pd.Series,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    notes: list[str],
+    notes: list[Note],
+    findings: list[Finding],
 ) -> pd.DataFrame:
     """The orders dated in [start, end) with their owner: the order's own 负责人, else the
     owner of its customer (by 客户编号, else 客户名称)."""
     negative = (orders["amount"] < 0).fillna(False).to_numpy(dtype=bool)
     if negative.any():  # the orders spec says ≥ 0: validate refuses them, so does the sum
-        notes.append(
-            f"{int(negative.sum())} orders have a 成交金额 below 0; they are not counted "
-            "(crmkit validate lists them)"
-        )
+        notes.append(Note("orders_below_zero", {"n": int(negative.sum())}))
+        findings += row_findings(orders, negative, "amount", "order_amount_unusable",
+                                 "成交金额 below 0: the order is left out")  # fmt: skip
         orders = orders[~negative]
     moment = orders["date"]
-    undated = int(moment.isna().sum())
-    if undated:
-        notes.append(f"{undated} orders have no 成交日期; they are not counted")
+    undated = moment.isna().to_numpy()
+    if undated.any():
+        notes.append(Note("orders_undated_forecast", {"n": int(undated.sum())}))
+        findings += row_findings(orders, undated, "date", "order_undated",
+                                 "no 成交日期 (empty or not a date): the order is left out")  # fmt: skip
     inside = orders[((moment >= start) & (moment < end)).fillna(False).to_numpy(dtype=bool)]
+    findings += row_findings(inside, inside["amount"].isna().to_numpy(), "amount",
+                             "order_amount_missing",
+                             "no 成交金额 (empty or not a number): the order counts as a deal of 0")  # fmt: skip
     by_id = pd.Series(owner.to_numpy(), index=people["customer_id"].to_numpy())
     by_id = by_id[~by_id.index.duplicated()]
     # A 客户名称 that customers of different owners share names none of them (give a 客户编号).
@@ -323,16 +341,10 @@ def _orders_in(
         shared_name = (found.isna() & inside["customer_name"].isin(shared)).to_numpy(dtype=bool)
         found = found.where(found.notna() | shared_name, inside["customer_name"].map(by_name))
     if shared_name.any():
-        notes.append(
-            f"{int(shared_name.sum())} orders in the period name only a 客户名称 that customers "
-            "of different owners have; they count under the empty owner (give them a 客户编号)"
-        )
+        notes.append(Note("orders_shared_name_forecast", {"n": int(shared_name.sum())}))
     unknown = int(found.isna().sum()) - int(shared_name.sum())
     if unknown:
-        notes.append(
-            f"{unknown} orders in the period name no known customer and no 负责人; they count "
-            "under the empty owner"
-        )
+        notes.append(Note("orders_unknown_forecast", {"n": unknown}))
     return pd.DataFrame({"owner": found.where(found.notna(), BLANK), "amount": inside["amount"]})
 
 

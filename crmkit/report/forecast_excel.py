@@ -3,6 +3,8 @@ the lists and the target table's problems, through the weekly report's sheet hel
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -24,7 +26,7 @@ from crmkit.report.forecast import (
 )
 from crmkit.report.labels import for_reader, label
 
-FINDING_COLUMNS = ["sheet", "row", "column", "cell", "rule", "message"]
+FINDING_COLUMNS = ["file", "sheet", "row", "column", "cell", "rule", "message"]
 HEADLINE = (
     "target",
     "won_amount",
@@ -41,8 +43,9 @@ def headline(data: ForecastData) -> list[tuple[str, object]]:
 
 
 def finding_frame(data: ForecastData) -> pd.DataFrame:
-    """The target table's problems as a table (the cell's text in `cell`)."""
-    found = [{**f.as_dict(), "cell": f.value} for f in data.findings]
+    """The target table's problems and the rows the forecast left out or counted as 0, as a
+    table (the cell's text in `cell`)."""
+    found = [{**f.as_dict(), "file": PurePath(f.file).name, "cell": f.value} for f in data.findings]
     return pd.DataFrame(found, columns=FINDING_COLUMNS)
 
 
@@ -123,7 +126,7 @@ def build_forecast_workbook(
     _write_table(summary, rows, "Summary", lang, top=3)
     for offset, (key, _) in enumerate(numbers, 1):
         summary.cell(row=3 + offset, column=2).number_format = _FORMATS.get(key, "#,##0")
-    for row, note in enumerate(data.notes, 5 + len(numbers)):
+    for row, note in enumerate(data.note_texts(lang), 5 + len(numbers)):
         summary.cell(row=row, column=1, value=note).data_type = "s"
     add_forecast_sheets(workbook, data, lang=lang, list_limit=list_limit)
     _definitions_sheet(workbook, lang, forecast_definitions(lang, data))

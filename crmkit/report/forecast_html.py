@@ -49,6 +49,6 @@ def render_forecast_html(data: ForecastData, *, lang: str = "zh", list_limit: in
         for key, value in headline(data)
     ]
     period = f"{data.period_name} ({data.period.since:%Y-%m-%d} {label(lang, 'to')} {data.period.until:%Y-%m-%d})"
-    definitions = data.notes + forecast_definitions(lang, data)
+    definitions = data.note_texts(lang) + forecast_definitions(lang, data)
     sections = forecast_sections(data, lang, list_limit)
     return _page(lang, "forecast_title", period, data.as_of, cards, sections, definitions)

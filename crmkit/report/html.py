@@ -86,7 +86,9 @@ def _is_numeric(column: pd.Series, key: str) -> bool:
 # IDs, phones and dates are never broken across lines when a printed list wraps
 _WHOLE = {"customer_id", "task_id", "phone", "last_activity", "due", "month"}
 # Long texts wrap on screen too, so that a list fits the page without scrolling sideways
-_WRAP = {"reasons"}
+_WRAP = {"reasons", "message"}
+# Names wrap too, later (a shorter minimum), so that a list of many columns (RFM 明细) fits 980 px
+_WRAP_NAMES = {"name"}
 
 
 def _section(
@@ -99,7 +101,7 @@ def _section(
 ) -> dict[str, Any]:
     numeric = [_is_numeric(frame[c], c) for c in frame.columns]
     kinds = [
-        "n" if n else "k" if c in _WHOLE else "w" if c in _WRAP else ""
+        "n" if n else "k" if c in _WHOLE else "w" if c in _WRAP else "t" if c in _WRAP_NAMES else ""
         for c, n in zip(frame.columns, numeric, strict=True)
     ]
     rows = [

@@ -12,10 +12,11 @@ from crmkit.text.words import label as label
 BLANK = "(blank)"  # a group whose cell is empty; shown as label "blank" in the reader's language
 
 
-PROFILE_PERCENT_KEYS = {"repeat_rate", "cumulative_share", "amount_share"}
+PROFILE_PERCENT_KEYS = {"repeat_rate", "repeat_followup_rate", "cumulative_share", "amount_share"}
 PROFILE_MONEY_KEYS = {"monetary", "avg_order_value", "period_amount"}
 PROFILE_COUNT_KEYS = {"frequency", "recency_days", "r", "f", "m", "high", "medium", "low", "mentions",
                       "mentions_previous", "at_risk", "scored_customers", "no_orders", "key_customers",
+                      "followed_customers", "no_followups",
                       "risk_high", "risk_medium", "period_orders"}  # fmt: skip
 
 PERCENT_KEYS = {"share", "conversion", "win_rate", "complaint_share", "attainment",
@@ -28,7 +29,7 @@ COUNT_KEYS = {"current", "reached", "customers", "won", "count", "stalled", "day
               "target_deals", "won_deals", "open_customers"} | PROFILE_COUNT_KEYS  # fmt: skip
 NUMERIC_KEYS = PERCENT_KEYS | MONEY_KEYS | COUNT_KEYS | {
     "median_days_idle", "max_days_idle", "median_days_to_close", "satisfaction", "coverage",
-    "orders_per_customer"}  # fmt: skip
+    "orders_per_customer", "followups_per_customer"}  # fmt: skip
 
 
 def for_reader(listing: Any) -> Any:

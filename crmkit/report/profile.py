@@ -41,6 +41,7 @@ from crmkit.frames.records import fill_texts, records, records_json, whole_texts
 from crmkit.frames.tasks import COMPLAINT, DONE
 from crmkit.io.table import Table
 from crmkit.report.metrics import BLANK, Headline
+from crmkit.report.notes import Note, row_findings
 from crmkit.report.profile_labels import profile_definitions
 from crmkit.spec.config import ReportConfig
 from crmkit.text import arrow
@@ -115,8 +116,9 @@ class ProfileData:
     silent_days: int = 90
     lost: tuple[str, ...] = ()
     won: str = "成交"
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # in English: JSON and the terminal
     findings: list[Finding] = field(default_factory=list)
+    note_items: list[Note] = field(default_factory=list)  # the notes, for any language
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of `report profile --format json` (README)."""
@@ -167,7 +169,7 @@ class ProfileData:
         """口径说明 of this run, in the reader's language, after the notes on rows left out
         (orders without a usable amount, or naming a customer name several customers have …)."""
         before = previous_period(self.period)
-        return self.notes + profile_definitions(
+        return [n.text(lang) for n in self.note_items] + profile_definitions(
             lang, as_of=f"{self.as_of}", since=f"{self.period.since}", until=f"{self.period.until}",
             before=(f"{before.since}", f"{before.until}"), silent_days=self.silent_days,
             lost="、".join(self.lost), means=self.means, basis=self.basis,
@@ -602,12 +604,13 @@ def _order_events(
     orders: pd.DataFrame,
     finder: _Customers,
     as_of: date,
-    notes: list[str],
+    notes: list[Note],
     findings: list[Finding],
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The usable orders (dated, amount ≥ 0, of a known customer, on record by as_of) with
     their customer positions; notes say how many were left out and why, and a finding names
-    each order left out because its 客户名称 (without 客户编号) matches several customers."""
+    each order left out (no 成交日期, no usable 成交金额, no known customer, or only a 客户名称
+    that several customers have)."""
     frame = on_record(orders, "date", as_of)
     assert frame is not None
     later = len(orders) - len(frame)
@@ -617,22 +620,21 @@ def _order_events(
     unknown = codes == -1
     ambiguous = (codes == AMBIGUOUS) & ~undated & ~no_amount
     if later:
-        notes.append(f"{later} orders dated after {as_of} are not counted")
-    for number, why in (
-        (int(undated.sum()), "have no 成交日期"),
-        (
-            int((no_amount & ~undated).sum()),
-            "have no usable 成交金额 (empty, negative or not a number)",
-        ),
-        (int((unknown & ~undated & ~no_amount).sum()), "name no customer of the customer table"),
-    ):
-        if number:
-            notes.append(f"{number} orders {why}; they are left out (run crmkit validate)")
+        notes.append(Note("orders_later", {"n": later, "as_of": f"{as_of}"}))
+    key = "customer_id" if "customer_id" in frame else "customer_name"
+    for key_name, mask, field_name, rule, message in (
+        ("orders_undated", undated, "date", "order_undated",
+         "no 成交日期 (empty or not a date): the order is left out"),
+        ("orders_no_amount", no_amount & ~undated, "amount", "order_amount_unusable",
+         "no usable 成交金额 (empty, negative or not a number): the order is left out"),
+        ("orders_unknown", unknown & ~undated & ~no_amount, key, "order_unknown_customer",
+         "no customer of the customer table has this 客户编号 or 客户名称: the order is left out"),
+    ):  # fmt: skip
+        if mask.any():
+            notes.append(Note(key_name, {"n": int(mask.sum())}))
+            findings += row_findings(frame, mask, field_name, rule, message)
     if ambiguous.any():
-        notes.append(
-            f"{int(ambiguous.sum())} orders name only a 客户名称 that more than one customer has; "
-            "they are attributed to none of them (give them a 客户编号)"
-        )
+        notes.append(Note("shared_name", {"n": int(ambiguous.sum()), "what": "order"}))
         findings += finder.ambiguous(frame, ambiguous, "order")
     keep = ~undated & ~no_amount & (codes >= 0)
     return codes[keep], frame[keep]
@@ -655,7 +657,7 @@ def compute_profile(
     kind); rows dated after the day do not count. Without orders, R and F come from
     follow-ups and M from won customers' 预计成交金额."""
     config = config or ReportConfig()
-    notes: list[str] = []
+    notes: list[Note] = []
     findings: list[Finding] = []
     people = on_record(customers, "created_at", as_of)
     assert people is not None
@@ -666,6 +668,13 @@ def compute_profile(
     feedback = on_record(feedback, "date", as_of)
     tasks = on_record(tasks, "created_at", as_of)
     follow_codes = finder.find(followups) if followups is not None else np.zeros(0, np.int64)
+    if followups is not None and (follow_codes == -1).any():
+        notes.append(Note("followups_unknown", {"n": int((follow_codes == -1).sum())}))
+        findings += row_findings(
+            followups, follow_codes == -1, "customer_id", "followup_unknown_customer",
+            "the 客户编号 is blank or no customer of the customer table has it: the follow-up "
+            "is left out",
+        )  # fmt: skip
     touched: list[tuple[np.ndarray, pd.Series]] = []
     if orders is not None:
         basis = "orders"
@@ -795,11 +804,22 @@ def compute_profile(
     if feedback is not None:
         touched.append((finder.find(feedback), feedback["date"]))
     for what, frame in (("feedback", feedback), ("task", tasks)):
-        if frame is not None and "customer_name" in frame:
-            findings += finder.ambiguous(frame, finder.find(frame) == AMBIGUOUS, what)
+        if frame is None:
+            continue
+        codes = finder.find(frame)
+        if "customer_name" in frame and (codes == AMBIGUOUS).any():
+            notes.append(Note("shared_name", {"n": int((codes == AMBIGUOUS).sum()), "what": what}))
+            findings += finder.ambiguous(frame, codes == AMBIGUOUS, what)
+        if what == "task" and (codes == -1).any():
+            notes.append(Note("tasks_unknown", {"n": int((codes == -1).sum())}))
+            key = "customer_id" if "customer_id" in frame else "customer_name"
+            findings += row_findings(frame, codes == -1, key, "task_unknown_customer",
+                                     "no customer of the customer table has this 客户编号 or "
+                                     "客户名称: the task is left out")  # fmt: skip
     data.hotspots = _hotspots(people, touched, feedback, period, feedback_types)
     data.headline = _headline(people, events, scored, key_count, level, period, basis)
-    data.notes = notes
+    data.note_items = notes
+    data.notes = [n.text("en") for n in notes]
     data.findings = findings
     return data
 
@@ -818,12 +838,23 @@ def _headline(
     total = float(events["amount"].sum()) if basis == "orders" else None
     before = previous_period(period)
     now, then = _in(events["day"], period), _in(events["day"], before)
+    # Without orders R and F count follow-ups: the figures are named for what they count.
+    scored_key, none_key, repeat_key, per_key = (
+        ("scored_customers", "no_orders", "repeat_rate", "orders_per_customer")
+        if basis == "orders"
+        else (
+            "followed_customers",
+            "no_followups",
+            "repeat_followup_rate",
+            "followups_per_customer",
+        )
+    )
     heads = [
         Headline("customers", len(people)),
-        Headline("scored_customers", n),
-        Headline("no_orders", len(people) - n),
-        Headline("repeat_rate", float((scored["frequency"] >= 2).sum() / n) if n else None),
-        Headline("orders_per_customer", orders / n if n else None),
+        Headline(scored_key, n),
+        Headline(none_key, len(people) - n),
+        Headline(repeat_key, float((scored["frequency"] >= 2).sum() / n) if n else None),
+        Headline(per_key, orders / n if n else None),
     ]
     if basis == "orders":
         heads += [
@@ -886,11 +917,11 @@ def profile_tags(before: Any, segment: Any, level: Any) -> str:
     return ",".join(kept)
 
 
-def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
-    """The customer table (read with the customers spec) whose 客户标签 carry each customer's
-    客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
-    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
-    `keys`: the table's canonical frame when already made (with customer_id and name)."""
+def _new_tags(
+    data: ProfileData, table: Table, keys: pd.DataFrame | None
+) -> tuple[Table, list[Any], list[bool]]:
+    """The table (with a 客户标签 column), each row's 客户标签 cell as tagged, and whether the
+    profile knew the row (its cell then carries this run's tags)."""
     if not table.has("tags"):
         table = table.add_field_column("tags")
     if keys is None:
@@ -908,15 +939,52 @@ def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = No
     by_name = dict(
         zip(named["name"], zip(named["segment"], named["churn_risk"], strict=True), strict=True)
     )
-    position = table.fields["tags"]
-    cells = table.data[position].astype(object).tolist()
+    cells = table.data[table.fields["tags"]].astype(object).tolist()
+    tagged = [False] * len(cells)
     for i, (cid, name) in enumerate(zip(keys["customer_id"], keys["name"], strict=True)):
         found = by_id.get(cid) if isinstance(cid, str) else by_name.get(name)
         if found is not None:
             cells[i] = profile_tags(cells[i], *found)
+            tagged[i] = True
+    return table, cells, tagged
+
+
+def tagged_table(data: ProfileData, table: Table, keys: pd.DataFrame | None = None) -> Table:
+    """The customer table (read with the customers spec) whose 客户标签 carry each customer's
+    客户价值 and 流失风险 tags (`profile_tags`; the categories are in schemas/tags.toml); every
+    other cell as it was. A row the profile does not know (created after as_of) keeps its tags.
+    `keys`: the table's canonical frame when already made (with customer_id and name)."""
+    table, cells, _ = _new_tags(data, table, keys)
     frame = table.data.copy()
-    frame[position] = cells
+    frame[table.fields["tags"]] = cells
     return table.with_data(frame)
+
+
+def tag_cells(
+    data: ProfileData, table: Table, keys: pd.DataFrame | None = None
+) -> list[tuple[str, int, int, str, str]]:
+    """The 客户标签 cells `tagged_table` changes in a table read from a workbook, as (sheet,
+    header row, row as the sheet shows it, header as written in that sheet, new text) — what a
+    copy of the workbook needs patched, every other cell (title rows, formulas) left as it is."""
+    original = table.data[table.fields["tags"]] if table.has("tags") else None
+    table, cells, tagged = _new_tags(data, table, keys)
+    position = table.fields["tags"]
+    header = table.headers[position]
+    parts = {part.sheet: part for part in table.parts}
+    changed = []
+    for i, index in enumerate(table.data.index):
+        before = None if original is None else original.iloc[i]
+        before = "" if before is None or before != before else str(before)
+        if not tagged[i] or cells[i] == before:
+            continue
+        sheet, row = table.place(index)
+        part = parts.get(str(sheet))
+        if part is None:
+            changed.append((str(sheet), table.header_row, row, header.strip(), cells[i]))
+            continue
+        written = part.headers[part.columns.index(position)] if position in part.columns else header
+        changed.append((part.sheet, part.header_row, row, written.strip(), cells[i]))
+    return changed
 
 
 __all__ = [
@@ -927,6 +995,7 @@ __all__ = [
     "compute_profile",
     "profile_tags",
     "quintile_scores",
+    "tag_cells",
     "tagged_table",
     "write_profile_report",
 ]

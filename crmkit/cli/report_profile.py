@@ -12,7 +12,7 @@ import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
 from crmkit.cli.options import STATE
-from crmkit.cli.output import info, progress, warn, warn_finding, write_table
+from crmkit.cli.output import info, progress, warn, warn_finding, write_sheets
 
 if TYPE_CHECKING:
     from datetime import date
@@ -97,7 +97,7 @@ def report_profile(
         assert table is not None
         if not _tag_workbook(data, table, frames["customers"], customer_path, tag, inputs):
             tagged = tagged_table(data, table, keys=frames["customers"])
-            write_table(tagged.sheet_frames(tagged.sheet or "客户信息"), tag, inputs=inputs)
+            write_sheets(tagged, tag, inputs=inputs, default="客户信息")
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
     if format == "json":  # streamed: the customer list may hold a million rows
         data.write_json(sys.stdout)
@@ -114,8 +114,8 @@ def _tag_workbook(
     workbook (the whole table is then written)."""
     from pathlib import Path
 
+    from crmkit.io.write import patch_workbook
     from crmkit.report.profile import tag_cells
-    from crmkit.report.workbook_copy import patch_copy
 
     workbook = (".xlsx", ".xlsm")
     if table.format != "xlsx" or Path(tag).suffix.lower() not in workbook:
@@ -123,7 +123,7 @@ def _tag_workbook(
     if Path(source).suffix.lower() != Path(tag).suffix.lower():
         return False
     cells = tag_cells(data, table, keys)
-    return patch_copy(Path(source), Path(tag), cells, inputs=inputs)
+    return patch_workbook(Path(source), cells, inputs=inputs, output=Path(tag))
 
 
 def warn_some(findings: list[Any], limit: int = 10) -> None:

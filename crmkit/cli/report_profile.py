@@ -41,10 +41,19 @@ def report_profile(
 ) -> None:
     """Read the tables, compute the profile over the period `span`, write its outputs, print
     it as a table or JSON."""
+    from pathlib import Path
+
     from crmkit.frames.canonical import reduce_table
+    from crmkit.io.write import patch_workbook
     from crmkit.report import fill_output
     from crmkit.report.orders import read_orders
-    from crmkit.report.profile import FIELDS, compute_profile, tagged_table, write_profile_report
+    from crmkit.report.profile import (
+        FIELDS,
+        compute_profile,
+        tag_cells,
+        tagged_table,
+        write_profile_report,
+    )
     from crmkit.report.text import profile_text
 
     paths = {
@@ -95,7 +104,9 @@ def report_profile(
         info(f"Report written to {written}")
     if tag:
         assert table is not None
-        if not _tag_workbook(data, table, frames["customers"], customer_path, tag, inputs):
+        if table.format != "xlsx" or not patch_workbook(  # a copy, only 客户标签 changed
+            Path(customer_path), tag_cells(data, table, frames["customers"]), inputs=inputs,
+            output=Path(tag)):  # fmt: skip
             tagged = tagged_table(data, table, keys=frames["customers"])
             write_sheets(tagged, tag, inputs=inputs, default="客户信息")
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
@@ -104,26 +115,6 @@ def report_profile(
         sys.stdout.write("\n")
     elif format == "table" or not outputs:
         typer.echo(profile_text(data, lang))
-
-
-def _tag_workbook(
-    data: Any, table: Any, keys: Any, source: str, tag: str, inputs: list[str | None]
-) -> bool:
-    """Write the tagged customer workbook as a copy of the input with only its 客户标签 cells
-    changed (title rows, formulas and formats kept); False when the input or `tag` is no
-    workbook (the whole table is then written)."""
-    from pathlib import Path
-
-    from crmkit.io.write import patch_workbook
-    from crmkit.report.profile import tag_cells
-
-    workbook = (".xlsx", ".xlsm")
-    if table.format != "xlsx" or Path(tag).suffix.lower() not in workbook:
-        return False
-    if Path(source).suffix.lower() != Path(tag).suffix.lower():
-        return False
-    cells = tag_cells(data, table, keys)
-    return patch_workbook(Path(source), cells, inputs=inputs, output=Path(tag))
 
 
 def warn_some(findings: list[Any], limit: int = 10) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -35,7 +34,7 @@ from crmkit.errors import EmptyTableError
 from crmkit.spec.config import CONFIG_NAME
 
 if TYPE_CHECKING:
-    from crmkit.io.table import Table
+    pass
 
 
 @command
@@ -110,6 +109,7 @@ def sync_command(
     Example:
       crmkit sync examples/customers.xlsx --followups examples/followups.xlsx --as-of 2024-10-01 -o synced.xlsx --changes changes.csv
     """
+    from crmkit.io.write import patch_workbook
     from crmkit.sync import sync_customers
     from crmkit.sync.cells_out import added_cells, synced_cells
 
@@ -171,8 +171,9 @@ def sync_command(
     inputs = [customers, followups, tasks]
     if in_place and result.changes.empty:  # an up-to-date table is left as it is
         pass
-    elif _into_workbook(people, lambda: synced_cells(people, result.table, result.changes),
-                        customers, None if in_place else target, inputs):  # fmt: skip
+    elif people.format == "xlsx" and patch_workbook(
+        Path(customers), synced_cells(people, result.table, result.changes), inputs=inputs,
+        output=None if in_place else Path(target)):  # fmt: skip
         info(f"{len(result.changes)} cells written into {target} (the rest as it was)"
              if in_place else f"written to {target}")  # fmt: skip
     else:
@@ -185,8 +186,9 @@ def sync_command(
                     sheet="changes", allow_formulas=allow_formulas)  # fmt: skip
     if todo is not None and result.tasks is not None and tasks and len(result.new_tasks):
         where, before, after = tasks_out or tasks, todo, result.tasks
-        if not _into_workbook(before, lambda: added_cells(before, after), tasks,
-                              None if where == tasks else where, inputs):  # fmt: skip
+        if before.format != "xlsx" or not patch_workbook(
+            Path(tasks), added_cells(before, after), inputs=inputs,
+            output=None if where == tasks else Path(where)):  # fmt: skip
             write_sheets(after, where, inputs=inputs, default="沟通协作任务",
                          allow_formulas=allow_formulas, in_place=where == tasks)  # fmt: skip
         info(f"{len(result.new_tasks)} tasks added to {where}")
@@ -209,23 +211,3 @@ def _show_changes(changes: object, limit: int) -> None:
     info(format_table(columns, rows, 30))
     if len(shown) < len(changes):
         info(f"… and {len(changes) - len(shown)} more changes (--changes FILE lists them all)")
-
-
-def _into_workbook(
-    table: Table,
-    cells: Callable[[], list[Any]],
-    path: str,
-    output: str | None,
-    inputs: list[str | None],
-) -> bool:
-    """Write `cells` into the workbook (in place, or into a copy at `output`) so that every
-    other cell, sheet and title row stays; False when the table must be written whole (a CSV
-    in or out)."""
-    from crmkit.io.write import output_format, patch_workbook
-
-    if table.format != "xlsx" or (
-        output is not None and (output == "-" or output_format(output) != "xlsx")
-    ):
-        return False
-    return patch_workbook(Path(path), cells(), inputs=inputs,
-                          output=None if output is None else Path(output))  # fmt: skip

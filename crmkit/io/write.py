@@ -513,11 +513,14 @@ def patch_workbook(
 
     A header the sheet lacks is added after its last header. A date or time value goes into a
     date cell (a blank cell gets a date format), unless the cell holds text. False, writing
-    nothing, when a sheet is missing or the file is not a workbook openpyxl can rewrite (the
-    caller then writes the whole table).
+    nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
+    from .xlsm), a sheet is missing or the file is not a workbook openpyxl can rewrite (the
+    caller then writes the whole table). `cells` are only read once the workbook is open.
     """
     from openpyxl import load_workbook
 
+    if output is not None and output.suffix.lower() != original.suffix.lower():
+        return False
     try:
         workbook = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
     except Exception:  # an old .xls …: the caller writes the table anew

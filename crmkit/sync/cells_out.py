@@ -5,6 +5,7 @@ takes them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -15,17 +16,18 @@ from crmkit.io.table import Table
 Cell = tuple[str, int, int, str, Any]
 
 
-def synced_cells(table: Table, synced: Table, changes: pd.DataFrame) -> list[Cell]:
-    """The changed cells of the customer table (dates as datetimes, for date cells)."""
+def synced_cells(table: Table, synced: Table, changes: pd.DataFrame) -> Iterator[Cell]:
+    """The changed cells of the customer table (dates as datetimes, for date cells), made as
+    they are written."""
     header_rows = {part.sheet: part.header_row for part in table.parts}
     dates = {synced.header_of(n) for n in ("updated_at", "next_followup") if synced.has(n)}
     sheets = changes["sheet"] if "sheet" in changes else [table.sheet] * len(changes)
-    return [
+    return (
         (str(sheet), header_rows.get(sheet, table.header_row), int(row), str(field),
          datetime.fromisoformat(after) if str(field) in dates and after else after)
         for sheet, row, field, after in zip(sheets, changes["row"], changes["field"],
                                             changes["after"], strict=True)
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 def added_cells(before: Table, after: Table) -> list[Cell]:

@@ -22,6 +22,7 @@ from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
 from crmkit.dedupe.pool import OTHER_PHONES, Pool
 from crmkit.io.table import Table
+from crmkit.io.write import iso_text
 from crmkit.spec.fields import builtin_spec, header_language
 from crmkit.spec.rulebook import Rulebook, load_rulebook
 from crmkit.spec.tagcanon import TagReader
@@ -673,12 +674,11 @@ def _dates_text(values: pd.Series) -> np.ndarray:
         return np.where(values.isna().to_numpy(), "", text).astype(object)
     stamps = np.asarray(values.to_numpy(), dtype="datetime64[ns]")
     nanos = stamps.view(np.int64)
-    text = np.datetime_as_string((nanos // 60_000_000_000).astype("datetime64[m]"))
-    if not len(text):
+    if not len(stamps):
         return np.empty(0, dtype=object)
     if np.isnat(stamps).all():
         return np.full(len(stamps), "", dtype=object)
-    text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")  # 2024-03-10T14:00
+    text = iso_text((nanos // 60_000_000_000).astype("datetime64[m]"), "m")  # 2024-03-10 14:00
     midnight = nanos % 86_400_000_000_000 == 0
     out = np.where(midnight, text.astype("<U10"), text).astype(object)
     out[np.isnat(stamps)] = ""

@@ -249,15 +249,23 @@ def _date_texts(stamps: np.ndarray) -> np.ndarray:
     missing = np.isnat(stamps)
     nanos = stamps.view(np.int64)
     seconds = nanos // 1_000_000_000
-    text = np.datetime_as_string(seconds.astype("datetime64[s]"))  # 2024-03-10T14:00:05
+    text = iso_text(seconds.astype("datetime64[s]"), "s")  # 2024-03-10 14:00:05
     if not len(text):
         return np.array([], dtype=object)
-    text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
     midnight = nanos % 86_400_000_000_000 == 0
     out = np.where(seconds % 60 != 0, text, text.astype("<U16"))
     out = np.where(midnight, text.astype("<U10"), out).astype(object)
     out[missing] = ""
     return out
+
+
+def iso_text(stamps: np.ndarray, unit: str) -> np.ndarray:
+    """numpy's ISO text of datetime64 values to the minute ("m": 2024-03-10 14:00) or the
+    second ("s"), a space in place of its T; NaT as 'NaT'."""
+    text = np.datetime_as_string(stamps.astype(f"datetime64[{unit}]"))
+    if len(text):
+        text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
+    return text
 
 
 def _csv_floats(values: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from crmkit.findings import Finding
 from crmkit.io.table import Table
-from crmkit.io.write import date_texts
+from crmkit.io.write import date_texts, iso_text
 from crmkit.spec.config import SyncConfig, SyncTrigger
 from crmkit.sync.cells import texts_of
 from crmkit.sync.rules import by_distinct, followup_texts, matcher
@@ -121,9 +121,7 @@ def _task_rows(
     for literal, word, _, _ in string.Formatter().parse(trigger.task):
         contents = contents + literal + (words[word] if word is not None else "")
     at = pd.Series(pd.to_datetime(source["at"]).to_numpy())
-    minute = np.datetime_as_string(at.to_numpy().astype("datetime64[m]"))  # 2024-03-10T14:00
-    if len(minute):
-        minute.view(np.uint32).reshape(len(minute), -1)[:, 10] = ord(" ")
+    minute = iso_text(at.to_numpy(), "m")  # 2024-03-10 14:00
     key = f"sync {trigger.name} " + ids + " " + minute.astype(object)
     return pd.DataFrame({
         "customer_id": ids, "customer_name": who["name"].to_numpy(), "initiator": trigger.initiator,

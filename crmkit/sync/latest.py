@@ -71,8 +71,9 @@ def unknown_states(followups: Table, used: pd.DataFrame) -> list[Finding]:
     A→B of two): it sets no intent."""
     if not followups.has("status"):
         return []
-    raw = followups.column("status").loc[used.index]
-    bad = (used["status"].isna() & ~arrow.blank(raw)).to_numpy()
+    bad = used["status"].isna().to_numpy().copy()  # blank or unreadable: only these cells looked at
+    if bad.any():
+        bad[bad] = ~np.asarray(arrow.blank(followups.column("status").loc[used.index[bad]]))
     return findings_at(followups, used, bad, "status", "unknown_status",
                      "{value}: not an intent level (nor A→B of two); the follow-up sets no "
                      "intent")  # fmt: skip

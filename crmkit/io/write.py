@@ -279,9 +279,15 @@ def _csv_floats(values: np.ndarray) -> np.ndarray:
     return out
 
 
-# FORMULA_STARTS and _SIGNED_NUMBER for Arrow's regular expressions (\p{Nd}: Python's \d).
-_ARROW_FORMULA = "^[=+\\-@\t\r]"
+# FORMULA_STARTS as first bytes (all ASCII, so a UTF-8 text starts with one of them exactly
+# when its first character is one), and _SIGNED_NUMBER for Arrow's regular expressions
+# (\p{Nd}: Python's \d).
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(c) for c in FORMULA_STARTS]] = True
 _ARROW_NUMBER = "^[+-]\\p{Nd}+(?:\\.\\p{Nd}+)?$"
+# The bytes that make the csv module quote a cell (QUOTE_MINIMAL): comma, quote, CR, LF.
+_QUOTE_BYTES = np.zeros(256, dtype=bool)
+_QUOTE_BYTES[[ord(c) for c in ',"\r\n']] = True
 
 
 def _guarded(text: Any, allow_formulas: bool) -> Any:
@@ -291,14 +297,23 @@ def _guarded(text: Any, allow_formulas: bool) -> Any:
 
     if allow_formulas:
         return text
-    guarded = pc.and_(
-        pc.match_substring_regex(text, _ARROW_FORMULA),
-        pc.invert(pc.match_substring_regex(text, _ARROW_NUMBER)),
-    )
-    if not pc.any(guarded).as_py():
+    text, bounds, data = _utf8_bytes(text)
+    starts = bounds[:-1]
+    begins = np.zeros(len(text), dtype=bool)
+    filled = starts < bounds[1:]
+    begins[filled] = _FORMULA_BYTES[data[starts[filled]]]
+    rows = np.flatnonzero(begins)
+    if not len(rows):
         return text
+    suspects = text.take(pa.array(rows))
+    rows = rows[~pc.match_substring_regex(suspects, _ARROW_NUMBER).to_numpy(zero_copy_only=False)]
+    if not len(rows):
+        return text
+    begins[:] = False
+    begins[rows] = True
     quote, nothing = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
-    return pc.if_else(guarded, pc.binary_join_element_wise(quote, text, nothing), text)
+    marked = pc.binary_join_element_wise(quote, text.take(pa.array(rows)), nothing)
+    return pc.replace_with_mask(text, pa.array(begins), marked)
 
 
 def _quoted(text: Any, alone: bool) -> Any:
@@ -307,14 +322,36 @@ def _quoted(text: Any, alone: bool) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    needs = pc.match_substring_regex(text, '[,"\r\n]')
+    text, bounds, data = _utf8_bytes(text)
+    needs = np.zeros(len(text), dtype=bool)
+    hits = np.flatnonzero(_QUOTE_BYTES[data[bounds[0] : bounds[-1]]]) + bounds[0]
+    needs[np.searchsorted(bounds, hits, side="right") - 1] = True
     if alone:
-        needs = pc.or_(needs, pc.equal(pc.binary_length(text), 0))
-    if not pc.any(needs).as_py():
+        needs |= bounds[:-1] == bounds[1:]
+    rows = np.flatnonzero(needs)
+    if not len(rows):
         return text
     mark, nothing = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
-    inner = pc.replace_substring(text, '"', '""')
-    return pc.if_else(needs, pc.binary_join_element_wise(mark, inner, mark, nothing), text)
+    inner = pc.replace_substring(text.take(pa.array(rows)), '"', '""')
+    return pc.replace_with_mask(
+        text, pa.array(needs), pc.binary_join_element_wise(mark, inner, mark, nothing)
+    )
+
+
+def _utf8_bytes(text: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """A large_string Arrow array (one chunk) with the bounds of each cell in its data bytes
+    (len + 1 of them) and those bytes: a byte set searched in them finds its cells without a
+    regular expression per cell (ASCII bytes never occur inside a UTF-8 multi-byte character)."""
+    import pyarrow as pa
+
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if text.type != pa.large_string():
+        text = text.cast(pa.large_string())
+    _, offsets, data = text.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return text, bounds, raw
 
 
 def write_xlsx(

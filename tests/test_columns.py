@@ -22,19 +22,34 @@ from crmkit.text.normalize import (
 CUSTOMERS = builtin_spec("customers")
 FIELDS = {f.name: f for f in CUSTOMERS.fields}
 
-phone_like = st.text(
-    alphabet="0123456789１３８+-() .E/86\u3000\t转x", max_size=20
-) | st.sampled_from(
-    [
-        "13812345678",
-        "+86 138-1234-5678",
-        "13812345678.0",
-        "8613812345678",
-        "0086 13812345678",
-        "１３８１２３４５６７８",
-        "010-62345678",
-        "",
-    ]
+phone_like = (
+    st.text(alphabet="0123456789１３８+-() .E/86\u3000\t转x", max_size=20)
+    | st.sampled_from(
+        [
+            "13812345678",
+            "+86 138-1234-5678",
+            "13812345678.0",
+            "8613812345678",
+            "0086 13812345678",
+            "１３８１２３４５６７８",
+            "010-62345678",
+            "",
+            # other countries as E.164: kept as written when valid (the fast path), else the
+            # cell normalizer's way (a national prefix, a non-geographic code, +86)
+            "+442071234567",
+            "+85291234567",
+            "+16502530000",
+            "+11234567890",
+            "+8860912345678",
+            "+886912345678",
+            "+8613812345678",
+            "+861062345678",
+            "+80012345678",
+            "+390612345678",
+            "+4407911123456",
+        ]
+    )
+    | st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True)
 )
 text_like = st.text(max_size=12) | st.sampled_from(
     ["北京星辰科技", " 上海 ", "ＡＢＣ公司", "a  b", "e\u0301", "가", "㈱星辰", "\u3000甲"]

@@ -23,6 +23,7 @@ from crmkit.text.normalize import (
     MOBILE_PATTERN,
     PHONE_NOISE_PATTERN,
     Normalized,
+    kept_as_written,
     normalize_datetime,
     normalize_email,
     normalize_id,
@@ -234,7 +235,21 @@ def _decide_phones(series: pd.Series) -> list[_Decided]:
         _Decided(ok, None, OK),
         _Decided(floats, float_text, WARN, float_reason),
         _Decided(mobiles, compact, CHANGED),
+        _Decided(_e164_as_written(series), None, OK),
     ]
+
+
+def _e164_as_written(series: pd.Series) -> np.ndarray:
+    """Numbers of other countries written as E.164 (+442071234567) that are valid as they
+    stand: each distinct one checked once (kept_as_written), the rest left to the cell
+    normalizer."""
+    maybe = np.flatnonzero(_match(series, r"\+[1-9][0-9]{6,14}"))
+    out = np.zeros(len(series), dtype=bool)
+    if len(maybe):
+        codes, distinct = pd.factorize(series.iloc[maybe])
+        kept = np.array([kept_as_written(str(number)) for number in distinct], dtype=bool)
+        out[maybe] = kept[codes]
+    return out
 
 
 def _decide_dates(series: pd.Series) -> list[_Decided]:

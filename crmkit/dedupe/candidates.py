@@ -27,10 +27,16 @@ def _codes(values: pd.Series, sort: bool = False) -> np.ndarray:
 
 def _name_codes(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Sorted codes of the name keys and of the keys read backwards (one reversal per key)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     codes, uniques = pd.factorize(keys, sort=True, use_na_sentinel=True)
-    backwards = np.array([k[::-1] for k in uniques], dtype=object)
+    # Reversed and sorted in Arrow (code points, as str[::-1] and Python's order: UTF-8's
+    # byte order is that of the code points): a Python reversal and an object argsort of a
+    # million keys took seconds.
+    backwards = pc.utf8_reverse(pa.array(np.asarray(uniques, dtype=object), pa.large_string()))
     rank = np.empty(len(backwards), dtype=np.int64)
-    rank[np.argsort(backwards, kind="stable")] = np.arange(len(backwards))
+    rank[pc.array_sort_indices(backwards).to_numpy()] = np.arange(len(backwards))
     reversed_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else 0, -1)
     return codes.astype(np.int64), reversed_codes.astype(np.int64)
 
@@ -100,7 +106,8 @@ def _phone_codes(phones: pd.Series) -> np.ndarray:
     extended = text.str.contains("转", regex=False).to_numpy(dtype=bool)
     if not extended.any():
         return codes.astype(np.int64)
-    base = text.where(~extended, text.str.split("转", n=1).str[0])
+    base = text.copy()
+    base[extended] = [phone.split("转", 1)[0] for phone in text[extended]]
     return np.where(codes >= 0, _codes(base)[np.maximum(codes, 0)], -1).astype(np.int64)
 
 

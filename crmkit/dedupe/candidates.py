@@ -143,6 +143,14 @@ def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> Ma
     )
 
 
+def _block_order(block: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """np.lexsort((within, block)) by one stable sort of one key (codes are -1 … len - 1)."""
+    span = int(within.max()) + 2 if len(within) else 1
+    if len(block) and (int(block.max()) + 2) * span >= 2**63:
+        return np.lexsort((within, block))
+    return np.argsort((block + 1) * span + (within + 1), kind="stable")
+
+
 def candidate_pairs(codes: MatchCodes, config: DedupeConfig) -> tuple[np.ndarray, np.ndarray]:
     """Distinct candidate pairs (left < right, pool indices) of the pool's records."""
     key = codes.key
@@ -160,7 +168,7 @@ def candidate_pairs(codes: MatchCodes, config: DedupeConfig) -> tuple[np.ndarray
     # Pool indices as int32 while pairs are gathered: tens of millions of them at 1M rows.
     index_type = np.int32 if len(key) < 2**31 else np.int64
     for block, within, window in blocks:
-        order = np.lexsort((within, block)).astype(index_type)
+        order = _block_order(block, within).astype(index_type)
         left, right = _window_pairs(order, block, window)
         if block is codes.phone_code:
             left, right = codes.phone_row[left], codes.phone_row[right]

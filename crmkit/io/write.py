@@ -509,23 +509,29 @@ def make_folder(folder: Path) -> None:
 
 def patch_workbook(
     original: Path,
-    cells: Iterable[tuple[str, int, int, str, Any]],
+    cells: Iterable[tuple[str, int, int, str | int, Any]],
     *,
     inputs: Iterable[str | Path | None] = (),
     output: Path | None = None,
+    untouched: list[tuple[str, str]] | None = None,
 ) -> bool:
     """Write a few cells into a workbook — (sheet, header row, row as the sheet shows it,
     header as written, value) each — keeping every other cell, sheet, title row, format,
     formula, dropdown, comment and width as it was: in place, keeping the original as
     `<name>.bak`, or into a copy at `output` (never over an input).
 
-    A header the sheet lacks is added after its last header. A date or time value goes into a
-    date cell (a blank cell gets a date format), unless the cell holds text. False, writing
+    A header the sheet lacks is added after its last header; a number in place of a header is
+    the column's number (1 for A: a column told by its place, whatever its header row holds).
+    A date or time value goes into a date cell (a blank cell gets a date format), unless the
+    cell holds text; a number as a number unless the cell is formatted as text. With `untouched`
+    (a list), a cell holding a formula, or covered by a merged cell, is left as it is and its
+    (sheet, coordinate) appended to the list, in place of being overwritten. False, writing
     nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
     from .xlsm), a sheet is missing or the file is not a workbook openpyxl can rewrite (the
     caller then writes the whole table). `cells` are only read once the workbook is open.
     """
     from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
 
     if output is not None and output.suffix.lower() != original.suffix.lower():
         return False
@@ -538,7 +544,11 @@ def patch_workbook(
         if sheet not in workbook.sheetnames:
             return False
         worksheet = workbook[sheet]
-        if (sheet, header) not in columns:
+        if isinstance(header, int):
+            column = header
+        elif (sheet, header) in columns:
+            column = columns[sheet, header]
+        else:
             found = {
                 str(c.value).strip(): c.column for c in worksheet[header_row] if c.value is not None
             }
@@ -546,8 +556,11 @@ def patch_workbook(
                 column = max(found.values(), default=0) + 1
                 worksheet.cell(row=header_row, column=column).value = header
                 found[header] = column
-            columns[sheet, header] = found[header]
-        cell = worksheet.cell(row=row, column=columns[sheet, header])
+            column = columns[sheet, header] = found[header]
+        cell = worksheet.cell(row=row, column=column)
+        if untouched is not None and (isinstance(cell, MergedCell) or cell.data_type == "f"):
+            untouched.append((sheet, cell.coordinate))
+            continue
         cell.value = _typed_like(value, cell)
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
@@ -569,6 +582,12 @@ def _typed_like(value: Any, cell: Any) -> Any:
             midnight = not isinstance(value, datetime) or value.time() == time(0)
             cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm"
         return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _plain(value)  # 12000, not 12000.0
+        if cell.number_format != "@":  # a number (¥12,000 → 12000), unless the cell is text
+            return value
     text = str(value)
     if cell.is_date or isinstance(cell.value, datetime | date):
         with contextlib.suppress(ValueError):

@@ -513,7 +513,7 @@ def patch_workbook(
     *,
     inputs: Iterable[str | Path | None] = (),
     output: Path | None = None,
-    untouched: list[tuple[str, str]] | None = None,
+    untouched: list[tuple[str, str, str]] | None = None,
 ) -> bool:
     """Write a few cells into a workbook — (sheet, header row, row as the sheet shows it,
     header as written, value) each — keeping every other cell, sheet, title row, format,
@@ -524,8 +524,8 @@ def patch_workbook(
     the column's number (1 for A: a column told by its place, whatever its header row holds).
     A date or time value goes into a date cell (a blank cell gets a date format), unless the
     cell holds text; a number as a number unless the cell is formatted as text. With `untouched`
-    (a list), a cell holding a formula, or covered by a merged cell, is left as it is and its
-    (sheet, coordinate) appended to the list, in place of being overwritten. False, writing
+    (a list), a cell holding a formula, or covered by a merged cell, is left as it is and
+    (sheet, coordinate, "formula" or "merged") appended to the list. False, writing
     nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
     from .xlsm), a sheet is missing or the file is not a workbook openpyxl can rewrite (the
     caller then writes the whole table). `cells` are only read once the workbook is open.
@@ -559,7 +559,8 @@ def patch_workbook(
             column = columns[sheet, header] = found[header]
         cell = worksheet.cell(row=row, column=column)
         if untouched is not None and (isinstance(cell, MergedCell) or cell.data_type == "f"):
-            untouched.append((sheet, cell.coordinate))
+            why = "merged" if isinstance(cell, MergedCell) else "formula"
+            untouched.append((sheet, cell.coordinate, why))
             continue
         cell.value = _typed_like(value, cell)
         if is_formula_like(cell.value):

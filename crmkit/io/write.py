@@ -514,6 +514,7 @@ def patch_workbook(
     inputs: Iterable[str | Path | None] = (),
     output: Path | None = None,
     untouched: list[tuple[str, str, str]] | None = None,
+    retype: bool = False,
 ) -> bool:
     """Write a few cells into a workbook — (sheet, header row, row as the sheet shows it,
     header as written, value) each — keeping every other cell, sheet, title row, format,
@@ -525,7 +526,9 @@ def patch_workbook(
     A date or time value goes into a date cell (a blank cell gets a date format), unless the
     cell holds text; a number as a number unless the cell is formatted as text. With `untouched`
     (a list), a cell holding a formula, or covered by a merged cell, is left as it is and
-    (sheet, coordinate, "formula" or "merged") appended to the list. False, writing
+    (sheet, coordinate, "formula" or "merged") appended to the list. With `retype`, a date
+    goes into a date cell even where the cell held text (a cleaned 2024年3月10日), unless the
+    cell is formatted as text. False, writing
     nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
     from .xlsm), a sheet is missing or the file is not a workbook openpyxl can rewrite (the
     caller then writes the whole table). `cells` are only read once the workbook is open.
@@ -562,7 +565,7 @@ def patch_workbook(
             why = "merged" if isinstance(cell, MergedCell) else "formula"
             untouched.append((sheet, cell.coordinate, why))
             continue
-        cell.value = _typed_like(value, cell)
+        cell.value = _typed_like(value, cell, retype)
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
     target = original if output is None else output
@@ -571,12 +574,14 @@ def patch_workbook(
     return True
 
 
-def _typed_like(value: Any, cell: Any) -> Any:
+def _typed_like(value: Any, cell: Any, retype: bool = False) -> Any:
     """`value` as the cell holds values: a date or time (or an ISO text in a date cell) as a
-    date, given a date format when the cell has none; text stays text in a cell holding text."""
+    date, given a date format when the cell has none; text stays text in a cell holding text
+    (unless `retype`) and in a cell formatted as text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, date) and isinstance(cell.value, str) and cell.value.strip():
+    held_text = isinstance(cell.value, str) and cell.value.strip() and not retype
+    if isinstance(value, date) and (held_text or cell.number_format == "@"):
         return _plain(value)  # a column of dates typed as text stays text
     if isinstance(value, date):
         if cell.number_format == "General":

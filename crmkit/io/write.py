@@ -526,7 +526,8 @@ def patch_workbook(
     A date or time value goes into a date cell (a blank cell gets a date format), unless the
     cell holds text; a number as a number unless the cell is formatted as text. With `untouched`
     (a list), a cell holding a formula, or covered by a merged cell, is left as it is and
-    (sheet, coordinate, "formula" or "merged") appended to the list. With `retype`, a date
+    (sheet, coordinate, "formula" or "merged") appended to the list. No cell to write: the
+    workbook is left as it is, or copied byte for byte. With `retype`, a date
     goes into a date cell even where the cell held text (a cleaned 2024年3月10日), unless the
     cell is formatted as text. False, writing
     nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
@@ -543,6 +544,7 @@ def patch_workbook(
     except Exception:  # an old .xls …: the caller writes the table anew
         return False
     columns: dict[tuple[str, str], int] = {}
+    written = 0
     for sheet, header_row, row, header, value in cells:
         if sheet not in workbook.sheetnames:
             return False
@@ -568,9 +570,15 @@ def patch_workbook(
         cell.value = _typed_like(value, cell, retype)
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
+        written += 1
     target = original if output is None else output
+    if not written and output is None:
+        return True  # nothing to write: the workbook is left as it is
     with atomic_path(target, inputs, in_place=output is None) as temp:
-        workbook.save(temp)
+        if written:
+            workbook.save(temp)
+        else:  # the copy is the original, byte for byte (openpyxl drops formulas' values)
+            shutil.copyfile(original, temp)
     return True
 
 

@@ -41,7 +41,9 @@ def _with_cached_value(path: Path, cell: str, value: str) -> None:
     sheet = "xl/worksheets/sheet1.xml"
     text = members[sheet].decode()
     text, count = re.subn(
-        rf'<c r="{cell}"><f>(.*?)</f><v\s*/>', rf'<c r="{cell}" t="str"><f>\1</f><v>{value}</v>', text
+        rf'<c r="{cell}"><f>(.*?)</f><v\s*/>',
+        rf'<c r="{cell}" t="str"><f>\1</f><v>{value}</v>',
+        text,
     )
     assert count == 1
     members[sheet] = text.encode()
@@ -128,7 +130,9 @@ def test_clean_patches_a_copy_keeping_everything_else(tmp_path: Path) -> None:
     assert choice.formula1 == '"软件,零售,物流,金融,教育"' and str(choice.sqref) == "C3:C200"
     assert sheet["B3"].comment is not None and sheet["B3"].comment.text == "重点客户"
     notes = book["填写说明"]
-    assert notes["A1"].value == "带*为必填；电话填手机号" and notes.column_dimensions["A"].width == 40
+    assert (
+        notes["A1"].value == "带*为必填；电话填手机号" and notes.column_dimensions["A"].width == 40
+    )
 
 
 def test_a_workbook_without_customer_ids_gets_them_after_its_last_column(tmp_path: Path) -> None:
@@ -244,3 +248,34 @@ def test_a_gb18030_csv_says_it_is_written_as_utf8(tmp_path: Path) -> None:
     quiet = run("clean", utf8, "-o", tmp_path / "again.csv")
     assert quiet.exit_code == 0, explain(quiet)
     assert "written as UTF-8" not in quiet.stderr
+
+
+def test_tags_apply_patches_only_the_tag_cells(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "客户信息"
+    sheet["A1"] = "2024年客户信息表"
+    sheet.merge_cells("A1:D1")
+    sheet.append(["客户编号", "客户名称", "客户标签", "预计成交金额"])
+    sheet.append(["CRM1", "甲公司", "预算低，高意向", 1000])
+    sheet.append(["CRM2", "乙公司", "行业-互联网", "=1000*2"])
+    sheet.append(["合计", None, None, "=SUM(D3:D4)"])
+    sheet.column_dimensions["C"].width = 40
+    book.create_sheet("说明")["A1"] = "标签用逗号分隔"
+    source = tmp_path / "tags.xlsx"
+    book.save(source)
+    out = tmp_path / "tagged.xlsx"
+    result = run("tags", "apply", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
+    book = load_workbook(out)
+    sheet = book["客户信息"]
+    assert sheet["C3"].value == "预算规模-10万以下,意向等级-高意向"
+    assert [[c.value for c in row] for row in sheet.iter_rows(max_col=4)] == [
+        ["2024年客户信息表", None, None, None],
+        ["客户编号", "客户名称", "客户标签", "预计成交金额"],
+        ["CRM1", "甲公司", "预算规模-10万以下,意向等级-高意向", 1000],
+        ["CRM2", "乙公司", "行业-互联网", "=1000*2"],
+        ["合计", None, None, "=SUM(D3:D4)"],
+    ]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:D1"]
+    assert sheet.column_dimensions["C"].width == 40 and book["说明"]["A1"].value == "标签用逗号分隔"

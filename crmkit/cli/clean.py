@@ -21,7 +21,7 @@ from crmkit.cli.options import (
     parse_kind,
     project_config,
 )
-from crmkit.cli.output import command, format_table, info, warn, write_sheets
+from crmkit.cli.output import command, format_table, info, warn, warn_untouched, write_sheets
 
 if TYPE_CHECKING:
     from crmkit.io.table import Table
@@ -88,7 +88,7 @@ def clean_command(
         f"{result.changed_cells} cells changed, {len(result.generated_ids)} ids generated"
         + ("; every other cell of the workbook kept as it was" if untouched is not None else "")
     )
-    _say_untouched(table.name, untouched or [], limit)
+    warn_untouched(table.name, untouched or [], limit, done="cleaned")
     _say_encoding(table, output)
     if result.other_phones:
         info(
@@ -111,24 +111,6 @@ def clean_command(
         if len(shown) < len(result.errors):
             info(f"… and {len(result.errors) - len(shown)} more (--limit 0 lists them all)")
         raise typer.Exit(1)
-
-
-def _say_untouched(name: str, untouched: list[tuple[str, str, str]], limit: int) -> None:
-    """Warn of the cells cleaning left as they were in the workbook: a formula is never
-    overwritten by its cleaned value."""
-    formulas = [(sheet, cell) for sheet, cell, why in untouched if why == "formula"]
-    shown = formulas if limit <= 0 else formulas[:limit]
-    for sheet, cell in shown:
-        warn(f"{name}, sheet {sheet}: {cell} holds a formula; not cleaned (kept as it was)")
-    if len(shown) < len(formulas):
-        warn(
-            f"… and {len(formulas) - len(shown)} more formula cells not cleaned (--limit 0 lists them all)"
-        )
-    merged = len(untouched) - len(formulas)
-    if merged:
-        info(
-            f"{name}: {merged} cells under a merged cell left as they were (the merge shows its first cell)"
-        )
 
 
 def _say_encoding(table: Table, output: str) -> None:

@@ -279,3 +279,23 @@ def test_tags_apply_patches_only_the_tag_cells(tmp_path: Path) -> None:
     ]
     assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:D1"]
     assert sheet.column_dimensions["C"].width == 40 and book["说明"]["A1"].value == "标签用逗号分隔"
+
+
+def test_a_cell_merged_down_over_rows_is_cleaned_once_in_its_first_cell(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS[:7])
+    for i in range(3):
+        sheet.append([f"CRM{i}", f"公司{i}", "软件", "张伟", None, "官网注册", "2024-03-10"])
+    sheet["E2"] = "138 1234 5678"  # one phone for the three rows of one company
+    sheet.merge_cells("E2:E4")
+    source = tmp_path / "merged.xlsx"
+    book.save(source)
+    out = tmp_path / "out.xlsx"
+    result = run("clean", source, "-o", out)
+    assert result.exit_code == 0, explain(result)
+    assert "2 cells under a merged cell left as they were" in result.stderr
+    sheet = load_workbook(out).active
+    assert sheet["E2"].value == "13812345678"
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["E2:E4"]
+    assert [sheet[f"G{r}"].value for r in (2, 3, 4)] == [datetime(2024, 3, 10)] * 3

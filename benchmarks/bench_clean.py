@@ -21,19 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
+from bench_tags import _JOB  # noqa: E402  (the CLI run in a process of its own, timed)
 from generate import make_customers, write_xlsx  # noqa: E402
-
-_JOB = r"""
-import json, resource, sys, time
-from crmkit.cli import app
-start = time.perf_counter()
-try:
-    app(sys.argv[1:], standalone_mode=False)
-except SystemExit:
-    pass
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": peak}), file=sys.stderr)
-"""
 
 _FLOOR = r"""
 import json, resource, sys, time

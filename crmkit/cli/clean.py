@@ -38,7 +38,8 @@ def clean_command(
             "--output",
             "-o",
             metavar="FILE",
-            help="Cleaned file: .xlsx or .csv ('-': CSV on stdout).",
+            help="Cleaned file: .xlsx or .csv ('-': CSV on stdout). From a workbook into one of "
+            "its kind, a copy in which only the cleaned cells change.",
         ),
     ],
     kind: KindOption = "auto",

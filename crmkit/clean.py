@@ -11,10 +11,11 @@ import pandas as pd
 from crmkit.findings import Finding as Issue
 from crmkit.frames.check import check_table, locate_issues
 from crmkit.frames.columns import NormalizedColumn
+from crmkit.frames.patch import cell_texts
 from crmkit.frames.schema import is_generated
 from crmkit.io.table import Table
 from crmkit.text.ids import generate_ids
-from crmkit.text.normalize import format_datetime, is_empty
+from crmkit.text.normalize import is_empty
 
 
 @dataclass
@@ -29,6 +30,7 @@ class CleanResult:
     other_phones: dict[int, str] = field(default_factory=dict)
     other_phones_header: str = ""  # the header of the column they went to
     notes: list[str] = field(default_factory=list)  # what cleaning did beyond the cells
+    key_note: str = ""  # the note of `notes` saying where a generated key column was added
 
     @property
     def errors(self) -> list[Issue]:
@@ -38,29 +40,6 @@ class CleanResult:
 
 def _to_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _texts(cells: pd.Series) -> np.ndarray:
-    """Cells as a CSV shows them: "" for none, integral numbers without .0, moments as
-    format_datetime writes them; text cells compared as they are (most cells, done in bulk)."""
-    if cells.dtype.kind == "f":
-        return np.array([_text(v) for v in cells.tolist()], dtype=object)
-    values = cells.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return np.where(pd.isna(values), "", values)
-    return np.array([_text(v) for v in values], dtype=object)
-
-
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT or value != value:
-        return ""  # a missing cell; a cell of spaces is text
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _with_key_column(table: Table, key: str) -> tuple[Table, str]:
@@ -89,9 +68,10 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
     if spec is None:
         raise ValueError("clean_table needs a table read with a field spec")
     notes: list[str] = []
+    key_note = ""
     if spec.key and not table.has(spec.key) and is_generated(spec, spec.key):
-        table, note = _with_key_column(table, spec.key)
-        notes.append(note)
+        table, key_note = _with_key_column(table, spec.key)
+        notes.append(key_note)
     key = spec.key if spec.key and table.has(spec.key) else None
     generate = key is not None and spec.field(key).type == "id"
     checked = check_table(table)
@@ -123,7 +103,7 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
         # A cell the normalizer passed as it was may still be written otherwise than read
         # (2024/3/20 14:00 → 2024-03-20 14:00, 120000.00 → 120000, "  " → blank).
         shown = before.astype(object).where(~usable, values).where(~empty, None)
-        rewritten[written] |= _texts(before[written]) != _texts(shown[written])
+        rewritten[written] |= cell_texts(before[written]) != cell_texts(shown[written])
         changed += int(rewritten.sum())
         if spec.field(name).type == "datetime":
             # Real date cells in a workbook (ISO text in CSV), so Excel sorts and filters them.
@@ -150,7 +130,7 @@ def clean_table(table: Table, *, today: date | None = None) -> CleanResult:
             moved.update(others)
             label = cleaned.header_of(OTHER_PHONES)
     located = locate_issues(table, blocking)  # rows of later sheets as their sheet shows them
-    return CleanResult(cleaned, located, changed, generated, unfixed, moved, label, notes)
+    return CleanResult(cleaned, located, changed, generated, unfixed, moved, label, notes, key_note)
 
 
 OTHER_PHONES = "other_phones"  # the field the second and further phones of a cell go to

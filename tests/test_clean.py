@@ -71,7 +71,9 @@ def test_clean_normalizes_generates_ids_and_keeps_the_rest(tmp_path: Path, suffi
     if suffix == ".xlsx":
         sheet = load_workbook(out).active
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-        assert isinstance(sheet.cell(row=2, column=HEADERS.index("创建时间") + 1).value, datetime)
+        # A copy of the input: its two title rows kept, the header on row 3, data from row 4.
+        assert sheet["A1"].value == "表1:CRM客户基础信息表"
+        assert isinstance(sheet.cell(row=4, column=HEADERS.index("创建时间") + 1).value, datetime)
     else:
         assert out.read_bytes().startswith(b"\xef\xbb\xbf")
         assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")

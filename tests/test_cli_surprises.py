@@ -138,10 +138,13 @@ def test_clean_adds_a_missing_task_id_column_with_task_ids(tmp_path: Path) -> No
     out = tmp_path / "out.xlsx"
     result = run("clean", sheet, "-o", out, "--kind", "tasks", "--as-of", "2024-03-12")
     assert result.exit_code == 0, explain(result)
-    assert "no 任务编号 column; added it as column 1" in result.stderr
+    # A copy of the workbook: the column goes after its last one, no cell of it moved.
+    assert "no 任务编号 column; added it after the last column" in result.stderr
     frame = read_table(out).to_frame()
-    assert frame.columns.tolist()[:2] == ["任务编号", "客户名称"]
+    assert frame.columns.tolist() == [*headers, "任务编号"]
     assert frame["任务编号"].tolist() == ["TASK20240312001", "TASK20240312002"]
+    written = run("clean", sheet, "-o", tmp_path / "out.csv", "--kind", "tasks")
+    assert "no 任务编号 column; added it as column 1" in written.stderr  # a new table: first
 
 
 def test_the_added_column_goes_where_the_spec_puts_it() -> None:

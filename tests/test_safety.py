@@ -445,11 +445,18 @@ def test_service_report_and_agendas_hold_no_live_formula(tmp_path: Path) -> None
 
 
 def test_allow_formulas_writes_them_live(tmp_path: Path, probed: Path) -> None:
+    # A table written whole (from CSV): its formula-like text becomes live formulas.
+    text = tmp_path / "probed.csv"
+    assert run("clean", probed, "-o", text).exit_code in (0, 1)
     out = tmp_path / "cleaned.xlsx"
-    result = run("clean", probed, "-o", out, "--allow-formulas")
+    result = run("clean", text, "-o", out, "--allow-formulas")
     assert result.exit_code in (0, 1), explain(result)
     sheet = load_workbook(out).active
     assert any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    # A copy of a workbook keeps its text cells text: only the cleaned cells are written.
+    copy = tmp_path / "copy.xlsx"
+    assert run("clean", probed, "-o", copy, "--allow-formulas").exit_code in (0, 1)
+    _no_formulas(copy)
 
 
 # ---------------------------------------------------------------- outputs

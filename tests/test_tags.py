@@ -276,10 +276,13 @@ def test_apply_writes_canonical_tags_and_leaves_every_other_cell(
     ]
     from openpyxl import load_workbook
 
-    sheet = load_workbook(out).active
-    assert all(
-        c.data_type != "f" for r in sheet.iter_rows() for c in r
-    )  # the =HYPERLINK stays text
+    def formulas(path: Path) -> list[tuple[str, object]]:
+        sheet = load_workbook(path).active
+        return [(c.coordinate, c.value) for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+
+    # A copy of the workbook with only 客户标签 written: the user's own =HYPERLINK formula is
+    # kept as it was, and no text crmkit wrote became a formula.
+    assert formulas(out) == formulas(messy) == [("H4", '=HYPERLINK("http://x","点击")')]
     changes = pd.read_csv(tmp_path / "changes.csv", encoding="utf-8-sig", keep_default_na=False)
     assert changes.columns.tolist() == ["row", "before", "after", "rule"]
     assert changes["row"].tolist() == [2, 3, 4, 6, 7]

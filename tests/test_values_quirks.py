@@ -291,10 +291,11 @@ def test_clean_writes_the_other_phones_next_to_the_phone_column(tmp_path: Path) 
         "several phones in 2 cells: the first kept, the others written to 其他电话" in result.stderr
     )
     written = sheet_rows(out)
-    at = CUSTOMER_HEADERS.index("联系电话")
-    assert written[0][at : at + 2] == ("联系电话", "其他电话")
-    assert written[0][-1] == "微信号"
-    assert [r[at : at + 2] for r in written[1:]] == [
+    # Next to the phone column in a new table (CSV); in a copy of the workbook after its last
+    # column, so that no cell of it moves.
+    at, other = CUSTOMER_HEADERS.index("联系电话"), len(headers)
+    assert written[0][other - 1 :] == ("微信号", "其他电话")
+    assert [(r[at], r[other]) for r in written[1:]] == [
         ("010-62345678转8001", None),
         ("0755-86001234转801", None),
         ("13812345678", None),

@@ -40,6 +40,24 @@ def warn(message: str) -> None:
         typer.echo(typer.style(message, fg="yellow") if _colour() else message, err=True)
 
 
+def warn_untouched(
+    name: str, untouched: list[tuple[str, str, str]], limit: int, done: str = "changed"
+) -> None:
+    """Warn of the cells a workbook patched by a command kept as they were (frames/patch): a
+    formula is never overwritten (not `done`); `limit` formula cells named (0: all)."""
+    formulas = [(sheet, cell) for sheet, cell, why in untouched if why == "formula"]
+    shown = formulas if limit <= 0 else formulas[:limit]
+    for sheet, cell in shown:
+        warn(f"{name}, sheet {sheet}: {cell} holds a formula; not {done} (kept as it was)")
+    if len(shown) < len(formulas):
+        warn(f"… and {len(formulas) - len(shown)} more cells holding a formula, not {done} either")
+    merged = len(untouched) - len(formulas)
+    if merged:
+        info(
+            f"{name}: {merged} cells under a merged cell left as they were (the merge shows its first cell)"
+        )
+
+
 def warn_finding(finding: Finding) -> None:
     """A finding as one warning: file, sheet, row and column as the user sees them, then what."""
     where = finding.file + (f" sheet {finding.sheet}" if finding.sheet else "")

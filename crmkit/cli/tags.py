@@ -29,6 +29,7 @@ from crmkit.cli.output import (
     format_table,
     info,
     warn,
+    warn_untouched,
     write_report_file,
     write_sheets,
     write_table,
@@ -179,6 +180,7 @@ def apply_command(
     Example:
       crmkit tags apply examples/messy_customers.xlsx -o tagged.xlsx --changes tag-changes.csv
     """
+    from crmkit.frames.patch import patch_changes
     from crmkit.tags import apply_tags
 
     result = _read(input, rules, schema, sheet, encoding, delimiter)
@@ -189,9 +191,15 @@ def apply_command(
         )
         raise typer.Exit(1)
     fixed, changed = apply_tags(result)
-    # A sheet per sheet read (one per salesperson), each in its own columns; CSV: one table.
-    write_sheets(fixed, output, inputs=[input], default="客户信息", allow_formulas=allow_formulas,
-                 in_place=in_place)  # fmt: skip
+    # A workbook into a workbook of its kind: only the changed 客户标签 cells are written into
+    # a copy, every other cell, sheet, title row and formula kept.
+    untouched = patch_changes(result.table, fixed, input, output, inputs=[input],
+                              in_place=in_place)  # fmt: skip
+    if untouched is None:
+        # A sheet per sheet read (one per salesperson), each in its own columns; CSV: one table.
+        write_sheets(fixed, output, inputs=[input], default="客户信息",
+                     allow_formulas=allow_formulas, in_place=in_place)  # fmt: skip
+    warn_untouched(fixed.name, untouched or [], 20)
     if changes:
         write_table(
             changed, changes, inputs=[input], sheet="changes", allow_formulas=allow_formulas

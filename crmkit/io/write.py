@@ -579,23 +579,33 @@ def make_folder(folder: Path) -> None:
 
 def patch_workbook(
     original: Path,
-    cells: Iterable[tuple[str, int, int, str, Any]],
+    cells: Iterable[tuple[str, int, int, str | int, Any]],
     *,
     inputs: Iterable[str | Path | None] = (),
     output: Path | None = None,
+    untouched: list[tuple[str, str, str]] | None = None,
+    retype: bool = False,
 ) -> bool:
     """Write a few cells into a workbook — (sheet, header row, row as the sheet shows it,
     header as written, value) each — keeping every other cell, sheet, title row, format,
     formula, dropdown, comment and width as it was: in place, keeping the original as
     `<name>.bak`, or into a copy at `output` (never over an input).
 
-    A header the sheet lacks is added after its last header. A date or time value goes into a
-    date cell (a blank cell gets a date format), unless the cell holds text. False, writing
+    A header the sheet lacks is added after its last header; a number in place of a header is
+    the column's number (1 for A: a column told by its place, whatever its header row holds).
+    A date or time value goes into a date cell (a blank cell gets a date format), unless the
+    cell holds text; a number as a number unless the cell is formatted as text. With `untouched`
+    (a list), a cell holding a formula, or covered by a merged cell, is left as it is and
+    (sheet, coordinate, "formula" or "merged") appended to the list. No cell to write: the
+    workbook is left as it is, or copied byte for byte. With `retype`, a date
+    goes into a date cell even where the cell held text (a cleaned 2024年3月10日), unless the
+    cell is formatted as text. False, writing
     nothing, when `output` is not a workbook of the original's kind (.xlsx from .xlsx, .xlsm
     from .xlsm), a sheet is missing or the file is not a workbook openpyxl can rewrite (the
     caller then writes the whole table). `cells` are only read once the workbook is open.
     """
     from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
 
     if output is not None and output.suffix.lower() != original.suffix.lower():
         return False
@@ -604,11 +614,16 @@ def patch_workbook(
     except Exception:  # an old .xls …: the caller writes the table anew
         return False
     columns: dict[tuple[str, str], int] = {}
+    written = 0
     for sheet, header_row, row, header, value in cells:
         if sheet not in workbook.sheetnames:
             return False
         worksheet = workbook[sheet]
-        if (sheet, header) not in columns:
+        if isinstance(header, int):
+            column = header
+        elif (sheet, header) in columns:
+            column = columns[sheet, header]
+        else:
             found = {
                 str(c.value).strip(): c.column for c in worksheet[header_row] if c.value is not None
             }
@@ -616,29 +631,47 @@ def patch_workbook(
                 column = max(found.values(), default=0) + 1
                 worksheet.cell(row=header_row, column=column).value = header
                 found[header] = column
-            columns[sheet, header] = found[header]
-        cell = worksheet.cell(row=row, column=columns[sheet, header])
-        cell.value = _typed_like(value, cell)
+            column = columns[sheet, header] = found[header]
+        cell = worksheet.cell(row=row, column=column)
+        if untouched is not None and (isinstance(cell, MergedCell) or cell.data_type == "f"):
+            why = "merged" if isinstance(cell, MergedCell) else "formula"
+            untouched.append((sheet, cell.coordinate, why))
+            continue
+        cell.value = _typed_like(value, cell, retype)
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
+        written += 1
     target = original if output is None else output
+    if not written and output is None:
+        return True  # nothing to write: the workbook is left as it is
     with atomic_path(target, inputs, in_place=output is None) as temp:
-        workbook.save(temp)
+        if written:
+            workbook.save(temp)
+        else:  # the copy is the original, byte for byte (openpyxl drops formulas' values)
+            shutil.copyfile(original, temp)
     return True
 
 
-def _typed_like(value: Any, cell: Any) -> Any:
+def _typed_like(value: Any, cell: Any, retype: bool = False) -> Any:
     """`value` as the cell holds values: a date or time (or an ISO text in a date cell) as a
-    date, given a date format when the cell has none; text stays text in a cell holding text."""
+    date, given a date format when the cell has none; text stays text in a cell holding text
+    (unless `retype`) and in a cell formatted as text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, date) and isinstance(cell.value, str) and cell.value.strip():
+    held_text = isinstance(cell.value, str) and cell.value.strip() and not retype
+    if isinstance(value, date) and (held_text or cell.number_format == "@"):
         return _plain(value)  # a column of dates typed as text stays text
     if isinstance(value, date):
         if cell.number_format == "General":
             midnight = not isinstance(value, datetime) or value.time() == time(0)
             cell.number_format = "yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm"
         return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _plain(value)  # 12000, not 12000.0
+        if cell.number_format != "@":  # a number (¥12,000 → 12000), unless the cell is text
+            return value
     text = str(value)
     if cell.is_date or isinstance(cell.value, datetime | date):
         with contextlib.suppress(ValueError):

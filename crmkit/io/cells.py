@@ -1,4 +1,5 @@
-"""What calamine's cell values leave out of an xlsx sheet: Excel error values and merged cells."""
+"""What calamine's cell values leave out of an xlsx sheet: Excel error values, merged cells and
+formulas no spreadsheet has computed."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def error_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         member = _sheet_member(archive, sheet)
-        xml = _read_if_errors(archive, member) if member else b""
+        xml = _read_if(archive, member, b't="e"') if member else b""
     except (zipfile.BadZipFile, KeyError):
         return {}
     found: dict[tuple[int, int], str] = {}
@@ -66,23 +67,60 @@ def error_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
         value = _VALUE.search(match.group(3))
         if ref is None or value is None:
             continue
-        column = 0
-        for letter in ref.group(1):
-            column = column * 26 + letter - ord("A") + 1
-        found[(int(ref.group(2)) - 1, column - 1)] = html.unescape(value.group(1).decode())
+        found[_position(ref)] = html.unescape(value.group(1).decode())
     return found
 
 
-def _read_if_errors(archive: zipfile.ZipFile, member: str) -> bytes:
-    """The sheet's XML when it holds an error cell, else b"" (looked for chunk by chunk, so that
-    a big sheet without errors is never held in memory twice)."""
+def _read_if(archive: zipfile.ZipFile, member: str, mark: bytes) -> bytes:
+    """The sheet's XML when it holds `mark` (an error cell's t="e", a formula's <f), else b""
+    (looked for chunk by chunk, so that a big sheet without any is never held in memory
+    twice)."""
     tail = b""
     with archive.open(member) as handle:
         while chunk := handle.read(1 << 24):
-            if b't="e"' in tail + chunk:
+            if mark in tail + chunk:
                 return archive.read(member)
             tail = chunk[-8:]
     return b""
+
+
+# A formula cell (<f>…</f> or a shared <f …/>) and what follows it up to the cell's end.
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)"
+    rb"(.*?)</(?:\w+:)?c>",
+    re.DOTALL,
+)
+_SAVED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def unsaved_formulas(data: bytes, sheet: str) -> list[tuple[int, int]]:
+    """(0-based row, column) of the sheet's formula cells that hold no saved value: a program
+    (openpyxl, a script) wrote the formula and no Excel or WPS has computed it since, and
+    calamine reads the cell as blank. A formula whose saved result is the empty text (t="str")
+    has a value. Empty for an .xls workbook or a sheet without formulas."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        member = _sheet_member(archive, sheet)
+        xml = _read_if(archive, member, b"<f") if member else b""
+    except (zipfile.BadZipFile, KeyError):
+        return []
+    found: list[tuple[int, int]] = []
+    for match in _FORMULA_CELL.finditer(xml):
+        attributes, rest = match.group(1), match.group(2)
+        if _SAVED_VALUE.search(rest) or b't="str"' in attributes:
+            continue
+        ref = _REF.search(attributes)
+        if ref is not None:
+            found.append(_position(ref))
+    return found
+
+
+def _position(ref: re.Match[bytes]) -> tuple[int, int]:
+    """(0-based row, column) of a cell reference matched by _REF."""
+    column = 0
+    for letter in ref.group(1):
+        column = column * 26 + letter - ord("A") + 1
+    return int(ref.group(2)) - 1, column - 1
 
 
 def put_errors(rows: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.errors import EmptyTableError, InputError
-from crmkit.io.cells import error_cells, fill_merged, put_errors
+from crmkit.io.cells import error_cells, fill_merged, put_errors, unsaved_formulas
 from crmkit.io.guard import Limits, check_workbook, sniff_format
 from crmkit.io.sheets import combine_sheets, other_kind, why_not_read
 from crmkit.io.table import Table
@@ -862,10 +862,31 @@ def _read_sheet(
         # Columns of text cells only (names, most phone columns) get the fast text type.
         if pd.api.types.infer_dtype(frame[column], skipna=True) == "string":
             frame[column] = frame[column].astype("str")
-    return _build_table(
+    table = _build_table(
         header, frame, header_index + 2, spec,
         name=name, sheet=chosen, header_row=header_index + 1, format="xlsx",
     )  # fmt: skip
+    unsaved = [cell for cell in unsaved_formulas(data, chosen) if cell[0] > header_index]
+    if unsaved:
+        table.notes.append(_unsaved_note(unsaved, f"{name}, sheet {chosen}"))
+    return table
+
+
+def _unsaved_note(cells: list[tuple[int, int]], where: str) -> str:
+    """What to say of formula cells without a saved value (0-based row, column each)."""
+    from openpyxl.utils import get_column_letter
+
+    named = ", ".join(f"{get_column_letter(c + 1)}{r + 1}" for r, c in cells[:5])
+    more = f" and {len(cells) - 5} more" if len(cells) > 5 else ""
+    cells_have, they = (
+        ("1 formula cell has", "it is") if len(cells) == 1
+        else (f"{len(cells)} formula cells have", "they are")
+    )  # fmt: skip
+    return (
+        f"{where}: {cells_have} no saved value ({named}{more}): a program, not Excel or WPS, "
+        f"saved the file last, so {they} read as empty; open the file in Excel or WPS and "
+        "save it once"
+    )
 
 
 def _merged_ranges(worksheet: Any) -> list[Any]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 # The error values Excel shows in a cell (and writes into CSV as text).
@@ -106,13 +109,78 @@ def unsaved_formulas(data: bytes, sheet: str) -> list[tuple[int, int]]:
         return []
     found: list[tuple[int, int]] = []
     for match in _FORMULA_CELL.finditer(xml):
-        attributes, rest = match.group(1), match.group(2)
-        if _SAVED_VALUE.search(rest) or b't="str"' in attributes:
+        if _has_value(match):
             continue
-        ref = _REF.search(attributes)
+        ref = _REF.search(match.group(1))
         if ref is not None:
             found.append(_position(ref))
     return found
+
+
+def keep_saved_values(original: Path, copy: Path, kept: set[tuple[str, str]]) -> None:
+    """Give the formula cells `kept` ((sheet, coordinate) each: io/formulas.kept_formulas) of
+    `copy` (a workbook openpyxl saved from `original`, cells in their places) the values a
+    spreadsheet saved for them in `original`: openpyxl writes a formula without its value,
+    which calamine — and every crmkit command after — reads as blank until Excel or WPS saves
+    the file again. A cell that held no formula or no value in `original` gets nothing."""
+    with zipfile.ZipFile(original) as source:
+        names = _SHEET_NAME.findall(source.read("xl/workbook.xml"))
+        saved = {}
+        for raw in names:
+            name = html.unescape(raw.decode("utf-8"))
+            member = _sheet_member(source, name)
+            xml = _read_if(source, member, b"<f") if member else b""
+            values = {
+                ref.group(0): match.group(0)
+                for match in _FORMULA_CELL.finditer(xml)
+                if _has_value(match)
+                and (ref := _REF.search(match.group(1)))
+                and (name, (ref.group(1) + ref.group(2)).decode()) in kept
+            }
+            if values:
+                saved[name] = values
+    if not saved:
+        return
+    rewritten = copy.with_name(copy.name + ".values")
+    with zipfile.ZipFile(copy) as made, zipfile.ZipFile(rewritten, "w") as out:
+        members = {n: _sheet_member(made, n) for n in saved}
+        for item in made.infolist():
+            data = made.read(item.filename)
+            for name, member in members.items():
+                if member == item.filename:
+                    data = _FORMULA_CELL.sub(partial(_with_value, saved[name]), data)
+            out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    os.replace(rewritten, copy)
+
+
+def _with_value(saved: dict[bytes, bytes], match: re.Match[bytes]) -> bytes:
+    """A formula cell of the copy with the value its original cell had (the original's type
+    and <v>), the copy's own formula and style kept."""
+    ref = _REF.search(match.group(1))
+    old = saved.get(ref.group(0)) if ref else None
+    if old is None or _has_value(match):
+        return match.group(0)
+    kind = re.search(rb'\st="[^"]*"', _CELL_START.match(old).group(1))  # type: ignore[union-attr]
+    value = _VALUE_ELEMENT.search(old)
+    attributes = re.sub(rb'\st="[^"]*"', b"", match.group(1)) + (kind.group(0) if kind else b"")
+    whole = match.group(0)
+    start = _CELL_START.match(whole).end()  # type: ignore[union-attr]
+    formula = _FORMULA_ELEMENT.match(whole, start)
+    assert formula is not None and value is not None
+    tag = whole[1 : whole.index(b"c", 1) + 1]  # c, or x:c
+    return b"<" + tag + attributes + b">" + formula.group(0) + value.group(0) + b"</" + tag + b">"
+
+
+_SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\sname="([^"]*)"')
+_CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*?)>\s*")
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)")
+_VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v>[^<]*</(?:\w+:)?v>")
+
+
+def _has_value(formula_cell: re.Match[bytes]) -> bool:
+    """Whether a formula cell (_FORMULA_CELL) holds a saved value: a <v> with text, or the
+    empty text a formula's result can be (t="str")."""
+    return bool(_SAVED_VALUE.search(formula_cell.group(2))) or b't="str"' in formula_cell.group(1)
 
 
 def _position(ref: re.Match[bytes]) -> tuple[int, int]:

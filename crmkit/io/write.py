@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from crmkit.errors import OutputError
+from crmkit.io.cells import keep_saved_values
+from crmkit.io.formulas import kept_formulas
 
 BOM = "\ufeff".encode()  # UTF-8's byte order mark: Excel then reads a CSV as UTF-8
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -615,6 +617,7 @@ def patch_workbook(
         return False
     columns: dict[tuple[str, str], int] = {}
     written = 0
+    changed: list[tuple[str, int, int]] = []  # (sheet, row, column) of every cell written
     for sheet, header_row, row, header, value in cells:
         if sheet not in workbook.sheetnames:
             return False
@@ -630,6 +633,7 @@ def patch_workbook(
             if header not in found:  # a column the table lacked: after the last header
                 column = max(found.values(), default=0) + 1
                 worksheet.cell(row=header_row, column=column).value = header
+                changed.append((sheet, header_row, column))
                 found[header] = column
             column = columns[sheet, header] = found[header]
         cell = worksheet.cell(row=row, column=column)
@@ -641,12 +645,15 @@ def patch_workbook(
         if is_formula_like(cell.value):
             cell.data_type = "s"  # text, shown as written, never run
         written += 1
+        changed.append((sheet, row, column))
     target = original if output is None else output
     if not written and output is None:
         return True  # nothing to write: the workbook is left as it is
     with atomic_path(target, inputs, in_place=output is None) as temp:
         if written:
+            kept = kept_formulas(workbook, changed)
             workbook.save(temp)
+            keep_saved_values(original, temp, kept)  # openpyxl drops the values of formulas
         else:  # the copy is the original, byte for byte (openpyxl drops formulas' values)
             shutil.copyfile(original, temp)
     return True

@@ -8,7 +8,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -117,40 +117,51 @@ def unsaved_formulas(data: bytes, sheet: str) -> list[tuple[int, int]]:
     return found
 
 
-def keep_saved_values(original: Path, copy: Path, kept: set[tuple[str, str]]) -> None:
-    """Give the formula cells `kept` ((sheet, coordinate) each: io/formulas.kept_formulas) of
+def keep_saved_values(original: Path, copy: Path, keep: Callable[[], set[tuple[str, str]]]) -> None:
+    """Give the formula cells `keep()` ((sheet, coordinate) each: io/formulas.kept_formulas,
+    asked only when `original` has formulas with values) of
     `copy` (a workbook openpyxl saved from `original`, cells in their places) the values a
     spreadsheet saved for them in `original`: openpyxl writes a formula without its value,
     which calamine — and every crmkit command after — reads as blank until Excel or WPS saves
     the file again. A cell that held no formula or no value in `original` gets nothing."""
     with zipfile.ZipFile(original) as source:
         names = _SHEET_NAME.findall(source.read("xl/workbook.xml"))
-        saved = {}
+        saved: dict[str, dict[re.Match[bytes], bytes]] = {}
         for raw in names:
             name = html.unescape(raw.decode("utf-8"))
             member = _sheet_member(source, name)
             xml = _read_if(source, member, b"<f") if member else b""
             values = {
-                ref.group(0): match.group(0)
+                ref: match.group(0)
                 for match in _FORMULA_CELL.finditer(xml)
-                if _has_value(match)
-                and (ref := _REF.search(match.group(1)))
-                and (name, (ref.group(1) + ref.group(2)).decode()) in kept
+                if _has_value(match) and (ref := _REF.search(match.group(1)))
             }
             if values:
                 saved[name] = values
     if not saved:
         return
+    kept = keep()
+    carried = {
+        name: {
+            ref.group(0): cell
+            for ref, cell in values.items()
+            if (name, (ref.group(1) + ref.group(2)).decode()) in kept
+        }
+        for name, values in saved.items()
+    }
     rewritten = copy.with_name(copy.name + ".values")
-    with zipfile.ZipFile(copy) as made, zipfile.ZipFile(rewritten, "w") as out:
-        members = {n: _sheet_member(made, n) for n in saved}
-        for item in made.infolist():
-            data = made.read(item.filename)
-            for name, member in members.items():
-                if member == item.filename:
-                    data = _FORMULA_CELL.sub(partial(_with_value, saved[name]), data)
-            out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
-    os.replace(rewritten, copy)
+    try:
+        with zipfile.ZipFile(copy) as made, zipfile.ZipFile(rewritten, "w") as out:
+            members = {n: _sheet_member(made, n) for n in carried}
+            for item in made.infolist():
+                data = made.read(item.filename)
+                for name, member in members.items():
+                    if member == item.filename:
+                        data = _FORMULA_CELL.sub(partial(_with_value, carried[name]), data)
+                out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+        os.replace(rewritten, copy)
+    finally:
+        rewritten.unlink(missing_ok=True)
 
 
 def _with_value(saved: dict[bytes, bytes], match: re.Match[bytes]) -> bytes:

@@ -651,9 +651,9 @@ def patch_workbook(
         return True  # nothing to write: the workbook is left as it is
     with atomic_path(target, inputs, in_place=output is None) as temp:
         if written:
-            kept = kept_formulas(workbook, changed)
             workbook.save(temp)
-            keep_saved_values(original, temp, kept)  # openpyxl drops the values of formulas
+            # openpyxl drops the values of formulas: those still true are put back
+            keep_saved_values(original, temp, lambda: kept_formulas(workbook, changed))
         else:  # the copy is the original, byte for byte (openpyxl drops formulas' values)
             shutil.copyfile(original, temp)
     return True

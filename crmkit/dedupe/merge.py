@@ -12,8 +12,9 @@ then input order); the other gets a new one, and says so in the map.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -54,15 +55,22 @@ class Renumbered:
 
 @dataclass
 class MergeResult:
-    """The merged table (one row per customer) and the map of every input row."""
+    """The merged table (one row per customer) and the map of every input row (made when
+    first asked for: a million rows' map beside the merge's own peak took 150 MiB)."""
 
     frame: pd.DataFrame
-    map: pd.DataFrame
+    report: DuplicateReport = field(repr=False)  # what was merged, for the map
     survivor: np.ndarray  # output customer id of each pool row
     generated_ids: int
     renumbered: list[Renumbered]
     owners: dict[str, str]  # a 客户编号 two customers carried → the one of its owner
     id_label: str | None = None  # the 客户编号 header of `frame`
+
+    @functools.cached_property
+    def map(self) -> pd.DataFrame:
+        """Every input row → its output 客户编号: file, row, customer_id, survivor_id,
+        cluster_id, matched_with, rule, score, sheet (see _map)."""
+        return _map(self.report, self.survivor)
 
     def long_lists(self) -> pd.DataFrame:
         """The items of every merged_from, merge_conflicts and not_duplicate_of cell longer than
@@ -434,9 +442,7 @@ def merge_duplicates(
     owners = {
         key: str(ids.survivor_id[out]) for key, out in ids.owner_of.items() if key in ids.shared
     }
-    return MergeResult(
-        merged, _map(report, survivor), survivor, ids.generated, ids.renumbered, owners, id_label
-    )
+    return MergeResult(merged, report, survivor, ids.generated, ids.renumbered, owners, id_label)
 
 
 @dataclass
@@ -795,11 +801,10 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
     other = np.where(left == np.arange(len(joined)), right, left)
     rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
     score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
-    files = np.array([t.file for t in pool.tables], dtype=object)
-    sheets = np.array([t.sheet for t in pool.tables], dtype=object)
+    source = records["source"].to_numpy()
     return pd.DataFrame(
         {
-            "file": files[records["source"].to_numpy()],
+            "file": _by_table([t.file for t in pool.tables], source),
             "row": records["row"].to_numpy(),
             "customer_id": records["customer_id"].to_numpy(dtype=object),
             "survivor_id": survivor,
@@ -807,17 +812,23 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
             "matched_with": _labels_where(pool, member, other),
             "rule": np.where(member, rule, ""),
             "score": np.where(member, score, np.nan),
-            "sheet": sheets[records["source"].to_numpy()],
+            "sheet": _by_table([t.sheet for t in pool.tables], source),
         }
     )
 
 
-def _labels_where(pool: Pool, member: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """The label (file:row) of `other` where `member`, else ""."""
-    out = np.full(len(member), "", dtype=object)
-    rows = np.flatnonzero(member)
-    out[rows] = pool.labels_at(other[rows])
-    return out
+def _by_table(values: list[str], source: np.ndarray) -> pd.Categorical:
+    """A value per input table on each pool row (its file, its sheet), each text held once."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    return pd.Categorical.from_codes(codes[source], categories=pd.Index(distinct, dtype=object))
+
+
+def _labels_where(pool: Pool, member: np.ndarray, other: np.ndarray) -> pd.Series:
+    """The label (file:row) of `other` where `member`, else "" (pandas' str)."""
+    labels = _labels(pool, other[member])
+    at = np.cumsum(member) - 1  # each member's place among the members
+    taken = labels.take(pa.array(at, mask=~member))
+    return pd.Series(pd.array(pc.fill_null(taken, ""), dtype=_STR))
 
 
 def repoint_followups(table: Table, survivor_of: dict[str, str]) -> tuple[Table, int]:

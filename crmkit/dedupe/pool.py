@@ -65,6 +65,12 @@ class Pool:
     def __len__(self) -> int:
         return len(self.records)
 
+    def let_go_of_keys(self) -> None:
+        """Drop the records' columns only matching needs (key, place, words, whole, person,
+        contact, phone, email): ≈190 MiB at 1M rows, let go before merging."""
+        matching = ["key", "place", "words", "whole", "person", "contact", "phone", "email"]
+        self.records = self.records.drop(columns=[c for c in matching if c in self.records])
+
     def label(self, index: int) -> str:
         """file:row of a pool record, for people."""
         return str(self.labels[index])

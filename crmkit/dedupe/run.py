@@ -54,8 +54,8 @@ class ClusterExample:
 class DedupeResult:
     """Everything one dedupe run found and made.
 
-    `found` holds the pool, the scored pairs and the clusters; `merged` the merged customers
-    and the map (None when merging was not asked for); `followups` the follow-up table
+    `found` holds the pool, the scored pairs and the clusters (a merged run lets go of the
+    pool's match keys, see Pool.let_go_of_keys); `merged` the merged customers and the map (None when merging was not asked for); `followups` the follow-up table
     re-pointed to the merged customers (None without follow-ups), `repointed` how many of its
     cells changed, `ambiguous` the 客户编号 that stood for different customers (their
     follow-ups stay with the earliest); `ignored` the lines of the decisions file that could
@@ -176,6 +176,8 @@ def dedupe_tables(
     if not (merge or followups is not None):
         return result
     step("merging")
+    pool.let_go_of_keys()
+    _give_back_memory()
     result.merged = merge_duplicates(found, today=today, rulebook=rulebook)
     _give_back_memory()
     if followups is not None:

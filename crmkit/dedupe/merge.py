@@ -390,7 +390,7 @@ def merge_duplicates(
     phones = _phone_lists(report, recent, output_of_row)
     plan = _with_other_phones(report, plan, phones)
     frame: dict[str, pd.Series] = {}
-    notes = _Notes(report, clustered)
+    notes = _Notes(report, clustered, output_of_cluster[: report.cluster_count])
     for column in plan:
         good, written = _column(report, column)
         out = _shown(good, written).iloc[rows].reset_index(drop=True)
@@ -427,8 +427,8 @@ def merge_duplicates(
     # (a million 创建时间 and 更新时间 notes at 1M rows) are let go before the map is built.
     del frame
     if report.cluster_count:
-        merged[MERGED_FROM] = _per_row(notes.merged_from(), at_cluster, merged[MERGED_FROM])
-        merged[CONFLICTS] = _per_row(notes.conflicts(), at_cluster, merged[CONFLICTS])
+        merged[MERGED_FROM] = notes.merged_from(merged[MERGED_FROM])
+        merged[CONFLICTS] = notes.conflicts(merged[CONFLICTS])
     del notes
     _fill_other_phones(merged, plan, phones)
     id_label = next((c.label for c in plan if c.field == "customer_id"), None)
@@ -596,11 +596,13 @@ def _union_tags(
 class _Notes:
     """What the merged rows say about their clusters: merged_from and merge_conflicts."""
 
-    def __init__(self, report: DuplicateReport, clustered: np.ndarray):
+    def __init__(
+        self, report: DuplicateReport, clustered: np.ndarray, output_of_cluster: np.ndarray
+    ):
         self.report = report
         self.rows = clustered
         self.clusters = report.clusters.number[clustered]
-        self.count = report.cluster_count
+        self.output_of_cluster = output_of_cluster  # the output row of each cluster
         self.earlier: dict[str, np.ndarray] = {}
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []  # (cluster, note) by column
 
@@ -654,9 +656,14 @@ class _Notes:
         )  # fmt: skip
         self.parts.append((keys, note))
 
-    def _lists(self, label: str, keys: np.ndarray, items: pa.Array) -> pa.Array:
-        """Per cluster: what an earlier merge wrote in `label`, then `items` (the text of each
-        of its `keys`, in order), joined by "; " (null: nothing)."""
+    def _joined(
+        self, label: str, keys: np.ndarray, chunks: list[pa.Array], before: pd.Series
+    ) -> pd.Series:
+        """The merged frame's column `label`: on a merged row, what an earlier merge wrote in
+        it, then the items of its cluster (`chunks`: the text of each of `keys`, in order),
+        joined by "; " (missing: nothing); `before` on the other rows. In Arrow (pandas' str),
+        each step's input let go as the next is made (`chunks` is emptied): at 1M rows the
+        notes are 120 MiB of text, and five copies of them alive at once were the merge's peak."""
         before_keys: list[int] = []
         before_items: list[str] = []
         earlier = self.earlier.get(label)
@@ -668,19 +675,32 @@ class _Notes:
                 seen.setdefault(key, []).append(str(value))
                 before_keys.append(key)
                 before_items.append(str(value))
-        # Grouped by a stable sort (an earlier merge's items first), then joined in Arrow.
+        if before_items:
+            chunks.insert(0, pa.array(before_items, type=pa.large_string()))
+        # Grouped by output row with a stable sort (an earlier merge's items first).
         every = np.concatenate([np.asarray(before_keys, dtype=np.int64), keys.astype(np.int64)])
-        items = pa.concat_arrays([pa.array(before_items, type=pa.large_string()), items])
-        order = np.argsort(every, kind="stable")
-        counts = np.bincount(every, minlength=self.count)
-        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        lists = pa.LargeListArray.from_arrays(pa.array(offsets), items.take(pa.array(order)))
-        joined = pc.binary_join(lists, _lit("; "))
-        return pc.if_else(pa.array(counts > 0), joined, pa.scalar(None, pa.large_string()))
+        rows = self.output_of_cluster[every]
+        order = np.argsort(rows, kind="stable")
+        counts = np.bincount(rows, minlength=len(before))
+        del every, rows
+        items = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
+        chunks.clear()
+        items = items.take(pa.array(order))
+        offsets = pa.array(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+        lists = pa.LargeListArray.from_arrays(offsets, items, mask=pa.array(counts == 0))
+        del items
+        column = pc.binary_join(lists, _lit("; "))
+        del lists
+        if before.notna().any():
+            merged = np.zeros(len(before), dtype=bool)
+            merged[self.output_of_cluster] = True
+            kept = pa.array(before.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+            column = pc.if_else(pa.array(merged), column, kept)
+        return pd.Series(pd.array(column, dtype=_STR), index=before.index)
 
-    def merged_from(self) -> pa.Array:
-        """Per cluster: each merged row as 客户编号 (file:row), in input order; a row that had
-        no 客户编号 as (file:row) alone."""
+    def merged_from(self, before: pd.Series) -> pd.Series:
+        """The merged_from column: each merged row of a cluster as 客户编号 (file:row), in
+        input order; a row that had no 客户编号 as (file:row) alone."""
         pool = self.report.pool
         ids = pool.records["customer_id"].iloc[self.rows].to_numpy(dtype=object)
         ids = pc.fill_null(pa.array(ids, type=pa.large_string(), from_pandas=True), "")
@@ -690,17 +710,16 @@ class _Notes:
         items = pc.binary_join_element_wise(
             named, _lit("("), _labels(pool, self.rows), _lit(")"), _lit("")
         )
-        return self._lists(MERGED_FROM, self.clusters, items)
+        del ids, named
+        return self._joined(MERGED_FROM, self.clusters, [items], before)
 
-    def conflicts(self) -> pa.Array:
-        """Per cluster: the values its merged row does not keep, with where they came from."""
-        if self.parts:
-            keys = np.concatenate([k for k, _ in self.parts])
-            notes = pa.concat_arrays([n for _, n in self.parts])
-        else:
-            keys, notes = np.empty(0, dtype=np.int64), pa.array([], type=pa.large_string())
+    def conflicts(self, before: pd.Series) -> pd.Series:
+        """The merge_conflicts column: the values a merged row does not keep, with where they
+        came from."""
+        keys = np.concatenate([k for k, _ in self.parts] or [np.empty(0, dtype=np.int64)])
+        chunks = [n for _, n in self.parts] or [pa.array([], type=pa.large_string())]
         self.parts = []
-        return self._lists(CONFLICTS, keys, notes)
+        return self._joined(CONFLICTS, keys, chunks, before)
 
 
 def _lit(text: str) -> pa.Scalar:
@@ -714,17 +733,6 @@ def _labels(pool: Pool, rows: np.ndarray) -> pa.Array:
     sources = pool.records["source"].to_numpy()[rows]
     numbers = pc.cast(pa.array(pool.records["row"].to_numpy()[rows]), pa.large_string())
     return pc.binary_join_element_wise(files.take(pa.array(sources)), numbers, _lit(""))
-
-
-def _per_row(lists: pa.Array, at_cluster: np.ndarray, before: pd.Series) -> pd.Series:
-    """A column of the merged frame from a list per cluster: the list of its cluster on a
-    merged row, the value it had (`before`) on the others; in Arrow (pandas' str)."""
-    merged = at_cluster >= 0
-    column = lists.take(pa.array(np.where(merged, at_cluster, 0), mask=~merged))
-    if before.notna().any():
-        kept = pa.array(before.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-        column = pc.if_else(pa.array(merged), column, kept)
-    return pd.Series(pd.array(column, dtype=_STR), index=before.index)
 
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)

@@ -127,6 +127,8 @@ class MergeResult:
 def _too_long(cells: pd.Series) -> pd.Series:
     """Whether each cell is longer than an Excel cell holds, measured cell by cell: a text copy
     of the whole column (a million rows' merge_conflicts) cost hundreds of MiB."""
+    if arrow.is_arrow_text(cells):  # characters counted in Arrow
+        return pd.Series(arrow.lengths(cells) > EXCEL_CELL_LIMIT, index=cells.index)
     present = cells.notna().to_numpy(dtype=bool)
     long = present.copy()
     if present.any():
@@ -232,6 +234,8 @@ def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
     fallback = good.isna() & written.notna()
     if not fallback.any():
         return good
+    if good.dtype == _STR and written.dtype == _STR:  # in Arrow: no Python text per cell
+        return good.where(~fallback, written)
     return good.astype(object).where(~fallback, written.astype(object))
 
 
@@ -393,7 +397,8 @@ def merge_duplicates(
     notes = _Notes(report, clustered, output_of_cluster[: report.cluster_count])
     for column in plan:
         good, written = _column(report, column)
-        out = _shown(good, written).iloc[rows].reset_index(drop=True)
+        shown = _shown(good, written)
+        out = shown.iloc[rows].reset_index(drop=True)
         if report.cluster_count and not column.ours:
             chosen = _shown(
                 _firsts(good, recent, number, report.cluster_count),
@@ -415,7 +420,6 @@ def merge_duplicates(
                 chosen = chosen.astype(object)
             out.iloc[merged_rows] = chosen.iloc[at_cluster[merged_rows]].to_numpy()
             if column.field not in _NO_CONFLICT:
-                shown = _shown(good, written)
                 if column.field in _PHONES and _has_other_phones(plan):
                     shown = _without_kept_phones(shown, clustered, output_of_row, phones)
                 notes.compare(column.label, shown, chosen)

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
-from crmkit.dedupe.pool import OTHER_PHONES, Pool
+from crmkit.dedupe.pool import OTHER_PHONES, Pool, give_back_memory
 from crmkit.io.table import Table
 from crmkit.io.write import iso_text
 from crmkit.spec.fields import builtin_spec, header_language
@@ -426,6 +426,7 @@ def merge_duplicates(
         elif report.cluster_count:
             notes.carry(column.label, good)
         frame[column.label] = out
+        give_back_memory()
     merged = pd.DataFrame(frame, columns=[c.label for c in plan])
     # The columns are copied into `merged`, and the notes joined into its cells: their lists
     # (a million 创建时间 and 更新时间 notes at 1M rows) are let go before the map is built.
@@ -690,11 +691,13 @@ class _Notes:
         items = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
         chunks.clear()
         items = items.take(pa.array(order))
+        give_back_memory()
         offsets = pa.array(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
         lists = pa.LargeListArray.from_arrays(offsets, items, mask=pa.array(counts == 0))
         del items
         column = pc.binary_join(lists, _lit("; "))
         del lists
+        give_back_memory()
         if before.notna().any():
             merged = np.zeros(len(before), dtype=bool)
             merged[self.output_of_cluster] = True

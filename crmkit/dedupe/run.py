@@ -29,6 +29,7 @@ from crmkit.dedupe.merge import (
     survivor_map,
 )
 from crmkit.dedupe.pairs import pairs_frame
+from crmkit.dedupe.pool import give_back_memory
 from crmkit.dedupe.rules import describe
 from crmkit.findings import Finding
 from crmkit.io.guard import Limits
@@ -161,13 +162,13 @@ def dedupe_tables(
     step = on_step or (lambda message: None)
     parts = [part for table in tables for part in table.split()]
     pool = build_pool(parts)
-    _give_back_memory()
+    give_back_memory()
     reviewed: Decisions | None = None
     if decisions is not None:
         spec = spec or builtin_spec("customers")
         reviewed = load_decisions(decisions, pool, spec.field("name").header(), limits=limits)
     found = find_duplicates(pool, config, reviewed, on_step=step)
-    _give_back_memory()
+    give_back_memory()
     result = DedupeResult(
         found,
         ignored=list(reviewed.ignored) if reviewed is not None else [],
@@ -177,26 +178,13 @@ def dedupe_tables(
         return result
     step("merging")
     pool.let_go_of_keys()
-    _give_back_memory()
+    give_back_memory()
     result.merged = merge_duplicates(found, today=today, rulebook=rulebook)
-    _give_back_memory()
+    give_back_memory()
     if followups is not None:
         survivors, result.ambiguous = survivor_map(found, result.merged)
         result.followups, result.repointed = repoint_followups(followups, survivors)
     return result
-
-
-def _give_back_memory() -> None:
-    """Hand the memory a phase freed back to the system (glibc's malloc_trim; elsewhere
-    nothing): at 1M rows glibc kept some 250 MiB that pooling and matching had freed, and the
-    merge's peak stacked on it."""
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def sheets_read(table: Table) -> list[str]:

@@ -277,9 +277,16 @@ def _phone_lists(
         {"out": output_of_row[rows], "rank": rank[rows], "phone": entries["phone"].to_numpy()}
     )
     table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
-    several = table["out"].duplicated(keep=False)
-    lists = table[several].groupby("out", sort=False)["phone"].agg(list)
-    return dict(zip(lists.index.astype(np.int64).tolist(), lists.tolist(), strict=True))
+    several = table[table["out"].duplicated(keep=False).to_numpy()]
+    # Split where the output row changes (sorted by it): a groupby's list per group took a
+    # Python call per output row.
+    outs = several["out"].to_numpy(dtype=np.int64)
+    listed = several["phone"].to_numpy(dtype=object)
+    bounds = (np.flatnonzero(outs[1:] != outs[:-1]) + 1).tolist()
+    starts, ends = [0, *bounds], [*bounds, len(outs)]
+    if not len(outs):
+        return {}
+    return {int(outs[a]): listed[a:b].tolist() for a, b in zip(starts, ends, strict=True)}
 
 
 def _has_other_phones(plan: list[_Column]) -> bool:
@@ -784,9 +791,20 @@ def _dates_text(values: pd.Series) -> np.ndarray:
 
 def _texts(values: np.ndarray) -> np.ndarray:
     """`_text` of each value (an object array), text cells taken as they are."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
         out = values.copy()
         out[pd.isna(values)] = ""
+        return out
+    if kind == "floating":  # amounts: the integral ones as ints at once
+        numbers = values.astype(np.float64)
+        missing = np.isnan(numbers)
+        with np.errstate(invalid="ignore"):
+            integral = ~missing & (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e15)
+        out = np.full(len(values), "", dtype=object)
+        out[integral] = numbers[integral].astype(np.int64).astype(str).astype(object)
+        rest = ~missing & ~integral
+        out[rest] = [_text(v) for v in values[rest]]
         return out
     return np.array([_text(v) for v in values], dtype=object)
 

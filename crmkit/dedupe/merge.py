@@ -226,7 +226,14 @@ def _firsts(values: pd.Series, recent: np.ndarray, number: np.ndarray, count: in
     first[1:] = clusters[1:] != clusters[:-1]
     picked = values.iloc[recent[present[first]]]
     picked.index = pd.Index(clusters[first])
-    return picked.reindex(range(count))
+    out = picked.reindex(range(count))
+    if values.dtype == object:  # a group of missing values only: None, as groupby says it
+        empty = np.zeros(count, dtype=bool)
+        empty[number[recent]] = True
+        empty[clusters[first]] = False
+        if empty.any():
+            out.iloc[np.flatnonzero(empty)] = None
+    return out
 
 
 def _shown(good: pd.Series, written: pd.Series) -> pd.Series:

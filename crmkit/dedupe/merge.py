@@ -12,15 +12,19 @@ then input order); the other gets a new one, and says so in the map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import re
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
-from crmkit.dedupe.pool import OTHER_PHONES, Pool
+from crmkit.dedupe.pool import OTHER_PHONES, Pool, give_back_memory
 from crmkit.io.table import Table
 from crmkit.io.write import iso_text
 from crmkit.spec.fields import builtin_spec, header_language
@@ -51,15 +55,22 @@ class Renumbered:
 
 @dataclass
 class MergeResult:
-    """The merged table (one row per customer) and the map of every input row."""
+    """The merged table (one row per customer) and the map of every input row (made when
+    first asked for: a million rows' map beside the merge's own peak took 150 MiB)."""
 
     frame: pd.DataFrame
-    map: pd.DataFrame
+    report: DuplicateReport = field(repr=False)  # what was merged, for the map
     survivor: np.ndarray  # output customer id of each pool row
     generated_ids: int
     renumbered: list[Renumbered]
     owners: dict[str, str]  # a 客户编号 two customers carried → the one of its owner
     id_label: str | None = None  # the 客户编号 header of `frame`
+
+    @functools.cached_property
+    def map(self) -> pd.DataFrame:
+        """Every input row → its output 客户编号: file, row, customer_id, survivor_id,
+        cluster_id, matched_with, rule, score, sheet (see _map)."""
+        return _map(self.report, self.survivor)
 
     def long_lists(self) -> pd.DataFrame:
         """The items of every merged_from, merge_conflicts and not_duplicate_of cell longer than
@@ -116,6 +127,8 @@ class MergeResult:
 def _too_long(cells: pd.Series) -> pd.Series:
     """Whether each cell is longer than an Excel cell holds, measured cell by cell: a text copy
     of the whole column (a million rows' merge_conflicts) cost hundreds of MiB."""
+    if arrow.is_arrow_text(cells):  # characters counted in Arrow
+        return pd.Series(arrow.lengths(cells) > EXCEL_CELL_LIMIT, index=cells.index)
     present = cells.notna().to_numpy(dtype=bool)
     long = present.copy()
     if present.any():
@@ -203,11 +216,33 @@ def _column(report: DuplicateReport, column: _Column) -> tuple[pd.Series, pd.Ser
     return _concat(good, lengths), _concat(written, lengths)
 
 
+def _firsts(values: pd.Series, recent: np.ndarray, number: np.ndarray, count: int) -> pd.Series:
+    """Per cluster (0…count-1): the first of its values that is not missing, in `recent`
+    order (rows grouped by cluster, see _recency), else missing: a groupby's first(), without
+    the groupby (two per column took a fifth of merging)."""
+    present = np.flatnonzero(values.notna().to_numpy(dtype=bool)[recent])
+    clusters = number[recent][present]
+    first = np.ones(len(present), dtype=bool)
+    first[1:] = clusters[1:] != clusters[:-1]
+    picked = values.iloc[recent[present[first]]]
+    picked.index = pd.Index(clusters[first])
+    out = picked.reindex(range(count))
+    if values.dtype == object:  # a group of missing values only: None, as groupby says it
+        empty = np.zeros(count, dtype=bool)
+        empty[number[recent]] = True
+        empty[clusters[first]] = False
+        if empty.any():
+            out.iloc[np.flatnonzero(empty)] = None
+    return out
+
+
 def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
     """The usable value, else the value as written (a value nothing could fix is kept)."""
     fallback = good.isna() & written.notna()
     if not fallback.any():
         return good
+    if good.dtype == _STR and written.dtype == _STR:  # in Arrow: no Python text per cell
+        return good.where(~fallback, written)
     return good.astype(object).where(~fallback, written.astype(object))
 
 
@@ -230,6 +265,7 @@ def _recency(report: DuplicateReport, rows: np.ndarray) -> np.ndarray:
 
 
 _EXTREME = {"created_at": "min", "updated_at": "max"}
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONES = ("phone", OTHER_PHONES)
 
 
@@ -248,9 +284,16 @@ def _phone_lists(
         {"out": output_of_row[rows], "rank": rank[rows], "phone": entries["phone"].to_numpy()}
     )
     table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
-    several = table["out"].duplicated(keep=False)
-    lists = table[several].groupby("out", sort=False)["phone"].agg(list)
-    return dict(zip(lists.index.astype(np.int64).tolist(), lists.tolist(), strict=True))
+    several = table[table["out"].duplicated(keep=False).to_numpy()]
+    # Split where the output row changes (sorted by it): a groupby's list per group took a
+    # Python call per output row.
+    outs = several["out"].to_numpy(dtype=np.int64)
+    listed = several["phone"].to_numpy(dtype=object)
+    bounds = (np.flatnonzero(outs[1:] != outs[:-1]) + 1).tolist()
+    starts, ends = [0, *bounds], [*bounds, len(outs)]
+    if not len(outs):
+        return {}
+    return {int(outs[a]): listed[a:b].tolist() for a, b in zip(starts, ends, strict=True)}
 
 
 def _has_other_phones(plan: list[_Column]) -> bool:
@@ -280,17 +323,19 @@ def _without_kept_phones(
 ) -> pd.Series:
     """`shown` with the phone cells of clustered rows blanked where their merged row keeps
     every phone they hold (in 联系电话 or 其他电话): no conflict to list."""
-    values = shown.to_numpy(dtype=object)
     blank = []
     read: dict[str, list[str]] = {}  # phone_numbers of each text, once
     several = np.fromiter(phones, dtype=np.int64, count=len(phones))
-    for position in clustered[np.isin(output_of_row[clustered], several)].tolist():
+    positions = clustered[np.isin(output_of_row[clustered], several)]
+    values = shown.iloc[positions].to_numpy(dtype=object)
+    for position, value in zip(positions.tolist(), values.tolist(), strict=True):
         kept = phones.get(int(output_of_row[position]))
-        text = _text(values[position])
+        text = _text(value)
         if kept is None or not text:
             continue
         if text not in read:
-            read[text] = phone_numbers(text)
+            # a mobile number as normalized holds itself alone (phone_numbers' answer)
+            read[text] = [text] if _MOBILE.fullmatch(text) else phone_numbers(text)
         found = read[text]
         if found and all(p in kept for p in found):
             blank.append(position)
@@ -363,16 +408,15 @@ def merge_duplicates(
     phones = _phone_lists(report, recent, output_of_row)
     plan = _with_other_phones(report, plan, phones)
     frame: dict[str, pd.Series] = {}
-    notes = _Notes(report, clustered)
+    notes = _Notes(report, clustered, output_of_cluster[: report.cluster_count])
     for column in plan:
         good, written = _column(report, column)
-        out = _shown(good, written).iloc[rows].reset_index(drop=True)
+        shown = _shown(good, written)
+        out = shown.iloc[rows].reset_index(drop=True)
         if report.cluster_count and not column.ours:
-            chosen = good.iloc[recent].groupby(number[recent], sort=True).first()
-            fallback = written.iloc[recent].groupby(number[recent], sort=True).first()
             chosen = _shown(
-                chosen.reindex(range(report.cluster_count)),
-                fallback.reindex(range(report.cluster_count)),
+                _firsts(good, recent, number, report.cluster_count),
+                _firsts(written, recent, number, report.cluster_count),
             )
             if column.field == "tags":
                 chosen = pd.Series(_union_tags(good, recent, number, reader), dtype=object)
@@ -390,20 +434,20 @@ def merge_duplicates(
                 chosen = chosen.astype(object)
             out.iloc[merged_rows] = chosen.iloc[at_cluster[merged_rows]].to_numpy()
             if column.field not in _NO_CONFLICT:
-                shown = _shown(good, written)
                 if column.field in _PHONES and _has_other_phones(plan):
                     shown = _without_kept_phones(shown, clustered, output_of_row, phones)
                 notes.compare(column.label, shown, chosen)
         elif report.cluster_count:
             notes.carry(column.label, good)
         frame[column.label] = out
+        give_back_memory()
     merged = pd.DataFrame(frame, columns=[c.label for c in plan])
     # The columns are copied into `merged`, and the notes joined into its cells: their lists
     # (a million 创建时间 and 更新时间 notes at 1M rows) are let go before the map is built.
     del frame
     if report.cluster_count:
-        merged.loc[merged_rows, MERGED_FROM] = notes.merged_from()[at_cluster[merged_rows]]
-        merged.loc[merged_rows, CONFLICTS] = notes.conflicts()[at_cluster[merged_rows]]
+        merged[MERGED_FROM] = notes.merged_from(merged[MERGED_FROM])
+        merged[CONFLICTS] = notes.conflicts(merged[CONFLICTS])
     del notes
     _fill_other_phones(merged, plan, phones)
     id_label = next((c.label for c in plan if c.field == "customer_id"), None)
@@ -417,9 +461,7 @@ def merge_duplicates(
     owners = {
         key: str(ids.survivor_id[out]) for key, out in ids.owner_of.items() if key in ids.shared
     }
-    return MergeResult(
-        merged, _map(report, survivor), survivor, ids.generated, ids.renumbered, owners, id_label
-    )
+    return MergeResult(merged, report, survivor, ids.generated, ids.renumbered, owners, id_label)
 
 
 @dataclass
@@ -573,11 +615,13 @@ def _union_tags(
 class _Notes:
     """What the merged rows say about their clusters: merged_from and merge_conflicts."""
 
-    def __init__(self, report: DuplicateReport, clustered: np.ndarray):
+    def __init__(
+        self, report: DuplicateReport, clustered: np.ndarray, output_of_cluster: np.ndarray
+    ):
         self.report = report
         self.rows = clustered
         self.clusters = report.clusters.number[clustered]
-        self.count = report.cluster_count
+        self.output_of_cluster = output_of_cluster  # the output row of each cluster
         self.earlier: dict[str, np.ndarray] = {}
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []  # (cluster, note) by column
 
@@ -588,23 +632,30 @@ class _Notes:
     def compare(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """Note the values of clustered rows that their merged row does not keep."""
         dates = all(pd.api.types.is_datetime64_any_dtype(s) for s in (shown, chosen))
-        if dates:  # formatted at once: 创建时间 differs on most rows of a cluster
-            values = _dates_text(shown.iloc[self.rows])
-            kept = _dates_text(chosen.iloc[self.clusters])
-            differ = (values != "") & (values != kept)
+        if dates and _naive(shown) and _naive(chosen):
+            # Compared as numbers: the text (_dates_text) of two times is the same when they
+            # fall in the same minute and both or neither are at midnight.
+            differ = _dates_differ(shown.iloc[self.rows], chosen.iloc[self.clusters])
+        elif dates:
+            differ = _dates_text(shown.iloc[self.rows]) != ""
+            differ &= _dates_text(shown.iloc[self.rows]) != _dates_text(chosen.iloc[self.clusters])
         else:
-            values = shown.to_numpy(dtype=object)[self.rows]
-            kept = chosen.to_numpy(dtype=object)[self.clusters]
+            values = shown.iloc[self.rows].to_numpy(dtype=object)
+            kept = chosen.iloc[self.clusters].to_numpy(dtype=object)
             differ = ~pd.isna(values) & (values != kept)
+            values, kept = values[differ], kept[differ]
         if not differ.any():
             return
         # Column-wise: a Python look at each differing cell (a million at 1M rows) was most
         # of merging. A value is noted once per cluster, unless blank or the kept value's text.
-        texts = values[differ] if dates else _texts(values[differ])
-        winners = kept[differ] if dates else _texts(kept[differ])
         keys = self.clusters[differ]
         rows = self.rows[differ]
-        blank = (pd.Series(texts, dtype=object).str.strip() == "").to_numpy(dtype=bool)
+        if dates:  # texts of the differing times only
+            texts = _dates_text(shown.iloc[rows])
+            winners = _dates_text(chosen.iloc[keys])
+        else:
+            texts, winners = _texts(values), _texts(kept)
+        blank = np.fromiter((not t.strip() for t in texts), dtype=bool, count=len(texts))
         wanted = ~blank & (texts != winners)
         texts, keys, rows = texts[wanted], keys[wanted], rows[wanted]
         first = ~pd.DataFrame({"key": keys, "text": texts}).duplicated().to_numpy(dtype=bool)
@@ -615,52 +666,112 @@ class _Notes:
             if len(long):
                 texts = texts.copy()
                 texts[long] = [mask_pii(t) for t in texts[long]]
-        labels = self.report.pool.labels_at(rows)
-        self.parts.append((keys, f"{label}: " + texts + " (" + labels + ")"))
+        # Joined in Arrow: a million Python texts (创建时间 and 更新时间 differ on most rows of
+        # a cluster) were the peak of a million-row merge.
+        text = pa.array(texts, type=pa.large_string())
+        note = pc.binary_join_element_wise(
+            _lit(f"{label}: "), text, _lit(" ("), _labels(self.report.pool, rows), _lit(")"),
+            _lit(""),
+        )  # fmt: skip
+        self.parts.append((keys, note))
 
-    def _lists(self, label: str, keys: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """Per cluster: what an earlier merge wrote in `label`, then `items` (the text of each
-        of its `keys`, in order), joined by "; " (None: nothing)."""
-        out = np.full(self.count, None, dtype=object)
-        before: dict[int, list[str]] = {}
-        for key, value in zip(
-            self.clusters.tolist(), self.earlier.get(label, [None] * len(self.rows)), strict=True
-        ):
-            if value is not None and not pd.isna(value) and str(value) not in before.get(key, []):
-                before.setdefault(key, []).append(str(value))
-        # Grouped by a stable sort, joined a cluster at a time: a dict of a list per cluster
-        # beside the notes themselves was the peak of a million-row merge.
-        order = np.argsort(keys, kind="stable")
-        keys, items = keys[order], items[order]
-        bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        starts = np.concatenate(([0], bounds)).tolist() if len(keys) else []
-        ends = np.concatenate((bounds, [len(keys)])).tolist() if len(keys) else []
-        for start, end in zip(starts, ends, strict=True):
-            key = int(keys[start])
-            out[key] = "; ".join(before.pop(key, []) + items[start:end].tolist()) or None
-        for key, listed in before.items():
-            out[key] = "; ".join(listed) or None
-        return out
+    def _joined(
+        self, label: str, keys: np.ndarray, chunks: list[pa.Array], before: pd.Series
+    ) -> pd.Series:
+        """The merged frame's column `label`: on a merged row, what an earlier merge wrote in
+        it, then the items of its cluster (`chunks`: the text of each of `keys`, in order),
+        joined by "; " (missing: nothing); `before` on the other rows. In Arrow (pandas' str),
+        each step's input let go as the next is made (`chunks` is emptied): at 1M rows the
+        notes are 120 MiB of text, and five copies of them alive at once were the merge's peak."""
+        before_keys: list[int] = []
+        before_items: list[str] = []
+        earlier = self.earlier.get(label)
+        if earlier is not None:
+            seen: dict[int, list[str]] = {}
+            for key, value in zip(self.clusters.tolist(), earlier.tolist(), strict=True):
+                if value is None or pd.isna(value) or str(value) in seen.get(key, []):
+                    continue
+                seen.setdefault(key, []).append(str(value))
+                before_keys.append(key)
+                before_items.append(str(value))
+        if before_items:
+            chunks.insert(0, pa.array(before_items, type=pa.large_string()))
+        # Grouped by output row with a stable sort (an earlier merge's items first).
+        every = np.concatenate([np.asarray(before_keys, dtype=np.int64), keys.astype(np.int64)])
+        rows = self.output_of_cluster[every]
+        order = np.argsort(rows, kind="stable")
+        counts = np.bincount(rows, minlength=len(before))
+        del every, rows
+        items = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
+        chunks.clear()
+        items = items.take(pa.array(order))
+        give_back_memory()
+        offsets = pa.array(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+        lists = pa.LargeListArray.from_arrays(offsets, items, mask=pa.array(counts == 0))
+        del items
+        column = pc.binary_join(lists, _lit("; "))
+        del lists
+        give_back_memory()
+        if before.notna().any():
+            merged = np.zeros(len(before), dtype=bool)
+            merged[self.output_of_cluster] = True
+            kept = pa.array(before.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+            column = pc.if_else(pa.array(merged), column, kept)
+        return pd.Series(pd.array(column, dtype=_STR), index=before.index)
 
-    def merged_from(self) -> np.ndarray:
-        """Per cluster: each merged row as 客户编号 (file:row), in input order; a row that had
-        no 客户编号 as (file:row) alone."""
+    def merged_from(self, before: pd.Series) -> pd.Series:
+        """The merged_from column: each merged row of a cluster as 客户编号 (file:row), in
+        input order; a row that had no 客户编号 as (file:row) alone."""
         pool = self.report.pool
-        ids = pool.records["customer_id"].fillna("").to_numpy(dtype=object)[self.rows]
-        named = np.where(ids != "", ids + " ", "").astype(object)
-        return self._lists(
-            MERGED_FROM, self.clusters, named + "(" + pool.labels_at(self.rows) + ")"
+        ids = pool.records["customer_id"].iloc[self.rows].to_numpy(dtype=object)
+        ids = pc.fill_null(pa.array(ids, type=pa.large_string(), from_pandas=True), "")
+        named = pc.if_else(
+            pc.equal(ids, ""), _lit(""), pc.binary_join_element_wise(ids, _lit(" "), _lit(""))
         )
+        items = pc.binary_join_element_wise(
+            named, _lit("("), _labels(pool, self.rows), _lit(")"), _lit("")
+        )
+        del ids, named
+        return self._joined(MERGED_FROM, self.clusters, [items], before)
 
-    def conflicts(self) -> np.ndarray:
-        """Per cluster: the values its merged row does not keep, with where they came from."""
-        if self.parts:
-            keys = np.concatenate([k for k, _ in self.parts])
-            notes = np.concatenate([n for _, n in self.parts])
-        else:
-            keys, notes = np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+    def conflicts(self, before: pd.Series) -> pd.Series:
+        """The merge_conflicts column: the values a merged row does not keep, with where they
+        came from."""
+        keys = np.concatenate([k for k, _ in self.parts] or [np.empty(0, dtype=np.int64)])
+        chunks = [n for _, n in self.parts] or [pa.array([], type=pa.large_string())]
         self.parts = []
-        return self._lists(CONFLICTS, keys, notes)
+        return self._joined(CONFLICTS, keys, chunks, before)
+
+
+def _lit(text: str) -> pa.Scalar:
+    """A text scalar in Arrow (large_string, as the columns)."""
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _labels(pool: Pool, rows: np.ndarray) -> pa.Array:
+    """file:row of the pool records at `rows` (Pool.labels_at), in Arrow."""
+    files = pa.array([t.table.name + ":" for t in pool.tables], type=pa.large_string())
+    sources = pool.records["source"].to_numpy()[rows]
+    numbers = pc.cast(pa.array(pool.records["row"].to_numpy()[rows]), pa.large_string())
+    return pc.binary_join_element_wise(files.take(pa.array(sources)), numbers, _lit(""))
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _naive(values: pd.Series) -> bool:
+    return getattr(values.dtype, "tz", None) is None
+
+
+def _dates_differ(values: pd.Series, kept: pd.Series) -> np.ndarray:
+    """Where a time (not missing) would be written otherwise than the kept one (_dates_text):
+    another minute, or midnight on one side only, or no kept time."""
+    a = np.asarray(values.to_numpy(), dtype="datetime64[ns]")
+    b = np.asarray(kept.to_numpy(), dtype="datetime64[ns]")
+    x, y = a.view(np.int64), b.view(np.int64)
+    day, minute = 86_400_000_000_000, 60_000_000_000
+    other = (x // minute != y // minute) | ((x % day == 0) != (y % day == 0)) | np.isnat(b)
+    return ~np.isnat(a) & other
 
 
 def _dates_text(values: pd.Series) -> np.ndarray:
@@ -687,9 +798,20 @@ def _dates_text(values: pd.Series) -> np.ndarray:
 
 def _texts(values: np.ndarray) -> np.ndarray:
     """`_text` of each value (an object array), text cells taken as they are."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
         out = values.copy()
         out[pd.isna(values)] = ""
+        return out
+    if kind == "floating":  # amounts: the integral ones as ints at once
+        numbers = values.astype(np.float64)
+        missing = np.isnan(numbers)
+        with np.errstate(invalid="ignore"):
+            integral = ~missing & (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e15)
+        out = np.full(len(values), "", dtype=object)
+        out[integral] = numbers[integral].astype(np.int64).astype(str).astype(object)
+        rest = ~missing & ~integral
+        out[rest] = [_text(v) for v in values[rest]]
         return out
     return np.array([_text(v) for v in values], dtype=object)
 
@@ -719,11 +841,10 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
     other = np.where(left == np.arange(len(joined)), right, left)
     rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
     score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
-    files = np.array([t.file for t in pool.tables], dtype=object)
-    sheets = np.array([t.sheet for t in pool.tables], dtype=object)
+    source = records["source"].to_numpy()
     return pd.DataFrame(
         {
-            "file": files[records["source"].to_numpy()],
+            "file": _by_table([t.file for t in pool.tables], source),
             "row": records["row"].to_numpy(),
             "customer_id": records["customer_id"].to_numpy(dtype=object),
             "survivor_id": survivor,
@@ -731,17 +852,23 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
             "matched_with": _labels_where(pool, member, other),
             "rule": np.where(member, rule, ""),
             "score": np.where(member, score, np.nan),
-            "sheet": sheets[records["source"].to_numpy()],
+            "sheet": _by_table([t.sheet for t in pool.tables], source),
         }
     )
 
 
-def _labels_where(pool: Pool, member: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """The label (file:row) of `other` where `member`, else ""."""
-    out = np.full(len(member), "", dtype=object)
-    rows = np.flatnonzero(member)
-    out[rows] = pool.labels_at(other[rows])
-    return out
+def _by_table(values: list[str], source: np.ndarray) -> pd.Categorical:
+    """A value per input table on each pool row (its file, its sheet), each text held once."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    return pd.Categorical.from_codes(codes[source], categories=pd.Index(distinct, dtype=object))
+
+
+def _labels_where(pool: Pool, member: np.ndarray, other: np.ndarray) -> pd.Series:
+    """The label (file:row) of `other` where `member`, else "" (pandas' str)."""
+    labels = _labels(pool, other[member])
+    at = np.cumsum(member) - 1  # each member's place among the members
+    taken = labels.take(pa.array(at, mask=~member))
+    return pd.Series(pd.array(pc.fill_null(taken, ""), dtype=_STR))
 
 
 def repoint_followups(table: Table, survivor_of: dict[str, str]) -> tuple[Table, int]:

@@ -180,6 +180,8 @@ def _leading_places(text: str, vocab: NameVocabulary, stripped: bool) -> tuple[l
 
 def _most_specific(places: list[str], vocab: NameVocabulary) -> str:
     """The most specific of a name's places: the last city over its province."""
+    if not places:
+        return ""
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
     return place or (places[-1] if places else "")
 
@@ -232,13 +234,17 @@ def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str,
             out[position] = key_parts(name, vocab)
     if wholes:
         stripped, inside, branch = _arrow_forms(wholes, vocab)
+        heads = ends.place_heads
         for position, whole, text, held, branched in zip(
             simple, wholes, stripped, inside, branch, strict=True
         ):
             if held or branched:
                 out[position] = key_parts(names[position], vocab)
-            else:
+            elif text[:2] in heads:
                 out[position] = _simple_key(whole, text, vocab)
+            else:  # _simple_key of a name that starts with no place, inlined (most names)
+                person = 2 <= len(whole) <= 4 and _is_person(whole, vocab)
+                out[position] = (text or whole, "", person, "", whole)
     return out  # type: ignore[return-value]
 
 

@@ -29,6 +29,7 @@ from crmkit.dedupe.merge import (
     survivor_map,
 )
 from crmkit.dedupe.pairs import pairs_frame
+from crmkit.dedupe.pool import give_back_memory
 from crmkit.dedupe.rules import describe
 from crmkit.findings import Finding
 from crmkit.io.guard import Limits
@@ -54,8 +55,8 @@ class ClusterExample:
 class DedupeResult:
     """Everything one dedupe run found and made.
 
-    `found` holds the pool, the scored pairs and the clusters; `merged` the merged customers
-    and the map (None when merging was not asked for); `followups` the follow-up table
+    `found` holds the pool, the scored pairs and the clusters (a merged run lets go of the
+    pool's match keys, see Pool.let_go_of_keys); `merged` the merged customers and the map (None when merging was not asked for); `followups` the follow-up table
     re-pointed to the merged customers (None without follow-ups), `repointed` how many of its
     cells changed, `ambiguous` the 客户编号 that stood for different customers (their
     follow-ups stay with the earliest); `ignored` the lines of the decisions file that could
@@ -161,13 +162,13 @@ def dedupe_tables(
     step = on_step or (lambda message: None)
     parts = [part for table in tables for part in table.split()]
     pool = build_pool(parts)
-    _give_back_memory()
+    give_back_memory()
     reviewed: Decisions | None = None
     if decisions is not None:
         spec = spec or builtin_spec("customers")
         reviewed = load_decisions(decisions, pool, spec.field("name").header(), limits=limits)
     found = find_duplicates(pool, config, reviewed, on_step=step)
-    _give_back_memory()
+    give_back_memory()
     result = DedupeResult(
         found,
         ignored=list(reviewed.ignored) if reviewed is not None else [],
@@ -176,25 +177,14 @@ def dedupe_tables(
     if not (merge or followups is not None):
         return result
     step("merging")
+    pool.let_go_of_keys()
+    give_back_memory()
     result.merged = merge_duplicates(found, today=today, rulebook=rulebook)
-    _give_back_memory()
+    give_back_memory()
     if followups is not None:
         survivors, result.ambiguous = survivor_map(found, result.merged)
         result.followups, result.repointed = repoint_followups(followups, survivors)
     return result
-
-
-def _give_back_memory() -> None:
-    """Hand the memory a phase freed back to the system (glibc's malloc_trim; elsewhere
-    nothing): at 1M rows glibc kept some 250 MiB that pooling and matching had freed, and the
-    merge's peak stacked on it."""
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def sheets_read(table: Table) -> list[str]:

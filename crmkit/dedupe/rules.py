@@ -46,7 +46,9 @@ from crmkit.spec.config import DedupeConfig
 from crmkit.spec.names import NameVocabulary
 
 AUTO_RULES = ("phone", "email", "contact")
-REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
+REVIEW_RULES = (
+    "place", "business", "contacts-differ", "phone-only", "email-only", "name-only", "either",
+)  # fmt: skip
 RULES = AUTO_RULES + REVIEW_RULES
 
 
@@ -236,15 +238,32 @@ def _name_evidence(
     for position in chinese.tolist():
         a, b = keys[left[position]], keys[right[position]]
         shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-        if len(shorter) >= 2 and longer.startswith(shorter):
+        held = _held(shorter, longer, config)
+        if held:
             alike[position] = True
             city_held[position] = not direct[position]
-            evidence[position] = f"one name holds the other ({shorter})"
+            evidence[position] = held
     scripts = np.flatnonzero(direct & same_contact & ~alike & (latin[left] != latin[right]))
     alike[scripts] = True
     evidence[scripts] = "one contact, names in two scripts"
     for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
     return alike, whole_alike, for_contact, evidence
+
+
+def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
+    """How the longer key starts with the shorter one ("" if it does not): as written
+    (益瑞 / 益瑞文化传媒), with a homophone typed for one of its characters (琳东 / 林东餐饮) or
+    with two of its characters swapped (德盛源 / 德源盛科技): a short name typed in a hurry."""
+    if len(shorter) < 2 or len(shorter) >= len(longer):
+        return ""
+    if longer.startswith(shorter):
+        return f"one name holds the other ({shorter})"
+    head = longer[: len(shorter)]
+    if config.sound_alike and sounds_alike(shorter, head):
+        return f"one name holds the other, sounding alike ({spoken(shorter)})"
+    if len(shorter) >= 3 and sorted(shorter) == sorted(head):
+        return f"one name holds the other, in another order ({head})"
+    return ""
 
 
 # Candidate pairs scored at a time: each pair's evidence is some twenty arrays of a value per
@@ -267,9 +286,9 @@ def score_pairs(
     below 100 are alike, see _name_evidence; empty when the score says it all). Each pair is
     judged on its own, so the pairs are scored PAIRS_AT_ONCE at a time, in order.
     """
-    if len(left) <= PAIRS_AT_ONCE:
-        return _score_some(_Rows(records), codes, left, right, config, vocab)
     rows = _Rows(records)
+    if len(left) <= PAIRS_AT_ONCE:
+        return _either(rows, _score_some(rows, codes, left, right, config, vocab), vocab)
     parts = [
         _score_some(
             rows,
@@ -283,7 +302,77 @@ def score_pairs(
     ]
     # Slices where no pair is kept have columns of no dtype: left out, they change none.
     kept = [part for part in parts if len(part)] or parts[:1]
-    return pd.concat(kept, ignore_index=True)
+    return _either(rows, pd.concat(kept, ignore_index=True), vocab)
+
+
+_DISSIMILAR = ("phone-only", "email-only")
+
+
+def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataFrame:
+    """The pairs `pairs` would merge a row by into two businesses (a `business` pair: a
+    group's sister companies, a chain's stores) shown for review instead (rule `either`):
+    a short name (武汉源顺金), a card in English or a copy beside the switchboard and the
+    purchaser of 源顺金机械 and 源顺金医药 could be either of them, and a person cannot tell
+    which from the sheet."""
+    left = pairs["left"].to_numpy(dtype=np.int64)
+    right = pairs["right"].to_numpy(dtype=np.int64)
+    rule = pairs["rule"].to_numpy(dtype=object)
+    latin = rows.latin
+    # Dissimilar names are two businesses when both are Chinese (a card in English and a
+    # Chinese name cannot be compared).
+    business = (rule == "business") | (np.isin(rule, _DISSIMILAR) & ~latin[left] & ~latin[right])
+    keys = rows.keys
+    for position in np.flatnonzero(rule == "contacts-differ").tolist():
+        # sister companies with two contacts (凯华金辉医药 / 凯华金辉物流)
+        business[position] = bool(vocab.other_business(keys[left[position]], keys[right[position]]))
+    if not business.any():
+        return pairs
+    size = max(len(rows.keys), 1)
+    apart = np.unique(left[business] * size + right[business])
+    firms = np.union1d(left[business], right[business])
+    # Merged pairs with a row of some business pair, from each end: (row, partner, pair),
+    # where names differ (a row of the very name of one of them is that one).
+    merged = np.flatnonzero(
+        (pairs["decision"].to_numpy(dtype=object) == "auto") & (pairs["score"].to_numpy() < 100)
+    )
+    ends = pd.DataFrame(
+        {
+            "row": np.concatenate((left[merged], right[merged])),
+            "partner": np.concatenate((right[merged], left[merged])),
+            "pair": np.concatenate((merged, merged)),
+        }
+    )
+    ends = ends[np.isin(ends["partner"].to_numpy(), firms)]
+    ends = ends[ends.duplicated("row", keep=False)]  # a row merged with two of them at least
+    if not len(ends):
+        return pairs
+    both = ends.merge(ends, on="row", suffixes=("_a", "_b"))
+    both = both[both["partner_a"] < both["partner_b"]]
+    code = both["partner_a"].to_numpy(dtype=np.int64) * size + both["partner_b"].to_numpy()
+    row, a, b = (both[c].to_numpy(dtype=np.int64) for c in ("row", "partner_a", "partner_b"))
+    # The row says less than either business: a shorter name, or a card in English.
+    lengths = rows.lengths
+    vaguer = ((lengths[row] < lengths[a]) & (lengths[row] < lengths[b])) | (
+        latin[row] & ~latin[a] & ~latin[b]
+    )
+    both = both[np.isin(code, apart) & vaguer]
+    if not len(both):
+        return pairs
+    rule = rule.copy()
+    decision = pairs["decision"].to_numpy(dtype=object).copy()
+    evidence = pairs["evidence"].to_numpy(dtype=object).copy()
+    for pair_a, pair_b, a, b in zip(
+        both["pair_a"].tolist(),
+        both["pair_b"].tolist(),
+        both["partner_a"].tolist(),
+        both["partner_b"].tolist(),
+        strict=True,
+    ):
+        for pair in (pair_a, pair_b):
+            rule[pair] = "either"
+            decision[pair] = "review"
+            evidence[pair] = f"{keys[a]} / {keys[b]}"
+    return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
 def _score_some(
@@ -352,6 +441,14 @@ def _score_some(
         (at_phone & (score < config.phone_name_min + config.other_contact_margin))
         | (at_email & (score < config.email_name_min + config.other_contact_margin))
     )
+    # Another contact makes alike names two companies only on a phone several companies
+    # may answer (a landline, a hotline: 上海浦软科技 / 上海浦软信息技术 on one switchboard);
+    # a mobile is one person's and an e-mail one mailbox: beside them another contact is a
+    # new contact person of the same company (深圳宏安 / 深圳宏安教育咨询, one mobile).
+    sisters &= ~(organisations & (same_email | codes.shared_mobile(left, right)))
+    # Two individuals are their names: on one phone, names neither alike nor the same are
+    # two people of one family, whatever the score (张超 / 张超娜, 唐博桂 / 唐伟桂).
+    sisters |= contacts_differ & person[left] & person[right] & (at_phone | at_email)
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters
     # One contact and names alike as a whole: only for keys of some length (华为 / 华威 share
@@ -395,7 +492,7 @@ def _score_some(
     ]
     # Rule numbers, named for the kept pairs only: names for 8 million candidate pairs were
     # a 500 MiB array of text at 1M rows.
-    number = np.select(conditions, list(range(len(RULES))), default=-1)
+    number = np.select(conditions, list(range(len(conditions))), default=-1)  # `either`: later
     keep = number >= 0
     kept = number[keep]
     return pd.DataFrame(
@@ -426,6 +523,7 @@ _REASONS = {
     "phone-only": "same phone, names only {score:g}",
     "email-only": "same e-mail, names only {score:g}",
     "name-only": "names {score:g}, nothing else shared",
+    "either": "names {score:g}, but it could be either of two businesses",
     "decision": "accepted by a person (names {score:g})",
 }
 
@@ -437,6 +535,7 @@ _WITH_EVIDENCE = {
     "place": "places differ ({evidence})",
     "business": "names {score:g}, but another trade or store ({evidence})",
     "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
+    "either": "names {score:g}, but it could be either of two businesses ({evidence})",
 }
 
 

@@ -288,7 +288,8 @@ def score_pairs(
     """
     rows = _Rows(records)
     if len(left) <= PAIRS_AT_ONCE:
-        return _either(rows, _score_some(rows, codes, left, right, config, vocab), vocab)
+        pairs = _score_some(rows, codes, left, right, config, vocab)
+        return _either(rows, _one_company_phone(rows, codes, pairs), vocab)
     parts = [
         _score_some(
             rows,
@@ -302,7 +303,47 @@ def score_pairs(
     ]
     # Slices where no pair is kept have columns of no dtype: left out, they change none.
     kept = [part for part in parts if len(part)] or parts[:1]
-    return _either(rows, pd.concat(kept, ignore_index=True), vocab)
+    pairs = _one_company_phone(rows, codes, pd.concat(kept, ignore_index=True))
+    return _either(rows, pairs, vocab)
+
+
+_HELD = "one name holds the other"
+
+
+def _one_company_phone(rows: _Rows, codes: MatchCodes, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The `contacts-differ` pairs of a short name (上海瑞云 / 上海市瑞云化工) on a landline
+    that no two businesses share merged by their phone: on a switchboard (a phone with two
+    dissimilar names, or two trades or stores, written in one script) another contact may
+    be another company's (Jade Garden Restaurant / Imperial Jade Garden Lounge on a hotel's);
+    elsewhere it is a new contact person of the same company."""
+    rule = pairs["rule"].to_numpy(dtype=object)
+    evidence = pairs["evidence"].to_numpy(dtype=object)
+    held = (rule == "contacts-differ") & pd.Series(evidence, dtype=object).str.startswith(
+        _HELD
+    ).fillna(False).to_numpy(dtype=bool)
+    held &= pairs["same_phone"].to_numpy(dtype=bool) & ~pairs["same_email"].to_numpy(dtype=bool)
+    if not held.any():
+        return pairs
+    left = pairs["left"].to_numpy(dtype=np.int64)
+    right = pairs["right"].to_numpy(dtype=np.int64)
+    phone = codes.phone
+    latin = rows.latin
+    shared = np.isin(rule, ("business", "either", *_DISSIMILAR)) & (latin[left] == latin[right])
+    shared &= pairs["same_phone"].to_numpy(dtype=bool)
+    switchboards = np.union1d(phone[left[shared]], phone[right[shared]])
+    lift = held & (phone[left] == phone[right]) & (phone[left] >= 0)
+    lift &= ~np.isin(phone[left], switchboards) & ~rows.person[left] & ~rows.person[right]
+    if not lift.any():
+        return pairs
+    rule = rule.copy()
+    decision = pairs["decision"].to_numpy(dtype=object).copy()
+    evidence = evidence.copy()
+    rule[lift] = "phone"
+    decision[lift] = "auto"
+    evidence[lift] = [
+        f"{e}, another contact on a phone no other business shares" for e in evidence[lift]
+    ]
+    return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
 _DISSIMILAR = ("phone-only", "email-only")

@@ -43,7 +43,7 @@ from rapidfuzz.process import cpdist
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.sound import readings, sounds_alike, spoken
 from crmkit.spec.config import DedupeConfig
-from crmkit.spec.names import NameVocabulary
+from crmkit.spec.names import NameVocabulary, fold
 
 AUTO_RULES = ("phone", "email", "contact")
 REVIEW_RULES = (
@@ -155,7 +155,10 @@ def _name_evidence(
     shared: np.ndarray,
     direct: np.ndarray,
     same_contact: np.ndarray,
+    same_phone: np.ndarray,
+    same_email: np.ndarray,
     config: DedupeConfig,
+    vocab: NameVocabulary,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where names sharing a phone or e-mail are alike although they score below 100, where
     they are alike as a whole (they sound alike, or have the same words: not one inside the
@@ -243,9 +246,28 @@ def _name_evidence(
             alike[position] = True
             city_held[position] = not direct[position]
             evidence[position] = held
-    scripts = np.flatnonzero(direct & same_contact & ~alike & (latin[left] != latin[right]))
-    alike[scripts] = True
-    evidence[scripts] = "one contact, names in two scripts"
+    # A name in each script: alike beside one contact, or one e-mail as well as one phone, or
+    # a trade word saying the Chinese name's trade (Harbor Foods / 峰达食品); never when it says
+    # another trade (Harbor Foods / 峰达物流: [latin_trades]).
+    names = rows.records["name"].to_numpy(dtype=object)
+    for position in np.flatnonzero(direct & ~alike & (latin[left] != latin[right])).tolist():
+        english, chinese = left[position], right[position]
+        if not latin[english]:
+            english, chinese = chinese, english
+        said = vocab.latin_trade(fold(str(names[english] or "")))
+        trade = vocab.business(keys[chinese])[1]
+        if said and trade and said != trade:
+            continue
+        if same_contact[position]:
+            found = "one contact, names in two scripts"
+        elif same_phone[position] and same_email[position]:
+            found = "one e-mail too, names in two scripts"
+        elif said and said == trade:
+            found = f"names in two scripts, one trade ({trade})"
+        else:
+            continue
+        alike[position] = True
+        evidence[position] = found
     for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
     return alike, whole_alike, for_contact, evidence
 
@@ -462,7 +484,10 @@ def _score_some(
         shared | by_contact_only,
         shared,
         same_contact,
+        same_phone,
+        same_email,
         config,
+        vocab,
     )
     # Two individuals' contacts are their names: alike names are alike contacts (罗磊英 /
     # 罗英磊); one character apart on one phone may be a sibling (唐博桂 / 唐伟桂).

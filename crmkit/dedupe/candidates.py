@@ -113,13 +113,16 @@ def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = pd.Series(uniques, dtype=object)
     extended = text.str.contains("转", regex=False).to_numpy(dtype=bool)
     if not extended.any():
-        mobile = text.str.fullmatch(_MOBILE).fillna(False).to_numpy(dtype=bool)
-        return codes.astype(np.int64), mobile
+        return codes.astype(np.int64), _mobiles(text)
     base = text.where(~extended, text.str.split("转", n=1).str[0])
     base_codes, base_uniques = pd.factorize(base, use_na_sentinel=True)
-    mobile = pd.Series(base_uniques, dtype=object).str.fullmatch(_MOBILE)
     codes = np.where(codes >= 0, base_codes[np.maximum(codes, 0)], -1)
-    return codes.astype(np.int64), mobile.fillna(False).to_numpy(dtype=bool)
+    return codes.astype(np.int64), _mobiles(pd.Series(base_uniques, dtype=object))
+
+
+def _mobiles(phones: pd.Series) -> np.ndarray:
+    """Whether each normalized phone is a mainland mobile."""
+    return phones.str.fullmatch(_MOBILE).fillna(False).to_numpy(dtype=bool)
 
 
 def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:

@@ -16,8 +16,14 @@ Shown for review, never merged unless a person accepts them:
 - business: one of the above, but the names end in two trades or two stores (博晨明建材 /
            博晨明科技, 宇嘉方达(朝阳店) / (海淀店): a group's sister companies, a chain's
            stores on its hotline; names.toml [trades]);
-- contacts-differ: a shared phone or e-mail, names just at the threshold and two different
-           contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
+- contacts-differ: a shared landline or hotline (not a mobile, no shared e-mail), names just
+           at the threshold and two different contacts (上海浦软科技 / 上海浦软信息技术 on one
+           switchboard: sister companies) — unless one name holds the other and no two
+           businesses share that phone (then merged by phone); two individuals on one phone
+           with names neither alike nor the same (张超 / 张超娜: a family);
+- either:  a row merged by the above with two rows of two businesses (a business pair, or
+           dissimilar Chinese names on one phone or e-mail) while saying less than either (a
+           shorter name, a card in English): 武汉源顺金 beside 源顺金机械 and 源顺金医药;
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
 - name-only: organisations whose names score at least review_name_min, nothing else shared
            (a Latin name needs two words besides generic ones: Jade Restaurant is common).
@@ -26,8 +32,10 @@ Names are alike (the `evidence` column says which way) when they sound alike (�
 pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
 words are the other's or inside them, order and generic words aside (Lotus / Lotus Jade
 Garden; words_name_min); beside a shared phone or e-mail also when one name's key holds the
-other's (益瑞 / 益瑞文化传媒: a short name) or, with one contact too, the names are written in
-two scripts (Bright Foods / 海云宇食品).
+other's (益瑞 / 益瑞文化传媒: a short name; also with a homophone or two characters swapped in
+it, 琳东 / 林东餐饮) or the names are written in two scripts with one contact too (Bright Foods /
+海云宇食品), one e-mail too, or a trade word saying the Chinese name's trade (names.toml
+[latin_trades]; one saying another trade is never alike).
 """
 
 from __future__ import annotations
@@ -241,11 +249,11 @@ def _name_evidence(
     for position in chinese.tolist():
         a, b = keys[left[position]], keys[right[position]]
         shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-        held = _held(shorter, longer, config)
-        if held:
+        holds = _held(shorter, longer, config)
+        if holds:
             alike[position] = True
             city_held[position] = not direct[position]
-            evidence[position] = held
+            evidence[position] = holds
     # A name in each script: alike beside one contact, or one e-mail as well as one phone, or
     # a trade word saying the Chinese name's trade (Harbor Foods / 峰达食品); never when it says
     # another trade (Harbor Foods / 峰达物流: [latin_trades]).

@@ -121,8 +121,13 @@ def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mobiles(phones: pd.Series) -> np.ndarray:
-    """Whether each normalized phone is a mainland mobile."""
-    return phones.str.fullmatch(_MOBILE).fillna(False).to_numpy(dtype=bool)
+    """Whether each normalized phone is a mainland mobile (in Arrow: one RE2 call)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(phones.tolist(), type=pa.large_string())
+    found = pc.match_substring_regex(texts, pattern=f"^{_MOBILE}$")
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:

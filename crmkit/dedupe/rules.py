@@ -246,6 +246,12 @@ def _name_evidence(
         & ~person[left]
         & ~person[right]
     )
+    # One key starts like the other (see _held) only where their first characters are the
+    # same or read alike: a vectorized sieve before looking at each pair.
+    readings_of, other_readings = rows.end_readings[0]
+    a1, a2 = readings_of[left[chinese]], other_readings[left[chinese]]
+    b1, b2 = readings_of[right[chinese]], other_readings[right[chinese]]
+    chinese = chinese[(a1 == b1) | (a1 == b2) | (a2 == b1) | (a2 == b2)]
     for position in chinese.tolist():
         a, b = keys[left[position]], keys[right[position]]
         shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
@@ -283,7 +289,8 @@ def _name_evidence(
 def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
     """How the longer key starts with the shorter one ("" if it does not): as written
     (益瑞 / 益瑞文化传媒), with a homophone typed for one of its characters (琳东 / 林东餐饮) or
-    with two of its characters swapped (德盛源 / 德源盛科技): a short name typed in a hurry."""
+    with two of its characters after the first swapped (德盛源 / 德源盛科技): a short name
+    typed in a hurry."""
     if len(shorter) < 2 or len(shorter) >= len(longer):
         return ""
     if longer.startswith(shorter):
@@ -291,7 +298,7 @@ def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
     head = longer[: len(shorter)]
     if config.sound_alike and sounds_alike(shorter, head):
         return f"one name holds the other, sounding alike ({spoken(shorter)})"
-    if len(shorter) >= 3 and sorted(shorter) == sorted(head):
+    if len(shorter) >= 3 and head[0] == shorter[0] and sorted(shorter) == sorted(head):
         return f"one name holds the other, in another order ({head})"
     return ""
 
@@ -348,18 +355,21 @@ def _one_company_phone(rows: _Rows, codes: MatchCodes, pairs: pd.DataFrame) -> p
     elsewhere it is a new contact person of the same company."""
     rule = pairs["rule"].to_numpy(dtype=object)
     evidence = pairs["evidence"].to_numpy(dtype=object)
-    held = (rule == "contacts-differ") & pd.Series(evidence, dtype=object).str.startswith(
-        _HELD
-    ).fillna(False).to_numpy(dtype=bool)
-    held &= pairs["same_phone"].to_numpy(dtype=bool) & ~pairs["same_email"].to_numpy(dtype=bool)
+    same_phone = pairs["same_phone"].to_numpy(dtype=bool)
+    held = np.zeros(len(rule), dtype=bool)
+    for position in np.flatnonzero(same_phone & (rule == "contacts-differ")).tolist():
+        held[position] = str(evidence[position]).startswith(_HELD)
+    held &= ~pairs["same_email"].to_numpy(dtype=bool)
     if not held.any():
         return pairs
     left = pairs["left"].to_numpy(dtype=np.int64)
     right = pairs["right"].to_numpy(dtype=np.int64)
     phone = codes.phone
     latin = rows.latin
-    shared = np.isin(rule, ("business", "either", *_DISSIMILAR)) & (latin[left] == latin[right])
-    shared &= pairs["same_phone"].to_numpy(dtype=bool)
+    shared = np.zeros(len(rule), dtype=bool)
+    for name in ("business", "either", *_DISSIMILAR):
+        shared |= rule == name
+    shared &= same_phone & (latin[left] == latin[right])
     switchboards = np.union1d(phone[left[shared]], phone[right[shared]])
     lift = held & (phone[left] == phone[right]) & (phone[left] >= 0)
     lift &= ~np.isin(phone[left], switchboards) & ~rows.person[left] & ~rows.person[right]
@@ -391,7 +401,8 @@ def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataF
     latin = rows.latin
     # Dissimilar names are two businesses when both are Chinese (a card in English and a
     # Chinese name cannot be compared).
-    business = (rule == "business") | (np.isin(rule, _DISSIMILAR) & ~latin[left] & ~latin[right])
+    dissimilar = (rule == _DISSIMILAR[0]) | (rule == _DISSIMILAR[1])
+    business = (rule == "business") | (dissimilar & ~latin[left] & ~latin[right])
     keys = rows.keys
     for position in np.flatnonzero(rule == "contacts-differ").tolist():
         # sister companies with two contacts (凯华金辉医药 / 凯华金辉物流)

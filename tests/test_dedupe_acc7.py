@@ -204,6 +204,23 @@ def test_another_contact_on_a_landline_merges_unless_it_is_a_switchboard(tmp_pat
     )
 
 
+def test_an_english_card_of_the_trade_with_another_contact_on_a_lone_landline_merges(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        row(客户名称="湖北省武汉市峰达食品股份有限公司", 联系人姓名="曹瑞", 联系电话="027-73755683"),
+        row(客户名称="Harbor Foods Co., Ltd.", 联系人姓名="Ken Lau", 联系电话="(027)73755683"),
+    ]  # fmt: skip
+    found = dedupe(tmp_path, rows)
+    assert together(found, 0, 1)
+    assert reasons(found)[(0, 1)] == (
+        "phone",
+        "auto",
+        "same phone, names in two scripts, one trade (食品), another contact on a phone no "
+        "other business shares",
+    )
+
+
 def test_two_people_with_other_names_on_one_phone_are_a_family(tmp_path: Path) -> None:
     rows = [
         row(客户名称="张超娜", 联系人姓名="张超娜", 联系电话="15222979900"),

@@ -345,11 +345,15 @@ def score_pairs(
 
 
 _HELD = "one name holds the other"
+# The evidence of names alike that a lone landline merges beside another contact: a short
+# name, a card in English naming the trade.
+_LONE_LANDLINE = (_HELD, "names in two scripts, one trade")
 
 
 def _one_company_phone(rows: _Rows, codes: MatchCodes, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The `contacts-differ` pairs of a short name (上海瑞云 / 上海市瑞云化工) on a landline
-    that no two businesses share merged by their phone: on a switchboard (a phone with two
+    """The `contacts-differ` pairs of a short name (上海瑞云 / 上海市瑞云化工), or of a card in
+    English naming the trade (Harbor Foods / 峰达食品), on a landline that no two businesses
+    share merged by their phone: on a switchboard (a phone with two
     dissimilar names, or two trades or stores, written in one script) another contact may
     be another company's (Jade Garden Restaurant / Imperial Jade Garden Lounge on a hotel's);
     elsewhere it is a new contact person of the same company."""
@@ -358,7 +362,7 @@ def _one_company_phone(rows: _Rows, codes: MatchCodes, pairs: pd.DataFrame) -> p
     same_phone = pairs["same_phone"].to_numpy(dtype=bool)
     held = np.zeros(len(rule), dtype=bool)
     for position in np.flatnonzero(same_phone & (rule == "contacts-differ")).tolist():
-        held[position] = str(evidence[position]).startswith(_HELD)
+        held[position] = str(evidence[position]).startswith(_LONE_LANDLINE)
     held &= ~pairs["same_email"].to_numpy(dtype=bool)
     if not held.any():
         return pairs

@@ -9,6 +9,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crmkit.dedupe import build_pool, find_duplicates
 from crmkit.dedupe.rules import describe_all
 from crmkit.io import read_table
@@ -176,48 +178,43 @@ def test_another_contact_on_a_mobile_or_an_e_mail_is_the_same_company(tmp_path: 
     assert why[(2, 3)] == ("email", "auto", "same e-mail, one name holds the other (明通)")
 
 
-def test_another_contact_on_a_landline_merges_unless_it_is_a_switchboard(tmp_path: Path) -> None:
-    alone = [
-        row(客户名称="上海市瑞云化工有限公司", 联系人姓名="张平", 联系电话="021-67143918"),
-        row(客户名称="上海瑞云", 联系人姓名="张英娟", 联系电话="021 6714 3918"),
-    ]  # fmt: skip
-    found = dedupe(tmp_path, alone)
+LONE = "another contact on a phone no other business shares"
+
+
+@pytest.mark.parametrize(
+    ("name", "card", "why"),
+    [
+        ("上海市瑞云化工有限公司", "上海瑞云", f"same phone, one name holds the other (瑞云), {LONE}"),
+        ("湖北省武汉市峰达食品股份有限公司", "Harbor Foods Co., Ltd.",
+         f"same phone, names in two scripts, one trade (食品), {LONE}"),
+    ],
+)  # fmt: skip
+def test_another_contact_on_a_lone_landline_merges(
+    tmp_path: Path, name: str, card: str, why: str
+) -> None:
+    rows = [
+        row(客户名称=name, 联系人姓名="张平", 联系电话="021-67143918"),
+        row(客户名称=card, 联系人姓名="张英娟", 联系电话="021 6714 3918"),
+    ]
+    found = dedupe(tmp_path, rows)
     assert together(found, 0, 1)
-    assert reasons(found)[(0, 1)] == (
-        "phone",
-        "auto",
-        "same phone, one name holds the other (瑞云), another contact on a phone no other "
-        "business shares",
-    )
+    assert reasons(found)[(0, 1)] == ("phone", "auto", why)
+
+
+def test_another_contact_on_a_switchboard_is_reviewed(tmp_path: Path) -> None:
     # a third company answers that landline: a switchboard, where another contact may be
     # another company's
-    shared = [
-        *alone,
+    rows = [
+        row(客户名称="上海市瑞云化工有限公司", 联系人姓名="张平", 联系电话="021-67143918"),
+        row(客户名称="上海瑞云", 联系人姓名="张英娟", 联系电话="021 6714 3918"),
         row(客户名称="上海市博晨餐饮有限公司", 联系人姓名="周杰", 联系电话="021-67143918"),
-    ]
-    found = dedupe(tmp_path, shared)
+    ]  # fmt: skip
+    found = dedupe(tmp_path, rows)
     assert found.cluster_count == 0, reasons(found)
     assert reasons(found)[(0, 1)] == (
         "contacts-differ",
         "review",
         "same phone or e-mail, one name holds the other (瑞云), other contacts",
-    )
-
-
-def test_an_english_card_of_the_trade_with_another_contact_on_a_lone_landline_merges(
-    tmp_path: Path,
-) -> None:
-    rows = [
-        row(客户名称="湖北省武汉市峰达食品股份有限公司", 联系人姓名="曹瑞", 联系电话="027-73755683"),
-        row(客户名称="Harbor Foods Co., Ltd.", 联系人姓名="Ken Lau", 联系电话="(027)73755683"),
-    ]  # fmt: skip
-    found = dedupe(tmp_path, rows)
-    assert together(found, 0, 1)
-    assert reasons(found)[(0, 1)] == (
-        "phone",
-        "auto",
-        "same phone, names in two scripts, one trade (食品), another contact on a phone no "
-        "other business shares",
     )
 
 

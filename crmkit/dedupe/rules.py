@@ -533,8 +533,11 @@ def _score_some(
     # Another contact makes alike names two companies only on a phone several companies
     # may answer (a landline, a hotline: 上海浦软科技 / 上海浦软信息技术 on one switchboard);
     # a mobile is one person's and an e-mail one mailbox: beside them another contact is a
-    # new contact person of the same company (深圳宏安 / 深圳宏安教育咨询, one mobile).
-    sisters &= ~(organisations & (same_email | codes.shared_mobile(left, right)))
+    # new contact person of the same company (深圳宏安 / 深圳宏安教育咨询, one mobile) when the
+    # names are alike by some evidence, not only by a score (Silver Plover Restaurant and
+    # Skylark Sequoia Restaurant share a word, not a name).
+    one_mailbox = same_email | codes.shared_mobile(left, right)
+    sisters &= ~(organisations & one_mailbox & alike)
     # Two individuals are their names: on one phone, names neither alike nor the same are
     # two people of one family, whatever the score (张超 / 张超娜, 唐博桂 / 唐伟桂).
     sisters |= contacts_differ & person[left] & person[right] & (at_phone | at_email)

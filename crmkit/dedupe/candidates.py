@@ -76,6 +76,17 @@ class MatchCodes:
     phone_row: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
     phone_code: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
     phone_count: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    # Whether each phone code is a mainland mobile (one person's), not a landline or a
+    # hotline several companies may answer (a switchboard).
+    mobile: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, bool))
+
+    def shared_mobile(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Whether the rows of each pair share a mobile as their first phones."""
+        code = self.phone[left]
+        same = (code == self.phone[right]) & (code >= 0)
+        if not len(self.mobile):
+            return np.zeros(len(left), dtype=bool)
+        return same & self.mobile[np.maximum(code, 0)]
 
     def same_phone(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Whether the rows of each pair share a phone, any phone of either (extensions aside)."""
@@ -98,17 +109,32 @@ class MatchCodes:
         return same
 
 
-def _phone_codes(phones: pd.Series) -> np.ndarray:
+_MOBILE = r"1[3-9]\d{9}"  # a normalized mainland mobile (text/normalize.py writes 11 digits)
+
+
+def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of phones without their extension: 010-62345678转801 and 010-62345678 are one
-    switchboard (whose rows the names then tell apart)."""
+    switchboard (whose rows the names then tell apart); and whether each code is a mobile."""
     codes, uniques = pd.factorize(phones, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object)
     extended = text.str.contains("转", regex=False).to_numpy(dtype=bool)
     if not extended.any():
-        return codes.astype(np.int64)
+        return codes.astype(np.int64), _mobiles(text)
     base = text.copy()
     base[extended] = [phone.split("转", 1)[0] for phone in text[extended]]
-    return np.where(codes >= 0, _codes(base)[np.maximum(codes, 0)], -1).astype(np.int64)
+    base_codes, base_uniques = pd.factorize(base, use_na_sentinel=True)
+    codes = np.where(codes >= 0, base_codes[np.maximum(codes, 0)], -1)
+    return codes.astype(np.int64), _mobiles(pd.Series(base_uniques, dtype=object))
+
+
+def _mobiles(phones: pd.Series) -> np.ndarray:
+    """Whether each normalized phone is a mainland mobile (in Arrow: one RE2 call)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(phones.tolist(), type=pa.large_string())
+    found = pc.match_substring_regex(texts, pattern=f"^{_MOBILE}$")
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:
@@ -120,7 +146,7 @@ def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> Ma
         phones = pd.DataFrame({"row": np.arange(len(records)), "phone": records["phone"]})
         phones = phones[phones["phone"].notna()]
     phone_row = phones["row"].to_numpy(dtype=np.int64)
-    phone_code = _phone_codes(phones["phone"].reset_index(drop=True))
+    phone_code, mobile = _phone_codes(phones["phone"].reset_index(drop=True))
     # A row whose two phones are one switchboard (转801, 转802) has that one code once.
     unique_rows = pd.DataFrame({"row": phone_row, "code": phone_code}).drop_duplicates()
     phone_row = unique_rows["row"].to_numpy(dtype=np.int64)
@@ -140,6 +166,7 @@ def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> Ma
         phone_row=phone_row,
         phone_code=phone_code,
         phone_count=count,
+        mobile=mobile,
     )
 
 

@@ -16,8 +16,14 @@ Shown for review, never merged unless a person accepts them:
 - business: one of the above, but the names end in two trades or two stores (博晨明建材 /
            博晨明科技, 宇嘉方达(朝阳店) / (海淀店): a group's sister companies, a chain's
            stores on its hotline; names.toml [trades]);
-- contacts-differ: a shared phone or e-mail, names just at the threshold and two different
-           contacts (上海浦软科技 / 上海浦软信息技术 on one switchboard: sister companies);
+- contacts-differ: a shared landline or hotline (not a mobile, no shared e-mail), names just
+           at the threshold and two different contacts (上海浦软科技 / 上海浦软信息技术 on one
+           switchboard: sister companies) — unless one name holds the other and no two
+           businesses share that phone (then merged by phone); two individuals on one phone
+           with names neither alike nor the same (张超 / 张超娜: a family);
+- either:  a row merged by the above with two rows of two businesses (a business pair, or
+           dissimilar Chinese names on one phone or e-mail) while saying less than either (a
+           shorter name, a card in English): 武汉源顺金 beside 源顺金机械 and 源顺金医药;
 - phone-only, email-only: a shared phone or e-mail, dissimilar names;
 - name-only: organisations whose names score at least review_name_min, nothing else shared
            (a Latin name needs two words besides generic ones: Jade Restaurant is common).
@@ -26,8 +32,10 @@ Names are alike (the `evidence` column says which way) when they sound alike (�
 pinyin input-method typo: sound.py; sound_alike = 1) or, written in Latin letters, one name's
 words are the other's or inside them, order and generic words aside (Lotus / Lotus Jade
 Garden; words_name_min); beside a shared phone or e-mail also when one name's key holds the
-other's (益瑞 / 益瑞文化传媒: a short name) or, with one contact too, the names are written in
-two scripts (Bright Foods / 海云宇食品).
+other's (益瑞 / 益瑞文化传媒: a short name; also with a homophone or two characters swapped in
+it, 琳东 / 林东餐饮) or the names are written in two scripts with one contact too (Bright Foods /
+海云宇食品), one e-mail too, or a trade word saying the Chinese name's trade (names.toml
+[latin_trades]; one saying another trade is never alike).
 """
 
 from __future__ import annotations
@@ -43,10 +51,12 @@ from rapidfuzz.process import cpdist
 from crmkit.dedupe.candidates import MatchCodes
 from crmkit.dedupe.sound import readings, sounds_alike, spoken
 from crmkit.spec.config import DedupeConfig
-from crmkit.spec.names import NameVocabulary
+from crmkit.spec.names import NameVocabulary, fold
 
 AUTO_RULES = ("phone", "email", "contact")
-REVIEW_RULES = ("place", "business", "contacts-differ", "phone-only", "email-only", "name-only")
+REVIEW_RULES = (
+    "place", "business", "contacts-differ", "phone-only", "email-only", "name-only", "either",
+)  # fmt: skip
 RULES = AUTO_RULES + REVIEW_RULES
 
 
@@ -153,7 +163,10 @@ def _name_evidence(
     shared: np.ndarray,
     direct: np.ndarray,
     same_contact: np.ndarray,
+    same_phone: np.ndarray,
+    same_email: np.ndarray,
     config: DedupeConfig,
+    vocab: NameVocabulary,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where names sharing a phone or e-mail are alike although they score below 100, where
     they are alike as a whole (they sound alike, or have the same words: not one inside the
@@ -233,18 +246,61 @@ def _name_evidence(
         & ~person[left]
         & ~person[right]
     )
+    # One key starts like the other (see _held) only where their first characters are the
+    # same or read alike: a vectorized sieve before looking at each pair.
+    readings_of, other_readings = rows.end_readings[0]
+    a1, a2 = readings_of[left[chinese]], other_readings[left[chinese]]
+    b1, b2 = readings_of[right[chinese]], other_readings[right[chinese]]
+    chinese = chinese[(a1 == b1) | (a1 == b2) | (a2 == b1) | (a2 == b2)]
     for position in chinese.tolist():
         a, b = keys[left[position]], keys[right[position]]
         shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-        if len(shorter) >= 2 and longer.startswith(shorter):
+        holds = _held(shorter, longer, config)
+        if holds:
             alike[position] = True
             city_held[position] = not direct[position]
-            evidence[position] = f"one name holds the other ({shorter})"
-    scripts = np.flatnonzero(direct & same_contact & ~alike & (latin[left] != latin[right]))
-    alike[scripts] = True
-    evidence[scripts] = "one contact, names in two scripts"
+            evidence[position] = holds
+    # A name in each script: alike beside one contact, or one e-mail as well as one phone, or
+    # a trade word saying the Chinese name's trade (Harbor Foods / 峰达食品); never when it says
+    # another trade (Harbor Foods / 峰达物流: [latin_trades]).
+    names = rows.records["name"].to_numpy(dtype=object)
+    for position in np.flatnonzero(direct & ~alike & (latin[left] != latin[right])).tolist():
+        english, chinese = left[position], right[position]
+        if not latin[english]:
+            english, chinese = chinese, english
+        said = vocab.latin_trade(fold(str(names[english] or "")))
+        trade = vocab.business(keys[chinese])[1]
+        if said and trade and said != trade:
+            continue
+        if same_contact[position]:
+            found = "one contact, names in two scripts"
+        elif same_phone[position] and same_email[position]:
+            found = "one e-mail too, names in two scripts"
+        elif said and said == trade:
+            found = f"names in two scripts, one trade ({trade})"
+        else:
+            continue
+        alike[position] = True
+        evidence[position] = found
     for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
     return alike, whole_alike, for_contact, evidence
+
+
+def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
+    """How the longer key starts with the shorter one ("" if it does not): as written
+    (益瑞 / 益瑞文化传媒), with a homophone typed for one of its characters (琳东 / 林东餐饮) or
+    with two of its characters after the first swapped (德盛源 / 德源盛科技): a short name
+    typed in a hurry."""
+    if len(shorter) < 2 or len(shorter) >= len(longer):
+        return ""
+    if longer.startswith(shorter):
+        return f"one name holds the other ({shorter})"
+    head = longer[: len(shorter)]
+    if config.sound_alike and sounds_alike(shorter, head):
+        return f"one name holds the other, sounding alike ({spoken(shorter)})"
+    if len(shorter) >= 3 and head[0] == shorter[0] and sorted(shorter) == sorted(head):
+        return f"one name holds the other, in another order ({head})"
+    return ""
 
 
 # Candidate pairs scored at a time: each pair's evidence is some twenty arrays of a value per
@@ -267,9 +323,10 @@ def score_pairs(
     below 100 are alike, see _name_evidence; empty when the score says it all). Each pair is
     judged on its own, so the pairs are scored PAIRS_AT_ONCE at a time, in order.
     """
-    if len(left) <= PAIRS_AT_ONCE:
-        return _score_some(_Rows(records), codes, left, right, config, vocab)
     rows = _Rows(records)
+    if len(left) <= PAIRS_AT_ONCE:
+        pairs = _score_some(rows, codes, left, right, config, vocab)
+        return _either(rows, _one_company_phone(rows, codes, pairs), vocab)
     parts = [
         _score_some(
             rows,
@@ -283,7 +340,125 @@ def score_pairs(
     ]
     # Slices where no pair is kept have columns of no dtype: left out, they change none.
     kept = [part for part in parts if len(part)] or parts[:1]
-    return pd.concat(kept, ignore_index=True)
+    pairs = _one_company_phone(rows, codes, pd.concat(kept, ignore_index=True))
+    return _either(rows, pairs, vocab)
+
+
+_HELD = "one name holds the other"
+# The evidence of names alike that a lone landline merges beside another contact: a short
+# name, a card in English naming the trade.
+_LONE_LANDLINE = (_HELD, "names in two scripts, one trade")
+
+
+def _one_company_phone(rows: _Rows, codes: MatchCodes, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The `contacts-differ` pairs of a short name (上海瑞云 / 上海市瑞云化工), or of a card in
+    English naming the trade (Harbor Foods / 峰达食品), on a landline that no two businesses
+    share merged by their phone: on a switchboard (a phone with two
+    dissimilar names, or two trades or stores, written in one script) another contact may
+    be another company's (Jade Garden Restaurant / Imperial Jade Garden Lounge on a hotel's);
+    elsewhere it is a new contact person of the same company."""
+    rule = pairs["rule"].to_numpy(dtype=object)
+    evidence = pairs["evidence"].to_numpy(dtype=object)
+    same_phone = pairs["same_phone"].to_numpy(dtype=bool)
+    held = np.zeros(len(rule), dtype=bool)
+    for position in np.flatnonzero(same_phone & (rule == "contacts-differ")).tolist():
+        held[position] = str(evidence[position]).startswith(_LONE_LANDLINE)
+    held &= ~pairs["same_email"].to_numpy(dtype=bool)
+    if not held.any():
+        return pairs
+    left = pairs["left"].to_numpy(dtype=np.int64)
+    right = pairs["right"].to_numpy(dtype=np.int64)
+    phone = codes.phone
+    latin = rows.latin
+    shared = np.zeros(len(rule), dtype=bool)
+    for name in ("business", "either", *_DISSIMILAR):
+        shared |= rule == name
+    shared &= same_phone & (latin[left] == latin[right])
+    switchboards = np.union1d(phone[left[shared]], phone[right[shared]])
+    lift = held & (phone[left] == phone[right]) & (phone[left] >= 0)
+    lift &= ~np.isin(phone[left], switchboards) & ~rows.person[left] & ~rows.person[right]
+    if not lift.any():
+        return pairs
+    rule = rule.copy()
+    decision = pairs["decision"].to_numpy(dtype=object).copy()
+    evidence = evidence.copy()
+    rule[lift] = "phone"
+    decision[lift] = "auto"
+    evidence[lift] = [
+        f"{e}, another contact on a phone no other business shares" for e in evidence[lift]
+    ]
+    return pairs.assign(rule=rule, decision=decision, evidence=evidence)
+
+
+_DISSIMILAR = ("phone-only", "email-only")
+
+
+def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataFrame:
+    """The pairs `pairs` would merge a row by into two businesses (a `business` pair: a
+    group's sister companies, a chain's stores) shown for review instead (rule `either`):
+    a short name (武汉源顺金), a card in English or a copy beside the switchboard and the
+    purchaser of 源顺金机械 and 源顺金医药 could be either of them, and a person cannot tell
+    which from the sheet."""
+    left = pairs["left"].to_numpy(dtype=np.int64)
+    right = pairs["right"].to_numpy(dtype=np.int64)
+    rule = pairs["rule"].to_numpy(dtype=object)
+    latin = rows.latin
+    # Dissimilar names are two businesses when both are Chinese (a card in English and a
+    # Chinese name cannot be compared).
+    dissimilar = (rule == _DISSIMILAR[0]) | (rule == _DISSIMILAR[1])
+    business = (rule == "business") | (dissimilar & ~latin[left] & ~latin[right])
+    keys = rows.keys
+    for position in np.flatnonzero(rule == "contacts-differ").tolist():
+        # sister companies with two contacts (凯华金辉医药 / 凯华金辉物流)
+        business[position] = bool(vocab.other_business(keys[left[position]], keys[right[position]]))
+    if not business.any():
+        return pairs
+    size = max(len(rows.keys), 1)
+    apart = np.unique(left[business] * size + right[business])
+    firms = np.union1d(left[business], right[business])
+    # Merged pairs with a row of some business pair, from each end: (row, partner, pair),
+    # where names differ (a row of the very name of one of them is that one).
+    merged = np.flatnonzero(
+        (pairs["decision"].to_numpy(dtype=object) == "auto") & (pairs["score"].to_numpy() < 100)
+    )
+    ends = pd.DataFrame(
+        {
+            "row": np.concatenate((left[merged], right[merged])),
+            "partner": np.concatenate((right[merged], left[merged])),
+            "pair": np.concatenate((merged, merged)),
+        }
+    )
+    ends = ends[np.isin(ends["partner"].to_numpy(), firms)]
+    ends = ends[ends.duplicated("row", keep=False)]  # a row merged with two of them at least
+    if not len(ends):
+        return pairs
+    both = ends.merge(ends, on="row", suffixes=("_a", "_b"))
+    both = both[both["partner_a"] < both["partner_b"]]
+    code = both["partner_a"].to_numpy(dtype=np.int64) * size + both["partner_b"].to_numpy()
+    row, a, b = (both[c].to_numpy(dtype=np.int64) for c in ("row", "partner_a", "partner_b"))
+    # The row says less than either business: a shorter name, or a card in English.
+    lengths = rows.lengths
+    vaguer = ((lengths[row] < lengths[a]) & (lengths[row] < lengths[b])) | (
+        latin[row] & ~latin[a] & ~latin[b]
+    )
+    both = both[np.isin(code, apart) & vaguer]
+    if not len(both):
+        return pairs
+    rule = rule.copy()
+    decision = pairs["decision"].to_numpy(dtype=object).copy()
+    evidence = pairs["evidence"].to_numpy(dtype=object).copy()
+    for pair_a, pair_b, a, b in zip(
+        both["pair_a"].tolist(),
+        both["pair_b"].tolist(),
+        both["partner_a"].tolist(),
+        both["partner_b"].tolist(),
+        strict=True,
+    ):
+        for pair in (pair_a, pair_b):
+            rule[pair] = "either"
+            decision[pair] = "review"
+            evidence[pair] = f"{keys[a]} / {keys[b]}"
+    return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
 def _score_some(
@@ -332,7 +507,10 @@ def _score_some(
         shared | by_contact_only,
         shared,
         same_contact,
+        same_phone,
+        same_email,
         config,
+        vocab,
     )
     # Two individuals' contacts are their names: alike names are alike contacts (罗磊英 /
     # 罗英磊); one character apart on one phone may be a sibling (唐博桂 / 唐伟桂).
@@ -352,6 +530,17 @@ def _score_some(
         (at_phone & (score < config.phone_name_min + config.other_contact_margin))
         | (at_email & (score < config.email_name_min + config.other_contact_margin))
     )
+    # Another contact makes alike names two companies only on a phone several companies
+    # may answer (a landline, a hotline: 上海浦软科技 / 上海浦软信息技术 on one switchboard);
+    # a mobile is one person's and an e-mail one mailbox: beside them another contact is a
+    # new contact person of the same company (深圳宏安 / 深圳宏安教育咨询, one mobile) when the
+    # names are alike by some evidence, not only by a score (Silver Plover Restaurant and
+    # Skylark Sequoia Restaurant share a word, not a name).
+    one_mailbox = same_email | codes.shared_mobile(left, right)
+    sisters &= ~(organisations & one_mailbox & alike)
+    # Two individuals are their names: on one phone, names neither alike nor the same are
+    # two people of one family, whatever the score (张超 / 张超娜, 唐博桂 / 唐伟桂).
+    sisters |= contacts_differ & person[left] & person[right] & (at_phone | at_email)
     by_phone = at_phone & ~sisters
     by_email = at_email & ~sisters
     # One contact and names alike as a whole: only for keys of some length (华为 / 华威 share
@@ -395,7 +584,7 @@ def _score_some(
     ]
     # Rule numbers, named for the kept pairs only: names for 8 million candidate pairs were
     # a 500 MiB array of text at 1M rows.
-    number = np.select(conditions, list(range(len(RULES))), default=-1)
+    number = np.select(conditions, list(range(len(conditions))), default=-1)  # `either`: later
     keep = number >= 0
     kept = number[keep]
     return pd.DataFrame(
@@ -426,6 +615,7 @@ _REASONS = {
     "phone-only": "same phone, names only {score:g}",
     "email-only": "same e-mail, names only {score:g}",
     "name-only": "names {score:g}, nothing else shared",
+    "either": "names {score:g}, but it could be either of two businesses",
     "decision": "accepted by a person (names {score:g})",
 }
 
@@ -437,6 +627,7 @@ _WITH_EVIDENCE = {
     "place": "places differ ({evidence})",
     "business": "names {score:g}, but another trade or store ({evidence})",
     "contacts-differ": "same phone or e-mail, {evidence}, other contacts",
+    "either": "names {score:g}, but it could be either of two businesses ({evidence})",
 }
 
 

@@ -53,6 +53,16 @@ class NameVocabulary:
     latin_places: dict[str, str] | None = None  # shanghai → 上海, hongkong → 香港
     trades: dict[str, str] | None = None  # trade word → its family (信息技术 → 科技)
     trade_at_end: re.Pattern[str] = re.compile(r"$^")
+    latin_trades: dict[str, str] | None = None  # a trade word in Latin letters → its family
+
+    def latin_trade(self, folded: str) -> str:
+        """The trade family a folded name in Latin letters names by a word (Harbor Foods →
+        食品; '' when none)."""
+        for word in _NOT_WORD.split(folded):
+            family = (self.latin_trades or {}).get(word)
+            if family:
+                return family
+        return ""
 
     def business(self, key: str) -> tuple[str, str]:
         """The store (朝阳店) and the trade family (科技) a name key ends with ('' when none)."""
@@ -136,6 +146,15 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
     ):
         raise SpecError(f"{path}: [trades] must be a table of family = [trade words]")
     trades = {fold(w): fold(family) for family, members in families.items() for w in members}
+    latin_families = raw.get("latin_trades", {})
+    if not isinstance(latin_families, dict) or not all(
+        fold(family) in trades.values()
+        and isinstance(v, list)
+        and all(isinstance(w, str) and w for w in v)
+        for family, v in latin_families.items()
+    ):
+        raise SpecError(f"{path}: [latin_trades] must map families of [trades] to lists of words")
+    latin_trades = {fold(w): fold(f) for f, members in latin_families.items() for w in members}
     latin_places = raw.get("latin_places", {})
     if not isinstance(latin_places, dict) or not all(
         isinstance(v, str) and fold(v) in province for v in latin_places.values()
@@ -162,6 +181,7 @@ def load_vocabulary(path: Path | None = None) -> NameVocabulary:
         stop_words=frozenset(words("stop_words")),
         latin_places={compact(fold(k)): fold(v) for k, v in latin_places.items()},
         trades=trades,
+        latin_trades=latin_trades,
         trade_at_end=re.compile(
             "(?:" + "|".join(map(re.escape, sorted(trades, key=len, reverse=True))) + ")$"
             if trades

@@ -58,12 +58,7 @@ def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
 def error_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
     """(0-based row, column) → error value (#N/A …) of the sheet's error cells, which calamine
     reads as blank. Empty for an .xls workbook or a sheet with none."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        member = _sheet_member(archive, sheet)
-        xml = _read_if(archive, member, b't="e"') if member else b""
-    except (zipfile.BadZipFile, KeyError):
-        return {}
+    xml = _sheet_xml(data, sheet, b't="e"')
     found: dict[tuple[int, int], str] = {}
     for match in _ERROR_CELL.finditer(xml):
         ref = _REF.search(match.group(1) + b" " + match.group(2))
@@ -72,6 +67,16 @@ def error_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
             continue
         found[_position(ref)] = html.unescape(value.group(1).decode())
     return found
+
+
+def _sheet_xml(data: bytes, sheet: str, mark: bytes) -> bytes:
+    """The XML of a workbook's sheet when it holds `mark`, else b"" (also for an .xls)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        member = _sheet_member(archive, sheet)
+        return _read_if(archive, member, mark) if member else b""
+    except (zipfile.BadZipFile, KeyError):
+        return b""
 
 
 def _read_if(archive: zipfile.ZipFile, member: str, mark: bytes) -> bytes:
@@ -101,12 +106,7 @@ def unsaved_formulas(data: bytes, sheet: str) -> list[tuple[int, int]]:
     (openpyxl, a script) wrote the formula and no Excel or WPS has computed it since, and
     calamine reads the cell as blank. A formula whose saved result is the empty text (t="str")
     has a value. Empty for an .xls workbook or a sheet without formulas."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        member = _sheet_member(archive, sheet)
-        xml = _read_if(archive, member, b"<f") if member else b""
-    except (zipfile.BadZipFile, KeyError):
-        return []
+    xml = _sheet_xml(data, sheet, b"<f")
     found: list[tuple[int, int]] = []
     for match in _FORMULA_CELL.finditer(xml):
         if _has_value(match):

@@ -69,6 +69,22 @@ def test_tagging_an_xlsx_keeps_its_title_row_and_formulas(customers: Path, tmp_p
     assert not (tmp_path / "customers.xlsx.bak").exists()  # the input untouched, no backup made
 
 
+def test_tagging_leaves_a_formula_tag_cell_as_it_was(customers: Path, tmp_path: Path) -> None:
+    workbook = load_workbook(customers)
+    workbook["客户"]["D4"] = '="需求类型-"&"ERP"'  # 乙公司's 客户标签, a formula
+    workbook.save(customers)
+    out = tmp_path / "tagged.xlsx"
+    result = run("report", "profile", "--customers", customers, "--as-of", "2024-03-25",
+                 "--tag", out)  # fmt: skip
+    assert result.exit_code == 0, explain(result)
+    sheet = load_workbook(out)["客户"]
+    assert sheet["D4"].value == '="需求类型-"&"ERP"'
+    assert "流失风险-" in sheet["D5"].value
+    assert f"{customers}, sheet 客户: D4 holds a formula; not tagged (kept as it was)" in (
+        result.stderr
+    )
+
+
 def test_tagging_a_csv_still_writes_a_csv(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "customers.csv", HEADERS, ROWS)
     out = tmp_path / "tagged.csv"

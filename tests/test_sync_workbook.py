@@ -139,3 +139,25 @@ def test_a_workbook_of_several_sheets_synced_to_csv_is_one_table(tmp_path: Path)
     assert lines[0].split(",") == HEADERS  # one column per field, not two sets side by side
     assert [line.split(",")[0] for line in lines[1:]] == ["CRM20240301001", "CRM20240301002"]
     assert lines[2].split(",")[3:5] == ["高意向客户", "方案报价"]
+
+
+def test_a_formula_or_a_merged_cell_is_kept_and_named(tmp_path: Path) -> None:
+    """A cell sync would change that holds a formula stays the formula (a warning names it),
+    and one under a merged cell is left as the merge shows it — never written over, never a
+    crash."""
+    people = _kept_workbook(tmp_path / "customers.xlsx")
+    book = load_workbook(people)
+    sheet = book["客户信息"]
+    sheet["E3"] = '=IF(D3="","初步接触","需求分析")'  # 销售阶段 of customer 1, a formula
+    sheet.merge_cells("H4:H5")  # 更新时间 of customers 2 and 3 merged into one cell
+    book.save(people)
+    history = _history(tmp_path / "followups.xlsx")
+    result = sync(people, history, "-o", tmp_path / "out.xlsx")
+    out = load_workbook(tmp_path / "out.xlsx")["客户信息"]
+    assert out["E3"].value == '=IF(D3="","初步接触","需求分析")'
+    assert out["D3"].value == "高意向客户" and out["E5"].value == "需求分析"
+    assert "H4:H5" in out.merged_cells and out["H5"].value is None
+    assert f"{people}, sheet 客户信息: E3 holds a formula; not synced (kept as it was)" in (
+        result.stderr
+    )
+    assert "1 cells under a merged cell left as they were" in result.stderr

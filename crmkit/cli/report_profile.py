@@ -12,7 +12,7 @@ import typer
 
 from crmkit.cli.inputs import open_table, read_canonical
 from crmkit.cli.options import STATE
-from crmkit.cli.output import info, progress, warn, warn_finding, write_sheets
+from crmkit.cli.output import info, progress, warn, warn_finding, warn_untouched, write_sheets
 
 if TYPE_CHECKING:
     from datetime import date
@@ -104,12 +104,14 @@ def report_profile(
         info(f"Report written to {written}")
     if tag:
         assert table is not None
+        untouched: list[tuple[str, str, str]] = []  # formulas and merged cells: kept, named
         if table.format != "xlsx" or not patch_workbook(  # a copy, only 客户标签 changed
             Path(customer_path), tag_cells(data, table, frames["customers"]), inputs=inputs,
-            output=Path(tag)):  # fmt: skip
+            output=Path(tag), untouched=untouched):  # fmt: skip
             tagged = tagged_table(data, table, keys=frames["customers"])
             write_sheets(tagged, tag, inputs=inputs, default="客户信息")
         info(f"Customer table with 客户价值 and 流失风险 tags written to {tag}")
+        warn_untouched(table.name, untouched, 20, done="tagged")
     if format == "json":  # streamed: the customer list may hold a million rows
         data.write_json(sys.stdout)
         sys.stdout.write("\n")

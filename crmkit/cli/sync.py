@@ -27,6 +27,7 @@ from crmkit.cli.output import (
     format_table,
     info,
     warn,
+    warn_untouched,
     write_sheets,
     write_table,
 )
@@ -169,13 +170,16 @@ def sync_command(
         return
     target = customers if in_place else str(output)
     inputs = [customers, followups, tasks]
+    # A formula, or a cell under a merged one, is never written over: kept, and named.
+    untouched: list[tuple[str, str, str]] = []
     if in_place and result.changes.empty:  # an up-to-date table is left as it is
         pass
     elif people.format == "xlsx" and patch_workbook(
         Path(customers), synced_cells(people, result.table, result.changes), inputs=inputs,
-        output=None if in_place else Path(target)):  # fmt: skip
-        info(f"{len(result.changes)} cells written into {target} (the rest as it was)"
-             if in_place else f"written to {target}")  # fmt: skip
+        output=None if in_place else Path(target), untouched=untouched):  # fmt: skip
+        info(f"{len(result.changes) - len(untouched)} cells written into {target} (the rest as "
+             "it was)" if in_place else f"written to {target}")  # fmt: skip
+        warn_untouched(people.name, untouched, 20, done="synced")
     else:
         write_sheets(result.table, target, inputs=inputs, default="客户信息",
                      allow_formulas=allow_formulas, in_place=in_place,
@@ -186,12 +190,14 @@ def sync_command(
                     sheet="changes", allow_formulas=allow_formulas)  # fmt: skip
     if todo is not None and result.tasks is not None and tasks and len(result.new_tasks):
         where, before, after = tasks_out or tasks, todo, result.tasks
+        skipped: list[tuple[str, str, str]] = []
         if before.format != "xlsx" or not patch_workbook(
             Path(tasks), added_cells(before, after), inputs=inputs,
-            output=None if where == tasks else Path(where)):  # fmt: skip
+            output=None if where == tasks else Path(where), untouched=skipped):  # fmt: skip
             write_sheets(after, where, inputs=inputs, default="沟通协作任务",
                          allow_formulas=allow_formulas, in_place=where == tasks)  # fmt: skip
         info(f"{len(result.new_tasks)} tasks added to {where}")
+        warn_untouched(todo.name, skipped, 20, done="written")
     elif tasks and tasks_out:
         info(f"no new tasks: {tasks_out} is not written")
 

@@ -92,9 +92,10 @@ def _read_if(archive: zipfile.ZipFile, member: str, mark: bytes) -> bytes:
     return b""
 
 
-# A formula cell (<f>…</f> or a shared <f …/>) and what follows it up to the cell's end.
+# A formula cell: its tag (c, or x:c), its attributes, its formula (<f>…</f> or a shared
+# <f …/>) and what follows it up to the cell's end.
 _FORMULA_CELL = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)"
+    rb"<((?:\w+:)?c)\b([^>]*?)(?<!/)>\s*(<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>))"
     rb"(.*?)</(?:\w+:)?c>",
     re.DOTALL,
 )
@@ -111,7 +112,7 @@ def unsaved_formulas(data: bytes, sheet: str) -> list[tuple[int, int]]:
     for match in _FORMULA_CELL.finditer(xml):
         if _has_value(match):
             continue
-        ref = _REF.search(match.group(1))
+        ref = _REF.search(match.group(2))
         if ref is not None:
             found.append(_position(ref))
     return found
@@ -126,15 +127,16 @@ def keep_saved_values(original: Path, copy: Path, keep: Callable[[], set[tuple[s
     the file again. A cell that held no formula or no value in `original` gets nothing."""
     with zipfile.ZipFile(original) as source:
         names = _SHEET_NAME.findall(source.read("xl/workbook.xml"))
-        saved: dict[str, dict[re.Match[bytes], bytes]] = {}
+        # sheet → coordinate → its cell's attributes and what follows its formula (<v>…</v>)
+        saved: dict[str, dict[str, tuple[bytes, bytes]]] = {}
         for raw in names:
             name = html.unescape(raw.decode("utf-8"))
             member = _sheet_member(source, name)
             xml = _read_if(source, member, b"<f") if member else b""
             values = {
-                ref: match.group(0)
+                coordinate: (match.group(2), match.group(4))
                 for match in _FORMULA_CELL.finditer(xml)
-                if _has_value(match) and (ref := _REF.search(match.group(1)))
+                if _has_value(match) and (coordinate := _coordinate(match))
             }
             if values:
                 saved[name] = values
@@ -142,11 +144,7 @@ def keep_saved_values(original: Path, copy: Path, keep: Callable[[], set[tuple[s
         return
     kept = keep()
     carried = {
-        name: {
-            ref.group(0): cell
-            for ref, cell in values.items()
-            if (name, (ref.group(1) + ref.group(2)).decode()) in kept
-        }
+        name: {at: cell for at, cell in values.items() if (name, at) in kept}
         for name, values in saved.items()
     }
     rewritten = copy.with_name(copy.name + ".values")
@@ -164,34 +162,36 @@ def keep_saved_values(original: Path, copy: Path, keep: Callable[[], set[tuple[s
         rewritten.unlink(missing_ok=True)
 
 
-def _with_value(saved: dict[bytes, bytes], match: re.Match[bytes]) -> bytes:
+def _with_value(saved: dict[str, tuple[bytes, bytes]], match: re.Match[bytes]) -> bytes:
     """A formula cell of the copy with the value its original cell had (the original's type
     and <v>), the copy's own formula and style kept."""
-    ref = _REF.search(match.group(1))
-    old = saved.get(ref.group(0)) if ref else None
+    old = saved.get(_coordinate(match))
     if old is None or _has_value(match):
         return match.group(0)
-    kind = re.search(rb'\st="[^"]*"', _CELL_START.match(old).group(1))  # type: ignore[union-attr]
-    value = _VALUE_ELEMENT.search(old)
-    attributes = re.sub(rb'\st="[^"]*"', b"", match.group(1)) + (kind.group(0) if kind else b"")
-    whole = match.group(0)
-    start = _CELL_START.match(whole).end()  # type: ignore[union-attr]
-    formula = _FORMULA_ELEMENT.match(whole, start)
-    assert formula is not None and value is not None
-    tag = whole[1 : whole.index(b"c", 1) + 1]  # c, or x:c
-    return b"<" + tag + attributes + b">" + formula.group(0) + value.group(0) + b"</" + tag + b">"
+    old_attributes, old_rest = old
+    kind = _KIND.search(old_attributes)
+    value = _VALUE_ELEMENT.search(old_rest)
+    assert value is not None  # a saved value (_has_value): <v>…</v>
+    attributes = _KIND.sub(b"", match.group(2)) + (kind.group(0) if kind else b"")
+    tag = match.group(1)
+    return b"<" + tag + attributes + b">" + match.group(3) + value.group(0) + b"</" + tag + b">"
+
+
+def _coordinate(formula_cell: re.Match[bytes]) -> str:
+    """The coordinate (E7) of a formula cell (_FORMULA_CELL); "" without one."""
+    ref = _REF.search(formula_cell.group(2))
+    return (ref.group(1) + ref.group(2)).decode() if ref else ""
 
 
 _SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\sname="([^"]*)"')
-_CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*?)>\s*")
-_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)")
+_KIND = re.compile(rb'\st="[^"]*"')
 _VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v>[^<]*</(?:\w+:)?v>")
 
 
 def _has_value(formula_cell: re.Match[bytes]) -> bool:
     """Whether a formula cell (_FORMULA_CELL) holds a saved value: a <v> with text, or the
     empty text a formula's result can be (t="str")."""
-    return bool(_SAVED_VALUE.search(formula_cell.group(2))) or b't="str"' in formula_cell.group(1)
+    return bool(_SAVED_VALUE.search(formula_cell.group(4))) or b't="str"' in formula_cell.group(2)
 
 
 def _position(ref: re.Match[bytes]) -> tuple[int, int]:

@@ -339,13 +339,12 @@ def _guarded(text: Any, allow_formulas: bool) -> Any:
     if not len(rows):
         return text
     suspects = text.take(pa.array(rows))
-    rows = rows[~pc.match_substring_regex(suspects, _ARROW_NUMBER).to_numpy(zero_copy_only=False)]
-    if not len(rows):
+    number = pc.match_substring_regex(suspects, _ARROW_NUMBER).to_numpy(zero_copy_only=False)
+    if number.all():
         return text
-    begins[:] = False
-    begins[rows] = True
+    begins[rows[number]] = False  # a signed number is read as a number, never run
     quote, nothing = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
-    marked = pc.binary_join_element_wise(quote, text.take(pa.array(rows)), nothing)
+    marked = pc.binary_join_element_wise(quote, suspects.filter(pa.array(~number)), nothing)
     return pc.replace_with_mask(text, pa.array(begins), marked)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.spec.config import DedupeConfig
+from crmkit.text.normalize import MOBILE_PATTERN  # a normalized mainland mobile: 11 digits
 
 
 def _codes(values: pd.Series, sort: bool = False) -> np.ndarray:
@@ -109,9 +110,6 @@ class MatchCodes:
         return same
 
 
-_MOBILE = r"1[3-9]\d{9}"  # a normalized mainland mobile (text/normalize.py writes 11 digits)
-
-
 def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of phones without their extension: 010-62345678转801 and 010-62345678 are one
     switchboard (whose rows the names then tell apart); and whether each code is a mobile."""
@@ -133,7 +131,7 @@ def _mobiles(phones: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     texts = pa.array(phones.tolist(), type=pa.large_string())
-    found = pc.match_substring_regex(texts, pattern=f"^{_MOBILE}$")
+    found = pc.match_substring_regex(texts, pattern=f"^{MOBILE_PATTERN}$")
     return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 

@@ -241,7 +241,9 @@ def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
     fallback = good.isna() & written.notna()
     if not fallback.any():
         return good
-    if good.dtype == _STR and written.dtype == _STR:  # in Arrow: no Python text per cell
+    if (
+        good.dtype == arrow.TEXT and written.dtype == arrow.TEXT
+    ):  # in Arrow: no Python text per cell
         return good.where(~fallback, written)
     return good.astype(object).where(~fallback, written.astype(object))
 
@@ -670,7 +672,7 @@ class _Notes:
         # a cluster) were the peak of a million-row merge.
         text = pa.array(texts, type=pa.large_string())
         note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), text, _lit(" ("), _labels(self.report.pool, rows), _lit(")"),
+            _lit(f"{label}: "), text, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
             _lit(""),
         )  # fmt: skip
         self.parts.append((keys, note))
@@ -717,7 +719,7 @@ class _Notes:
             merged[self.output_of_cluster] = True
             kept = pa.array(before.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
             column = pc.if_else(pa.array(merged), column, kept)
-        return pd.Series(pd.array(column, dtype=_STR), index=before.index)
+        return pd.Series(pd.array(column, dtype=arrow.TEXT), index=before.index)
 
     def merged_from(self, before: pd.Series) -> pd.Series:
         """The merged_from column: each merged row of a cluster as 客户编号 (file:row), in
@@ -729,7 +731,7 @@ class _Notes:
             pc.equal(ids, ""), _lit(""), pc.binary_join_element_wise(ids, _lit(" "), _lit(""))
         )
         items = pc.binary_join_element_wise(
-            named, _lit("("), _labels(pool, self.rows), _lit(")"), _lit("")
+            named, _lit("("), pool.label_array(self.rows), _lit(")"), _lit("")
         )
         del ids, named
         return self._joined(MERGED_FROM, self.clusters, [items], before)
@@ -746,17 +748,6 @@ class _Notes:
 def _lit(text: str) -> pa.Scalar:
     """A text scalar in Arrow (large_string, as the columns)."""
     return pa.scalar(text, type=pa.large_string())
-
-
-def _labels(pool: Pool, rows: np.ndarray) -> pa.Array:
-    """file:row of the pool records at `rows` (Pool.labels_at), in Arrow."""
-    files = pa.array([t.table.name + ":" for t in pool.tables], type=pa.large_string())
-    sources = pool.records["source"].to_numpy()[rows]
-    numbers = pc.cast(pa.array(pool.records["row"].to_numpy()[rows]), pa.large_string())
-    return pc.binary_join_element_wise(files.take(pa.array(sources)), numbers, _lit(""))
-
-
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _naive(values: pd.Series) -> bool:
@@ -865,10 +856,10 @@ def _by_table(values: list[str], source: np.ndarray) -> pd.Categorical:
 
 def _labels_where(pool: Pool, member: np.ndarray, other: np.ndarray) -> pd.Series:
     """The label (file:row) of `other` where `member`, else "" (pandas' str)."""
-    labels = _labels(pool, other[member])
+    labels = pool.label_array(other[member])
     at = np.cumsum(member) - 1  # each member's place among the members
     taken = labels.take(pa.array(at, mask=~member))
-    return pd.Series(pd.array(pc.fill_null(taken, ""), dtype=_STR))
+    return pd.Series(pd.array(pc.fill_null(taken, ""), dtype=arrow.TEXT))
 
 
 def repoint_followups(table: Table, survivor_of: dict[str, str]) -> tuple[Table, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
 from crmkit.spec.names import NameVocabulary, compact, fold_many, load_vocabulary
+from crmkit.text import arrow
 from crmkit.text.normalize import phone_numbers
 
 OTHER_PHONES = "other_phones"  # the spec's field of a row's second and further phones
@@ -85,9 +87,18 @@ class Pool:
         held through merging and writing, took 100 MiB)."""
         if "labels" in self.__dict__:
             return np.asarray(self.__dict__["labels"][rows], dtype=object)
-        files = np.array([t.table.name + ":" for t in self.tables], dtype=object)
-        numbers = self.records["row"].to_numpy()[rows].astype(str).astype(object)
-        return files[self.records["source"].to_numpy()[rows]] + numbers
+        return np.asarray(self.label_array(rows).to_numpy(zero_copy_only=False), dtype=object)
+
+    def label_array(self, rows: np.ndarray) -> Any:
+        """labels_at as an Arrow large_string array, made column-wise."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        files = pa.array([t.table.name + ":" for t in self.tables], type=pa.large_string())
+        sources = self.records["source"].to_numpy()[rows]
+        numbers = pc.cast(pa.array(self.records["row"].to_numpy()[rows]), pa.large_string())
+        nothing = pa.scalar("", pa.large_string())
+        return pc.binary_join_element_wise(files.take(pa.array(sources)), numbers, nothing)
 
 
 class _Columns(Mapping[str, NormalizedColumn]):
@@ -149,12 +160,9 @@ def _shared(
     """A record column of normalized values: the normalized column's own Arrow text when it
     has one (what pandas makes of `_values` then, without a copy: 100 MiB at 1M rows), else
     `_values`."""
-    if column is not None and column.values.dtype == _TEXT and column.values.notna().any():
+    if column is not None and column.values.dtype == arrow.TEXT and column.values.notna().any():
         return column.values.array
     return _values(column, length)
-
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' str, what `_values` becomes
 
 
 def _dates(column: NormalizedColumn | None, length: int) -> np.ndarray:

@@ -681,7 +681,6 @@ def _parse_with_arrow(
 ) -> pd.DataFrame | None:
     """Parse with pyarrow's multi-threaded reader (every cell text, blank lines kept), after
     `skip` lines; None if it cannot."""
-    import numpy as np
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
@@ -711,9 +710,8 @@ def _parse_with_arrow(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, LookupError, UnicodeDecodeError):
         return None
-    text_type = pd.StringDtype("pyarrow", na_value=np.nan)
     frame = parsed.to_pandas(
-        types_mapper=lambda t: text_type if t in (pa.string(), pa.large_string()) else None
+        types_mapper=lambda t: arrow.TEXT if t in (pa.string(), pa.large_string()) else None
     )
     frame.columns = pd.RangeIndex(width)
     return frame

@@ -12,6 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# pandas' str: text held by pyarrow, missing as NaN (what crmkit's readers make of text)
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
 
 def is_arrow_text(series: pd.Series) -> bool:
     """True for a pandas text column stored by pyarrow (what crmkit's CSV reader returns)."""

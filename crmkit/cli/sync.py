@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -33,9 +33,6 @@ from crmkit.cli.output import (
 )
 from crmkit.errors import EmptyTableError
 from crmkit.spec.config import CONFIG_NAME
-
-if TYPE_CHECKING:
-    pass
 
 
 @command

@@ -290,11 +290,11 @@ def _phone_lists(
     # Split where the output row changes (sorted by it): a groupby's list per group took a
     # Python call per output row.
     outs = several["out"].to_numpy(dtype=np.int64)
+    if not len(outs):
+        return {}
     listed = several["phone"].to_numpy(dtype=object)
     bounds = (np.flatnonzero(outs[1:] != outs[:-1]) + 1).tolist()
     starts, ends = [0, *bounds], [*bounds, len(outs)]
-    if not len(outs):
-        return {}
     return {int(outs[a]): listed[a:b].tolist() for a, b in zip(starts, ends, strict=True)}
 
 

@@ -183,7 +183,7 @@ def _most_specific(places: list[str], vocab: NameVocabulary) -> str:
     if not places:
         return ""
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
-    return place or (places[-1] if places else "")
+    return place or places[-1]
 
 
 def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, str]:

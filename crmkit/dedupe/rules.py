@@ -326,22 +326,23 @@ def score_pairs(
     rows = _Rows(records)
     if len(left) <= PAIRS_AT_ONCE:
         pairs = _score_some(rows, codes, left, right, config, vocab)
-        return _either(rows, _one_company_phone(rows, codes, pairs), vocab)
-    parts = [
-        _score_some(
-            rows,
-            codes,
-            left[start : start + PAIRS_AT_ONCE],
-            right[start : start + PAIRS_AT_ONCE],
-            config,
-            vocab,
-        )
-        for start in range(0, len(left), PAIRS_AT_ONCE)
-    ]
-    # Slices where no pair is kept have columns of no dtype: left out, they change none.
-    kept = [part for part in parts if len(part)] or parts[:1]
-    pairs = _one_company_phone(rows, codes, pd.concat(kept, ignore_index=True))
-    return _either(rows, pairs, vocab)
+    else:
+        parts = [
+            _score_some(
+                rows,
+                codes,
+                left[start : start + PAIRS_AT_ONCE],
+                right[start : start + PAIRS_AT_ONCE],
+                config,
+                vocab,
+            )
+            for start in range(0, len(left), PAIRS_AT_ONCE)
+        ]
+        # Slices where no pair is kept have columns of no dtype: left out, they change none.
+        kept = [part for part in parts if len(part)] or parts[:1]
+        pairs = pd.concat(kept, ignore_index=True)
+    # Judged over all pairs at once: a phone's other businesses may be in another slice.
+    return _either(rows, _one_company_phone(rows, codes, pairs), vocab)
 
 
 _HELD = "one name holds the other"

@@ -56,11 +56,11 @@ class DedupeResult:
     """Everything one dedupe run found and made.
 
     `found` holds the pool, the scored pairs and the clusters (a merged run lets go of the
-    pool's match keys, see Pool.let_go_of_keys); `merged` the merged customers and the map (None when merging was not asked for); `followups` the follow-up table
-    re-pointed to the merged customers (None without follow-ups), `repointed` how many of its
-    cells changed, `ambiguous` the 客户编号 that stood for different customers (their
-    follow-ups stay with the earliest); `ignored` the lines of the decisions file that could
-    not be honoured.
+    pool's match keys, see Pool.let_go_of_keys); `merged` the merged customers and the map
+    (None when merging was not asked for); `followups` the follow-up table re-pointed to the
+    merged customers (None without follow-ups), `repointed` how many of its cells changed,
+    `ambiguous` the 客户编号 that stood for different customers (their follow-ups stay with
+    the earliest); `ignored` the lines of the decisions file that could not be honoured.
     """
 
     found: DuplicateReport

@@ -324,9 +324,9 @@ def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv if not a.startswith("--")] or [10_000, 100_000, 1_000_000]
     for size in sizes:
         if other:
-            from dupes_other import write_other
+            from dupes_other import VERSION, write_other
 
-            pool = write_other(size, DATA / f"dupes_other_{size}.csv")
+            pool = write_other(size, DATA / f"dupes_other{VERSION}_{size}.csv")
         else:
             pool = write_pool(size, pool_path(size, classic), classic=classic)
         truth = pd.read_csv(pool, usecols=["entity"], encoding="utf-8-sig")["entity"].to_numpy()

@@ -1,13 +1,15 @@
 """A second generator of customer tables with known duplicates, written apart from the rules.
 
-    python benchmarks/dupes_other.py N [OUT.csv]   # default benchmarks/data/dupes_other_N.csv
+    python benchmarks/dupes_other.py N [OUT.csv]   # default benchmarks/data/dupes_other2_N.csv
 
 benchmarks/dupes.py was written beside the matching rules; this one models how records of one
 customer come to differ, without looking at what crmkit compares. Each customer is entered
 by channels: the registry name from a contract (广东省深圳市… 有限公司), the short name a sales
 rep types (brand and trade), a trade-fair card (an English name for a fifth of them), a
 WeChat lead (a person's name, a mobile). Each copy keeps at least one thing a person could
-match it by (a phone, an e-mail, or the contact and the name) and may be typed badly: a
+match it by (a phone, an e-mail, or the contact and a name written as the customer's other
+records write it; a copy of a company that shares its phone with a sister company or a store
+of its chain also names its trade or store), and may be typed badly: a
 homophone from a hand-made list of input-method slips, a dropped or swapped character,
 繁體, full-width, stray spaces, a landline with or without area code, +86, an extension.
 Different customers that look alike: stores of one chain (朝阳店 / 海淀店) with the chain's
@@ -24,6 +26,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The pools' file names carry it: 2 since the copies keep what a person tells them apart by.
+VERSION = 2
 HEADERS = [
     "客户编号",
     "客户名称",
@@ -171,11 +175,21 @@ class Maker:
             text = f"{text[:at]} {text[at:]}"
         return text
 
-    def company_name(self, e: dict[str, str], typo: bool) -> str:
+    def company_name(self, e: dict[str, str], typo: bool, telling: bool = False) -> str:
+        """A name of `e` from one channel; `telling`: one that names its trade or its store.
+
+        A copy kept by nothing but the contact needs a name a person can read: not an English
+        card, which no other record of the customer carries. A copy of a company with a sister
+        or a store on its phone needs a name that says which one it is: not the city and the
+        brand alone, nor an English card without its trade.
+        """
         rng = self.rng
         brand = self.slip(e["brand"]) if typo else e["brand"]
         channel = rng.random()
-        if e["english"] and channel < 0.2:
+        english = e["english"] and not (telling and e["trade"] not in EN_TRADES)
+        if telling and channel >= 0.85:
+            channel = rng.uniform(0.0, 0.85)
+        if english and channel < 0.2:
             trade = EN_TRADES.get(e["trade"], "Co.")
             return (
                 f"{e['english']} {trade} {rng.choice(['Co., Ltd.', 'Ltd', 'Limited', ''])}".strip()
@@ -214,8 +228,12 @@ class Maker:
             return float(phone)
         return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
 
-    def copy(self, e: dict[str, str]) -> dict[str, object]:
-        """Another record of `e`; at least one of phone, e-mail, contact+name kept intact."""
+    def copy(self, e: dict[str, str], shared: bool = False) -> dict[str, object]:
+        """Another record of `e`; at least one of phone, e-mail, contact+name kept intact.
+
+        `shared`: another customer of the group has `e`'s phone (a sister company, a store of
+        the chain), so the name must tell them apart.
+        """
         rng = self.rng
         keep_phone = rng.random() < 0.8
         keep_email = bool(e["email"]) and rng.random() < 0.6
@@ -230,7 +248,10 @@ class Maker:
             name = self.surface(name)
             contact: str = name
         else:
-            name = self.company_name(e, typo)
+            only_contact = not (keep_phone or keep_email)
+            name = self.company_name(e, typo, telling=shared)
+            while only_contact and name.isascii():
+                name = self.company_name(e, typo, telling=shared)
             contact = e["contact"] if keep_contact else self.person()
             if keep_contact and rng.random() < 0.1:
                 contact = contact.translate(TRAD)
@@ -311,9 +332,10 @@ def make_other(rows: int, seed: int = 23) -> list[list[object]]:
         for number, member in enumerate(group):
             ident = serial + number
             records.append((ident, maker.first(member)))
+            shared = any(o is not member and o["phone"] == member["phone"] for o in group)
             if rng.random() < 0.25:
                 records.extend(
-                    (ident, maker.copy(member)) for _ in range(rng.choice((1, 1, 1, 2, 3)))
+                    (ident, maker.copy(member, shared)) for _ in range(rng.choice((1, 1, 1, 2, 3)))
                 )
         serial += len(group) - 1
     records = records[:rows]
@@ -352,5 +374,9 @@ def write_other(rows: int, path: Path, seed: int = 23) -> Path:
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "data" / f"dupes_other_{count}.csv"
+    target = (
+        Path(sys.argv[2])
+        if len(sys.argv) > 2
+        else HERE / "data" / f"dupes_other{VERSION}_{count}.csv"
+    )
     print(write_other(count, target))

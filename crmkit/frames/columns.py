@@ -105,6 +105,7 @@ class _Decided:
     code: int
     reason: str = ""
     typed: pd.Series | None = None  # the cells as datetime64, when the rule parsed them
+    rows: np.ndarray | None = None  # the positions `values` holds, when only some
 
 
 def _is_text_column(series: pd.Series) -> bool:
@@ -162,7 +163,11 @@ def _apply_each(
                 continue
             codes[mask] = decided.code
             reason[mask] = decided.reason
-            if decided.values is not None:
+            if decided.values is not None and decided.rows is not None:
+                chosen = mask[decided.rows]
+                values = decided.values[chosen].to_numpy(dtype=object)
+                updates.append((decided.rows[chosen], values))
+            elif decided.values is not None:
                 updates.append((np.flatnonzero(mask), decided.values[mask].to_numpy(dtype=object)))
             todo &= ~mask
     positions = np.flatnonzero(todo)
@@ -222,20 +227,28 @@ def _decide_by_pattern(pattern: str) -> Callable[[pd.Series], list[_Decided]]:
 def _decide_phones(series: pd.Series) -> list[_Decided]:
     """Mobiles already canonical; and the common messy forms: .0 floats, +86, spaces, dashes, full width."""
     ok = _match(series, MOBILE_PATTERN)
+    rows = np.flatnonzero(~ok)  # the rest is looked at alone: most cells are canonical
+    rest = series.iloc[rows]
     # A no-break space, which NFKC makes a plain one, earns the cell normalizer's warning.
-    hidden = arrow.contains(series, _HIDDEN)
-    folded = arrow.strip(arrow.nfkc(series.where(~(ok | hidden))))
+    hidden = arrow.contains(rest, _HIDDEN)
+    folded = arrow.strip(arrow.nfkc(rest.where(~hidden)))
     float_text = arrow.extract(folded, r"(?P<digits>\d+)\.0+")
     floats = _match(float_text, MOBILE_PATTERN)
     compact = arrow.replace(arrow.replace(folded, PHONE_NOISE_PATTERN, ""), r"^(?:\+86|0086)", "")
     compact = arrow.replace(compact, r"^86(\d{11})$", r"\1")
     mobiles = _match(compact, MOBILE_PATTERN) & ~floats
     float_reason = "phone stored as a number (ends in .0); format the column as text"
+
+    def whole(found: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(series), dtype=bool)
+        out[rows] = found
+        return out
+
     return [
         _Decided(ok, None, OK),
-        _Decided(floats, float_text, WARN, float_reason),
-        _Decided(mobiles, compact, CHANGED),
-        _Decided(_e164_as_written(series), None, OK),
+        _Decided(whole(floats), float_text, WARN, float_reason, rows=rows),
+        _Decided(whole(mobiles), compact, CHANGED, rows=rows),
+        _Decided(whole(_e164_as_written(rest)), None, OK),
     ]
 
 

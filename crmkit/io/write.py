@@ -212,9 +212,9 @@ def _csv_column(series: pd.Series, allow_formulas: bool) -> Any:
         text = pa.array(series, type=pa.large_string(), from_pandas=True)
         return _guarded(pc.fill_null(text, ""), allow_formulas)
     elif series.dtype.kind == "f":
-        values = _csv_floats(series.to_numpy(dtype=np.float64, na_value=np.nan))
+        return _csv_floats(series.to_numpy(dtype=np.float64, na_value=np.nan))
     elif isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
-        values = series.to_numpy().astype(str)
+        return pa.array(series.to_numpy()).cast(pa.large_string())
     elif isinstance(series.dtype, np.dtype) and series.dtype.kind == "b":
         values = np.where(series.to_numpy(), "True", "False")
     else:
@@ -301,15 +301,24 @@ def iso_text(stamps: np.ndarray, unit: str) -> np.ndarray:
     return text
 
 
-def _csv_floats(values: np.ndarray) -> np.ndarray:
-    """Numbers as _plain writes them, column-wise: integral ones as ints, NaN as ""."""
-    out = np.full(len(values), "", dtype=object)
+def _csv_floats(values: np.ndarray) -> Any:
+    """Numbers as _plain writes them, column-wise (Arrow large_string): integral ones as ints,
+    the others as repr writes them (once per distinct value), NaN as ""."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     with np.errstate(invalid="ignore"):
         integral = (values == np.floor(values)) & (np.abs(values) < 1e15)
-    out[integral] = values[integral].astype(np.int64).astype(str).astype(object)
-    rest = ~integral & ~np.isnan(values)
-    out[rest] = [repr(v) for v in values[rest].tolist()]
-    return out
+    rest = np.flatnonzero(~integral & ~np.isnan(values))
+    whole = np.where(integral, values, 0).astype(np.int64)
+    text = pc.if_else(pa.array(integral), pa.array(whole).cast(pa.large_string()), "")
+    if len(rest):
+        distinct, which = np.unique(values[rest], return_inverse=True)
+        written = pa.array([repr(v) for v in distinct.tolist()], pa.large_string())
+        mask = np.zeros(len(values), dtype=bool)
+        mask[rest] = True
+        text = pc.replace_with_mask(text, pa.array(mask), written.take(pa.array(which)))
+    return text
 
 
 # FORMULA_STARTS as first bytes (all ASCII, so a UTF-8 text starts with one of them exactly

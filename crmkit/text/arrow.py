@@ -37,8 +37,10 @@ def blank(series: pd.Series) -> np.ndarray:
     """Which cells are missing, empty or only white space: the one blank-cell test of the
     reader, the normalizers and the merge (text columns in C++, other columns vectorized)."""
     if is_arrow_text(series):
-        trimmed = pc.utf8_trim_whitespace(_arrow(series))
-        return pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False).astype(bool)
+        chunks = _arrow(series).chunks
+        if not chunks:
+            return np.zeros(0, dtype=bool)
+        return np.concatenate([_blank_chunk(chunk) for chunk in chunks])
     values = series.to_numpy(dtype=object)
     missing = np.asarray(pd.isna(values), dtype=bool)
     present = np.flatnonzero(~missing)
@@ -46,6 +48,33 @@ def blank(series: pd.Series) -> np.ndarray:
         text = pd.Series(values[present], dtype=object).str.strip()  # NaN: not text
         missing[present[(text == "").to_numpy(dtype=bool, na_value=False)]] = True
     return missing
+
+
+# The first bytes of the characters Arrow (and Python's str.isspace) take for white space:
+# ASCII's, U+001C–U+001F, and the lead bytes of U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000.
+_SPACE_LEADS = np.zeros(256, dtype=bool)
+_SPACE_LEADS[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
+def _blank_chunk(chunk: pa.Array) -> np.ndarray:
+    """blank() of one chunk: missing and empty cells are blank; of the others, only those
+    whose first byte can start a white-space character are looked at in full (trimming every
+    cell of a column copied it)."""
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets, data = chunk.buffers()[1:3]
+    bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+    starts = bounds[:-1]
+    out = starts >= bounds[1:]  # empty
+    if chunk.null_count:
+        out |= ~chunk.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(~out)
+    if len(rows):
+        first = np.frombuffer(data, dtype=np.uint8)[starts[rows]]
+        rows = rows[_SPACE_LEADS[first]]
+    if len(rows):
+        spaces = pc.utf8_is_space(chunk.take(pa.array(rows)))
+        out[rows] = spaces.to_numpy(zero_copy_only=False)
+    return out
 
 
 def lengths(series: pd.Series) -> np.ndarray:

@@ -633,6 +633,9 @@ class _Notes:
 
     def compare(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """Note the values of clustered rows that their merged row does not keep."""
+        if arrow.is_arrow_text(shown) and arrow.is_arrow_text(chosen):
+            self._compare_texts(label, shown, chosen)
+            return
         dates = all(pd.api.types.is_datetime64_any_dtype(s) for s in (shown, chosen))
         if dates and _naive(shown) and _naive(chosen):
             # Compared as numbers: the text (_dates_text) of two times is the same when they
@@ -673,6 +676,38 @@ class _Notes:
         text = pa.array(texts, type=pa.large_string())
         note = pc.binary_join_element_wise(
             _lit(f"{label}: "), text, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
+            _lit(""),
+        )  # fmt: skip
+        self.parts.append((keys, note))
+
+    def _compare_texts(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
+        """`compare` of two text columns, in Arrow: the same notes as its way through Python
+        objects (a text cell's `_text` is itself), without a Python text per cell (taking
+        each column's cells out of Arrow as objects was most of comparing)."""
+        values = _arrow_text(shown).take(pa.array(self.rows))
+        kept = _arrow_text(chosen).take(pa.array(self.clusters))
+        # Missing values are not noted; a kept value that is missing differs from any other.
+        differ = pc.and_(pc.is_valid(values), pc.fill_null(pc.not_equal(values, kept), True))
+        del kept
+        wanted = differ.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+        if not wanted.any():
+            return
+        values = values.filter(differ).combine_chunks()
+        # Blank as Python's str.strip() says (the Unicode white space Arrow's trim knows
+        # differs), then each text once per cluster.
+        blank = pc.match_substring_regex(values, _PYTHON_BLANK).to_numpy(zero_copy_only=False)
+        keep = ~blank.astype(bool, copy=False)
+        keys, rows = self.clusters[wanted][keep], self.rows[wanted][keep]
+        values = values.filter(pa.array(keep))
+        encoded = pc.dictionary_encode(values)
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        pair = keys.astype(np.int64) * max(len(encoded.dictionary), 1) + codes
+        first = ~pd.Series(pair).duplicated().to_numpy(dtype=bool)
+        del encoded, codes, pair
+        values, keys, rows = values.filter(pa.array(first)), keys[first], rows[first]
+        values = _masked_pii(values.cast(pa.large_string()))
+        note = pc.binary_join_element_wise(
+            _lit(f"{label}: "), values, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
             _lit(""),
         )  # fmt: skip
         self.parts.append((keys, note))
@@ -743,6 +778,39 @@ class _Notes:
         chunks = [n for _, n in self.parts] or [pa.array([], type=pa.large_string())]
         self.parts = []
         return self._joined(CONFLICTS, keys, chunks, before)
+
+
+# The characters Python's str.strip() takes for white space (test_dedupe_merge8 checks the
+# list against str.isspace), as an RE2 pattern of a text holding those only.
+_PYTHON_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_PYTHON_BLANK = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in _PYTHON_SPACES) + "]*$"
+# Texts that may hold a national ID or bank-card number (mask_pii): 16 digits, perhaps one
+# space or dash between them; Python's \d is any Unicode digit, so any non-ASCII character
+# counts as one here (a wider look, never a narrower one).
+_MAYBE_PII = r"[0-9\x{80}-\x{10FFFF}](?:[ -]?[0-9\x{80}-\x{10FFFF}]){15}"
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """The Arrow array under a pandas str column."""
+    return series.array.__arrow_array__()
+
+
+def _masked_pii(texts: pa.Array) -> pa.Array:
+    """`texts` (none missing) with each national ID or bank-card number masked (mask_pii): a
+    listing never shows one (validate flags them). Python looks only at the texts that may
+    hold one."""
+    maybe = pc.match_substring_regex(texts, _MAYBE_PII)
+    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return texts
+    before = texts.take(pa.array(at)).to_pylist()
+    after = [mask_pii(t) for t in before]
+    if after == before:
+        return texts
+    return pc.replace_with_mask(texts, maybe, pa.array(after, type=texts.type))
 
 
 def _lit(text: str) -> pa.Scalar:

@@ -638,10 +638,12 @@ class _Notes:
             return
         dates = all(pd.api.types.is_datetime64_any_dtype(s) for s in (shown, chosen))
         if dates and _naive(shown) and _naive(chosen):
-            # Compared as numbers: the text (_dates_text) of two times is the same when they
-            # fall in the same minute and both or neither are at midnight.
-            differ = _dates_differ(shown.iloc[self.rows], chosen.iloc[self.clusters])
-        elif dates:
+            self._compare_times(label, shown, chosen)
+            return
+        if all(s.dtype.kind in "iuf" for s in (shown, chosen)):
+            self._compare_numbers(label, shown, chosen)
+            return
+        if dates:
             differ = _dates_text(shown.iloc[self.rows]) != ""
             differ &= _dates_text(shown.iloc[self.rows]) != _dates_text(chosen.iloc[self.clusters])
         else:
@@ -677,6 +679,49 @@ class _Notes:
         note = pc.binary_join_element_wise(
             _lit(f"{label}: "), text, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
             _lit(""),
+        )  # fmt: skip
+        self.parts.append((keys, note))
+
+    def _compare_times(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
+        """`compare` of two columns of times without a zone, as numbers: the text
+        (_dates_text) of two times is the same when they fall in the same minute and both or
+        neither are at midnight; a time not missing is never blank. Texts are made for the
+        notes only."""
+        differ = _dates_differ(shown.iloc[self.rows], chosen.iloc[self.clusters])
+        if not differ.any():
+            return
+        keys, rows = self.clusters[differ], self.rows[differ]
+        nanos = np.asarray(shown.iloc[rows].to_numpy(), dtype="datetime64[ns]").view(np.int64)
+        first = ~pd.DataFrame(
+            {"key": keys, "minute": nanos // _MINUTE, "midnight": nanos % _DAY == 0}
+        ).duplicated().to_numpy(dtype=bool)
+        keys, rows = keys[first], rows[first]
+        note = pc.binary_join_element_wise(
+            _lit(f"{label}: "), _minute_texts(nanos[first]), _lit(" ("),
+            self.report.pool.label_array(rows), _lit(")"), _lit(""),
+        )  # fmt: skip
+        self.parts.append((keys, note))
+
+    def _compare_numbers(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
+        """`compare` of two columns of numbers (amounts), as numbers: `_texts` of two numbers
+        is the same exactly when they are equal (-0.0 and 0.0 are both 0), and never blank.
+        Texts are made for the notes only."""
+        numbers = shown.to_numpy()[self.rows]
+        others = chosen.to_numpy()[self.clusters]
+        differ = numbers != others
+        if numbers.dtype.kind == "f":
+            differ &= ~np.isnan(numbers)
+        if not differ.any():
+            return
+        keys, rows, numbers = self.clusters[differ], self.rows[differ], numbers[differ]
+        first = ~pd.DataFrame({"key": keys, "number": numbers + 0}).duplicated().to_numpy(
+            dtype=bool
+        )
+        keys, rows = keys[first], rows[first]
+        texts = pa.array(_texts(numbers[first].astype(object)), type=pa.large_string())
+        note = pc.binary_join_element_wise(
+            _lit(f"{label}: "), _masked_pii(texts), _lit(" ("),
+            self.report.pool.label_array(rows), _lit(")"), _lit(""),
         )  # fmt: skip
         self.parts.append((keys, note))
 
@@ -820,6 +865,36 @@ def _lit(text: str) -> pa.Scalar:
 
 def _naive(values: pd.Series) -> bool:
     return getattr(values.dtype, "tz", None) is None
+
+
+_MINUTE, _DAY = 60_000_000_000, 86_400_000_000_000  # in nanoseconds
+
+
+def _minute_texts(nanos: np.ndarray) -> pa.Array:
+    """_dates_text of times (nanoseconds, none missing, no zone) as an Arrow text array,
+    written digit by digit into one buffer: 2024-03-10 14:00, or 2024-03-10 at midnight
+    (numpy's ISO text and a Python text per time cost a microsecond each)."""
+    stamps = nanos.astype("datetime64[ns]")
+    days = stamps.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]").astype(np.int64)
+    since = nanos - days.astype("datetime64[ns]").view(np.int64)  # into the day
+    parts = (  # (value, digits) in the order written
+        (years + 1970, 4), (months.astype(np.int64) - years * 12 + 1, 2),
+        ((days - months).astype(np.int64) + 1, 2),
+        (since // 3_600_000_000_000, 2), (since // _MINUTE % 60, 2),
+    )  # fmt: skip
+    text = np.empty((len(nanos), 16), dtype=np.uint8)
+    text[:, [4, 7]], text[:, 10], text[:, 13] = ord("-"), ord(" "), ord(":")
+    at = 0
+    for value, width in parts:
+        for place in range(width):
+            text[:, at + place] = ord("0") + value // 10 ** (width - 1 - place) % 10
+        at += width + 1
+    lengths = np.where(since == 0, 10, 16)
+    data = text[np.arange(16) < lengths[:, None]]
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(len(nanos), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def _dates_differ(values: pd.Series, kept: pd.Series) -> np.ndarray:

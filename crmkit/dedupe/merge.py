@@ -184,7 +184,13 @@ def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return column  # no blank text to find: a cell-by-cell look costs seconds at 1M rows
     blank = _blank(column)
-    return column.mask(blank) if blank.any() else column  # masking nothing copied the column
+    if not blank.any():
+        return column  # masking nothing copied the column
+    if arrow.is_arrow_text(column):
+        cells = _arrow_text(column)
+        nothing = pa.scalar(None, type=cells.type)
+        return pd.Series(pd.array(pc.if_else(pa.array(blank), nothing, cells), dtype=column.dtype))
+    return column.mask(blank)
 
 
 def _blank(column: pd.Series) -> np.ndarray:
@@ -242,12 +248,13 @@ def _firsts(values: pd.Series, recent: np.ndarray, number: np.ndarray, count: in
     order (rows grouped by cluster, see _recency), else missing: a groupby's first(), without
     the groupby (two per column took a fifth of merging)."""
     present = np.flatnonzero(values.notna().to_numpy(dtype=bool)[recent])
-    clusters = number[recent][present]
+    clusters = number[recent[present]]
     first = np.ones(len(present), dtype=bool)
     first[1:] = clusters[1:] != clusters[:-1]
-    picked = values.iloc[recent[present[first]]]
-    picked.index = pd.Index(clusters[first])
-    out = picked.reindex(range(count))
+    # Each cluster's row (-1: none), taken at once: a reindex by cluster hashed its index.
+    at = np.full(count, -1, dtype=np.intp)
+    at[clusters[first]] = recent[present[first]]
+    out = pd.Series(pd.api.extensions.take(values.array, at, allow_fill=True), name=values.name)
     if values.dtype == object:  # a group of missing values only: None, as groupby says it
         empty = np.zeros(count, dtype=bool)
         empty[number[recent]] = True
@@ -278,13 +285,12 @@ def _output(
     if shown.dtype != chosen.dtype:
         shown, chosen = shown.astype(object), chosen.astype(object)
     if arrow.is_arrow_text(shown):
-        cells = _arrow_text(shown).take(pa.array(rows)).combine_chunks()
-        if len(merged):
-            at = np.zeros(len(rows), dtype=bool)
-            at[merged] = True
-            kept = _arrow_text(chosen).take(pa.array(clusters)).combine_chunks()
-            cells = pc.replace_with_mask(cells, pa.array(at), kept)
-        return pd.Series(pd.array(cells, dtype=shown.dtype))
+        # one take over both: chosen's cells numbered after shown's
+        cells = _arrow_text(shown)
+        both = pa.chunked_array([*cells.chunks, *_arrow_text(chosen).chunks], type=cells.type)
+        at = rows.copy()
+        at[merged] = len(shown) + clusters
+        return pd.Series(pd.array(both.take(pa.array(at)), dtype=shown.dtype))
     if isinstance(shown.dtype, np.dtype):
         values = shown.to_numpy()[rows]
         values[merged] = chosen.to_numpy()[clusters]
@@ -1017,21 +1023,37 @@ def _map(report: DuplicateReport, survivor: np.ndarray) -> pd.DataFrame:
     left = pairs["left"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined), dtype=np.int64)
     right = pairs["right"].to_numpy()[pair] if len(pairs) else left
     other = np.where(left == np.arange(len(joined)), right, left)
-    rule = pairs["rule"].to_numpy(dtype=object)[pair] if len(pairs) else np.full(len(joined), "")
+    rule = _rules(pairs, pair, member)
     score = pairs["score"].to_numpy()[pair] if len(pairs) else np.zeros(len(joined))
     source = records["source"].to_numpy()
+    ids = records["customer_id"]
     return pd.DataFrame(
         {
             "file": _by_table([t.file for t in pool.tables], source),
             "row": records["row"].to_numpy(),
-            "customer_id": records["customer_id"].to_numpy(dtype=object),
+            # pandas' str as it is (its texts as objects were taken into Arrow again)
+            "customer_id": ids.array if arrow.is_arrow_text(ids) else ids.to_numpy(dtype=object),
             "survivor_id": survivor,
             "cluster_id": report.cluster_ids(report.clusters.number),
             "matched_with": _labels_where(pool, member, other),
-            "rule": np.where(member, rule, ""),
+            "rule": rule,
             "score": np.where(member, score, np.nan),
             "sheet": _by_table([t.sheet for t in pool.tables], source),
         }
+    )
+
+
+def _rules(
+    pairs: pd.DataFrame, pair: np.ndarray, member: np.ndarray
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The rule of each row's `pair` where `member`, else "" (pandas' str made in Arrow)."""
+    if not len(pairs):
+        return np.full(len(pair), "")
+    if not arrow.is_arrow_text(pairs["rule"]):
+        return np.where(member, pairs["rule"].to_numpy(dtype=object)[pair], "")
+    rules = _arrow_text(pairs["rule"]).take(pa.array(pair))
+    return pd.array(
+        pc.if_else(pa.array(member), rules, pa.scalar("", rules.type)), dtype=arrow.TEXT
     )
 
 

@@ -349,31 +349,51 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONES = ("phone", OTHER_PHONES)
 
 
+@dataclass
+class _PhoneLists:
+    """Every phone of each output row that has more than one, a row's in order: `outs` (the
+    output rows, ascending) and `listed` (their phones), one entry per phone."""
+
+    outs: np.ndarray
+    listed: np.ndarray
+
+    def __bool__(self) -> bool:
+        return bool(len(self.outs))
+
+    @functools.cached_property
+    def lists(self) -> dict[int, list[str]]:
+        """Output row → its phones."""
+        outs = self.outs
+        bounds = (np.flatnonzero(outs[1:] != outs[:-1]) + 1).tolist()
+        starts, ends = [0, *bounds], [*bounds, len(outs)]
+        return {int(outs[a]): self.listed[a:b].tolist() for a, b in zip(starts, ends, strict=True)}
+
+
 def _phone_lists(
     report: DuplicateReport, recent: np.ndarray, output_of_row: np.ndarray
-) -> dict[int, list[str]]:
+) -> _PhoneLists:
     """Every phone of each output row that has more than one: its rows' phones (Pool.phones),
-    a cluster's most recent row's first, each once."""
+    a cluster's most recent row's first, each once. Sorted and made unique as numbers (each
+    phone's code): a frame sorted and made unique by its phones' texts took seconds at 1M."""
     entries = report.pool.phones
     if entries is None or not len(entries):
-        return {}
+        return _PhoneLists(np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
     rank = np.zeros(len(report.pool), dtype=np.int64)
     rank[recent] = np.arange(len(recent))
     rows = entries["row"].to_numpy(dtype=np.int64)
-    table = pd.DataFrame(
-        {"out": output_of_row[rows], "rank": rank[rows], "phone": entries["phone"].to_numpy()}
-    )
-    table = table.sort_values(["out", "rank"], kind="stable").drop_duplicates(["out", "phone"])
-    several = table[table["out"].duplicated(keep=False).to_numpy()]
-    # Split where the output row changes (sorted by it): a groupby's list per group took a
-    # Python call per output row.
-    outs = several["out"].to_numpy(dtype=np.int64)
-    if not len(outs):
-        return {}
-    listed = several["phone"].to_numpy(dtype=object)
-    bounds = (np.flatnonzero(outs[1:] != outs[:-1]) + 1).tolist()
-    starts, ends = [0, *bounds], [*bounds, len(outs)]
-    return {int(outs[a]): listed[a:b].tolist() for a, b in zip(starts, ends, strict=True)}
+    codes, distinct = pd.factorize(entries["phone"].to_numpy(dtype=object))
+    outs = output_of_row[rows]
+    order = np.lexsort((rank[rows], outs))  # stable: a row's phones stay in their order
+    outs, codes = outs[order], codes[order]
+    first = ~pd.Series(outs * (len(distinct) + 1) + codes).duplicated().to_numpy(dtype=bool)
+    order, outs = order[first], outs[first]
+    several = np.zeros(len(outs), dtype=bool)  # an output row listed twice or more
+    if len(outs) > 1:
+        same = outs[1:] == outs[:-1]
+        several[1:] |= same
+        several[:-1] |= same
+    listed = entries["phone"].to_numpy(dtype=object)[order[several]]
+    return _PhoneLists(outs[several].astype(np.int64), listed)
 
 
 def _has_other_phones(plan: list[_Column]) -> bool:
@@ -381,7 +401,7 @@ def _has_other_phones(plan: list[_Column]) -> bool:
 
 
 def _with_other_phones(
-    report: DuplicateReport, plan: list[_Column], phones: dict[int, list[str]]
+    report: DuplicateReport, plan: list[_Column], phones: _PhoneLists
 ) -> list[_Column]:
     """The plan with the spec's other_phones column (其他电话, headed in the tables' language)
     right after the phone column, when an output row has several phones and no input has it."""
@@ -399,36 +419,53 @@ def _with_other_phones(
 
 
 def _without_kept_phones(
-    shown: pd.Series, clustered: np.ndarray, output_of_row: np.ndarray, phones: dict[int, list[str]]
+    shown: pd.Series, clustered: np.ndarray, output_of_row: np.ndarray, phones: _PhoneLists
 ) -> pd.Series:
     """`shown` with the phone cells of clustered rows blanked where their merged row keeps
-    every phone they hold (in 联系电话 or 其他电话): no conflict to list."""
-    blank = []
-    read: dict[str, list[str]] = {}  # phone_numbers of each text, once
-    several = np.fromiter(phones, dtype=np.int64, count=len(phones))
-    positions = clustered[np.isin(output_of_row[clustered], several)]
-    values = shown.iloc[positions].to_numpy(dtype=object)
-    for position, value in zip(positions.tolist(), values.tolist(), strict=True):
-        kept = phones.get(int(output_of_row[position]))
-        text = _text(value)
-        if kept is None or not text:
-            continue
-        if text not in read:
-            # a mobile number as normalized holds itself alone (phone_numbers' answer)
-            read[text] = [text] if _MOBILE.fullmatch(text) else phone_numbers(text)
-        found = read[text]
-        if found and all(p in kept for p in found):
-            blank.append(position)
-    if not blank:
+    every phone they hold (in 联系电话 or 其他电话): no conflict to list. Each distinct text is
+    read once (phone_numbers), and its phones looked up among its row's at once."""
+    positions = clustered[np.isin(output_of_row[clustered], phones.outs)]
+    if not len(positions):
         return shown
+    values = shown.iloc[positions]
+    if arrow.is_arrow_text(values):
+        keys, distinct = pd.factorize(values)  # missing: -1, no text
+        texts = distinct.to_numpy(dtype=object).tolist()
+    else:
+        keys, distinct = pd.factorize(pd.Series([_text(v) for v in values.tolist()], dtype=object))
+        texts = distinct.tolist()
+    # a mobile number as normalized holds itself alone (phone_numbers' answer)
+    found = [([t] if _MOBILE.fullmatch(t) else phone_numbers(t)) if t else [] for t in texts]
+    # (position, phone) pairs, phones as codes shared with the rows' lists
+    sizes = np.array([len(f) for f in found] + [0], dtype=np.int64)
+    per_key = np.concatenate(([0], np.cumsum(sizes)))
+    codes, _ = pd.factorize(
+        pd.Series([*phones.listed.tolist(), *(p for f in found for p in f)], dtype=object)
+    )
+    listed_codes, found_codes = codes[: len(phones.listed)], codes[len(phones.listed) :]
+    count = sizes[keys]  # keys -1: the last size, 0
+    at = np.repeat(np.arange(len(positions)), count)
+    within = np.arange(len(at)) - np.repeat(np.cumsum(count) - count, count)
+    pair_codes = found_codes[per_key[keys[at]] + within] if len(at) else np.empty(0, np.int64)
+    width = int(codes.max()) + 1 if len(codes) else 1
+    pairs = output_of_row[positions[at]] * width + pair_codes
+    kept = pd.Series(pairs).isin(phones.outs * width + listed_codes).to_numpy(dtype=bool)
+    held = np.bincount(at[kept], minlength=len(positions))
+    blank = positions[(count > 0) & (held == count)]
+    if not len(blank):
+        return shown
+    if arrow.is_arrow_text(shown):
+        where = np.zeros(len(shown), dtype=bool)
+        where[blank] = True
+        cells = _arrow_text(shown)
+        nothing = pa.scalar(None, type=cells.type)
+        return pd.Series(pd.array(pc.if_else(pa.array(where), nothing, cells), dtype=shown.dtype))
     shown = shown.astype(object).copy()
     shown.iloc[blank] = None
     return shown
 
 
-def _fill_other_phones(
-    merged: pd.DataFrame, plan: list[_Column], phones: dict[int, list[str]]
-) -> None:
+def _fill_other_phones(merged: pd.DataFrame, plan: list[_Column], phones: _PhoneLists) -> None:
     """Each output row of several phones: one in 联系电话, the others appended to its
     其他电话 cell (once each, after what the cell already says)."""
     phone = next((c.label for c in plan if c.field == "phone"), None)
@@ -439,7 +476,7 @@ def _fill_other_phones(
     firsts = merged[phone].to_numpy(dtype=object)
     read: dict[str, list[str]] = {}  # phone_numbers of each text, once
     changed = False
-    for out, listed in phones.items():
+    for out, listed in phones.lists.items():
         first = _text(firsts[out])
         before = _text(cells[out]).strip()
         if before and before not in read:

@@ -604,13 +604,16 @@ def _survivor_ids(
         return _Ids(np.full(len(merged), None, dtype=object), 0, [], {}, set())
     survivor_id = merged[id_label].astype(object).where(merged[id_label].notna(), None)
     merged_rows = np.flatnonzero(at_cluster >= 0)
+    # Each row's 客户编号 as a number (-1: none): rows are sorted and counted by those.
+    codes, distinct = pd.factorize(pool.records["customer_id"])
+    written = distinct.to_numpy(dtype=object)
     if len(merged_rows):
         number = report.clusters.number
-        oldest = _oldest_ids(pool.records, np.flatnonzero(number >= 0), number)
+        oldest = _oldest_ids(pool.records, codes, written, np.flatnonzero(number >= 0), number)
         ids = oldest[at_cluster[merged_rows]]
         survivor_id.iloc[merged_rows] = np.where(pd.isna(ids), survivor_id.iloc[merged_rows], ids)
     survivor = survivor_id.to_numpy(dtype=object, copy=True)
-    owner_of, shared, owner_row = _owners(pool.records, output_of_row)
+    owner_of, shared, owner_row = _owners(pool.records, codes, written, output_of_row)
     renumbered: list[tuple[str, int, int]] = []  # 客户编号, its owner's pool row, output row
     for out in (
         np.flatnonzero(pd.Series(survivor).isin(shared).to_numpy()).tolist() if shared else []
@@ -628,27 +631,31 @@ def _survivor_ids(
         new = generate_ids(taken, int(missing.sum()), prefix=spec.id_prefix, day=today)
         survivor[np.flatnonzero(missing)] = new
         generated = len(new)
-    ids = pool.records["customer_id"].to_numpy(dtype=object)
     moved: list[Renumbered] = []
     for key, owner, out in renumbered:
-        carriers = np.flatnonzero((output_of_row == out) & (ids == key))
+        carriers = np.flatnonzero((output_of_row == out) & (codes == distinct.get_loc(key)))
         at = pool.labels_at(np.array([owner, carriers[0]]))
         moved.append(Renumbered(key, str(at[0]), str(at[1]), str(survivor[out])))
     return _Ids(survivor, generated, moved, owner_of, shared)
 
 
 def _owners(
-    records: pd.DataFrame, output_of_row: np.ndarray
+    records: pd.DataFrame, codes: np.ndarray, written: np.ndarray, output_of_row: np.ndarray
 ) -> tuple[dict[str, int], set[str], dict[str, int]]:
     """The 客户编号 carried by rows of different customers: the output row of the customer each
-    stands for (its earliest created row's, then the first in input order), and that row."""
-    ids = records["customer_id"]
-    repeated = np.flatnonzero((ids.notna() & ids.duplicated(keep=False)).to_numpy())
+    stands for (its earliest created row's, then the first in input order), and that row.
+    `codes`: each row's 客户编号 as a number (-1: none), `written` the 客户编号 of each."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(written))
+    repeated = (
+        np.flatnonzero((codes >= 0) & (counts[np.maximum(codes, 0)] > 1))
+        if len(counts)
+        else codes[:0]
+    )
     if not len(repeated):
         return {}, set(), {}
     carried = pd.DataFrame(
         {
-            "id": ids.to_numpy(dtype=object)[repeated],
+            "id": written[codes[repeated]],
             "created": records["created"].to_numpy()[repeated],
             "position": repeated,
             "out": output_of_row[repeated],
@@ -688,20 +695,22 @@ def _not_duplicates(
     return ["; ".join(sorted(lists[k])) if k in lists else None for k in range(size)]
 
 
-def _oldest_ids(records: pd.DataFrame, clustered: np.ndarray, number: np.ndarray) -> np.ndarray:
-    """Per cluster: the 客户编号 of its earliest created row that has one (None if none has)."""
-    rows = pd.DataFrame(
-        {
-            "cluster": number[clustered],
-            "created": records["created"].to_numpy()[clustered],
-            "position": clustered,
-            "id": records["customer_id"].to_numpy(dtype=object)[clustered],
-        }
-    )
-    rows = rows[rows["id"].notna()].sort_values(["created", "position"], na_position="last")
-    earliest = rows.groupby("cluster")["id"].first()
+def _oldest_ids(
+    records: pd.DataFrame,
+    codes: np.ndarray,
+    written: np.ndarray,
+    clustered: np.ndarray,
+    number: np.ndarray,
+) -> np.ndarray:
+    """Per cluster: the 客户编号 of its earliest created row that has one (None if none has);
+    the rows sorted as numbers (创建时间, missing last, then input order), not as a frame."""
     result = np.full(int(number.max()) + 1 if len(number) else 0, None, dtype=object)
-    result[earliest.index.to_numpy()] = earliest.to_numpy(dtype=object)
+    rows = clustered[codes[clustered] >= 0]
+    created = records["created"].to_numpy()[rows]
+    when = np.where(np.isnat(created), np.iinfo(np.int64).max, created.view(np.int64))
+    rows = rows[np.lexsort((rows, when))]
+    clusters, first = np.unique(number[rows], return_index=True)
+    result[clusters] = written[codes[rows[first]]]
     return result
 
 

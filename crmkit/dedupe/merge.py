@@ -777,32 +777,37 @@ class _Notes:
             return
         # Column-wise: a Python look at each differing cell (a million at 1M rows) was most
         # of merging. A value is noted once per cluster, unless blank or the kept value's text.
-        keys = self.clusters[differ]
-        rows = self.rows[differ]
+        at = np.flatnonzero(differ)  # places among the clustered rows
+        keys = self.clusters[at]
         if dates:  # texts of the differing times only
-            texts = _dates_text(shown.iloc[rows])
+            texts = _dates_text(shown.iloc[self.rows[at]])
             winners = _dates_text(chosen.iloc[keys])
         else:
             texts, winners = _texts(values), _texts(kept)
         blank = np.fromiter((not t.strip() for t in texts), dtype=bool, count=len(texts))
         wanted = ~blank & (texts != winners)
-        texts, keys, rows = texts[wanted], keys[wanted], rows[wanted]
+        texts, keys, at = texts[wanted], keys[wanted], at[wanted]
         first = ~pd.DataFrame({"key": keys, "text": texts}).duplicated().to_numpy(dtype=bool)
-        texts, keys, rows = texts[first], keys[first], rows[first]
-        if not dates:
-            # A listing never shows a national ID or bank-card number (validate flags them).
-            long = np.flatnonzero([len(t) >= 16 for t in texts])
-            if len(long):
-                texts = texts.copy()
-                texts[long] = [mask_pii(t) for t in texts[long]]
+        texts, at = texts[first], at[first]
         # Joined in Arrow: a million Python texts (创建时间 and 更新时间 differ on most rows of
         # a cluster) were the peak of a million-row merge.
         text = pa.array(texts, type=pa.large_string())
+        # A listing never shows a national ID or bank-card number (validate flags them).
+        self._note(label, text if dates else _masked_pii(text), at)
+
+    def _note(self, label: str, texts: pa.Array, at: np.ndarray) -> None:
+        """Keep the notes `label: text (file:row)` of the clustered rows at `at` (places
+        among them), with their clusters."""
         note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), text, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
+            _lit(f"{label}: "), texts, _lit(" ("), self.labels.take(pa.array(at)), _lit(")"),
             _lit(""),
         )  # fmt: skip
-        self.parts.append((keys, note))
+        self.parts.append((self.clusters[at], note))
+
+    @functools.cached_property
+    def labels(self) -> pa.Array:
+        """file:row of each clustered row, made once for every column's notes."""
+        return self.report.pool.label_array(self.rows)
 
     def _compare_times(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """`compare` of two columns of times without a zone, as numbers: the text
@@ -812,17 +817,13 @@ class _Notes:
         differ = _dates_differ(shown.iloc[self.rows], chosen.iloc[self.clusters])
         if not differ.any():
             return
-        keys, rows = self.clusters[differ], self.rows[differ]
-        nanos = np.asarray(shown.iloc[rows].to_numpy(), dtype="datetime64[ns]").view(np.int64)
+        at = np.flatnonzero(differ)
+        nanos = np.asarray(shown.iloc[self.rows[at]].to_numpy(), dtype="datetime64[ns]")
+        nanos = nanos.view(np.int64)
         first = ~pd.DataFrame(
-            {"key": keys, "minute": nanos // _MINUTE, "midnight": nanos % _DAY == 0}
+            {"key": self.clusters[at], "minute": nanos // _MINUTE, "midnight": nanos % _DAY == 0}
         ).duplicated().to_numpy(dtype=bool)
-        keys, rows = keys[first], rows[first]
-        note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), _minute_texts(nanos[first]), _lit(" ("),
-            self.report.pool.label_array(rows), _lit(")"), _lit(""),
-        )  # fmt: skip
-        self.parts.append((keys, note))
+        self._note(label, _minute_texts(nanos[first]), at[first])
 
     def _compare_numbers(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """`compare` of two columns of numbers (amounts), as numbers: `_texts` of two numbers
@@ -835,17 +836,11 @@ class _Notes:
             differ &= ~np.isnan(numbers)
         if not differ.any():
             return
-        keys, rows, numbers = self.clusters[differ], self.rows[differ], numbers[differ]
-        first = ~pd.DataFrame({"key": keys, "number": numbers + 0}).duplicated().to_numpy(
-            dtype=bool
-        )
-        keys, rows = keys[first], rows[first]
+        at, numbers = np.flatnonzero(differ), numbers[differ]
+        by = pd.DataFrame({"key": self.clusters[at], "number": numbers + 0})
+        first = ~by.duplicated().to_numpy(dtype=bool)
         texts = pa.array(_texts(numbers[first].astype(object)), type=pa.large_string())
-        note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), _masked_pii(texts), _lit(" ("),
-            self.report.pool.label_array(rows), _lit(")"), _lit(""),
-        )  # fmt: skip
-        self.parts.append((keys, note))
+        self._note(label, _masked_pii(texts), at[first])
 
     def _compare_texts(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """`compare` of two text columns, in Arrow: the same notes as its way through Python
@@ -864,20 +859,15 @@ class _Notes:
         # differs), then each text once per cluster.
         blank = pc.match_substring_regex(values, _PYTHON_BLANK).to_numpy(zero_copy_only=False)
         keep = ~blank.astype(bool, copy=False)
-        keys, rows = self.clusters[wanted][keep], self.rows[wanted][keep]
+        at = np.flatnonzero(wanted)[keep]
         values = values.filter(pa.array(keep))
         encoded = pc.dictionary_encode(values)
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        pair = keys.astype(np.int64) * max(len(encoded.dictionary), 1) + codes
+        pair = self.clusters[at].astype(np.int64) * max(len(encoded.dictionary), 1) + codes
         first = ~pd.Series(pair).duplicated().to_numpy(dtype=bool)
         del encoded, codes, pair
-        values, keys, rows = values.filter(pa.array(first)), keys[first], rows[first]
-        values = _masked_pii(values.cast(pa.large_string()))
-        note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), values, _lit(" ("), self.report.pool.label_array(rows), _lit(")"),
-            _lit(""),
-        )  # fmt: skip
-        self.parts.append((keys, note))
+        values = values.filter(pa.array(first))
+        self._note(label, _masked_pii(values.cast(pa.large_string())), at[first])
 
     def _joined(
         self, label: str, keys: np.ndarray, chunks: list[pa.Array], before: pd.Series
@@ -932,9 +922,7 @@ class _Notes:
         named = pc.if_else(
             pc.equal(ids, ""), _lit(""), pc.binary_join_element_wise(ids, _lit(" "), _lit(""))
         )
-        items = pc.binary_join_element_wise(
-            named, _lit("("), pool.label_array(self.rows), _lit(")"), _lit("")
-        )
+        items = pc.binary_join_element_wise(named, _lit("("), self.labels, _lit(")"), _lit(""))
         del ids, named
         return self._joined(MERGED_FROM, self.clusters, [items], before)
 

@@ -633,8 +633,7 @@ def _survivor_ids(
     survivor_id = merged[id_label].astype(object).where(merged[id_label].notna(), None)
     merged_rows = np.flatnonzero(at_cluster >= 0)
     # Each row's 客户编号 as a number (-1: none): rows are sorted and counted by those.
-    codes, distinct = pd.factorize(pool.records["customer_id"])
-    written = distinct.to_numpy(dtype=object)
+    codes, written = _id_codes(pool.records["customer_id"])
     if len(merged_rows):
         number = report.clusters.number
         oldest = _oldest_ids(pool.records, codes, written, np.flatnonzero(number >= 0), number)
@@ -661,14 +660,44 @@ def _survivor_ids(
         generated = len(new)
     moved: list[Renumbered] = []
     for key, owner, out in renumbered:
-        carriers = np.flatnonzero((output_of_row == out) & (codes == distinct.get_loc(key)))
+        carriers = np.flatnonzero((output_of_row == out) & (codes == written.code(key)))
         at = pool.labels_at(np.array([owner, carriers[0]]))
         moved.append(Renumbered(key, str(at[0]), str(at[1]), str(survivor[out])))
     return _Ids(survivor, generated, moved, owner_of, shared)
 
 
+@dataclass
+class _DistinctIds:
+    """The distinct 客户编号 of the pool's rows (Arrow text), each made a Python text only
+    when asked for (a million of them were made to look up a few)."""
+
+    distinct: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.distinct)
+
+    def code(self, key: str) -> int:
+        """The code of a 客户编号 the rows carry."""
+        return int(pc.index(self.distinct, pa.scalar(key, type=self.distinct.type)).as_py())
+
+    def ids(self, codes: np.ndarray) -> np.ndarray:
+        """The 客户编号 of each code, as Python texts."""
+        return np.asarray(self.distinct.take(pa.array(codes)).to_pylist(), dtype=object)
+
+
+def _id_codes(ids: pd.Series) -> tuple[np.ndarray, _DistinctIds]:
+    """Each row's 客户编号 as a number (-1: none) and the distinct ones, by Arrow's
+    dictionary (pandas' factorize made a Python text of each)."""
+    if arrow.is_arrow_text(ids):
+        encoded = pc.dictionary_encode(_arrow_text(ids)).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64), _DistinctIds(encoded.dictionary)
+    codes, distinct = pd.factorize(ids)
+    return codes.astype(np.int64), _DistinctIds(pa.array(distinct.to_numpy(dtype=object)))
+
+
 def _owners(
-    records: pd.DataFrame, codes: np.ndarray, written: np.ndarray, output_of_row: np.ndarray
+    records: pd.DataFrame, codes: np.ndarray, written: _DistinctIds, output_of_row: np.ndarray
 ) -> tuple[dict[str, int], set[str], dict[str, int]]:
     """The 客户编号 carried by rows of different customers: the output row of the customer each
     stands for (its earliest created row's, then the first in input order), and that row.
@@ -683,7 +712,7 @@ def _owners(
         return {}, set(), {}
     carried = pd.DataFrame(
         {
-            "id": written[codes[repeated]],
+            "id": written.ids(codes[repeated]),
             "created": records["created"].to_numpy()[repeated],
             "position": repeated,
             "out": output_of_row[repeated],
@@ -726,7 +755,7 @@ def _not_duplicates(
 def _oldest_ids(
     records: pd.DataFrame,
     codes: np.ndarray,
-    written: np.ndarray,
+    written: _DistinctIds,
     clustered: np.ndarray,
     number: np.ndarray,
 ) -> np.ndarray:
@@ -738,7 +767,7 @@ def _oldest_ids(
     when = np.where(np.isnat(created), np.iinfo(np.int64).max, created.view(np.int64))
     rows = rows[np.lexsort((rows, when))]
     clusters, first = np.unique(number[rows], return_index=True)
-    result[clusters] = written[codes[rows[first]]]
+    result[clusters] = written.ids(codes[rows[first]])
     return result
 
 

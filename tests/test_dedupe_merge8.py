@@ -116,12 +116,18 @@ def _pool(tmp_path: Path) -> Path:
 
 def test_the_notes_of_numbers_times_and_texts_worked_out_by_hand(tmp_path: Path) -> None:
     path = _pool(tmp_path)
-    merged_csv = tmp_path / "merged.csv"
-    result = run("dedupe", str(path), "-o", str(merged_csv), "--as-of", "2024-09-02")
+    merged_csv, map_csv = tmp_path / "merged.csv", tmp_path / "map.csv"
+    result = run("dedupe", path, "-o", merged_csv, "--map", map_csv, "--as-of", "2024-09-02")
     assert result.exit_code == 0, explain(result)
-    out = read_table(merged_csv).to_frame()
-    assert len(out) == 2
-    first, second = out.iloc[0], out.iloc[1]
+    # the map, made in Arrow: each row's cluster, survivor and what joined it
+    rows = pd.read_csv(map_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert rows["cluster_id"].tolist() == ["D000001", "D000001", ""]
+    assert rows["survivor_id"].tolist() == ["CRM20240101001"] * 2 + ["CRM20240301003"]
+    assert rows["matched_with"].tolist() == [f"{path}:3", f"{path}:2", ""]
+    assert (rows["rule"] != "").tolist() == [True, True, False]
+    merged = read_table(merged_csv).to_frame()
+    assert len(merged) == 2
+    first, second = merged.iloc[0], merged.iloc[1]
     # row 3 is the most recent: its amount and notes are kept; 创建时间 is the earliest and
     # 更新时间 the latest of the two; the card number (its digits folded to ASCII by the
     # normalizer) is masked in the listing

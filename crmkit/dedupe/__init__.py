@@ -22,6 +22,7 @@ from crmkit.dedupe.pool import Pool, build_pool
 from crmkit.dedupe.rules import AUTO_RULES, score_pairs
 from crmkit.spec.config import DedupeConfig
 from crmkit.spec.names import NameVocabulary, load_vocabulary
+from crmkit.text.arrow import TEXT
 
 __all__ = ["DuplicateReport", "build_pool", "find_duplicates"]
 
@@ -67,13 +68,18 @@ class DuplicateReport:
         width = max(6, len(str(self.cluster_count)))
         return "" if number < 0 else f"D{number + 1:0{width}d}"
 
-    def cluster_ids(self, numbers: np.ndarray) -> np.ndarray:
-        """`cluster_id` of each number."""
+    def cluster_ids(self, numbers: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """`cluster_id` of each number, as pandas' str: made in Arrow (a Python text per
+        member, then each taken into Arrow by the map's frame, was most of making the map)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         width = max(6, len(str(self.cluster_count)))
-        out = np.full(len(numbers), "", dtype=object)
-        members = np.flatnonzero(numbers >= 0)  # text for those only: 3 copies of 1M were made
-        out[members] = [f"D{number + 1:0{width}d}" for number in numbers[members].tolist()]
-        return out
+        d, nothing = pa.scalar("D", pa.large_string()), pa.scalar("", pa.large_string())
+        digits = pc.cast(pa.array(np.asarray(numbers, dtype=np.int64) + 1), pa.large_string())
+        ids = pc.binary_join_element_wise(d, pc.utf8_lpad(digits, width, "0"), nothing)
+        ids = pc.if_else(pa.array(np.asarray(numbers) >= 0), ids, nothing)
+        return pd.array(ids, dtype=TEXT)
 
     def members(self, limit: int | None = None) -> pd.Series:
         """Pool indices of each cluster's rows, largest cluster first (then by number); the

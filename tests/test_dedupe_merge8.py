@@ -11,19 +11,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from crmkit.dedupe.merge import (
     _PYTHON_SPACES,
-    _SPACE_STARTS,
-    _blank,
     _dates_text,
     _masked_pii,
-    _minute_texts,
     _Notes,
 )
 from crmkit.dedupe.run import dedupe_tables
 from crmkit.io import read_table
+from crmkit.io.write import date_column
 from crmkit.spec.fields import load_specs
 from crmkit.text import arrow
 from crmkit.text.pii import mask_pii
@@ -39,35 +36,10 @@ def _every_character() -> list[str]:
     return [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
 
 
-def test_the_white_space_lists_are_pythons_and_arrows() -> None:
+def test_the_white_space_list_is_pythons() -> None:
     characters = _every_character()
     assert "".join(c for c in characters if c.isspace()) == _PYTHON_SPACES
     assert "".join(c for c in characters if not c.strip()) == _PYTHON_SPACES
-    arrows = pc.utf8_is_space(pa.array(characters)).to_pylist()
-    spaces = [c for c, space in zip(characters, arrows, strict=True) if space]
-    assert spaces and all(_SPACE_STARTS[c.encode()[0]] for c in spaces)
-    # a byte no white space starts with: the cell is not asked about
-    assert not _SPACE_STARTS[ord("a")] and not _SPACE_STARTS[0xE4]  # 0xE4: 中's first byte
-
-
-def test_blank_cells_are_arrows_blank_ones() -> None:
-    characters = _every_character()[::7] + ["\u3000", "\x85", "\xa0", "\u2028", "\x1c", "\t"]
-    texts = [*characters, *(c * 2 for c in characters), *(f" {c}" for c in characters),
-             *(f"{c} x" for c in characters), "", None, "  ", "\u3000x"]  # fmt: skip
-    column = pd.Series(texts, dtype=arrow.TEXT)
-    assert _blank(column).tolist() == arrow.blank(column).tolist()
-    assert _blank(column)[-4:].tolist() == [True, True, True, False]
-    # a column of several chunks, the first sliced (its offsets start inside the buffer)
-    chunks = pa.chunked_array(
-        [
-            pa.array(texts[:500], pa.large_string()).slice(7),
-            pa.array(["", None, " x", " "], pa.large_string()),
-        ],
-        type=pa.large_string(),
-    )
-    sliced = pd.Series(pd.array(chunks, dtype=arrow.TEXT))
-    assert _blank(sliced).tolist() == arrow.blank(sliced).tolist()
-    assert _blank(sliced)[-4:].tolist() == [True, True, False, True]
 
 
 def test_times_written_digit_by_digit_as_numpy_writes_them() -> None:
@@ -81,7 +53,8 @@ def test_times_written_digit_by_digit_as_numpy_writes_them() -> None:
             np.array([0, -1, day - 1, -day, 1]),
         ]
     )
-    written = _minute_texts(nanos).to_pylist()
+    stamps = pd.Series(nanos.astype("datetime64[ns]"))
+    written = date_column(stamps, seconds=False).to_pylist()
     assert written == _dates_text(pd.Series(nanos.astype("datetime64[ns]"))).tolist()
     assert written[-5:] == ["1970-01-01", "1969-12-31 23:59", "1970-01-01 23:59", "1969-12-31",
                             "1970-01-01 00:00"]  # fmt: skip

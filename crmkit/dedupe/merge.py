@@ -26,7 +26,7 @@ from crmkit.dedupe import DuplicateReport
 from crmkit.dedupe.decisions import NOT_DUPLICATE_OF, listed_ids
 from crmkit.dedupe.pool import OTHER_PHONES, Pool, give_back_memory
 from crmkit.io.table import Table
-from crmkit.io.write import iso_text
+from crmkit.io.write import date_column, iso_text
 from crmkit.spec.fields import builtin_spec, header_language
 from crmkit.spec.rulebook import Rulebook, load_rulebook
 from crmkit.spec.tagcanon import TagReader
@@ -183,7 +183,7 @@ def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
     column = filled[0] if len(filled) == 1 else pd.concat(filled, ignore_index=True)
     if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return column  # no blank text to find: a cell-by-cell look costs seconds at 1M rows
-    blank = _blank(column)
+    blank = arrow.blank(column)
     if not blank.any():
         return column  # masking nothing copied the column
     if arrow.is_arrow_text(column):
@@ -191,42 +191,6 @@ def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
         nothing = pa.scalar(None, type=cells.type)
         return pd.Series(pd.array(pc.if_else(pa.array(blank), nothing, cells), dtype=column.dtype))
     return column.mask(blank)
-
-
-def _blank(column: pd.Series) -> np.ndarray:
-    """arrow.blank (missing, empty or all white space), of a text column without a trimmed
-    copy of it: a cell is all white space by Arrow's utf8_is_space (the white space of Arrow's
-    trim: the same cells), asked of the cells whose first byte may start white space only."""
-    if not arrow.is_arrow_text(column):
-        return arrow.blank(column)
-    parts = [_blank_cells(chunk) for chunk in _arrow_text(column).chunks]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
-
-
-# First bytes of the UTF-8 of every character utf8_is_space takes for white space (ASCII
-# controls and space, U+0085 and U+00A0, U+1680, U+2000-U+205F, U+3000); test_dedupe_merge8
-# checks every character against the list.
-_SPACE_STARTS = np.zeros(256, dtype=bool)
-_SPACE_STARTS[[*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
-
-
-def _blank_cells(cells: pa.Array) -> np.ndarray:
-    _, offsets, data = cells.buffers()
-    wide = np.int64 if pa.types.is_large_string(cells.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=wide)[cells.offset : cells.offset + len(cells) + 1]
-    starts, ends = bounds[:-1], bounds[1:]
-    blank = starts == ends  # empty
-    if cells.null_count:
-        blank |= cells.is_null().to_numpy(zero_copy_only=False)
-    if data is None or not len(data):
-        return blank
-    raw = np.frombuffer(data, dtype=np.uint8)
-    maybe = _SPACE_STARTS.take(raw.take(np.minimum(starts, len(raw) - 1))) & ~blank
-    at = np.flatnonzero(maybe)
-    if len(at):
-        spaces = pc.utf8_is_space(cells.take(pa.array(at)))
-        blank[at] = pc.fill_null(spaces, False).to_numpy(zero_copy_only=False)
-    return blank
 
 
 _POOL_TIMES = {"created_at": "created", "updated_at": "updated"}
@@ -880,7 +844,8 @@ class _Notes:
         first = ~pd.DataFrame(
             {"key": self.clusters[at], "minute": nanos // _MINUTE, "midnight": nanos % _DAY == 0}
         ).duplicated().to_numpy(dtype=bool)
-        self._note(label, _minute_texts(nanos[first]), at[first])
+        minutes = date_column(pd.Series(nanos[first].view("datetime64[ns]")), seconds=False)
+        self._note(label, minutes, at[first])
 
     def _compare_numbers(self, label: str, shown: pd.Series, chosen: pd.Series) -> None:
         """`compare` of two columns of numbers (amounts), as numbers: `_texts` of two numbers
@@ -1035,33 +1000,6 @@ def _naive(values: pd.Series) -> bool:
 
 
 _MINUTE, _DAY = 60_000_000_000, 86_400_000_000_000  # in nanoseconds
-
-
-def _minute_texts(nanos: np.ndarray) -> pa.Array:
-    """_dates_text of times (nanoseconds, none missing, no zone) as an Arrow text array,
-    written digit by digit into one buffer: 2024-03-10 14:00, or 2024-03-10 at midnight
-    (numpy's ISO text and a Python text per time cost a microsecond each)."""
-    stamps = nanos.astype("datetime64[ns]")
-    days = stamps.astype("datetime64[D]")
-    months = days.astype("datetime64[M]")
-    years = months.astype("datetime64[Y]").astype(np.int64)
-    since = nanos - days.astype("datetime64[ns]").view(np.int64)  # into the day
-    parts = (  # (value, digits) in the order written
-        (years + 1970, 4), (months.astype(np.int64) - years * 12 + 1, 2),
-        ((days - months).astype(np.int64) + 1, 2),
-        (since // 3_600_000_000_000, 2), (since // _MINUTE % 60, 2),
-    )  # fmt: skip
-    text = np.empty((len(nanos), 16), dtype=np.uint8)
-    text[:, [4, 7]], text[:, 10], text[:, 13] = ord("-"), ord(" "), ord(":")
-    at = 0
-    for value, width in parts:
-        for place in range(width):
-            text[:, at + place] = ord("0") + value // 10 ** (width - 1 - place) % 10
-        at += width + 1
-    lengths = np.where(since == 0, 10, 16)
-    data = text[np.arange(16) < lengths[:, None]]
-    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    return pa.LargeStringArray.from_buffers(len(nanos), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def _dates_differ(values: pd.Series, kept: pd.Series) -> np.ndarray:

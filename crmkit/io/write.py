@@ -241,19 +241,20 @@ def date_texts(values: pd.Series) -> np.ndarray:
     return date_column(values).to_numpy(zero_copy_only=False)
 
 
-def date_column(values: pd.Series) -> Any:
+def date_column(values: pd.Series, *, seconds: bool = True) -> Any:
     """date_texts as an Arrow large_string array, built from the digits column-wise: numpy's
     ISO text (1.5 µs a moment) and strftime took a third of writing a million-row table.
     Each row's 19 characters (2024-03-10 14:00:05) are its day's ten, from a table of the
     days the column spans, and its time of day's nine, from a table of the 86,400 seconds;
-    then cut to 16 (no seconds) or 10 (midnight). datetime64[ns] years have four digits;
-    seconds below one are dropped, as format_datetime drops them."""
+    then cut to 16 (no seconds, or `seconds` False: to the minute) or 10 (midnight).
+    datetime64[ns] years have four digits; seconds below one are dropped, as format_datetime
+    drops them."""
     import pyarrow as pa
 
     stamps = pd.Series(values.to_numpy(), dtype="datetime64[ns]").to_numpy()
     missing = np.isnat(stamps)
-    seconds = np.where(missing, 0, stamps.view(np.int64) // 1_000_000_000)
-    days, second = np.divmod(seconds, 86_400)
+    moments = np.where(missing, 0, stamps.view(np.int64) // 1_000_000_000)
+    days, second = np.divmod(moments, 86_400)
     grid = np.empty((len(stamps), 19), dtype=np.uint8)
     if len(stamps):
         first = int(days.min())
@@ -265,7 +266,9 @@ def date_column(values: pd.Series) -> Any:
             grid[:, :10] = _day_texts(distinct)[which]
         grid[:, 10:] = _time_texts()[second]
     midnight = stamps.view(np.int64) % 86_400_000_000_000 == 0
-    lengths = np.where(second % 60 != 0, 19, np.where(midnight, 10, 16))
+    lengths = np.where(midnight, 10, 16)
+    if seconds:
+        lengths[second % 60 != 0] = 19
     lengths[missing] = 0
     data = grid[np.arange(19) < lengths[:, None]]
     offsets = np.zeros(len(stamps) + 1, dtype=np.int64)

@@ -64,7 +64,7 @@ def _blank_chunk(chunk: pa.Array) -> np.ndarray:
     offsets, data = chunk.buffers()[1:3]
     bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
     starts = bounds[:-1]
-    out = starts >= bounds[1:]  # empty
+    out = np.greater_equal(starts, bounds[1:])  # empty
     if chunk.null_count:
         out |= ~chunk.is_valid().to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(~out)

@@ -88,6 +88,16 @@ class _Rows:
         keys = self.records["key"]
         return [_reading_codes(keys.str[:1]), _reading_codes(keys.str[-1:])]
 
+    @functools.cached_property
+    def word_codes(self) -> np.ndarray:
+        """A number for each row's words (equal numbers: equal words)."""
+        return pd.factorize(self.words, use_na_sentinel=False)[0]
+
+    @functools.cached_property
+    def whole_codes(self) -> np.ndarray:
+        """A number for each row's whole name (equal numbers: equal names)."""
+        return pd.factorize(self.whole, use_na_sentinel=False)[0]
+
 
 def _compatible_places(
     rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
@@ -184,7 +194,6 @@ def _name_evidence(
     city_held = np.zeros(len(left), dtype=bool)
     evidence = np.full(len(left), "", dtype=object)
     keys = rows.keys
-    words = rows.words
     latin = rows.latin
     # Names are looked at only where being alike can change the decision (the score alone
     # merges above these): Python loops over a million rows' pairs are the costly step.
@@ -214,26 +223,7 @@ def _name_evidence(
             alike[position] = whole_alike[position] = True
             evidence[position] = f"the same characters in another order ({b})"
     if config.words_name_min:
-        among = np.flatnonzero(shared & latin[left] & latin[right])
-        if len(among):
-            a, b = words[left[among]], words[right[among]]
-            whole = rows.whole
-            held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
-            for i, position in enumerate(among.tolist()):
-                x, y = a[i], b[i]
-                if x == y:
-                    if whole[left[position]] != whole[right[position]]:
-                        alike[position] = whole_alike[position] = score[position] < 100
-                        evidence[position] = f"same words, order and generic words aside ({x})"
-                elif held[i] >= config.words_name_min and score[position] < 100:
-                    alike[position] = True
-                    shorter = min(x, y, key=len)
-                    inside = set(shorter.split()) <= set(max(x, y, key=len).split())
-                    evidence[position] = (
-                        f"one name holds the other ({shorter})"
-                        if inside
-                        else f"names' words score {held[i]:g}"
-                    )
+        _words_alike(rows, left, right, score, shared, config, alike, whole_alike, evidence)
     person = rows.person
     # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
     same_city = (codes.place[left] == codes.place[right]) & (codes.place[left] >= 0)
@@ -260,16 +250,105 @@ def _name_evidence(
             alike[position] = True
             city_held[position] = not direct[position]
             evidence[position] = holds
-    # A name in each script: alike beside one contact, or one e-mail as well as one phone, or
-    # a trade word saying the Chinese name's trade (Harbor Foods / 峰达食品); never when it says
-    # another trade (Harbor Foods / 峰达物流: [latin_trades]).
-    names = rows.records["name"].to_numpy(dtype=object)
-    for position in np.flatnonzero(direct & ~alike & (latin[left] != latin[right])).tolist():
-        english, chinese = left[position], right[position]
-        if not latin[english]:
-            english, chinese = chinese, english
-        said = vocab.latin_trade(fold(str(names[english] or "")))
-        trade = vocab.business(keys[chinese])[1]
+    _two_scripts_alike(
+        rows,
+        left,
+        right,
+        direct & ~alike,
+        same_contact,
+        same_phone,
+        same_email,
+        vocab,
+        alike,
+        evidence,
+    )
+    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
+    return alike, whole_alike, for_contact, evidence
+
+
+def _words_alike(
+    rows: _Rows,
+    left: np.ndarray,
+    right: np.ndarray,
+    score: np.ndarray,
+    shared: np.ndarray,
+    config: DedupeConfig,
+    alike: np.ndarray,
+    whole_alike: np.ndarray,
+    evidence: np.ndarray,
+) -> None:
+    """Marks (in `alike`, `whole_alike`, `evidence`) the pairs of `shared` whose names in
+    Latin letters have the same words, order and generic words aside, or whose words score
+    at least words_name_min (one name holds the other: Lotus / Lotus Jade Garden). Words are
+    compared as codes; token_set_ratio is worked out only where it can count (other words,
+    names scoring below 100)."""
+    latin = rows.latin
+    among = np.flatnonzero(shared & latin[left] & latin[right])
+    if not len(among):
+        return
+    words = rows.words
+    word_codes = rows.word_codes
+    same_words = word_codes[left[among]] == word_codes[right[among]]
+    same = among[same_words]
+    whole_codes = rows.whole_codes
+    same = same[whole_codes[left[same]] != whole_codes[right[same]]]
+    alike[same] = whole_alike[same] = score[same] < 100
+    evidence[same] = [
+        f"same words, order and generic words aside ({x})" for x in words[left[same]].tolist()
+    ]
+    other = among[~same_words]
+    other = other[score[other] < 100]
+    if not len(other):
+        return
+    a, b = words[left[other]], words[right[other]]
+    held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
+    for i in np.flatnonzero(held >= config.words_name_min).tolist():
+        x, y = a[i], b[i]
+        position = other[i]
+        alike[position] = True
+        shorter = min(x, y, key=len)
+        inside = set(shorter.split()) <= set(max(x, y, key=len).split())
+        evidence[position] = (
+            f"one name holds the other ({shorter})" if inside else f"names' words score {held[i]:g}"
+        )
+
+
+def _two_scripts_alike(
+    rows: _Rows,
+    left: np.ndarray,
+    right: np.ndarray,
+    looked: np.ndarray,
+    same_contact: np.ndarray,
+    same_phone: np.ndarray,
+    same_email: np.ndarray,
+    vocab: NameVocabulary,
+    alike: np.ndarray,
+    evidence: np.ndarray,
+) -> None:
+    """Marks (in `alike`, `evidence`) the pairs of `looked` with a name in each script alike
+    beside one contact, or one e-mail as well as one phone, or a trade word saying the Chinese
+    name's trade (Harbor Foods / 峰达食品); never when it says another trade (Harbor Foods /
+    峰达物流: [latin_trades]). The names (Arrow text) are taken for those pairs' rows only."""
+    latin = rows.latin
+    among = np.flatnonzero(looked & (latin[left] != latin[right]))
+    if not len(among):
+        return
+    first_latin = latin[left[among]]
+    english = np.where(first_latin, left[among], right[among])
+    chinese = np.where(first_latin, right[among], left[among])
+    names = rows.records["name"].iloc[english].to_numpy(dtype=object)
+    keys = rows.keys
+    said_of: dict[str, str] = {}
+    trade_of: dict[str, str] = {}
+    for i, position in enumerate(among.tolist()):
+        name = str(names[i] or "")
+        said = said_of.get(name)
+        if said is None:
+            said = said_of[name] = vocab.latin_trade(fold(name))
+        key = keys[chinese[i]]
+        trade = trade_of.get(key)
+        if trade is None:
+            trade = trade_of[key] = vocab.business(key)[1]
         if said and trade and said != trade:
             continue
         if same_contact[position]:
@@ -282,8 +361,6 @@ def _name_evidence(
             continue
         alike[position] = True
         evidence[position] = found
-    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
-    return alike, whole_alike, for_contact, evidence
 
 
 def _held(shorter: str, longer: str, config: DedupeConfig) -> str:

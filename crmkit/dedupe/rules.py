@@ -98,6 +98,22 @@ class _Rows:
         """A number for each row's whole name (equal numbers: equal names)."""
         return pd.factorize(self.whole, use_na_sentinel=False)[0]
 
+    @functools.cached_property
+    def characters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's characters as a set of 64 bits (a character sets the bit of its code
+        modulo 64), and how many of its characters repeat a bit (len - bits set), made from
+        the keys' UTF-32 text at once: see _hopeless."""
+        texts = [key if isinstance(key, str) else "" for key in self.keys.tolist()]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        bits = np.left_shift(np.uint64(1), (points & 63).astype(np.uint64))
+        sets = np.zeros(len(texts), dtype=np.uint64)
+        filled = np.flatnonzero(lengths > 0)
+        if len(filled):
+            starts = (np.cumsum(lengths) - lengths)[filled]
+            sets[filled] = np.bitwise_or.reduceat(bits, starts)
+        return sets, lengths - _bit_count(sets)
+
 
 def _compatible_places(
     rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
@@ -363,6 +379,30 @@ def _two_scripts_alike(
         evidence[position] = found
 
 
+_BITS_OF_BYTE = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.int64)
+
+
+def _bit_count(values: np.ndarray) -> np.ndarray:
+    """How many bits are set in each uint64."""
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        return np.bitwise_count(values).astype(np.int64)
+    return _BITS_OF_BYTE[values.view(np.uint8).reshape(-1, 8)].sum(axis=1)
+
+
+def _hopeless(rows: _Rows, left: np.ndarray, right: np.ndarray, floor: float) -> np.ndarray:
+    """Whether two keys surely score (fuzz.ratio) below `floor`, from their characters alone.
+
+    fuzz.ratio is 200 × LCS / (len a + len b), and the longest common subsequence holds no
+    more than the characters both keys have: at most the bits both character sets have
+    (Rows.characters) plus the characters either key repeats a bit with. Most pairs met
+    beside a contact alone share two characters of five (科技), and no call is needed."""
+    sets, repeats = rows.characters
+    lengths = rows.lengths
+    common = _bit_count(sets[left] & sets[right]) + np.minimum(repeats[left], repeats[right])
+    total = lengths[left] + lengths[right]
+    return 200 * common < floor * total - 1e-9 * total
+
+
 def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
     """How the longer key starts with the shorter one ("" if it does not): as written
     (益瑞 / 益瑞文化传媒), with a homophone typed for one of its characters (琳东 / 林东餐饮) or
@@ -539,6 +579,16 @@ def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataF
     return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
+def _ratio(
+    score: np.ndarray, keys: np.ndarray, left: np.ndarray, right: np.ndarray, at: np.ndarray
+) -> None:
+    """Puts fuzz.ratio of the keys of the pairs `at` in `score` (both cores for many)."""
+    if not len(at):
+        return
+    workers = -1 if len(at) > 10_000 else 1
+    score[at] = cpdist(keys[left[at]], keys[right[at]], scorer=fuzz.ratio, workers=workers)
+
+
 def _score_some(
     rows: _Rows,
     codes: MatchCodes,
@@ -556,24 +606,36 @@ def _score_some(
     same_key = _same(codes.key, left, right)
     person = rows.person
     organisations = ~person[left] & ~person[right]
+    shared = same_phone | same_email
     # Only pairs some rule can apply to are scored (rapidfuzz is the costly step).
-    scored = np.flatnonzero(same_phone | same_email | (same_contact & organisations) | same_key)
-    left_keys = keys[left[scored]]
-    right_keys = keys[right[scored]]
-    workers = -1 if len(scored) > 10_000 else 1
+    scored = shared | (same_contact & organisations) | same_key
     score = np.zeros(len(left), dtype=np.float64)
-    score[scored] = cpdist(left_keys, right_keys, scorer=fuzz.ratio, workers=workers)
+    score[same_key] = 100.0  # one key (an empty one scores 0: below)
+    # Beside a contact or a name alone (most pairs) a score counts only from `floor` up:
+    # pairs that cannot reach it keep 0 (any score below it decides alike) until kept.
+    floor = min(config.contact_name_min, config.review_name_min, 100)
+    loose = np.flatnonzero(scored & ~shared & ~same_key)
+    guessed = loose[_hopeless(rows, left[loose], right[loose], floor)]
+    needed = scored & ~same_key
+    needed[guessed] = False
+    _ratio(score, keys, left, right, np.flatnonzero(needed))
     score[shortest == 0] = 0.0
     similar = score >= config.contact_name_min
     edits = np.full(len(left), -1, dtype=np.int64)
     if config.contact_max_edits > 0:
-        edits[scored] = cpdist(left_keys, right_keys, scorer=Levenshtein.distance, workers=workers)
+        measured = np.flatnonzero(scored)
+        workers = -1 if len(measured) > 10_000 else 1
+        edits[measured] = cpdist(
+            keys[left[measured]],
+            keys[right[measured]],
+            scorer=Levenshtein.distance,
+            workers=workers,
+        )
         similar |= (
             (edits >= 0)
             & (edits <= config.contact_max_edits)
             & (shortest >= config.contact_edits_min_length)
         )
-    shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
     alike, whole_alike, for_contact, evidence = _name_evidence(
         rows,
@@ -665,6 +727,10 @@ def _score_some(
     number = np.select(conditions, list(range(len(conditions))), default=-1)  # `either`: later
     keep = number >= 0
     kept = number[keep]
+    # The pairs kept by some other evidence (a close spelling) get their true score.
+    late = np.zeros(len(left), dtype=bool)
+    late[guessed] = True
+    _ratio(score, keys, left, right, np.flatnonzero(late & keep & (shortest > 0)))
     return pd.DataFrame(
         {
             "left": left[keep],

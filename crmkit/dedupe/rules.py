@@ -114,6 +114,12 @@ class _Rows:
             sets[filled] = np.bitwise_or.reduceat(bits, starts)
         return sets, lengths - _bit_count(sets)
 
+    @functools.cached_property
+    def thin(self) -> np.ndarray:
+        """Whether each row's name is in Latin letters of one word besides generic ones."""
+        words = self.records["words"]
+        return ((words != "") & ~words.str.contains(" ", regex=False)).to_numpy(dtype=bool)
+
 
 def _compatible_places(
     rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
@@ -233,6 +239,8 @@ def _name_evidence(
         & ~latin[left]
         & ((first[left] == first[right]) | (last[left] == last[right]))
     )
+    sets = rows.characters[0]
+    among = among[sets[left[among]] == sets[right[among]]]  # the same characters
     for position in among.tolist():
         a, b = keys[left[position]], keys[right[position]]
         if sorted(a) == sorted(b):
@@ -705,9 +713,7 @@ def _score_some(
     # on its name alone.
     looked = np.flatnonzero(named & ~shared)
     if len(looked):
-        words = rows.words
-        thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
-        named[looked[thin]] = False
+        named[looked[rows.thin[left[looked]]]] = False
     relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
     compatible[relevant] = _compatible_places(rows, left[relevant], right[relevant], vocab)

@@ -39,6 +39,7 @@ def sounds_alike(a: str, b: str) -> bool:
     return all(x == y or readings(x) & readings(y) for x, y in zip(a, b, strict=True))
 
 
+@lru_cache(maxsize=65_536)
 def spoken(text: str) -> str:
     """How `text` reads, for people: 王静 → wang jing."""
     return " ".join(lazy_pinyin(text))

@@ -91,21 +91,26 @@ class _Rows:
     @functools.cached_property
     def word_codes(self) -> np.ndarray:
         """A number for each row's words (equal numbers: equal words)."""
-        return pd.factorize(self.words, use_na_sentinel=False)[0]
+        return pd.factorize(self.records["words"], use_na_sentinel=False)[0]
 
     @functools.cached_property
     def whole_codes(self) -> np.ndarray:
         """A number for each row's whole name (equal numbers: equal names)."""
-        return pd.factorize(self.whole, use_na_sentinel=False)[0]
+        return pd.factorize(self.records["whole"], use_na_sentinel=False)[0]
 
     @functools.cached_property
     def characters(self) -> tuple[np.ndarray, np.ndarray]:
         """Each key's characters as a set of 64 bits (a character sets the bit of its code
         modulo 64), and how many of its characters repeat a bit (len - bits set), made from
         the keys' UTF-32 text at once: see _hopeless."""
-        texts = [key if isinstance(key, str) else "" for key in self.keys.tolist()]
+        texts = self.keys.tolist()
+        try:
+            joined = "".join(texts)
+        except TypeError:  # a missing key
+            texts = [key if isinstance(key, str) else "" for key in texts]
+            joined = "".join(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         bits = np.left_shift(np.uint64(1), (points & 63).astype(np.uint64))
         sets = np.zeros(len(texts), dtype=np.uint64)
         filled = np.flatnonzero(lengths > 0)

@@ -49,7 +49,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from crmkit.dedupe.candidates import MatchCodes
-from crmkit.dedupe.sound import readings, sounds_alike, spoken
+from crmkit.dedupe.sound import readings, sound_alike_pairs, sounds_alike, spoken
 from crmkit.spec.config import DedupeConfig
 from crmkit.spec.names import NameVocabulary, fold
 
@@ -110,7 +110,7 @@ class _Rows:
             texts = [key if isinstance(key, str) else "" for key in texts]
             joined = "".join(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         bits = np.left_shift(np.uint64(1), (points & 63).astype(np.uint64))
         sets = np.zeros(len(texts), dtype=np.uint64)
         filled = np.flatnonzero(lengths > 0)
@@ -156,11 +156,7 @@ def _sound_alike(
     texts: np.ndarray, left: np.ndarray, right: np.ndarray, among: np.ndarray
 ) -> np.ndarray:
     """Positions in `among` whose two texts (None: missing) sound alike."""
-    out = np.zeros(len(among), dtype=bool)
-    for i, position in enumerate(among.tolist()):
-        a, b = texts[left[position]], texts[right[position]]
-        out[i] = a is not None and b is not None and sounds_alike(a, b)
-    return among[out]
+    return among[sound_alike_pairs(texts[left[among]], texts[right[among]])]
 
 
 def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:

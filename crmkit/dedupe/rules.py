@@ -74,19 +74,21 @@ class _Rows:
         self.keys = key.to_numpy(dtype=object)
         self.lengths = key.str.len().fillna(0).to_numpy(dtype=np.int64)
         self.person = records["person"].to_numpy(dtype=bool)
-        self.words, self.whole, self.places, self.contacts = (
-            records[name].to_numpy(dtype=object) for name in ("words", "whole", "place", "contact")
-        )
-        self.latin = self.words != ""
+        self.contacts = records["contact"].to_numpy(dtype=object)
+        self.latin = (records["words"] != "").to_numpy(dtype=bool)
         # a number for each key's first and last character (equal numbers: equal characters)
-        self.first = pd.factorize(key.str[:1])[0]
-        self.last = pd.factorize(key.str[-1:])[0]
+        self.ends = [pd.factorize(key.str[:1]), pd.factorize(key.str[-1:])]
+        self.first, self.last = (codes for codes, _ in self.ends)
+
+    def texts(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """A records column's values at `rows` (pool indices), as Python objects: made for
+        those only (the whole column at 1M rows is a million objects)."""
+        return self.records[column].iloc[rows].to_numpy(dtype=object)
 
     @functools.cached_property
     def end_readings(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """_reading_codes of each key's first character, then of its last one."""
-        keys = self.records["key"]
-        return [_reading_codes(keys.str[:1]), _reading_codes(keys.str[-1:])]
+        return [_reading_codes(codes, uniques) for codes, uniques in self.ends]
 
     @functools.cached_property
     def word_codes(self) -> np.ndarray:
@@ -127,28 +129,41 @@ class _Rows:
 
 
 def _compatible_places(
-    rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
+    rows: _Rows, codes: MatchCodes, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
 ) -> np.ndarray:
     """False where two rows name places that cannot be one customer's (北京 vs 上海).
 
     A place one name sets aside but the other holds (成都信阳本广告 vs 信阳本广告) is a brand,
     not a conflict.
     """
-    places = rows.places
-    a = places[left]
-    b = places[right]
     compatible = np.ones(len(left), dtype=bool)
-    suspect = np.flatnonzero((a != "") & (b != "") & (a != b))
+    place = codes.place  # -1: none ("")
+    suspect = np.flatnonzero(
+        (place[left] >= 0) & (place[right] >= 0) & (place[left] != place[right])
+    )
     if not len(suspect):
         return compatible
-    whole = rows.whole
+    a = rows.texts("place", left[suspect])
+    b = rows.texts("place", right[suspect])
     verdict: dict[tuple[str, str], bool] = {}
-    for position in suspect:
-        pa, pb = a[position], b[position]
+    conflict: list[int] = []
+    for i, (pa, pb) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
         if (pa, pb) not in verdict:
             verdict[(pa, pb)] = vocab.compatible(pa, pb)
         if not verdict[(pa, pb)]:
-            compatible[position] = pa in whole[right[position]] or pb in whole[left[position]]
+            conflict.append(i)
+    if conflict:
+        at = suspect[conflict]
+        held = zip(
+            a[conflict],
+            b[conflict],
+            rows.texts("whole", left[at]),
+            rows.texts("whole", right[at]),
+            strict=True,
+        )
+        compatible[at] = [
+            pa in right_whole or pb in left_whole for pa, pb, left_whole, right_whole in held
+        ]
     return compatible
 
 
@@ -159,10 +174,10 @@ def _sound_alike(
     return among[sound_alike_pairs(texts[left[among]], texts[right[among]])]
 
 
-def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Two reading numbers of each one-character text (equal when they read alike; -1, -2
-    for none): a character's first and last reading (sound.readings), looked up once each."""
-    codes, uniques = pd.factorize(chars, use_na_sentinel=True)
+def _reading_codes(codes: np.ndarray, uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Two reading numbers of each one-character text, given as pd.factorize does (equal
+    when they read alike; -1, -2 for none): a character's first and last reading
+    (sound.readings), looked up once each."""
     numbers: dict[str, int] = {}
     first = np.empty(len(uniques) + 1, dtype=np.int64)
     second = np.empty(len(uniques) + 1, dtype=np.int64)
@@ -311,7 +326,6 @@ def _words_alike(
     among = np.flatnonzero(shared & latin[left] & latin[right])
     if not len(among):
         return
-    words = rows.words
     word_codes = rows.word_codes
     same_words = word_codes[left[among]] == word_codes[right[among]]
     same = among[same_words]
@@ -319,13 +333,14 @@ def _words_alike(
     same = same[whole_codes[left[same]] != whole_codes[right[same]]]
     alike[same] = whole_alike[same] = score[same] < 100
     evidence[same] = [
-        f"same words, order and generic words aside ({x})" for x in words[left[same]].tolist()
+        f"same words, order and generic words aside ({x})"
+        for x in rows.texts("words", left[same]).tolist()
     ]
     other = among[~same_words]
     other = other[score[other] < 100]
     if not len(other):
         return
-    a, b = words[left[other]], words[right[other]]
+    a, b = rows.texts("words", left[other]), rows.texts("words", right[other])
     held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
     for i in np.flatnonzero(held >= config.words_name_min).tolist():
         x, y = a[i], b[i]
@@ -717,7 +732,7 @@ def _score_some(
         named[looked[rows.thin[left[looked]]]] = False
     relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
-    compatible[relevant] = _compatible_places(rows, left[relevant], right[relevant], vocab)
+    compatible[relevant] = _compatible_places(rows, codes, left[relevant], right[relevant], vocab)
     conditions = [
         compatible & by_phone,
         compatible & by_email,

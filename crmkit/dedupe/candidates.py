@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,26 +114,34 @@ class MatchCodes:
 def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of phones without their extension: 010-62345678转801 and 010-62345678 are one
     switchboard (whose rows the names then tell apart); and whether each code is a mobile."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     codes, uniques = pd.factorize(phones, use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=object)
-    extended = text.str.contains("转", regex=False).to_numpy(dtype=bool)
+    text = np.asarray(uniques, dtype=object)
+    # in Arrow: a Python test of each of 800,000 distinct phones at 1M rows took a second
+    extended = _flags(pc.match_substring(pa.array(text, type=pa.large_string()), "转"))
     if not extended.any():
         return codes.astype(np.int64), _mobiles(text)
     base = text.copy()
     base[extended] = [phone.split("转", 1)[0] for phone in text[extended]]
     base_codes, base_uniques = pd.factorize(base, use_na_sentinel=True)
     codes = np.where(codes >= 0, base_codes[np.maximum(codes, 0)], -1)
-    return codes.astype(np.int64), _mobiles(pd.Series(base_uniques, dtype=object))
+    return codes.astype(np.int64), _mobiles(np.asarray(base_uniques, dtype=object))
 
 
-def _mobiles(phones: pd.Series) -> np.ndarray:
+def _flags(found: Any) -> np.ndarray:
+    """An Arrow boolean array as numpy (null: False)."""
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _mobiles(phones: np.ndarray) -> np.ndarray:
     """Whether each normalized phone is a mainland mobile (in Arrow: one RE2 call)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = pa.array(phones.tolist(), type=pa.large_string())
-    found = pc.match_substring_regex(texts, pattern=f"^{MOBILE_PATTERN}$")
-    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    texts = pa.array(phones, type=pa.large_string())
+    return _flags(pc.match_substring_regex(texts, pattern=f"^{MOBILE_PATTERN}$"))
 
 
 def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:

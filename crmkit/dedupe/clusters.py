@@ -40,20 +40,21 @@ def close_pairs(
     row in the pool.
     """
     parent = list(range(size))
+    place_list: list[int] = places.tolist() if places is not None else []
     # The places of each cluster that has grown (a root not in it holds only its own row's).
     located: dict[int, set[int]] = {}
     verdicts: dict[tuple[int, int], bool] = {}
 
     def places_of(root: int) -> set[int]:
-        if root in located:
-            return located[root]
-        assert places is not None
-        own = int(places[root])
+        held = located.get(root)
+        if held is not None:
+            return held
+        own = place_list[root]
         return {own} if own >= 0 else set()
 
     def conflict(a: int, b: int, in_a: set[int], in_b: set[int]) -> bool:
-        assert places is not None and compatible is not None
-        own = (int(places[a]), int(places[b]))
+        assert compatible is not None
+        own = (place_list[a], place_list[b])
         for pa in in_a:
             for pb in in_b:
                 if pa == pb or (pa, pb) == own:
@@ -77,14 +78,17 @@ def close_pairs(
             parent[x], x = root, parent[x]
         return root
 
-    joined_by = np.full(size, -1, dtype=np.int64)
+    joined = [-1] * size
     blocked: list[int] = []
     place_blocked: list[int] = []
     lefts = left.tolist()
     rights = right.tolist()
-    for pair in order:
+    # A loop of Python ints (a million finds and numpy scalars were most of its time).
+    steps = order.tolist() if isinstance(order, np.ndarray) else order
+    for pair in steps:
         a, b = lefts[pair], rights[pair]
-        ra, rb = find(a), find(b)
+        ra = a if parent[a] == a else find(a)
+        rb = b if parent[b] == b else find(b)
         if ra == rb:
             continue
         if forbidden and (
@@ -105,10 +109,21 @@ def close_pairs(
         parent[rb] = ra
         if rb in forbidden:
             forbidden.setdefault(ra, set()).update(forbidden.pop(rb))
-        for node in (a, b):
-            if joined_by[node] < 0:
-                joined_by[node] = pair
-    roots = np.fromiter((find(x) for x in range(size)), dtype=np.int64, count=size)
+        if joined[a] < 0:
+            joined[a] = pair
+        if joined[b] < 0:
+            joined[b] = pair
+    if isinstance(order, np.ndarray):  # the pairs as they were given (numpy integers)
+        blocked = list(np.asarray(blocked, dtype=order.dtype))
+        place_blocked = list(np.asarray(place_blocked, dtype=order.dtype))
+    joined_by = np.array(joined, dtype=np.int64)
+    # Every row's root, by pointer jumping over the whole forest at once.
+    roots = np.array(parent, dtype=np.int64)
+    while True:
+        up = roots[roots]
+        if np.array_equal(up, roots):
+            break
+        roots = up
     member = joined_by >= 0
     number = np.full(size, -1, dtype=np.int64)
     if member.any():

@@ -49,7 +49,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from crmkit.dedupe.candidates import MatchCodes
-from crmkit.dedupe.sound import readings, sounds_alike, spoken
+from crmkit.dedupe.sound import readings, sound_alike_pairs, sounds_alike, spoken
 from crmkit.spec.config import DedupeConfig
 from crmkit.spec.names import NameVocabulary, fold
 
@@ -74,44 +74,96 @@ class _Rows:
         self.keys = key.to_numpy(dtype=object)
         self.lengths = key.str.len().fillna(0).to_numpy(dtype=np.int64)
         self.person = records["person"].to_numpy(dtype=bool)
-        self.words, self.whole, self.places, self.contacts = (
-            records[name].to_numpy(dtype=object) for name in ("words", "whole", "place", "contact")
-        )
-        self.latin = self.words != ""
+        self.contacts = records["contact"].to_numpy(dtype=object)
+        self.latin = (records["words"] != "").to_numpy(dtype=bool)
         # a number for each key's first and last character (equal numbers: equal characters)
-        self.first = pd.factorize(key.str[:1])[0]
-        self.last = pd.factorize(key.str[-1:])[0]
+        self.ends = [pd.factorize(key.str[:1]), pd.factorize(key.str[-1:])]
+        self.first, self.last = (codes for codes, _ in self.ends)
+
+    def texts(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """A records column's values at `rows` (pool indices), as Python objects: made for
+        those only (the whole column at 1M rows is a million objects)."""
+        return self.records[column].iloc[rows].to_numpy(dtype=object)
 
     @functools.cached_property
     def end_readings(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """_reading_codes of each key's first character, then of its last one."""
-        keys = self.records["key"]
-        return [_reading_codes(keys.str[:1]), _reading_codes(keys.str[-1:])]
+        return [_reading_codes(codes, uniques) for codes, uniques in self.ends]
+
+    @functools.cached_property
+    def word_codes(self) -> np.ndarray:
+        """A number for each row's words (equal numbers: equal words)."""
+        return pd.factorize(self.records["words"], use_na_sentinel=False)[0]
+
+    @functools.cached_property
+    def whole_codes(self) -> np.ndarray:
+        """A number for each row's whole name (equal numbers: equal names)."""
+        return pd.factorize(self.records["whole"], use_na_sentinel=False)[0]
+
+    @functools.cached_property
+    def characters(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's characters as a set of 64 bits (a character sets the bit of its code
+        modulo 64), and how many of its characters repeat a bit (len - bits set), made from
+        the keys' UTF-32 text at once: see _hopeless."""
+        texts = self.keys.tolist()
+        try:
+            joined = "".join(texts)
+        except TypeError:  # a missing key
+            texts = [key if isinstance(key, str) else "" for key in texts]
+            joined = "".join(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bits = np.left_shift(np.uint64(1), (points & 63).astype(np.uint64))
+        sets = np.zeros(len(texts), dtype=np.uint64)
+        filled = np.flatnonzero(lengths > 0)
+        if len(filled):
+            starts = (np.cumsum(lengths) - lengths)[filled]
+            sets[filled] = np.bitwise_or.reduceat(bits, starts)
+        return sets, lengths - _bit_count(sets)
+
+    @functools.cached_property
+    def thin(self) -> np.ndarray:
+        """Whether each row's name is in Latin letters of one word besides generic ones."""
+        words = self.records["words"]
+        return ((words != "") & ~words.str.contains(" ", regex=False)).to_numpy(dtype=bool)
 
 
 def _compatible_places(
-    rows: _Rows, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
+    rows: _Rows, codes: MatchCodes, left: np.ndarray, right: np.ndarray, vocab: NameVocabulary
 ) -> np.ndarray:
     """False where two rows name places that cannot be one customer's (北京 vs 上海).
 
     A place one name sets aside but the other holds (成都信阳本广告 vs 信阳本广告) is a brand,
     not a conflict.
     """
-    places = rows.places
-    a = places[left]
-    b = places[right]
     compatible = np.ones(len(left), dtype=bool)
-    suspect = np.flatnonzero((a != "") & (b != "") & (a != b))
+    place = codes.place  # -1: none ("")
+    suspect = np.flatnonzero(
+        (place[left] >= 0) & (place[right] >= 0) & (place[left] != place[right])
+    )
     if not len(suspect):
         return compatible
-    whole = rows.whole
+    a = rows.texts("place", left[suspect])
+    b = rows.texts("place", right[suspect])
     verdict: dict[tuple[str, str], bool] = {}
-    for position in suspect:
-        pa, pb = a[position], b[position]
+    conflict: list[int] = []
+    for i, (pa, pb) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
         if (pa, pb) not in verdict:
             verdict[(pa, pb)] = vocab.compatible(pa, pb)
         if not verdict[(pa, pb)]:
-            compatible[position] = pa in whole[right[position]] or pb in whole[left[position]]
+            conflict.append(i)
+    if conflict:
+        at = suspect[conflict]
+        held = zip(
+            a[conflict],
+            b[conflict],
+            rows.texts("whole", left[at]),
+            rows.texts("whole", right[at]),
+            strict=True,
+        )
+        compatible[at] = [
+            pa in right_whole or pb in left_whole for pa, pb, left_whole, right_whole in held
+        ]
     return compatible
 
 
@@ -119,17 +171,13 @@ def _sound_alike(
     texts: np.ndarray, left: np.ndarray, right: np.ndarray, among: np.ndarray
 ) -> np.ndarray:
     """Positions in `among` whose two texts (None: missing) sound alike."""
-    out = np.zeros(len(among), dtype=bool)
-    for i, position in enumerate(among.tolist()):
-        a, b = texts[left[position]], texts[right[position]]
-        out[i] = a is not None and b is not None and sounds_alike(a, b)
-    return among[out]
+    return among[sound_alike_pairs(texts[left[among]], texts[right[among]])]
 
 
-def _reading_codes(chars: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Two reading numbers of each one-character text (equal when they read alike; -1, -2
-    for none): a character's first and last reading (sound.readings), looked up once each."""
-    codes, uniques = pd.factorize(chars, use_na_sentinel=True)
+def _reading_codes(codes: np.ndarray, uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Two reading numbers of each one-character text, given as pd.factorize does (equal
+    when they read alike; -1, -2 for none): a character's first and last reading
+    (sound.readings), looked up once each."""
     numbers: dict[str, int] = {}
     first = np.empty(len(uniques) + 1, dtype=np.int64)
     second = np.empty(len(uniques) + 1, dtype=np.int64)
@@ -184,7 +232,6 @@ def _name_evidence(
     city_held = np.zeros(len(left), dtype=bool)
     evidence = np.full(len(left), "", dtype=object)
     keys = rows.keys
-    words = rows.words
     latin = rows.latin
     # Names are looked at only where being alike can change the decision (the score alone
     # merges above these): Python loops over a million rows' pairs are the costly step.
@@ -208,32 +255,15 @@ def _name_evidence(
         & ~latin[left]
         & ((first[left] == first[right]) | (last[left] == last[right]))
     )
+    sets = rows.characters[0]
+    among = among[sets[left[among]] == sets[right[among]]]  # the same characters
     for position in among.tolist():
         a, b = keys[left[position]], keys[right[position]]
         if sorted(a) == sorted(b):
             alike[position] = whole_alike[position] = True
             evidence[position] = f"the same characters in another order ({b})"
     if config.words_name_min:
-        among = np.flatnonzero(shared & latin[left] & latin[right])
-        if len(among):
-            a, b = words[left[among]], words[right[among]]
-            whole = rows.whole
-            held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
-            for i, position in enumerate(among.tolist()):
-                x, y = a[i], b[i]
-                if x == y:
-                    if whole[left[position]] != whole[right[position]]:
-                        alike[position] = whole_alike[position] = score[position] < 100
-                        evidence[position] = f"same words, order and generic words aside ({x})"
-                elif held[i] >= config.words_name_min and score[position] < 100:
-                    alike[position] = True
-                    shorter = min(x, y, key=len)
-                    inside = set(shorter.split()) <= set(max(x, y, key=len).split())
-                    evidence[position] = (
-                        f"one name holds the other ({shorter})"
-                        if inside
-                        else f"names' words score {held[i]:g}"
-                    )
+        _words_alike(rows, left, right, score, shared, config, alike, whole_alike, evidence)
     person = rows.person
     # Beside one contact only, a short name (上海瑞峰 / 上海市瑞峰科技) needs the same city.
     same_city = (codes.place[left] == codes.place[right]) & (codes.place[left] >= 0)
@@ -260,16 +290,105 @@ def _name_evidence(
             alike[position] = True
             city_held[position] = not direct[position]
             evidence[position] = holds
-    # A name in each script: alike beside one contact, or one e-mail as well as one phone, or
-    # a trade word saying the Chinese name's trade (Harbor Foods / 峰达食品); never when it says
-    # another trade (Harbor Foods / 峰达物流: [latin_trades]).
-    names = rows.records["name"].to_numpy(dtype=object)
-    for position in np.flatnonzero(direct & ~alike & (latin[left] != latin[right])).tolist():
-        english, chinese = left[position], right[position]
-        if not latin[english]:
-            english, chinese = chinese, english
-        said = vocab.latin_trade(fold(str(names[english] or "")))
-        trade = vocab.business(keys[chinese])[1]
+    _two_scripts_alike(
+        rows,
+        left,
+        right,
+        direct & ~alike,
+        same_contact,
+        same_phone,
+        same_email,
+        vocab,
+        alike,
+        evidence,
+    )
+    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
+    return alike, whole_alike, for_contact, evidence
+
+
+def _words_alike(
+    rows: _Rows,
+    left: np.ndarray,
+    right: np.ndarray,
+    score: np.ndarray,
+    shared: np.ndarray,
+    config: DedupeConfig,
+    alike: np.ndarray,
+    whole_alike: np.ndarray,
+    evidence: np.ndarray,
+) -> None:
+    """Marks (in `alike`, `whole_alike`, `evidence`) the pairs of `shared` whose names in
+    Latin letters have the same words, order and generic words aside, or whose words score
+    at least words_name_min (one name holds the other: Lotus / Lotus Jade Garden). Words are
+    compared as codes; token_set_ratio is worked out only where it can count (other words,
+    names scoring below 100)."""
+    latin = rows.latin
+    among = np.flatnonzero(shared & latin[left] & latin[right])
+    if not len(among):
+        return
+    word_codes = rows.word_codes
+    same_words = word_codes[left[among]] == word_codes[right[among]]
+    same = among[same_words]
+    whole_codes = rows.whole_codes
+    same = same[whole_codes[left[same]] != whole_codes[right[same]]]
+    alike[same] = whole_alike[same] = score[same] < 100
+    evidence[same] = [
+        f"same words, order and generic words aside ({x})"
+        for x in rows.texts("words", left[same]).tolist()
+    ]
+    other = among[~same_words]
+    other = other[score[other] < 100]
+    if not len(other):
+        return
+    a, b = rows.texts("words", left[other]), rows.texts("words", right[other])
+    held = cpdist(a, b, scorer=fuzz.token_set_ratio, workers=1)
+    for i in np.flatnonzero(held >= config.words_name_min).tolist():
+        x, y = a[i], b[i]
+        position = other[i]
+        alike[position] = True
+        shorter = min(x, y, key=len)
+        inside = set(shorter.split()) <= set(max(x, y, key=len).split())
+        evidence[position] = (
+            f"one name holds the other ({shorter})" if inside else f"names' words score {held[i]:g}"
+        )
+
+
+def _two_scripts_alike(
+    rows: _Rows,
+    left: np.ndarray,
+    right: np.ndarray,
+    looked: np.ndarray,
+    same_contact: np.ndarray,
+    same_phone: np.ndarray,
+    same_email: np.ndarray,
+    vocab: NameVocabulary,
+    alike: np.ndarray,
+    evidence: np.ndarray,
+) -> None:
+    """Marks (in `alike`, `evidence`) the pairs of `looked` with a name in each script alike
+    beside one contact, or one e-mail as well as one phone, or a trade word saying the Chinese
+    name's trade (Harbor Foods / 峰达食品); never when it says another trade (Harbor Foods /
+    峰达物流: [latin_trades]). The names (Arrow text) are taken for those pairs' rows only."""
+    latin = rows.latin
+    among = np.flatnonzero(looked & (latin[left] != latin[right]))
+    if not len(among):
+        return
+    first_latin = latin[left[among]]
+    english = np.where(first_latin, left[among], right[among])
+    chinese = np.where(first_latin, right[among], left[among])
+    names = rows.records["name"].iloc[english].to_numpy(dtype=object)
+    keys = rows.keys
+    said_of: dict[str, str] = {}
+    trade_of: dict[str, str] = {}
+    for i, position in enumerate(among.tolist()):
+        name = str(names[i] or "")
+        said = said_of.get(name)
+        if said is None:
+            said = said_of[name] = vocab.latin_trade(fold(name))
+        key = keys[chinese[i]]
+        trade = trade_of.get(key)
+        if trade is None:
+            trade = trade_of[key] = vocab.business(key)[1]
         if said and trade and said != trade:
             continue
         if same_contact[position]:
@@ -282,8 +401,30 @@ def _name_evidence(
             continue
         alike[position] = True
         evidence[position] = found
-    for_contact = (whole_alike & (shortest >= config.contact_edits_min_length)) | city_held
-    return alike, whole_alike, for_contact, evidence
+
+
+_BITS_OF_BYTE = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.int64)
+
+
+def _bit_count(values: np.ndarray) -> np.ndarray:
+    """How many bits are set in each uint64."""
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        return np.bitwise_count(values).astype(np.int64)
+    return _BITS_OF_BYTE[values.view(np.uint8).reshape(-1, 8)].sum(axis=1)
+
+
+def _hopeless(rows: _Rows, left: np.ndarray, right: np.ndarray, floor: float) -> np.ndarray:
+    """Whether two keys surely score (fuzz.ratio) below `floor`, from their characters alone.
+
+    fuzz.ratio is 200 × LCS / (len a + len b), and the longest common subsequence holds no
+    more than the characters both keys have: at most the bits both character sets have
+    (Rows.characters) plus the characters either key repeats a bit with. Most pairs met
+    beside a contact alone share two characters of five (科技), and no call is needed."""
+    sets, repeats = rows.characters
+    lengths = rows.lengths
+    common = _bit_count(sets[left] & sets[right]) + np.minimum(repeats[left], repeats[right])
+    total = lengths[left] + lengths[right]
+    return 200 * common < floor * total - 1e-9 * total
 
 
 def _held(shorter: str, longer: str, config: DedupeConfig) -> str:
@@ -462,6 +603,16 @@ def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataF
     return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
+def _ratio(
+    score: np.ndarray, keys: np.ndarray, left: np.ndarray, right: np.ndarray, at: np.ndarray
+) -> None:
+    """Puts fuzz.ratio of the keys of the pairs `at` in `score` (both cores for many)."""
+    if not len(at):
+        return
+    workers = -1 if len(at) > 10_000 else 1
+    score[at] = cpdist(keys[left[at]], keys[right[at]], scorer=fuzz.ratio, workers=workers)
+
+
 def _score_some(
     rows: _Rows,
     codes: MatchCodes,
@@ -479,24 +630,36 @@ def _score_some(
     same_key = _same(codes.key, left, right)
     person = rows.person
     organisations = ~person[left] & ~person[right]
+    shared = same_phone | same_email
     # Only pairs some rule can apply to are scored (rapidfuzz is the costly step).
-    scored = np.flatnonzero(same_phone | same_email | (same_contact & organisations) | same_key)
-    left_keys = keys[left[scored]]
-    right_keys = keys[right[scored]]
-    workers = -1 if len(scored) > 10_000 else 1
+    scored = shared | (same_contact & organisations) | same_key
     score = np.zeros(len(left), dtype=np.float64)
-    score[scored] = cpdist(left_keys, right_keys, scorer=fuzz.ratio, workers=workers)
+    score[same_key] = 100.0  # one key (an empty one scores 0: below)
+    # Beside a contact or a name alone (most pairs) a score counts only from `floor` up:
+    # pairs that cannot reach it keep 0 (any score below it decides alike) until kept.
+    floor = min(config.contact_name_min, config.review_name_min, 100)
+    loose = np.flatnonzero(scored & ~shared & ~same_key)
+    guessed = loose[_hopeless(rows, left[loose], right[loose], floor)]
+    needed = scored & ~same_key
+    needed[guessed] = False
+    _ratio(score, keys, left, right, np.flatnonzero(needed))
     score[shortest == 0] = 0.0
     similar = score >= config.contact_name_min
     edits = np.full(len(left), -1, dtype=np.int64)
     if config.contact_max_edits > 0:
-        edits[scored] = cpdist(left_keys, right_keys, scorer=Levenshtein.distance, workers=workers)
+        measured = np.flatnonzero(scored)
+        workers = -1 if len(measured) > 10_000 else 1
+        edits[measured] = cpdist(
+            keys[left[measured]],
+            keys[right[measured]],
+            scorer=Levenshtein.distance,
+            workers=workers,
+        )
         similar |= (
             (edits >= 0)
             & (edits <= config.contact_max_edits)
             & (shortest >= config.contact_edits_min_length)
         )
-    shared = same_phone | same_email
     by_contact_only = same_contact & organisations & ~shared
     alike, whole_alike, for_contact, evidence = _name_evidence(
         rows,
@@ -566,12 +729,10 @@ def _score_some(
     # on its name alone.
     looked = np.flatnonzero(named & ~shared)
     if len(looked):
-        words = rows.words
-        thin = np.array([w != "" and " " not in w for w in words[left[looked]]], dtype=bool)
-        named[looked[thin]] = False
+        named[looked[rows.thin[left[looked]]]] = False
     relevant = by_phone | by_email | by_contact | named | business
     compatible = np.ones(len(left), dtype=bool)
-    compatible[relevant] = _compatible_places(rows, left[relevant], right[relevant], vocab)
+    compatible[relevant] = _compatible_places(rows, codes, left[relevant], right[relevant], vocab)
     conditions = [
         compatible & by_phone,
         compatible & by_email,
@@ -588,6 +749,10 @@ def _score_some(
     number = np.select(conditions, list(range(len(conditions))), default=-1)  # `either`: later
     keep = number >= 0
     kept = number[keep]
+    # The pairs kept by some other evidence (a close spelling) get their true score.
+    late = np.zeros(len(left), dtype=bool)
+    late[guessed] = True
+    _ratio(score, keys, left, right, np.flatnonzero(late & keep & (shortest > 0)))
     return pd.DataFrame(
         {
             "left": left[keep],

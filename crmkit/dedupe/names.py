@@ -10,8 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from crmkit.spec.names import NameVocabulary, compact, fold_many, load_vocabulary
+import numpy as np
+
+from crmkit.spec.names import (
+    PLACE_SUFFIXES,
+    NameVocabulary,
+    compact,
+    compact_array,
+    fold_many,
+    load_vocabulary,
+)
 
 _BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」』]")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -194,58 +204,169 @@ def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str,
     return text or whole, _most_specific(leading, vocab), _is_person(whole, vocab), "", whole
 
 
-def _arrow_forms(
-    texts: list[str], vocab: NameVocabulary
-) -> tuple[list[str], list[bool], list[bool]]:
-    """Each text without the legal forms it ends with (_strip_forms), whether a legal form is
-    left inside it, and whether it ends with a branch word: in Arrow, one call over all texts
-    (RE2 keeps the submatch a backtracking engine finds)."""
+@dataclass(frozen=True)
+class KeyColumns:
+    """key_parts of many names as columns (numpy arrays of str, personal of bool)."""
+
+    key: np.ndarray
+    place: np.ndarray
+    personal: np.ndarray
+    words: np.ndarray
+    whole: np.ndarray
+
+
+def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
+    """key_parts of each folded name of an Arrow string array without nulls, most of them in
+    Arrow kernels over all names at once: a name without brackets or Latin letters, a legal
+    form inside it or a branch word at its end loses its trailing legal forms, its leading
+    places and is told a person's by regular expressions (RE2) over the whole column; only names
+    with something more to untangle take key_parts' way, one by one (a Python look per name was
+    most of a million-row dedupe's pooling)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(texts, type=pa.large_string())
-    if vocab.branch_words:
-        words = "|".join(map(re.escape, vocab.branch_words))
-        branch = pc.match_substring_regex(array, pattern=f"(?:{words})$").to_pylist()
+    folded = folded.cast(pa.large_string())
+    count = len(folded)
+    whole = compact_array(folded)
+    if _ends_of(vocab).plain_ok:
+        alone = ~_flags(pc.match_substring_regex(folded, _PLAIN.pattern))
     else:
-        branch = [False] * len(texts)
-    if not vocab.legal_forms:
-        return texts, [False] * len(texts), branch
-    forms = "|".join(map(re.escape, vocab.legal_forms))
-    stripped = pc.replace_substring_regex(array, pattern=f"^(.+?)(?:{forms})+$", replacement=r"\1")
-    inside = pc.match_substring_regex(stripped, pattern=f"(?:{forms})")
-    return stripped.to_pylist(), inside.to_pylist(), branch
+        alone = np.zeros(count, dtype=bool)
+    at = np.flatnonzero(alone)
+    wholes = whole.take(pa.array(at))
+    stripped, inside, branch = _arrow_forms(wholes, vocab)
+    simple = ~(inside | branch)
+    at, wholes, stripped = at[simple], wholes.filter(_mask(simple)), stripped.filter(_mask(simple))
+    text, place = _arrow_leading_places(stripped, vocab)
+    key = pc.if_else(pc.equal(text, ""), wholes, text)
+    out = KeyColumns(
+        key=np.empty(count, dtype=object),
+        place=np.empty(count, dtype=object),
+        personal=np.zeros(count, dtype=bool),
+        words=np.full(count, "", dtype=object),
+        whole=_strings(whole),
+    )
+    out.key[at] = _strings(key)
+    out.place[at] = _strings(place)
+    out.personal[at] = _arrow_persons(wholes, vocab)
+    rest = np.ones(count, dtype=bool)
+    rest[at] = False
+    others = np.flatnonzero(rest)
+    for position, name in zip(others, folded.take(pa.array(others)).to_pylist(), strict=True):
+        out.key[position], out.place[position], out.personal[position], out.words[position], _ = (
+            key_parts(name, vocab)
+        )
+    return out
 
 
 def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str, bool, str, str]]:
-    """key_parts of each folded name, most of them at once: a name without brackets or Latin
-    letters, not ending with a branch word, loses its trailing legal forms in one Arrow call
-    over all such names, and only names with something more to untangle take key_parts' way
-    (a Python look per name was most of a million-row dedupe's pooling)."""
-    ends = _ends_of(vocab)
-    out: list[tuple[str, str, bool, str, str] | None] = [None] * len(names)
-    simple: list[int] = []
-    wholes: list[str] = []
-    for position, name in enumerate(names):
-        if ends.plain_ok and _PLAIN.search(name) is None:
-            simple.append(position)
-            wholes.append(compact(name))
-        else:
-            out[position] = key_parts(name, vocab)
-    if wholes:
-        stripped, inside, branch = _arrow_forms(wholes, vocab)
-        heads = ends.place_heads
-        for position, whole, text, held, branched in zip(
-            simple, wholes, stripped, inside, branch, strict=True
-        ):
-            if held or branched:
-                out[position] = key_parts(names[position], vocab)
-            elif text[:2] in heads:
-                out[position] = _simple_key(whole, text, vocab)
-            else:  # _simple_key of a name that starts with no place, inlined (most names)
-                person = 2 <= len(whole) <= 4 and _is_person(whole, vocab)
-                out[position] = (text or whole, "", person, "", whole)
-    return out  # type: ignore[return-value]
+    """key_parts of each folded name (key_columns, as tuples)."""
+    import pyarrow as pa
+
+    columns = key_columns(pa.array(list(names), type=pa.large_string()), vocab)
+    return list(
+        zip(
+            columns.key.tolist(),
+            columns.place.tolist(),
+            columns.personal.tolist(),
+            columns.words.tolist(),
+            columns.whole.tolist(),
+            strict=True,
+        )
+    )
+
+
+def _strings(array: Any) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _flags(array: Any) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _mask(flags: np.ndarray) -> Any:
+    import pyarrow as pa
+
+    return pa.array(flags, type=pa.bool_())
+
+
+def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Each text without the legal forms it ends with (_strip_forms), whether a legal form is
+    left inside it, and whether it ends with a branch word: in Arrow, one call over all texts
+    (RE2 keeps the submatch a backtracking engine finds)."""
+    import pyarrow.compute as pc
+
+    count = len(texts)
+    if vocab.branch_words:
+        words = "|".join(map(re.escape, vocab.branch_words))
+        branch = _flags(pc.match_substring_regex(texts, pattern=f"(?:{words})$"))
+    else:
+        branch = np.zeros(count, dtype=bool)
+    if not vocab.legal_forms:
+        return texts, np.zeros(count, dtype=bool), branch
+    forms = "|".join(map(re.escape, vocab.legal_forms))
+    stripped = pc.replace_substring_regex(texts, pattern=f"^(.+?)(?:{forms})+$", replacement=r"\1")
+    inside = _flags(pc.match_substring_regex(stripped, pattern=f"(?:{forms})"))
+    return stripped, inside, branch
+
+
+def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
+    """_leading_places(text, stripped=True) of each text and _most_specific of the places
+    found, in Arrow: the rest of each text and its place ('' when none). A place is what
+    place_at_start finds (the longest of 4, 3, 2 characters, then a suffix); a second one
+    only of the first's province; each only when two characters are left."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    province = vocab.province
+    heads = sorted((p for p in province if 2 <= len(p) <= 4), key=len, reverse=True)
+    empty = pa.scalar("", pa.large_string())
+    if not heads:
+        return texts, pc.if_else(pc.equal(texts, texts), empty, empty)
+    suffixes = "|".join(map(re.escape, PLACE_SUFFIXES))
+    pattern = (
+        f"(?s)^(?P<place>{'|'.join(map(re.escape, heads))})(?:{suffixes})?(?P<rest>.*)$"
+    )
+
+    def found(text: Any) -> tuple[Any, Any, Any]:
+        match = pc.extract_regex(text, pattern)
+        rest = match.field("rest")
+        taken = pc.and_(match.is_valid(), pc.greater_equal(pc.utf8_length(rest), 2))
+        return match.field("place"), rest, taken
+
+    first, rest, one = found(texts)
+    second, last, two = found(rest)
+    keys = pa.array(list(province), type=pa.large_string())
+    provinces = pa.array(list(province.values()), type=pa.large_string())
+    first_is_province = pc.equal(pc.take(provinces, pc.index_in(first, keys)), first)
+    of_first = pc.equal(pc.take(provinces, pc.index_in(second, keys)), first)
+    two = pc.fill_null(pc.and_(pc.and_(one, two), pc.and_(first_is_province, of_first)), False)
+    one = pc.fill_null(one, False)
+    text = pc.if_else(two, last, pc.if_else(one, rest, texts))
+    place = pc.if_else(two, second, pc.if_else(one, first, empty))
+    return text, place
+
+
+def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
+    """_is_person of each compacted name, in Arrow."""
+    import pyarrow.compute as pc
+
+    length = pc.utf8_length(wholes)
+    chinese = _flags(pc.match_substring_regex(wholes, r"^[\x{3400}-\x{9fff}]+$"))
+    sized = _flags(pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, 4)))
+    organisation = _flags(pc.match_substring_regex(wholes, vocab.organisation_words.pattern))
+    size = np.asarray(length.to_numpy(zero_copy_only=False))
+
+    def starts(surnames: list[str]) -> np.ndarray:
+        if not surnames:
+            return np.zeros(len(wholes), dtype=bool)
+        return _flags(pc.match_substring_regex(wholes, f"^(?:{'|'.join(map(re.escape, surnames))})"))
+
+    double = starts([s for s in vocab.surnames if len(s) == 2])
+    single = starts([s for s in vocab.surnames if len(s) == 1])
+    # 欧阳 before 欧: a name starting with a two-character surname is told by it alone
+    given = np.where(double, (size >= 3) & (size <= 4), single & (size >= 2) & (size <= 3))
+    return chinese & sized & ~organisation & given
 
 
 def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> tuple[str, str, bool, str]:

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.dedupe.names import keys_of
+from crmkit.dedupe.names import key_columns
 from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
-from crmkit.spec.names import NameVocabulary, compact, fold_many, load_vocabulary
+from crmkit.spec.names import NameVocabulary, compact_array, fold_array, load_vocabulary
 from crmkit.text import arrow
 from crmkit.text.normalize import phone_numbers
 
@@ -247,29 +247,39 @@ def _phone_pairs(table: Table, columns: Mapping[str, NormalizedColumn], start: i
 
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
-    # Hashing (factorize) rather than sorting (np.unique): a million names as fixed-width
-    # text took seconds and hundreds of MiB.
-    name_codes, unique_names = pd.factorize(records["name"].fillna("").astype(str))
-    contact_codes, unique_contacts = pd.factorize(records["contact"].fillna("").astype(str))
-    # to_numpy: Arrow's own conversion (iterating an Arrow-backed Index took seconds)
-    folded_names = fold_many(unique_names.to_numpy(dtype=object).tolist())
-    folded_contacts = [
-        compact(c) for c in fold_many(unique_contacts.to_numpy(dtype=object).tolist())
-    ]
+    """Add key, place, words, whole and person, and fold the contacts: once per distinct name
+    and contact, in Arrow, spread to the rows by their codes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Hashing (dictionary_encode) rather than sorting (np.unique): a million names as
+    # fixed-width text took seconds and hundreds of MiB.
+    names = _encoded(records["name"])
+    contacts = _encoded(records["contact"])
     # Spellings that fold alike (繁體, full-width) get one key.
-    folded_codes, distinct = pd.factorize(pd.Series(folded_names, dtype=object))
-    parts = keys_of(list(distinct), vocab)
-    rows = folded_codes[name_codes]
-
-    def part(number: int, dtype: type = object) -> np.ndarray:
-        return np.array([p[number] for p in parts], dtype=dtype)[rows]
-
-    records["key"] = part(0)
-    records["place"] = part(1)
-    records["words"] = part(3)
-    personal = part(2, bool)
-    whole = part(4)
-    contact = np.array(folded_contacts, dtype=object)[contact_codes]
+    folded = pc.dictionary_encode(fold_array(names.dictionary))
+    keys = key_columns(folded.dictionary, vocab)
+    rows = np.asarray(folded.indices)[np.asarray(names.indices)]
+    whole = keys.whole[rows]
+    compacted = compact_array(fold_array(contacts.dictionary))
+    contact = np.asarray(compacted.to_numpy(zero_copy_only=False), dtype=object)
+    contact = contact[np.asarray(contacts.indices)]
+    present = contact != ""
+    records["key"] = keys.key[rows]
+    records["place"] = keys.place[rows]
+    records["words"] = keys.words[rows]
     records["whole"] = whole
-    records["person"] = personal | ((contact != "") & (whole == contact))
-    records["contact"] = pd.Series(contact, dtype=object).where(contact != "", None)
+    records["person"] = keys.personal[rows] | (present & (whole == contact))
+    contact[~present] = None
+    records["contact"] = contact
+
+
+def _encoded(column: pd.Series) -> Any:
+    """A text column as an Arrow dictionary array (missing as ''), its dictionary the distinct
+    values in the order first seen."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(column.array, type=pa.large_string(), from_pandas=True)
+    encoded = pc.dictionary_encode(pc.fill_null(array, ""))
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded

@@ -313,38 +313,57 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
 def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
     """_leading_places(text, stripped=True) of each text and _most_specific of the places
     found, in Arrow: the rest of each text and its place ('' when none). A place is what
-    place_at_start finds (the longest of 4, 3, 2 characters, then a suffix); a second one
-    only of the first's province; each only when two characters are left."""
+    place_at_start finds; a second one only of the first's province (a city of it, or itself
+    again, which _most_specific then picks); each only when two characters are left."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    province = vocab.province
-    heads = sorted((p for p in province if 2 <= len(p) <= 4), key=len, reverse=True)
-    empty = pa.scalar("", pa.large_string())
-    if not heads:
-        return texts, pc.if_else(pc.equal(texts, texts), empty, empty)
-    suffixes = "|".join(map(re.escape, PLACE_SUFFIXES))
-    pattern = (
-        f"(?s)^(?P<place>{'|'.join(map(re.escape, heads))})(?:{suffixes})?(?P<rest>.*)$"
-    )
-
-    def found(text: Any) -> tuple[Any, Any, Any]:
-        match = pc.extract_regex(text, pattern)
-        rest = match.field("rest")
-        taken = pc.and_(match.is_valid(), pc.greater_equal(pc.utf8_length(rest), 2))
-        return match.field("place"), rest, taken
-
-    first, rest, one = found(texts)
-    second, last, two = found(rest)
-    keys = pa.array(list(province), type=pa.large_string())
-    provinces = pa.array(list(province.values()), type=pa.large_string())
+    keys = pa.array(list(vocab.province), type=pa.large_string())
+    provinces = pa.array(list(vocab.province.values()), type=pa.large_string())
+    first, rest, one = _arrow_place_at_start(texts, keys)
+    second, last, two = _arrow_place_at_start(rest, keys)
     first_is_province = pc.equal(pc.take(provinces, pc.index_in(first, keys)), first)
     of_first = pc.equal(pc.take(provinces, pc.index_in(second, keys)), first)
-    two = pc.fill_null(pc.and_(pc.and_(one, two), pc.and_(first_is_province, of_first)), False)
-    one = pc.fill_null(one, False)
-    text = pc.if_else(two, last, pc.if_else(one, rest, texts))
-    place = pc.if_else(two, second, pc.if_else(one, first, empty))
+    two &= one & _flags(pc.fill_null(pc.and_(first_is_province, of_first), False))
+    text = pc.if_else(_mask(two), last, pc.if_else(_mask(one), rest, texts))
+    empty = pa.scalar("", pa.large_string())
+    place = pc.if_else(_mask(two), second, pc.if_else(_mask(one), first, empty))
     return text, place
+
+
+def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[Any, Any, np.ndarray]:
+    """vocab.place_at_start of each text in Arrow (`keys`: the vocabulary's places): the place,
+    the rest after it and its suffix, and whether a place was found with two characters left."""
+    import pyarrow.compute as pc
+
+    size = np.zeros(len(texts), dtype=np.int64)
+    for width in (2, 3, 4):  # the longest place wins, as in place_at_start
+        size[_flags(pc.is_in(pc.utf8_slice_codeunits(texts, 0, width), value_set=keys))] = width
+    after = _sliced(texts, size)
+    suffix = np.zeros(len(texts), dtype=np.int64)
+    for word in reversed(PLACE_SUFFIXES):  # the first suffix listed wins
+        suffix[_flags(pc.starts_with(after, word))] = len(word)
+    rest = _sliced(texts, size + suffix * (size > 0))
+    found = (size > 0) & (np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False)) >= 2)
+    return _sliced(texts, np.zeros_like(size), size), rest, found
+
+
+def _sliced(texts: Any, starts: np.ndarray, stops: np.ndarray | None = None) -> Any:
+    """texts[start:stop] of each text (characters; `stops` None: to the end), one Arrow slice
+    per distinct start or stop (there are few)."""
+    import pyarrow.compute as pc
+
+    out = texts
+    bounds = starts if stops is None else stops
+    for bound in np.unique(bounds):
+        if stops is None:
+            if bound == 0:
+                continue
+            part = pc.utf8_slice_codeunits(texts, int(bound))
+        else:
+            part = pc.utf8_slice_codeunits(texts, 0, int(bound))
+        out = pc.if_else(_mask(bounds == bound), part, out)
+    return out
 
 
 def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:

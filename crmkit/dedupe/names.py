@@ -206,13 +206,13 @@ def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str,
 
 @dataclass(frozen=True)
 class KeyColumns:
-    """key_parts of many names as columns (numpy arrays of str, personal of bool)."""
+    """key_parts of many names as columns: Arrow large_string arrays, personal numpy bools."""
 
-    key: np.ndarray
-    place: np.ndarray
+    key: Any
+    place: Any
     personal: np.ndarray
-    words: np.ndarray
-    whole: np.ndarray
+    words: Any
+    whole: Any
 
 
 def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
@@ -238,25 +238,109 @@ def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
     simple = ~(inside | branch)
     at, wholes, stripped = at[simple], wholes.filter(_mask(simple)), stripped.filter(_mask(simple))
     text, place = _arrow_leading_places(stripped, vocab)
-    key = pc.if_else(pc.equal(text, ""), wholes, text)
-    out = KeyColumns(
-        key=np.empty(count, dtype=object),
-        place=np.empty(count, dtype=object),
-        personal=np.zeros(count, dtype=bool),
-        words=np.full(count, "", dtype=object),
-        whole=_strings(whole),
-    )
-    out.key[at] = _strings(key)
-    out.place[at] = _strings(place)
-    out.personal[at] = _arrow_persons(wholes, vocab)
+    personal = np.zeros(count, dtype=bool)
+    personal[at] = _arrow_persons(wholes, vocab)
     rest = np.ones(count, dtype=bool)
     rest[at] = False
+    latin = np.flatnonzero(rest & _flags(pc.match_substring_regex(folded, _LATIN_ALONE)))
+    latin_keys, latin_place, latin_words, odd = _arrow_latin_keys(
+        folded.take(pa.array(latin)), whole.take(pa.array(latin)), vocab
+    )
+    rest[latin[~odd]] = False
     others = np.flatnonzero(rest)
-    for position, name in zip(others, folded.take(pa.array(others)).to_pylist(), strict=True):
-        out.key[position], out.place[position], out.personal[position], out.words[position], _ = (
-            key_parts(name, vocab)
-        )
-    return out
+    parts = [key_parts(name, vocab) for name in folded.take(pa.array(others)).to_pylist()]
+    personal[others] = [p[2] for p in parts]
+    # Each column: the simple names' values, the Latin names', then the others', put back in
+    # the names' order.
+    order = np.empty(count, dtype=np.int64)
+    order[np.concatenate([at, latin[~odd], others])] = np.arange(count)
+    back = pa.array(order)
+    done = _mask(~odd)
+
+    def column(simple_values: Any, latin_values: Any, number: int) -> Any:
+        made = pa.array([p[number] for p in parts], type=pa.large_string())
+        return pa.concat_arrays([simple_values, latin_values.filter(done), made]).take(back)
+
+    empty = pa.scalar("", pa.large_string())
+    return KeyColumns(
+        key=column(pc.if_else(pc.equal(text, ""), wholes, text), latin_keys, 0),
+        place=column(place, latin_place, 1),
+        personal=personal,
+        words=column(pa.repeat(empty, len(at)), latin_words, 3),
+        whole=whole,
+    )
+
+
+# A name key_parts gives to _latin_key whole: ASCII with a letter and no opening bracket.
+_NOT_OPENING = r"[\x00-\x27\x29-\x5a\x5c-\x7a\x7c-\x7f]*"
+_LATIN_ALONE = f"^{_NOT_OPENING}[a-z]{_NOT_OPENING}$"
+
+
+def _arrow_latin_keys(names: Any, wholes: Any, vocab: NameVocabulary) -> tuple[Any, Any, Any, Any]:
+    """_latin_key of each ASCII name without brackets (folded; `wholes` compacted), in Arrow
+    over the words of all names: key, place and words, and which names are left to _latin_key
+    (two places of two words each overlap: hong kong kong..., where its scan decides)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(names)
+    text = pc.replace_substring_regex(names, "['`]", "")
+    split = pc.split_pattern_regex(text, "[^0-9A-Za-z]+")
+    parent = np.asarray(pc.list_parent_indices(split))
+    words = pc.list_flatten(split)
+    kept = _flags(pc.not_equal(words, ""))
+    parent, words = parent[kept], words.filter(_mask(kept))
+
+    def among(values: frozenset[str]) -> np.ndarray:
+        return _flags(pc.is_in(words, value_set=pa.array(sorted(values), pa.large_string())))
+
+    def each(flags: np.ndarray) -> np.ndarray:  # per word: how many words of its name are flags
+        return np.bincount(parent, weights=flags, minlength=count)[parent]
+
+    form = among(vocab.latin_forms_words)
+    named = ~form | (each(~form) == 0)
+    parent, words = parent[named], words.filter(_mask(named))
+    places = _ends_of(vocab).ascii_places
+    keys = pa.array(list(places), pa.large_string())
+    values = pa.array(list(places.values()), pa.large_string())
+    single = pc.take(values, pc.index_in(words, value_set=keys))
+    size = len(words)
+    with_next = np.zeros(size, dtype=bool)
+    with_next[:-1] = parent[:-1] == parent[1:]
+    nothing = pa.scalar("", pa.large_string())
+    pair = pc.binary_join_element_wise(words, pa.concat_arrays([words[1:], words[:1]]), nothing)
+    paired = pc.take(values, pc.index_in(pair, value_set=keys))
+    pair_at = with_next & _flags(pc.is_valid(paired))
+    second = np.zeros(size, dtype=bool)
+    second[1:] = pair_at[:-1]
+    odd = np.zeros(count, dtype=bool)
+    odd[parent[pair_at & second]] = True
+    alone = ~pair_at & ~second
+    place_at = alone & _flags(pc.is_valid(single))
+    core = alone & ~place_at
+    lost = each(core) == 0  # no word but places: all words are the key, no place
+    core |= lost
+    found = np.flatnonzero((pair_at | place_at) & ~lost)
+    last = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(last, parent[found], found)
+    found_place = pc.if_else(_mask(pair_at), paired, single)
+    place = pc.fill_null(found_place.take(pa.array(np.maximum(last, 0))), "")
+    place = pc.if_else(_mask(last >= 0), place, pa.scalar("", pa.large_string()))
+    keyed = core & (~among(vocab.stop_words) | (each(core & ~among(vocab.stop_words)) == 0))
+    generic = among(vocab.generic_words)
+    shown = keyed & (~generic | (each(keyed & ~generic) == 0))
+
+    def joined(flags: np.ndarray, separator: str) -> Any:
+        table = pa.table({"name": parent[flags], "word": words.filter(_mask(flags))})
+        table = table.sort_by([("name", "ascending"), ("word", "ascending")])
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(parent[flags], minlength=count), out=offsets[1:])
+        lists = pa.LargeListArray.from_arrays(pa.array(offsets), table["word"].combine_chunks())
+        return pc.binary_join(lists, pa.scalar(separator, pa.large_string()))
+
+    key = joined(keyed, "")
+    key = pc.if_else(pc.equal(key, ""), wholes, key)
+    return key, place, joined(shown, " "), odd
 
 
 def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str, bool, str, str]]:
@@ -266,18 +350,14 @@ def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str,
     columns = key_columns(pa.array(list(names), type=pa.large_string()), vocab)
     return list(
         zip(
-            columns.key.tolist(),
-            columns.place.tolist(),
+            columns.key.to_pylist(),
+            columns.place.to_pylist(),
             columns.personal.tolist(),
-            columns.words.tolist(),
-            columns.whole.tolist(),
+            columns.words.to_pylist(),
+            columns.whole.to_pylist(),
             strict=True,
         )
     )
-
-
-def _strings(array: Any) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _flags(array: Any) -> np.ndarray:

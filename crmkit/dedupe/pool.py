@@ -248,7 +248,7 @@ def _phone_pairs(table: Table, columns: Mapping[str, NormalizedColumn], start: i
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
     """Add key, place, words, whole and person, and fold the contacts: once per distinct name
-    and contact, in Arrow, spread to the rows by their codes."""
+    and contact, in Arrow, spread to the rows by their codes (text columns stay Arrow's)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -259,19 +259,18 @@ def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
     # Spellings that fold alike (繁體, full-width) get one key.
     folded = pc.dictionary_encode(fold_array(names.dictionary))
     keys = key_columns(folded.dictionary, vocab)
-    rows = np.asarray(folded.indices)[np.asarray(names.indices)]
-    whole = keys.whole[rows]
-    compacted = compact_array(fold_array(contacts.dictionary))
-    contact = np.asarray(compacted.to_numpy(zero_copy_only=False), dtype=object)
-    contact = contact[np.asarray(contacts.indices)]
-    present = contact != ""
-    records["key"] = keys.key[rows]
-    records["place"] = keys.place[rows]
-    records["words"] = keys.words[rows]
-    records["whole"] = whole
-    records["person"] = keys.personal[rows] | (present & (whole == contact))
-    contact[~present] = None
-    records["contact"] = contact
+    rows = pa.array(np.asarray(folded.indices)[np.asarray(names.indices)])
+    whole = keys.whole.take(rows)
+    contact = compact_array(fold_array(contacts.dictionary)).take(contacts.indices)
+    present = pc.not_equal(contact, "")
+    same = pc.and_(present, pc.equal(whole, contact)).to_numpy(zero_copy_only=False)
+    for name, column in (("key", keys.key), ("place", keys.place), ("words", keys.words)):
+        records[name] = pd.array(column.take(rows), dtype=arrow.TEXT)
+    records["whole"] = pd.array(whole, dtype=arrow.TEXT)
+    records["person"] = keys.personal[np.asarray(rows)] | same
+    missing = pa.scalar(None, pa.large_string())
+    contact = pc.if_else(present, contact, missing).to_numpy(zero_copy_only=False)
+    records["contact"] = pd.Series(contact, index=records.index, dtype=object)
 
 
 def _encoded(column: pd.Series) -> Any:

@@ -217,43 +217,53 @@ class KeyColumns:
 
 def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
     """key_parts of each folded name of an Arrow string array without nulls, most of them in
-    Arrow kernels over all names at once: a name without brackets or Latin letters, a legal
-    form inside it or a branch word at its end loses its trailing legal forms, its leading
-    places and is told a person's by regular expressions (RE2) over the whole column; only names
-    with something more to untangle take key_parts' way, one by one (a Python look per name was
-    most of a million-row dedupe's pooling)."""
+    Arrow kernels over all names at once (a Python look per name was most of a million-row
+    dedupe's pooling): a bracket holding a place is set aside, then a name of Chinese text
+    loses its trailing legal forms and leading places and is told a person's by regular
+    expressions (RE2) over the column, and a name of ASCII words is keyed over the words of
+    all such names. Only names with more to untangle (another bracket, a legal form inside, a
+    branch word at the end, a Latin legal form or place stuck to Chinese text) take key_parts'
+    way, one by one."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     folded = folded.cast(pa.large_string())
     count = len(folded)
     whole = compact_array(folded)
-    if _ends_of(vocab).plain_ok:
-        alone = ~_flags(pc.match_substring_regex(folded, _PLAIN.pattern))
-    else:
+    texts, bracket, latin = _arrow_brackets(folded, vocab)
+    compacted = compact_array(texts)
+    rest = np.ones(count, dtype=bool)
+    if not _ends_of(vocab).plain_ok:
+        rest[:] = True
         alone = np.zeros(count, dtype=bool)
+    else:
+        alone = ~latin & _flags(pc.match_substring_regex(texts, _CHINESE_ALONE))
+        alone &= ~_latin_head_places(compacted, vocab)
     at = np.flatnonzero(alone)
-    wholes = whole.take(pa.array(at))
-    stripped, inside, branch = _arrow_forms(wholes, vocab)
+    stripped, inside, branch = _arrow_forms(compacted.take(pa.array(at)), vocab)
     simple = ~(inside | branch)
-    at, wholes, stripped = at[simple], wholes.filter(_mask(simple)), stripped.filter(_mask(simple))
+    at, stripped = at[simple], stripped.filter(_mask(simple))
+    wholes = whole.take(pa.array(at))
     text, place = _arrow_leading_places(stripped, vocab)
+    place = _most_specific_of_two(place, bracket.take(pa.array(at)), vocab)
     personal = np.zeros(count, dtype=bool)
     personal[at] = _arrow_persons(wholes, vocab)
-    rest = np.ones(count, dtype=bool)
     rest[at] = False
-    latin = np.flatnonzero(rest & _flags(pc.match_substring_regex(folded, _LATIN_ALONE)))
-    latin_keys, latin_place, latin_words, odd = _arrow_latin_keys(
-        folded.take(pa.array(latin)), whole.take(pa.array(latin)), vocab
+    ascii_words = np.flatnonzero(
+        rest & latin & _flags(pc.match_substring_regex(texts, f"^{_NOT_OPENING}$"))
     )
-    rest[latin[~odd]] = False
+    taken = pa.array(ascii_words)
+    latin_keys, latin_place, latin_words, odd = _arrow_latin_keys(
+        texts.take(taken), compacted.take(taken), bracket.take(taken), vocab
+    )
+    rest[ascii_words[~odd]] = False
     others = np.flatnonzero(rest)
     parts = [key_parts(name, vocab) for name in folded.take(pa.array(others)).to_pylist()]
     personal[others] = [p[2] for p in parts]
-    # Each column: the simple names' values, the Latin names', then the others', put back in
+    # Each column: the Chinese names' values, the Latin names', then the others', put back in
     # the names' order.
     order = np.empty(count, dtype=np.int64)
-    order[np.concatenate([at, latin[~odd], others])] = np.arange(count)
+    order[np.concatenate([at, ascii_words[~odd], others])] = np.arange(count)
     back = pa.array(order)
     done = _mask(~odd)
 
@@ -271,15 +281,108 @@ def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
     )
 
 
-# A name key_parts gives to _latin_key whole: ASCII with a letter and no opening bracket.
+_OPENING = "(\\[{【〔「『"
+_CLOSING = ")\\]}】〕」』"
+_NOT_BRACKET = f"[^{_OPENING}{_CLOSING}]*"
+# ASCII but the opening brackets ( [ {
 _NOT_OPENING = r"[\x00-\x27\x29-\x5a\x5c-\x7a\x7c-\x7f]*"
-_LATIN_ALONE = f"^{_NOT_OPENING}[a-z]{_NOT_OPENING}$"
+_IDEOGRAPH = r"[\x{3400}-\x{9fff}]"
+# What key_parts keys as Chinese text with nothing more than _strip_forms, _leading_places and
+# _is_person to do once inner forms and branch words are ruled out: no opening bracket, and no
+# Latin letter or else an end no Latin legal form can match (an ideograph).
+_CHINESE_ALONE = f"^[^{_OPENING}a-z]*$|^[^{_OPENING}]*{_IDEOGRAPH}$"
 
 
-def _arrow_latin_keys(names: Any, wholes: Any, vocab: NameVocabulary) -> tuple[Any, Any, Any, Any]:
-    """_latin_key of each ASCII name without brackets (folded; `wholes` compacted), in Arrow
-    over the words of all names: key, place and words, and which names are left to _latin_key
-    (two places of two words each overlap: hong kong kong..., where its scan decides)."""
+def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.ndarray]:
+    """What key_parts makes of a name with one bracket that holds a place (星辰科技(北京)有限公司,
+    sunrise hotel (shanghai) co): the text outside it ("" or " " joined) and the place; other
+    names as they are, place ''. And which names it keys as Latin ones (a letter in the
+    name, no ideograph outside brackets)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(folded)
+    empty = pa.scalar("", pa.large_string())
+    places = pa.repeat(empty, count)
+    texts = folded
+    one = np.flatnonzero(
+        _flags(
+            pc.match_substring_regex(
+                folded, f"^{_NOT_BRACKET}[{_OPENING}]{_NOT_BRACKET}[{_CLOSING}]{_NOT_BRACKET}$"
+            )
+        )
+    )
+    pattern = (
+        f"^(?P<before>{_NOT_BRACKET})[{_OPENING}](?P<inner>{_NOT_BRACKET})[{_CLOSING}]"
+        f"(?P<after>{_NOT_BRACKET})$"
+    )
+    parts = pc.extract_regex(folded.take(pa.array(one)), pattern)
+    inner = compact_array(parts.field("inner"))
+    distinct = pc.unique(inner)
+    known = pa.array([vocab.place_of(i) for i in distinct.to_pylist()], pa.large_string())
+    place = pc.take(known, pc.index_in(inner, value_set=distinct))
+    placed = _flags(pc.is_valid(place))
+    one, place = one[placed], place.filter(_mask(placed))
+    before, after = parts.field("before").filter(_mask(placed)), parts.field("after").filter(
+        _mask(placed)
+    )
+    kept = pc.binary_join_element_wise(before, after, empty)
+    has_letter = _flags(pc.match_substring_regex(folded, "[a-z]"))
+    latin = has_letter & ~_flags(pc.match_substring_regex(folded, _IDEOGRAPH))
+    latin_kept = has_letter[one] & ~_flags(pc.match_substring_regex(kept, _IDEOGRAPH))
+    latin[one] = latin_kept
+    spaced = pc.binary_join_element_wise(before, after, pa.scalar(" ", pa.large_string()))
+    in_one = np.zeros(count, dtype=bool)
+    in_one[one] = True
+    at = _mask(in_one)
+    texts = pc.replace_with_mask(folded, at, pc.if_else(_mask(latin_kept), spaced, kept))
+    places = pc.replace_with_mask(places, at, place)
+    return texts, places, latin
+
+
+def _latin_head_places(texts: Any, vocab: NameVocabulary) -> np.ndarray:
+    """Which compacted texts start with Latin letters that are a place, stuck to an ideograph
+    (hongkong腾宇中餐厅): key_parts' Latin head."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = np.zeros(len(texts), dtype=bool)
+    if not vocab.latin_places:
+        return found
+    at = np.flatnonzero(_flags(pc.match_substring_regex(texts, f"^[a-z]+{_IDEOGRAPH}")))
+    heads = pc.extract_regex(texts.take(pa.array(at)), f"^(?P<head>[a-z]+){_IDEOGRAPH}")
+    keys = pa.array(list(vocab.latin_places), pa.large_string())
+    found[at] = _flags(pc.is_in(heads.field("head"), value_set=keys))
+    return found
+
+
+def _most_specific_of_two(leading: Any, bracket: Any, vocab: NameVocabulary) -> Any:
+    """_most_specific(leading + [bracket]) of each name, given the place its leading places
+    come to (the last, see _arrow_leading_places; '' when none) and its bracket's place ('' when
+    none): the bracket's when it is a city, or no other is one, else the leading one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.array(list(vocab.province), type=pa.large_string())
+    provinces = pa.array(list(vocab.province.values()), type=pa.large_string())
+
+    def city(places: Any) -> Any:
+        # as _most_specific's province.get(p) != p: a place of no province counts as a city
+        known = pc.take(provinces, pc.index_in(places, keys))
+        return pc.fill_null(pc.not_equal(known, places), True)
+
+    take_bracket = pc.or_(pc.equal(leading, ""), pc.or_(city(bracket), pc.invert(city(leading))))
+    chosen = pc.if_else(take_bracket, bracket, leading)
+    return pc.if_else(pc.equal(bracket, ""), leading, chosen)
+
+
+def _arrow_latin_keys(
+    names: Any, wholes: Any, brackets: Any, vocab: NameVocabulary
+) -> tuple[Any, Any, Any, Any]:
+    """_latin_key of each ASCII name without brackets (`wholes` compacted, `brackets` the place
+    of a bracket set aside, or ''), in Arrow over the words of all names: key, place and words,
+    and which names are left to _latin_key (two places of two words each overlap: hong kong
+    kong..., where its scan decides)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -325,7 +428,7 @@ def _arrow_latin_keys(names: Any, wholes: Any, vocab: NameVocabulary) -> tuple[A
     np.maximum.at(last, parent[found], found)
     found_place = pc.if_else(_mask(pair_at), paired, single)
     place = pc.fill_null(found_place.take(pa.array(np.maximum(last, 0))), "")
-    place = pc.if_else(_mask(last >= 0), place, pa.scalar("", pa.large_string()))
+    place = pc.if_else(_mask(last >= 0), place, brackets)
     keyed = core & (~among(vocab.stop_words) | (each(core & ~among(vocab.stop_words)) == 0))
     generic = among(vocab.generic_words)
     shown = keyed & (~generic | (each(keyed & ~generic) == 0))
@@ -374,6 +477,7 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
     """Each text without the legal forms it ends with (_strip_forms), whether a legal form is
     left inside it, and whether it ends with a branch word: in Arrow, one call over all texts
     (RE2 keeps the submatch a backtracking engine finds)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     count = len(texts)
@@ -385,7 +489,14 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
     if not vocab.legal_forms:
         return texts, np.zeros(count, dtype=bool), branch
     forms = "|".join(map(re.escape, vocab.legal_forms))
-    stripped = pc.replace_substring_regex(texts, pattern=f"^(.+?)(?:{forms})+$", replacement=r"\1")
+    # The legal forms from the leftmost place they run to the end from: what `^(.+?)(?:…)+$`
+    # keeps, but for a text of forms alone (RE2 finds this without captures, four times faster)
+    stripped = pc.replace_substring_regex(texts, pattern=f"(?:{forms})+$", replacement="")
+    emptied = _flags(pc.and_(pc.equal(stripped, ""), pc.not_equal(texts, "")))
+    if emptied.any():
+        alone = texts.filter(_mask(emptied)).to_pylist()
+        made = pa.array([_strip_forms(t, vocab) for t in alone], pa.large_string())
+        stripped = pc.replace_with_mask(stripped, _mask(emptied), made)
     inside = _flags(pc.match_substring_regex(stripped, pattern=f"(?:{forms})"))
     return stripped, inside, branch
 
@@ -393,22 +504,27 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
 def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
     """_leading_places(text, stripped=True) of each text and _most_specific of the places
     found, in Arrow: the rest of each text and its place ('' when none). A place is what
-    place_at_start finds; a second one only of the first's province (a city of it, or itself
-    again, which _most_specific then picks); each only when two characters are left."""
+    place_at_start finds; a second one only after a province, and of it (a city of it, or
+    itself again, which _most_specific then picks); each only when two characters are left."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     keys = pa.array(list(vocab.province), type=pa.large_string())
     provinces = pa.array(list(vocab.province.values()), type=pa.large_string())
     first, rest, one = _arrow_place_at_start(texts, keys)
-    second, last, two = _arrow_place_at_start(rest, keys)
-    first_is_province = pc.equal(pc.take(provinces, pc.index_in(first, keys)), first)
-    of_first = pc.equal(pc.take(provinces, pc.index_in(second, keys)), first)
-    two &= one & _flags(pc.fill_null(pc.and_(first_is_province, of_first), False))
-    text = pc.if_else(_mask(two), last, pc.if_else(_mask(one), rest, texts))
+    again = one & _flags(pc.fill_null(pc.equal(pc.take(provinces, pc.index_in(first, keys)), first), False))
+    at = pa.array(np.flatnonzero(again))
+    second, last, two = _arrow_place_at_start(rest.take(at), keys)
+    of_first = pc.equal(pc.take(provinces, pc.index_in(second, keys)), first.take(at))
+    two &= _flags(pc.fill_null(of_first, False))
+    twice = np.zeros(len(texts), dtype=bool)
+    twice[np.flatnonzero(again)[two]] = True
+    if twice.any():
+        moved = _mask(twice)
+        rest = pc.replace_with_mask(rest, moved, last.filter(_mask(two)))
+        first = pc.replace_with_mask(first, moved, second.filter(_mask(two)))
     empty = pa.scalar("", pa.large_string())
-    place = pc.if_else(_mask(two), second, pc.if_else(_mask(one), first, empty))
-    return text, place
+    return pc.if_else(_mask(one), rest, texts), pc.if_else(_mask(one), first, empty)
 
 
 def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[Any, Any, np.ndarray]:
@@ -417,32 +533,33 @@ def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[Any, Any, np.ndarray]:
     import pyarrow.compute as pc
 
     size = np.zeros(len(texts), dtype=np.int64)
-    for width in (2, 3, 4):  # the longest place wins, as in place_at_start
-        size[_flags(pc.is_in(pc.utf8_slice_codeunits(texts, 0, width), value_set=keys))] = width
-    after = _sliced(texts, size)
+    heads = {width: pc.utf8_slice_codeunits(texts, 0, width) for width in (2, 3, 4)}
+    for width, head in heads.items():  # the longest place wins, as in place_at_start
+        size[_flags(pc.is_in(head, value_set=keys))] = width
+    tails: dict[int, Any] = {}
+    after = _sliced(texts, size, tails)
     suffix = np.zeros(len(texts), dtype=np.int64)
     for word in reversed(PLACE_SUFFIXES):  # the first suffix listed wins
         suffix[_flags(pc.starts_with(after, word))] = len(word)
-    rest = _sliced(texts, size + suffix * (size > 0))
+    rest = _sliced(texts, size + suffix * (size > 0), tails)
     found = (size > 0) & (np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False)) >= 2)
-    return _sliced(texts, np.zeros_like(size), size), rest, found
+    place = texts
+    for width, head in heads.items():
+        place = pc.if_else(_mask(size == width), head, place)
+    return place, rest, found
 
 
-def _sliced(texts: Any, starts: np.ndarray, stops: np.ndarray | None = None) -> Any:
-    """texts[start:stop] of each text (characters; `stops` None: to the end), one Arrow slice
-    per distinct start or stop (there are few)."""
+def _sliced(texts: Any, starts: np.ndarray, tails: dict[int, Any]) -> Any:
+    """texts[start:] of each text (characters), from the slices of all texts from each start
+    (kept in `tails`; there are few starts)."""
     import pyarrow.compute as pc
 
     out = texts
-    bounds = starts if stops is None else stops
-    for bound in np.unique(bounds):
-        if stops is None:
-            if bound == 0:
-                continue
-            part = pc.utf8_slice_codeunits(texts, int(bound))
-        else:
-            part = pc.utf8_slice_codeunits(texts, 0, int(bound))
-        out = pc.if_else(_mask(bounds == bound), part, out)
+    for start in np.unique(starts):
+        if start:
+            if start not in tails:
+                tails[start] = pc.utf8_slice_codeunits(texts, int(start))
+            out = pc.if_else(_mask(starts == start), tails[start], out)
     return out
 
 

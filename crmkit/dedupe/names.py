@@ -208,14 +208,15 @@ def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str,
 class KeyColumns:
     """key_parts of many names as columns: Arrow large_string arrays, personal numpy bools."""
 
-    key: Any
+    key: Any  # key, place and words: the name at i's at rows[i]
     place: Any
-    personal: np.ndarray
+    personal: np.ndarray  # personal and whole: in the names' order
     words: Any
     whole: Any
+    rows: np.ndarray
 
 
-def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
+def key_columns(folded: Any, vocab: NameVocabulary, whole: Any = None) -> KeyColumns:
     """key_parts of each folded name of an Arrow string array without nulls, most of them in
     Arrow kernels over all names at once (a Python look per name was most of a million-row
     dedupe's pooling): a bracket holding a place is set aside, then a name of Chinese text
@@ -229,9 +230,12 @@ def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
 
     folded = folded.cast(pa.large_string())
     count = len(folded)
-    whole = compact_array(folded)
-    texts, bracket, latin = _arrow_brackets(folded, vocab)
-    compacted = compact_array(texts)
+    whole = compact_array(folded) if whole is None else whole
+    texts, bracket, latin, held = _arrow_brackets(folded, vocab)
+    compacted = whole
+    if held.any():
+        inside = _mask(held)
+        compacted = pc.replace_with_mask(whole, inside, compact_array(texts.filter(inside)))
     rest = np.ones(count, dtype=bool)
     if not _ends_of(vocab).plain_ok:
         rest[:] = True
@@ -260,16 +264,15 @@ def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
     others = np.flatnonzero(rest)
     parts = [key_parts(name, vocab) for name in folded.take(pa.array(others)).to_pylist()]
     personal[others] = [p[2] for p in parts]
-    # Each column: the Chinese names' values, the Latin names', then the others', put back in
-    # the names' order.
-    order = np.empty(count, dtype=np.int64)
-    order[np.concatenate([at, ascii_words[~odd], others])] = np.arange(count)
-    back = pa.array(order)
+    # Each column: the Chinese names' values, the Latin names', then the others'; `rows`
+    # tells where each name's are.
+    rows = np.empty(count, dtype=np.int64)
+    rows[np.concatenate([at, ascii_words[~odd], others])] = np.arange(count)
     done = _mask(~odd)
 
     def column(simple_values: Any, latin_values: Any, number: int) -> Any:
         made = pa.array([p[number] for p in parts], type=pa.large_string())
-        return pa.concat_arrays([simple_values, latin_values.filter(done), made]).take(back)
+        return pa.concat_arrays([simple_values, latin_values.filter(done), made])
 
     empty = pa.scalar("", pa.large_string())
     return KeyColumns(
@@ -278,6 +281,7 @@ def key_columns(folded: Any, vocab: NameVocabulary) -> KeyColumns:
         personal=personal,
         words=column(pa.repeat(empty, len(at)), latin_words, 3),
         whole=whole,
+        rows=rows,
     )
 
 
@@ -287,17 +291,20 @@ _NOT_BRACKET = f"[^{_OPENING}{_CLOSING}]*"
 # ASCII but the opening brackets ( [ {
 _NOT_OPENING = r"[\x00-\x27\x29-\x5a\x5c-\x7a\x7c-\x7f]*"
 _IDEOGRAPH = r"[\x{3400}-\x{9fff}]"
+_NOT_IDEOGRAPH = r"[^\x{3400}-\x{9fff}]*"
 # What key_parts keys as Chinese text with nothing more than _strip_forms, _leading_places and
 # _is_person to do once inner forms and branch words are ruled out: no opening bracket, and no
 # Latin letter or else an end no Latin legal form can match (an ideograph).
 _CHINESE_ALONE = f"^[^{_OPENING}a-z]*$|^[^{_OPENING}]*{_IDEOGRAPH}$"
 
 
-def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.ndarray]:
+def _arrow_brackets(
+    folded: Any, vocab: NameVocabulary
+) -> tuple[Any, Any, np.ndarray, np.ndarray]:
     """What key_parts makes of a name with one bracket that holds a place (星辰科技(北京)有限公司,
     sunrise hotel (shanghai) co): the text outside it ("" or " " joined) and the place; other
     names as they are, place ''. And which names it keys as Latin ones (a letter in the
-    name, no ideograph outside brackets)."""
+    name, no ideograph outside brackets), and which had their bracket set aside."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -327,9 +334,9 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
         _mask(placed)
     )
     kept = pc.binary_join_element_wise(before, after, empty)
-    has_letter = _flags(pc.match_substring_regex(folded, "[a-z]"))
-    latin = has_letter & ~_flags(pc.match_substring_regex(folded, _IDEOGRAPH))
-    latin_kept = has_letter[one] & ~_flags(pc.match_substring_regex(kept, _IDEOGRAPH))
+    latin = _flags(pc.match_substring_regex(folded, f"^{_NOT_IDEOGRAPH}[a-z]{_NOT_IDEOGRAPH}$"))
+    has_letter = _flags(pc.match_substring_regex(folded.take(pa.array(one)), "[a-z]"))
+    latin_kept = has_letter & ~_flags(pc.match_substring_regex(kept, _IDEOGRAPH))
     latin[one] = latin_kept
     spaced = pc.binary_join_element_wise(before, after, pa.scalar(" ", pa.large_string()))
     in_one = np.zeros(count, dtype=bool)
@@ -337,7 +344,7 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
     at = _mask(in_one)
     texts = pc.replace_with_mask(folded, at, pc.if_else(_mask(latin_kept), spaced, kept))
     places = pc.replace_with_mask(places, at, place)
-    return texts, places, latin
+    return texts, places, latin, in_one
 
 
 def _latin_head_places(texts: Any, vocab: NameVocabulary) -> np.ndarray:
@@ -451,12 +458,13 @@ def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str,
     import pyarrow as pa
 
     columns = key_columns(pa.array(list(names), type=pa.large_string()), vocab)
+    rows = pa.array(columns.rows)
     return list(
         zip(
-            columns.key.to_pylist(),
-            columns.place.to_pylist(),
+            columns.key.take(rows).to_pylist(),
+            columns.place.take(rows).to_pylist(),
             columns.personal.tolist(),
-            columns.words.to_pylist(),
+            columns.words.take(rows).to_pylist(),
             columns.whole.to_pylist(),
             strict=True,
         )
@@ -567,11 +575,14 @@ def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
     """_is_person of each compacted name, in Arrow."""
     import pyarrow.compute as pc
 
-    length = pc.utf8_length(wholes)
+    import pyarrow as pa
+
+    size = np.asarray(pc.utf8_length(wholes).to_numpy(zero_copy_only=False))
+    sized = np.flatnonzero((size >= 2) & (size <= 4))  # few names are that short
+    persons = np.zeros(len(wholes), dtype=bool)
+    wholes, size = wholes.take(pa.array(sized)), size[sized]
     chinese = _flags(pc.match_substring_regex(wholes, r"^[\x{3400}-\x{9fff}]+$"))
-    sized = _flags(pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, 4)))
     organisation = _flags(pc.match_substring_regex(wholes, vocab.organisation_words.pattern))
-    size = np.asarray(length.to_numpy(zero_copy_only=False))
 
     def starts(surnames: list[str]) -> np.ndarray:
         if not surnames:
@@ -582,7 +593,8 @@ def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
     single = starts([s for s in vocab.surnames if len(s) == 1])
     # 欧阳 before 欧: a name starting with a two-character surname is told by it alone
     given = np.where(double, (size >= 3) & (size <= 4), single & (size >= 2) & (size <= 3))
-    return chinese & sized & ~organisation & given
+    persons[sized] = chinese & ~organisation & given
+    return persons
 
 
 def _latin_key(text: str, places: list[str], vocab: NameVocabulary) -> tuple[str, str, bool, str]:

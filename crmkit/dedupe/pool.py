@@ -14,7 +14,7 @@ from crmkit.dedupe.names import key_columns
 from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
-from crmkit.spec.names import NameVocabulary, compact_array, fold_array, load_vocabulary
+from crmkit.spec.names import NameVocabulary, fold_and_compact, load_vocabulary
 from crmkit.text import arrow
 from crmkit.text.normalize import phone_numbers
 
@@ -256,18 +256,19 @@ def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
     # fixed-width text took seconds and hundreds of MiB.
     names = _encoded(records["name"])
     contacts = _encoded(records["contact"])
-    # Spellings that fold alike (繁體, full-width) get one key.
-    folded = pc.dictionary_encode(fold_array(names.dictionary))
-    keys = key_columns(folded.dictionary, vocab)
-    rows = pa.array(np.asarray(folded.indices)[np.asarray(names.indices)])
-    whole = keys.whole.take(rows)
-    contact = compact_array(fold_array(contacts.dictionary)).take(contacts.indices)
+    # Spellings that fold alike (繁體, full-width) get one key: each is keyed, few are.
+    folded, whole = fold_and_compact(names.dictionary)
+    keys = key_columns(folded, vocab, whole)
+    rows = np.asarray(names.indices)
+    at = pa.array(keys.rows[rows])
+    whole = keys.whole.take(names.indices)
+    contact = fold_and_compact(contacts.dictionary)[1].take(contacts.indices)
     present = pc.not_equal(contact, "")
     same = pc.and_(present, pc.equal(whole, contact)).to_numpy(zero_copy_only=False)
     for name, column in (("key", keys.key), ("place", keys.place), ("words", keys.words)):
-        records[name] = pd.array(column.take(rows), dtype=arrow.TEXT)
+        records[name] = pd.array(column.take(at), dtype=arrow.TEXT)
     records["whole"] = pd.array(whole, dtype=arrow.TEXT)
-    records["person"] = keys.personal[np.asarray(rows)] | same
+    records["person"] = keys.personal[rows] | same
     missing = pa.scalar(None, pa.large_string())
     contact = pc.if_else(present, contact, missing).to_numpy(zero_copy_only=False)
     records["contact"] = pd.Series(contact, index=records.index, dtype=object)

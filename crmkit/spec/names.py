@@ -230,38 +230,63 @@ def fold_array(texts: Any) -> Any:
     trimmed; 繁→简 in one opencc call for those holding an ideograph: no opencc entry holds
     ASCII), every other text by fold_many. At a million names fold_many's NFKC and regular
     expression per name took seconds."""
+    return fold_and_compact(texts, compacted=False)[0]
+
+
+def fold_and_compact(texts: Any, compacted: bool = True) -> tuple[Any, Any]:
+    """fold_array of each text and (`compacted`; else None) compact_array of that, telling
+    compact_array which folded texts are ASCII or ideographs already."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    import numpy as np
-
     texts = texts.cast(pa.large_string())
     plain = _flags(pc.match_substring_regex(texts, _PRINTABLE))
-    spaced = pc.replace_substring_regex(texts, " +", " ")
-    chinese = plain & ~_flags(pc.match_substring_regex(texts, r"^[\x00-\x7f]*$"))
+    spaced = texts
+    if pc.any(pc.match_substring(texts, "  ")).as_py():
+        spaced = pc.replace_substring_regex(texts, " +", " ")
+    chinese = plain & ~_flags(pc.string_is_ascii(texts))
+    known = plain.copy()
     at = np.flatnonzero(chinese)
     if len(at):
         converted = _simplified(spaced.take(pa.array(at)))
         if converted is None:  # a conversion that touched the separators: fold_many does it
             plain &= ~chinese
+            known = plain.copy()
         else:
             # 繁→简 made of a text something Arrow cannot fold exactly: casefold, strip
             odd = ~_flags(pc.match_substring_regex(converted, _PRINTABLE))
             converted = _patched(converted, odd, lambda t: [s.casefold().strip() for s in t])
             spaced = pc.replace_with_mask(spaced, _mask(chinese), converted)
-    folded = pc.utf8_trim(pc.ascii_lower(spaced), characters=" ")
-    return _patched(folded, ~plain, fold_many, texts)
+            known[at[odd]] = False
+    folded = _patched(pc.utf8_trim(pc.ascii_lower(spaced), characters=" "), ~plain, fold_many, texts)
+    return folded, compact_array(folded, known) if compacted else None
 
 
-def compact_array(texts: Any) -> Any:
+def compact_array(texts: Any, known: np.ndarray | None = None) -> Any:
     """`compact` of each text of an Arrow string array without nulls (large_string): in Arrow
-    for ASCII and CJK ideographs, by `compact` for other text."""
+    for ASCII and CJK ideographs (`known`: which texts are, if known), by `compact` for other
+    text."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     texts = texts.cast(pa.large_string())
-    odd = ~_flags(pc.match_substring_regex(texts, _ASCII_OR_IDEOGRAPHS))
-    done = pc.replace_substring_regex(texts, rf"[^0-9A-Za-z{IDEOGRAPHS}]+", "")
+    if known is None:
+        odd = ~_flags(pc.match_substring_regex(texts, _ASCII_OR_IDEOGRAPHS))
+    else:
+        odd = np.zeros(len(texts), dtype=bool)
+        unknown = np.flatnonzero(~known)
+        if len(unknown):
+            checked = pc.match_substring_regex(texts.take(pa.array(unknown)), _ASCII_OR_IDEOGRAPHS)
+            odd[unknown] = ~_flags(checked)
+    # Most names hold nothing to take out: replace in those that do only.
+    dropped = rf"[^0-9A-Za-z{IDEOGRAPHS}]"
+    holding = _flags(pc.match_substring_regex(texts, dropped)) & ~odd
+    done = texts
+    if holding.any():
+        made = pc.replace_substring_regex(texts.filter(_mask(holding)), dropped + "+", "")
+        done = pc.replace_with_mask(texts, _mask(holding), made)
     return _patched(done, odd, lambda t: [compact(s) for s in t], texts)
 
 

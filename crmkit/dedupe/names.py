@@ -519,42 +519,47 @@ def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
 
     keys = pa.array(list(vocab.province), type=pa.large_string())
     provinces = pa.array(list(vocab.province.values()), type=pa.large_string())
-    first, rest, one = _arrow_place_at_start(texts, keys)
-    again = one & _flags(pc.fill_null(pc.equal(pc.take(provinces, pc.index_in(first, keys)), first), False))
-    at = pa.array(np.flatnonzero(again))
-    second, last, two = _arrow_place_at_start(rest.take(at), keys)
-    of_first = pc.equal(pc.take(provinces, pc.index_in(second, keys)), first.take(at))
-    two &= _flags(pc.fill_null(of_first, False))
-    twice = np.zeros(len(texts), dtype=bool)
-    twice[np.flatnonzero(again)[two]] = True
+    at, first, rest = _arrow_place_at_start(texts, keys)
+    after = np.flatnonzero(_flags(pc.equal(pc.take(provinces, pc.index_in(first, keys)), first)))
+    again, second, last = _arrow_place_at_start(rest.take(pa.array(after)), keys)
+    of_first = first.take(pa.array(after[again]))
+    same = _flags(pc.equal(pc.take(provinces, pc.index_in(second, keys)), of_first))
+    twice = np.zeros(len(at), dtype=bool)
+    twice[after[again[same]]] = True
     if twice.any():
-        moved = _mask(twice)
-        rest = pc.replace_with_mask(rest, moved, last.filter(_mask(two)))
-        first = pc.replace_with_mask(first, moved, second.filter(_mask(two)))
-    empty = pa.scalar("", pa.large_string())
-    return pc.if_else(_mask(one), rest, texts), pc.if_else(_mask(one), first, empty)
+        rest = pc.replace_with_mask(rest, _mask(twice), last.filter(_mask(same)))
+        first = pc.replace_with_mask(first, _mask(twice), second.filter(_mask(same)))
+    one = np.zeros(len(texts), dtype=bool)
+    one[at] = True
+    places = pa.repeat(pa.scalar("", pa.large_string()), len(texts))
+    return pc.replace_with_mask(texts, _mask(one), rest), pc.replace_with_mask(places, _mask(one), first)
 
 
-def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[Any, Any, np.ndarray]:
-    """vocab.place_at_start of each text in Arrow (`keys`: the vocabulary's places): the place,
-    the rest after it and its suffix, and whether a place was found with two characters left."""
+def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[np.ndarray, Any, Any]:
+    """vocab.place_at_start of each text in Arrow (`keys`: the vocabulary's places): which
+    texts start with a place and have two characters left after it and its suffix, and for
+    those the place and the rest."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    size = np.zeros(len(texts), dtype=np.int64)
     heads = {width: pc.utf8_slice_codeunits(texts, 0, width) for width in (2, 3, 4)}
+    size = np.zeros(len(texts), dtype=np.int64)
     for width, head in heads.items():  # the longest place wins, as in place_at_start
         size[_flags(pc.is_in(head, value_set=keys))] = width
+    at = np.flatnonzero(size)
+    taken = pa.array(at)
+    texts, size = texts.take(taken), size[at]
     tails: dict[int, Any] = {}
     after = _sliced(texts, size, tails)
     suffix = np.zeros(len(texts), dtype=np.int64)
     for word in reversed(PLACE_SUFFIXES):  # the first suffix listed wins
         suffix[_flags(pc.starts_with(after, word))] = len(word)
-    rest = _sliced(texts, size + suffix * (size > 0), tails)
-    found = (size > 0) & (np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False)) >= 2)
+    rest = _sliced(texts, size + suffix, tails)
     place = texts
     for width, head in heads.items():
-        place = pc.if_else(_mask(size == width), head, place)
-    return place, rest, found
+        place = pc.if_else(_mask(size == width), head.take(taken), place)
+    left = np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False)) >= 2
+    return at[left], place.filter(_mask(left)), rest.filter(_mask(left))
 
 
 def _sliced(texts: Any, starts: np.ndarray, tails: dict[int, Any]) -> Any:

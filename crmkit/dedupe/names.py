@@ -434,8 +434,10 @@ def _arrow_latin_keys(
     last = np.full(count, -1, dtype=np.int64)
     np.maximum.at(last, parent[found], found)
     found_place = pc.if_else(_mask(pair_at), paired, single)
-    place = pc.fill_null(found_place.take(pa.array(np.maximum(last, 0))), "")
-    place = pc.if_else(_mask(last >= 0), place, brackets)
+    place = brackets
+    if len(found):
+        place = pc.fill_null(found_place.take(pa.array(np.maximum(last, 0))), "")
+        place = pc.if_else(_mask(last >= 0), place, brackets)
     keyed = core & (~among(vocab.stop_words) | (each(core & ~among(vocab.stop_words)) == 0))
     generic = among(vocab.generic_words)
     shown = keyed & (~generic | (each(keyed & ~generic) == 0))

@@ -108,7 +108,9 @@ def check(path: str, old_add: Any, old_name_keys: Any, old_vocab: Any) -> int:
         rows = _differences(before[column], records[column])
         bad += len(rows)
         for row in rows[:5]:
-            print(f"  {column} row {row}: {before[column].iat[row]!r} -> {records[column].iat[row]!r}")
+            print(
+                f"  {column} row {row}: {before[column].iat[row]!r} -> {records[column].iat[row]!r}"
+            )
     raw = table.column("name").dropna().astype(str).unique().tolist()
     old_named, new_named = old_name_keys(raw, old_vocab), name_keys(raw)
     differ = [

@@ -176,5 +176,14 @@ def test_pool_rows_carry_their_names_keys(tmp_path: Path) -> None:
     assert records["whole"].tolist()[:4] == ["星辰科技北京有限公司"] * 2 + ["张伟", "台北星辰科技"]
     # 张伟 is a person by name; a row whose contact is its name is one too
     assert records["person"].tolist() == [False, False, True, False, False, False, True, False]
-    assert records["contact"].tolist() == ["李娜", "李娜", "张伟", None, "王芳", None, "李娜", "赵六"]
+    assert records["contact"].tolist() == [
+        "李娜",
+        "李娜",
+        "张伟",
+        None,
+        "王芳",
+        None,
+        "李娜",
+        "赵六",
+    ]
     assert records["contact"].dtype == object

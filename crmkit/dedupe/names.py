@@ -158,18 +158,18 @@ def key_parts(folded: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, 
     text, inner_place = _split_at_form(_strip_forms(text, vocab), vocab)
     if inner_place is not None:
         places.append(inner_place)
-    leading, text = _leading_places(text, vocab, stripped=False)
+    leading, text = _leading_places(text, vocab)
     text = _strip_forms(text, vocab)
     whole = compact(folded)
     place = _most_specific(leading + places, vocab)
     return text or whole, place, _is_person(whole, vocab), "", whole
 
 
-def _leading_places(text: str, vocab: NameVocabulary, stripped: bool) -> tuple[list[str], str]:
+def _leading_places(text: str, vocab: NameVocabulary) -> tuple[list[str], str]:
     """The places `text` starts with, and the rest: one place (北京…), or a province and one of
     its cities (广东省深圳市…); a second place of another province is more likely part of the
     brand (成都信阳本广告). A place is taken only when two characters (legal forms aside) are
-    left; `stripped`: the text ends with no legal form (so no part of it does)."""
+    left."""
     heads = _ends_of(vocab).place_heads
     leading: list[str] = []
     while len(leading) < 2 and text[:2] in heads:
@@ -177,7 +177,7 @@ def _leading_places(text: str, vocab: NameVocabulary, stripped: bool) -> tuple[l
         if found is None:
             break
         rest = text[found[1] :]
-        if len(rest if stripped else _strip_forms(rest, vocab)) < 2:
+        if len(_strip_forms(rest, vocab)) < 2:
             break
         if leading and not (
             vocab.province[leading[0]] == leading[0] and vocab.province[found[0]] == leading[0]
@@ -194,14 +194,6 @@ def _most_specific(places: list[str], vocab: NameVocabulary) -> str:
         return ""
     place = next((p for p in reversed(places) if vocab.province.get(p) != p), "")
     return place or places[-1]
-
-
-def _simple_key(whole: str, text: str, vocab: NameVocabulary) -> tuple[str, str, bool, str, str]:
-    """key_parts of a name without brackets, Latin letters, a branch word at its end or a legal
-    form left inside once `text` (`whole` compacted) lost the legal forms it ended with (see
-    keys_of): what is left to do is key_parts' look for leading places."""
-    leading, text = _leading_places(text, vocab, stripped=True)
-    return text or whole, _most_specific(leading, vocab), _is_person(whole, vocab), "", whole
 
 
 @dataclass(frozen=True)
@@ -298,9 +290,7 @@ _NOT_IDEOGRAPH = r"[^\x{3400}-\x{9fff}]*"
 _CHINESE_ALONE = f"^[^{_OPENING}a-z]*$|^[^{_OPENING}]*{_IDEOGRAPH}$"
 
 
-def _arrow_brackets(
-    folded: Any, vocab: NameVocabulary
-) -> tuple[Any, Any, np.ndarray, np.ndarray]:
+def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.ndarray, np.ndarray]:
     """What key_parts makes of a name with one bracket that holds a place (星辰科技(北京)有限公司,
     sunrise hotel (shanghai) co): the text outside it ("" or " " joined) and the place; other
     names as they are, place ''. And which names it keys as Latin ones (a letter in the
@@ -330,8 +320,9 @@ def _arrow_brackets(
     place = pc.take(known, pc.index_in(inner, value_set=distinct))
     placed = _flags(pc.is_valid(place))
     one, place = one[placed], place.filter(_mask(placed))
-    before, after = parts.field("before").filter(_mask(placed)), parts.field("after").filter(
-        _mask(placed)
+    before, after = (
+        parts.field("before").filter(_mask(placed)),
+        parts.field("after").filter(_mask(placed)),
     )
     kept = pc.binary_join_element_wise(before, after, empty)
     latin = _flags(pc.match_substring_regex(folded, f"^{_NOT_IDEOGRAPH}[a-z]{_NOT_IDEOGRAPH}$"))
@@ -512,8 +503,8 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
 
 
 def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
-    """_leading_places(text, stripped=True) of each text and _most_specific of the places
-    found, in Arrow: the rest of each text and its place ('' when none). A place is what
+    """_leading_places of each text (which holds no legal form) and _most_specific of the
+    places found, in Arrow: the rest of each text and its place ('' when none). A place is what
     place_at_start finds; a second one only after a province, and of it (a city of it, or
     itself again, which _most_specific then picks); each only when two characters are left."""
     import pyarrow as pa
@@ -534,7 +525,9 @@ def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
     one = np.zeros(len(texts), dtype=bool)
     one[at] = True
     places = pa.repeat(pa.scalar("", pa.large_string()), len(texts))
-    return pc.replace_with_mask(texts, _mask(one), rest), pc.replace_with_mask(places, _mask(one), first)
+    return pc.replace_with_mask(texts, _mask(one), rest), pc.replace_with_mask(
+        places, _mask(one), first
+    )
 
 
 def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[np.ndarray, Any, Any]:
@@ -580,9 +573,8 @@ def _sliced(texts: Any, starts: np.ndarray, tails: dict[int, Any]) -> Any:
 
 def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
     """_is_person of each compacted name, in Arrow."""
-    import pyarrow.compute as pc
-
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     size = np.asarray(pc.utf8_length(wholes).to_numpy(zero_copy_only=False))
     sized = np.flatnonzero((size >= 2) & (size <= 4))  # few names are that short
@@ -594,7 +586,9 @@ def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
     def starts(surnames: list[str]) -> np.ndarray:
         if not surnames:
             return np.zeros(len(wholes), dtype=bool)
-        return _flags(pc.match_substring_regex(wholes, f"^(?:{'|'.join(map(re.escape, surnames))})"))
+        return _flags(
+            pc.match_substring_regex(wholes, f"^(?:{'|'.join(map(re.escape, surnames))})")
+        )
 
     double = starts([s for s in vocab.surnames if len(s) == 2])
     single = starts([s for s in vocab.surnames if len(s) == 1])

@@ -230,12 +230,18 @@ def fold_array(texts: Any) -> Any:
     trimmed; 繁→简 in one opencc call for those holding an ideograph: no opencc entry holds
     ASCII), every other text by fold_many. At a million names fold_many's NFKC and regular
     expression per name took seconds."""
-    return fold_and_compact(texts, compacted=False)[0]
+    return _folded(texts)[0]
 
 
-def fold_and_compact(texts: Any, compacted: bool = True) -> tuple[Any, Any]:
-    """fold_array of each text and (`compacted`; else None) compact_array of that, telling
-    compact_array which folded texts are ASCII or ideographs already."""
+def fold_and_compact(texts: Any) -> tuple[Any, Any]:
+    """fold_array of each text and compact_array of that (told which folded texts are ASCII or
+    ideographs already)."""
+    folded, known = _folded(texts)
+    return folded, compact_array(folded, known)
+
+
+def _folded(texts: Any) -> tuple[Any, np.ndarray]:
+    """fold_array, and which folded texts are ASCII or ideographs alone."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -259,8 +265,8 @@ def fold_and_compact(texts: Any, compacted: bool = True) -> tuple[Any, Any]:
             converted = _patched(converted, odd, lambda t: [s.casefold().strip() for s in t])
             spaced = pc.replace_with_mask(spaced, _mask(chinese), converted)
             known[at[odd]] = False
-    folded = _patched(pc.utf8_trim(pc.ascii_lower(spaced), characters=" "), ~plain, fold_many, texts)
-    return folded, compact_array(folded, known) if compacted else None
+    lowered = pc.utf8_trim(pc.ascii_lower(spaced), characters=" ")
+    return _patched(lowered, ~plain, fold_many, texts), known
 
 
 def compact_array(texts: Any, known: np.ndarray | None = None) -> Any:

@@ -196,7 +196,7 @@ def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> 
                     "row": table.data.index.to_numpy(dtype=np.int64),
                     "customer_id": _shared(columns.get("customer_id"), length),
                     "name": _shared(columns.get("name"), length),
-                    "contact": _values(columns.get("contact"), length),
+                    "contact": _shared(columns.get("contact"), length),  # folded by _add_name_keys
                     "phone": _shared(columns.get("phone"), length),
                     "email": _shared(columns.get("email"), length),
                     "created": _dates(columns.get("created_at"), length),

@@ -291,17 +291,18 @@ _CHINESE_ALONE = f"^[^{_OPENING}a-z]*$|^[^{_OPENING}]*{_IDEOGRAPH}$"
 
 
 def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.ndarray, np.ndarray]:
-    """What key_parts makes of a name with one bracket that holds a place (星辰科技(北京)有限公司,
-    sunrise hotel (shanghai) co): the text outside it ("" or " " joined) and the place; other
-    names as they are, place ''. And which names it keys as Latin ones (a letter in the
-    name, no ideograph outside brackets), and which had their bracket set aside."""
+    """What key_parts' look at brackets makes of a name with one bracket (星辰科技(北京)有限公司,
+    sunrise hotel (shanghai) co, 宏嘉家具(朝阳店)): the place it holds, set aside, or else
+    what it holds (compacted) kept, unless a bracket word or legal form; the text kept ("" or
+    " " joined, as key_parts joins it for a Chinese or a Latin key) and the place; other names
+    as they are, place ''. And which names it keys as Latin ones (a letter in the name, no
+    ideograph in the text kept), and which had their bracket taken out."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     count = len(folded)
     empty = pa.scalar("", pa.large_string())
-    places = pa.repeat(empty, count)
-    texts = folded
+    space = pa.scalar(" ", pa.large_string())
     one = np.flatnonzero(
         _flags(
             pc.match_substring_regex(
@@ -316,25 +317,30 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
     parts = pc.extract_regex(folded.take(pa.array(one)), pattern)
     inner = compact_array(parts.field("inner"))
     distinct = pc.unique(inner)
-    known = pa.array([vocab.place_of(i) for i in distinct.to_pylist()], pa.large_string())
-    place = pc.take(known, pc.index_in(inner, value_set=distinct))
-    placed = _flags(pc.is_valid(place))
-    one, place = one[placed], place.filter(_mask(placed))
-    before, after = (
-        parts.field("before").filter(_mask(placed)),
-        parts.field("after").filter(_mask(placed)),
-    )
-    kept = pc.binary_join_element_wise(before, after, empty)
+    found = [vocab.place_of(i) for i in distinct.to_pylist()]
+    kept_inner = [
+        place is None and i not in vocab.bracket_words and _strip_forms(i, vocab) == i
+        for i, place in zip(distinct.to_pylist(), found, strict=True)
+    ]
+    which = pc.index_in(inner, value_set=distinct)
+    place = pc.fill_null(pc.take(pa.array(found, pa.large_string()), which), "")
+    held = pc.if_else(pc.take(pa.array(kept_inner, pa.bool_()), which), inner, empty)
+    before, after = parts.field("before"), parts.field("after")
+    kept = pc.binary_join_element_wise(before, held, after, empty)
     latin = _flags(pc.match_substring_regex(folded, f"^{_NOT_IDEOGRAPH}[a-z]{_NOT_IDEOGRAPH}$"))
     has_letter = _flags(pc.match_substring_regex(folded.take(pa.array(one)), "[a-z]"))
     latin_kept = has_letter & ~_flags(pc.match_substring_regex(kept, _IDEOGRAPH))
     latin[one] = latin_kept
-    spaced = pc.binary_join_element_wise(before, after, pa.scalar(" ", pa.large_string()))
+    spaced = pc.if_else(
+        pc.equal(held, ""),
+        pc.binary_join_element_wise(before, after, space),
+        pc.binary_join_element_wise(before, held, after, space),
+    )
     in_one = np.zeros(count, dtype=bool)
     in_one[one] = True
     at = _mask(in_one)
     texts = pc.replace_with_mask(folded, at, pc.if_else(_mask(latin_kept), spaced, kept))
-    places = pc.replace_with_mask(places, at, place)
+    places = pc.replace_with_mask(pa.repeat(empty, count), at, place)
     return texts, places, latin, in_one
 
 

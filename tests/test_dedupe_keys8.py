@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +14,7 @@ from crmkit.dedupe import build_pool
 from crmkit.dedupe.names import key_parts, keys_of
 from crmkit.io import read_table
 from crmkit.spec.fields import builtin_spec
-from crmkit.spec.names import compact, compact_array, fold, fold_array, fold_many, load_vocabulary
+from crmkit.spec.names import compact, compact_array, fold_array, fold_many, load_vocabulary
 
 from .conftest import write_csv
 
@@ -94,20 +93,14 @@ AWKWARD = [
 ]
 
 
-@pytest.mark.parametrize("name", AWKWARD)
-def test_each_awkward_name_is_keyed_alone_as_key_parts_keys_it(name: str) -> None:
-    vocab = load_vocabulary()
-    assert fold_array(pa.array([name])).to_pylist() == [fold(name)]
-    folded = fold(name)
-    assert keys_of([folded], vocab) == [key_parts(folded, vocab)]
-
-
-def test_awkward_names_keyed_together_as_one_by_one() -> None:
+def test_awkward_names_keyed_alone_and_together_as_one_by_one() -> None:
     vocab = load_vocabulary()
     folded = fold_many(AWKWARD)
     assert fold_array(pa.array(AWKWARD)).to_pylist() == folded
     assert compact_array(pa.array(folded)).to_pylist() == [compact(f) for f in folded]
-    assert keys_of(folded, vocab) == [key_parts(f, vocab) for f in folded]
+    alone = [key_parts(f, vocab) for f in folded]
+    assert [keys_of([f], vocab)[0] for f in folded] == alone
+    assert keys_of(folded, vocab) == alone
 
 
 def test_keys_worked_out_by_hand() -> None:

@@ -280,6 +280,8 @@ def _encoded(column: pd.Series) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not arrow.is_arrow_text(column):  # as the names were factorized: str of each value
+        column = column.fillna("").astype(str)
     array = pa.array(column.array, type=pa.large_string(), from_pandas=True)
     encoded = pc.dictionary_encode(pc.fill_null(array, ""))
     return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded

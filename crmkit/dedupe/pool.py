@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmkit.dedupe.names import keys_of
+from crmkit.dedupe.names import key_columns
 from crmkit.errors import InputError
 from crmkit.frames.columns import NormalizedColumn, normalize_column
 from crmkit.io.table import Table
-from crmkit.spec.names import NameVocabulary, compact, fold_many, load_vocabulary
+from crmkit.spec.names import NameVocabulary, fold_and_compact, load_vocabulary
 from crmkit.text import arrow
 from crmkit.text.normalize import phone_numbers
 
@@ -196,7 +196,7 @@ def build_pool(tables: Sequence[Table], vocab: NameVocabulary | None = None) -> 
                     "row": table.data.index.to_numpy(dtype=np.int64),
                     "customer_id": _shared(columns.get("customer_id"), length),
                     "name": _shared(columns.get("name"), length),
-                    "contact": _values(columns.get("contact"), length),
+                    "contact": _shared(columns.get("contact"), length),  # folded by _add_name_keys
                     "phone": _shared(columns.get("phone"), length),
                     "email": _shared(columns.get("email"), length),
                     "created": _dates(columns.get("created_at"), length),
@@ -247,29 +247,41 @@ def _phone_pairs(table: Table, columns: Mapping[str, NormalizedColumn], start: i
 
 
 def _add_name_keys(records: pd.DataFrame, vocab: NameVocabulary) -> None:
-    # Hashing (factorize) rather than sorting (np.unique): a million names as fixed-width
-    # text took seconds and hundreds of MiB.
-    name_codes, unique_names = pd.factorize(records["name"].fillna("").astype(str))
-    contact_codes, unique_contacts = pd.factorize(records["contact"].fillna("").astype(str))
-    # to_numpy: Arrow's own conversion (iterating an Arrow-backed Index took seconds)
-    folded_names = fold_many(unique_names.to_numpy(dtype=object).tolist())
-    folded_contacts = [
-        compact(c) for c in fold_many(unique_contacts.to_numpy(dtype=object).tolist())
-    ]
-    # Spellings that fold alike (繁體, full-width) get one key.
-    folded_codes, distinct = pd.factorize(pd.Series(folded_names, dtype=object))
-    parts = keys_of(list(distinct), vocab)
-    rows = folded_codes[name_codes]
+    """Add key, place, words, whole and person, and fold the contacts: once per distinct name
+    and contact, in Arrow, spread to the rows by their codes (text columns stay Arrow's)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def part(number: int, dtype: type = object) -> np.ndarray:
-        return np.array([p[number] for p in parts], dtype=dtype)[rows]
+    # Hashing (dictionary_encode) rather than sorting (np.unique): a million names as
+    # fixed-width text took seconds and hundreds of MiB.
+    names = _encoded(records["name"])
+    contacts = _encoded(records["contact"])
+    # Spellings that fold alike (繁體, full-width) get one key: each is keyed, few are.
+    folded, whole = fold_and_compact(names.dictionary)
+    keys = key_columns(folded, vocab, whole)
+    rows = np.asarray(names.indices)
+    at = pa.array(keys.rows[rows])
+    whole = keys.whole.take(names.indices)
+    contact = fold_and_compact(contacts.dictionary)[1].take(contacts.indices)
+    present = pc.not_equal(contact, "")
+    same = pc.and_(present, pc.equal(whole, contact)).to_numpy(zero_copy_only=False)
+    for name, column in (("key", keys.key), ("place", keys.place), ("words", keys.words)):
+        records[name] = pd.array(column.take(at), dtype=arrow.TEXT)
+    records["whole"] = pd.array(whole, dtype=arrow.TEXT)
+    records["person"] = keys.personal[rows] | same
+    missing = pa.scalar(None, pa.large_string())
+    contact = pc.if_else(present, contact, missing).to_numpy(zero_copy_only=False)
+    records["contact"] = pd.Series(contact, index=records.index, dtype=object)
 
-    records["key"] = part(0)
-    records["place"] = part(1)
-    records["words"] = part(3)
-    personal = part(2, bool)
-    whole = part(4)
-    contact = np.array(folded_contacts, dtype=object)[contact_codes]
-    records["whole"] = whole
-    records["person"] = personal | ((contact != "") & (whole == contact))
-    records["contact"] = pd.Series(contact, dtype=object).where(contact != "", None)
+
+def _encoded(column: pd.Series) -> Any:
+    """A text column as an Arrow dictionary array (missing as ''), its dictionary the distinct
+    values in the order first seen."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not arrow.is_arrow_text(column):  # as the names were factorized: str of each value
+        column = column.fillna("").astype(str)
+    array = pa.array(column.array, type=pa.large_string(), from_pandas=True)
+    encoded = pc.dictionary_encode(pc.fill_null(array, ""))
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded

@@ -118,13 +118,18 @@ def _as_python(notes: _Notes, label: str, shown: pd.Series, chosen: pd.Series) -
     """The notes `compare` makes of the two columns as Python objects (its general way)."""
     notes.parts = []
     notes.compare(label, shown.astype(object), chosen.astype(object))
-    return [(k.tolist(), n.to_pylist()) for k, n in notes.parts]
+    return _whole(notes)
 
 
 def _as_columns(notes: _Notes, label: str, shown: pd.Series, chosen: pd.Series) -> list[Any]:
     notes.parts = []
     notes.compare(label, shown, chosen)
-    return [(k.tolist(), n.to_pylist()) for k, n in notes.parts]
+    return _whole(notes)
+
+
+def _whole(notes: _Notes) -> list[Any]:
+    """Each column's notes as the join writes them: `label: value (file:row)`."""
+    return [(k.tolist(), notes._with_rows(n, a).to_pylist()) for k, n, a in notes.parts]
 
 
 def test_column_wise_notes_are_those_of_the_python_way(tmp_path: Path) -> None:
@@ -180,3 +185,44 @@ def test_cluster_ids_are_made_in_arrow_as_one_by_one(tmp_path: Path) -> None:
     assert ids.dtype == arrow.TEXT
     assert list(ids) == [report.cluster_id(int(n)) for n in numbers]
     assert list(ids) == ["D000001", "", "D000009", "D1234567", ""]
+
+
+def test_conflicts_of_many_clusters_joined_slice_by_slice(tmp_path: Path) -> None:
+    """merge_conflicts is joined a slice of output rows at a time: 20 customers, every other
+    one entered twice with another note and an older 更新时间, each listing its own row's
+    values and nothing else; a second pass keeps the first pass's list before its own."""
+    companies = "星辰 云帆 海纳 金桥 远航 恒通 凯达 蓝海 卓越 思源 鼎盛 华信 宏图 瑞丰 天宇 博远 新元 嘉禾 万通 立达"
+    rows = []
+    for n, brand in enumerate(companies.split()):
+        phone = f"1360000{n:04d}"
+        rows.append([f"CRM2024{n:04d}A", f"{brand}科技有限公司", "张伟", phone, "", "2024-01-01",
+                     "2024-02-01", "老客户"])  # fmt: skip
+        if n % 2 == 0:
+            rows.append([f"CRM2024{n:04d}B", f"{brand}科技有限公司", "张伟", phone, "", "2024-01-01",
+                         "2024-01-15", f"展会{n}"])  # fmt: skip
+    path = write_csv(tmp_path / "twenty.csv", HEADERS, rows)
+    merged_csv = tmp_path / "merged.csv"
+    result = run("dedupe", str(path), "-o", str(merged_csv))
+    assert result.exit_code == 0, explain(result)
+    merged = read_table(merged_csv).to_frame()
+    assert len(merged) == 20
+    line = 2  # the spreadsheet's row of each input row
+    for n in range(20):
+        conflicts = merged["merge_conflicts"].iloc[n]
+        if n % 2 == 0:  # the B row is older: its note is listed with its row
+            at = f"({path}:{line + 1})"
+            assert conflicts == f"更新时间: 2024-01-15 {at}; 备注: 展会{n} {at}", n
+            line += 2
+        else:
+            assert conflicts == "", n
+            line += 1
+    # the first row again, with a third note: the earlier list first, then the new note
+    again = tmp_path / "again.csv"
+    extra = tmp_path / "extra.csv"
+    write_csv(extra, HEADERS, [["CRM20240000C", "星辰科技有限公司", "张伟", "13600000000", "",
+                                "2024-01-01", "2024-01-10", "电话"]])  # fmt: skip
+    result = run("dedupe", str(merged_csv), str(extra), "-o", str(again))
+    assert result.exit_code == 0, explain(result)
+    first = read_table(again).to_frame()["merge_conflicts"].iloc[0]
+    earlier = f"更新时间: 2024-01-15 ({path}:3); 备注: 展会0 ({path}:3)"
+    assert first == f"{earlier}; 更新时间: 2024-01-10 ({extra}:2); 备注: 电话 ({extra}:2)"

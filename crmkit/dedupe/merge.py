@@ -770,7 +770,8 @@ class _Notes:
         self.clusters = report.clusters.number[clustered]
         self.output_of_cluster = output_of_cluster  # the output row of each cluster
         self.earlier: dict[str, np.ndarray] = {}
-        self.parts: list[tuple[np.ndarray, np.ndarray]] = []  # (cluster, note) by column
+        # by column: (clusters, `label: value` notes, the clustered rows they come from)
+        self.parts: list[tuple[np.ndarray, pa.Array, np.ndarray]] = []
 
     def carry(self, label: str, good: pd.Series) -> None:
         """Keep what an earlier merge wrote in merged_from or merge_conflicts."""
@@ -819,13 +820,10 @@ class _Notes:
         self._note(label, text if dates else _masked_pii(text), at)
 
     def _note(self, label: str, texts: pa.Array, at: np.ndarray) -> None:
-        """Keep the notes `label: text (file:row)` of the clustered rows at `at` (places
-        among them), with their clusters."""
-        note = pc.binary_join_element_wise(
-            _lit(f"{label}: "), texts, _lit(" ("), self.labels.take(pa.array(at)), _lit(")"),
-            _lit(""),
-        )  # fmt: skip
-        self.parts.append((self.clusters[at], note))
+        """Keep the notes `label: text` of the clustered rows at `at` (places among them),
+        with their clusters; `(file:row)` is added as they are joined."""
+        note = pc.binary_join_element_wise(_lit(f"{label}: "), texts, _lit(""))
+        self.parts.append((self.clusters[at], note, at))
 
     @functools.cached_property
     def labels(self) -> pa.Array:
@@ -894,13 +892,20 @@ class _Notes:
         self._note(label, _masked_pii(values.cast(pa.large_string())), at[first])
 
     def _joined(
-        self, label: str, keys: np.ndarray, chunks: list[pa.Array], before: pd.Series
+        self,
+        label: str,
+        keys: np.ndarray,
+        chunks: list[pa.Array],
+        before: pd.Series,
+        places: np.ndarray | None = None,
     ) -> pd.Series:
         """The merged frame's column `label`: on a merged row, what an earlier merge wrote in
-        it, then the items of its cluster (`chunks`: the text of each of `keys`, in order),
-        joined by "; " (missing: nothing); `before` on the other rows. In Arrow (pandas' str),
-        each step's input let go as the next is made (`chunks` is emptied): at 1M rows the
-        notes are 120 MiB of text, and five copies of them alive at once were the merge's peak."""
+        it, then the items of its cluster (`chunks`: the text of each of `keys`, in order;
+        `places`: the clustered row each came from, whose ` (file:row)` follows it), joined
+        by "; " (missing: nothing); `before` on the other rows. In Arrow (pandas' str), each
+        step's input let go as the next is made (`chunks` is emptied), and the items made
+        whole and joined a slice of rows at a time: at 1M rows the notes are 150 MiB of
+        text, and two whole copies alive at once were the merge's peak."""
         before_keys: list[int] = []
         before_items: list[str] = []
         earlier = self.earlier.get(label)
@@ -923,12 +928,29 @@ class _Notes:
         items = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
         chunks.clear()
         items = items.take(pa.array(order))
+        where = None  # each item's clustered row, -1: nothing follows it
+        if places is not None:
+            where = np.concatenate([np.full(len(before_items), -1, np.int64), places])[order]
+        del order
         give_back_memory()
-        offsets = pa.array(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
-        lists = pa.LargeListArray.from_arrays(offsets, items, mask=pa.array(counts == 0))
-        del items
-        column = pc.binary_join(lists, _lit("; "))
-        del lists
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        pieces = []
+        step = max(1, -(-len(before) // 8))
+        for start in range(0, max(len(before), 1), step):
+            stop = min(start + step, len(before))
+            first, last = int(offsets[start]), int(offsets[stop])
+            part = items.slice(first, last - first)
+            if where is not None:
+                part = self._with_rows(part, where[first:last])
+            lists = pa.LargeListArray.from_arrays(
+                pa.array(offsets[start : stop + 1] - first),
+                part,
+                mask=pa.array(counts[start:stop] == 0),
+            )
+            pieces.append(pc.binary_join(lists, _lit("; ")))
+        del items, part, lists
+        column = pa.chunked_array(pieces, type=pa.large_string())
+        del pieces
         give_back_memory()
         if before.notna().any():
             merged = np.zeros(len(before), dtype=bool)
@@ -936,6 +958,15 @@ class _Notes:
             kept = pa.array(before.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
             column = pc.if_else(pa.array(merged), column, kept)
         return pd.Series(pd.array(column, dtype=arrow.TEXT), index=before.index)
+
+    def _with_rows(self, items: pa.Array, where: np.ndarray) -> pa.Array:
+        """`items` with ` (file:row)` of their clustered row after each (`where`: -1 none)."""
+        has = where >= 0
+        if not has.any():
+            return items
+        labels = self.labels.take(pa.array(np.where(has, where, 0)))
+        whole = pc.binary_join_element_wise(items, _lit(" ("), labels, _lit(")"), _lit(""))
+        return whole if has.all() else pc.if_else(pa.array(has), whole, items)
 
     def merged_from(self, before: pd.Series) -> pd.Series:
         """The merged_from column: each merged row of a cluster as 客户编号 (file:row), in
@@ -953,10 +984,11 @@ class _Notes:
     def conflicts(self, before: pd.Series) -> pd.Series:
         """The merge_conflicts column: the values a merged row does not keep, with where they
         came from."""
-        keys = np.concatenate([k for k, _ in self.parts] or [np.empty(0, dtype=np.int64)])
-        chunks = [n for _, n in self.parts] or [pa.array([], type=pa.large_string())]
+        keys = np.concatenate([k for k, _, _ in self.parts] or [np.empty(0, dtype=np.int64)])
+        places = np.concatenate([a for _, _, a in self.parts] or [np.empty(0, dtype=np.int64)])
+        chunks = [n for _, n, _ in self.parts] or [pa.array([], type=pa.large_string())]
         self.parts = []
-        return self._joined(CONFLICTS, keys, chunks, before)
+        return self._joined(CONFLICTS, keys, chunks, before, places.astype(np.int64))
 
 
 # The characters Python's str.strip() takes for white space (test_dedupe_merge8 checks the

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from crmkit.spec.config import DedupeConfig
+from crmkit.text import arrow
 from crmkit.text.normalize import MOBILE_PATTERN  # a normalized mainland mobile: 11 digits
 
 
@@ -120,7 +120,7 @@ def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(phones, use_na_sentinel=True)
     text = np.asarray(uniques, dtype=object)
     # in Arrow: a Python test of each of 800,000 distinct phones at 1M rows took a second
-    extended = _flags(pc.match_substring(pa.array(text, type=pa.large_string()), "转"))
+    extended = arrow.flags(pc.match_substring(pa.array(text, type=pa.large_string()), "转"))
     if not extended.any():
         return codes.astype(np.int64), _mobiles(text)
     base = text.copy()
@@ -130,18 +130,13 @@ def _phone_codes(phones: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), _mobiles(np.asarray(base_uniques, dtype=object))
 
 
-def _flags(found: Any) -> np.ndarray:
-    """An Arrow boolean array as numpy (null: False)."""
-    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _mobiles(phones: np.ndarray) -> np.ndarray:
     """Whether each normalized phone is a mainland mobile (in Arrow: one RE2 call)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     texts = pa.array(phones, type=pa.large_string())
-    return _flags(pc.match_substring_regex(texts, pattern=f"^{MOBILE_PATTERN}$"))
+    return arrow.flags(pc.match_substring_regex(texts, pattern=f"^{MOBILE_PATTERN}$"))
 
 
 def match_codes(records: pd.DataFrame, phones: pd.DataFrame | None = None) -> MatchCodes:

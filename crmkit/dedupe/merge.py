@@ -187,9 +187,7 @@ def _concat(parts: list[pd.Series | None], lengths: list[int]) -> pd.Series:
     if not blank.any():
         return column  # masking nothing copied the column
     if arrow.is_arrow_text(column):
-        cells = _arrow_text(column)
-        nothing = pa.scalar(None, type=cells.type)
-        return pd.Series(pd.array(pc.if_else(pa.array(blank), nothing, cells), dtype=column.dtype))
+        return arrow.blanked(column, blank)
     return column.mask(blank)
 
 
@@ -280,7 +278,7 @@ def _chosen(
     as_written = _first_rows(written.notna().to_numpy(dtype=bool), recent, number, count)
     at = np.where(usable >= 0, usable, as_written)
     return pd.Series(
-        pd.array(_arrow_text(shown).take(pa.array(at, mask=at < 0)), dtype=shown.dtype)
+        pd.array(arrow.arrow_array(shown).take(pa.array(at, mask=at < 0)), dtype=shown.dtype)
     )
 
 
@@ -289,9 +287,7 @@ def _shown(good: pd.Series, written: pd.Series) -> pd.Series:
     fallback = good.isna() & written.notna()
     if not fallback.any():
         return good
-    if (
-        good.dtype == arrow.TEXT and written.dtype == arrow.TEXT
-    ):  # in Arrow: no Python text per cell
+    if good.dtype == arrow.TEXT and written.dtype == arrow.TEXT:  # in Arrow: no text per cell
         return good.where(~fallback, written)
     return good.astype(object).where(~fallback, written.astype(object))
 
@@ -306,8 +302,8 @@ def _output(
         shown, chosen = shown.astype(object), chosen.astype(object)
     if arrow.is_arrow_text(shown):
         # one take over both: chosen's cells numbered after shown's
-        cells = _arrow_text(shown)
-        both = pa.chunked_array([*cells.chunks, *_arrow_text(chosen).chunks], type=cells.type)
+        cells = arrow.arrow_array(shown)
+        both = pa.chunked_array([*cells.chunks, *arrow.arrow_array(chosen).chunks], type=cells.type)
         at = rows.copy()
         at[merged] = len(shown) + clusters
         return pd.Series(pd.array(both.take(pa.array(at)), dtype=shown.dtype))
@@ -451,9 +447,7 @@ def _without_kept_phones(
     if arrow.is_arrow_text(shown):
         where = np.zeros(len(shown), dtype=bool)
         where[blank] = True
-        cells = _arrow_text(shown)
-        nothing = pa.scalar(None, type=cells.type)
-        return pd.Series(pd.array(pc.if_else(pa.array(where), nothing, cells), dtype=shown.dtype))
+        return arrow.blanked(shown, where)
     shown = shown.astype(object).copy()
     shown.iloc[blank] = None
     return shown
@@ -655,7 +649,7 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, _DistinctIds]:
     """Each row's 客户编号 as a number (-1: none) and the distinct ones, by Arrow's
     dictionary (pandas' factorize made a Python text of each)."""
     if arrow.is_arrow_text(ids):
-        encoded = pc.dictionary_encode(_arrow_text(ids)).combine_chunks()
+        encoded = pc.dictionary_encode(arrow.arrow_array(ids)).combine_chunks()
         codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         return codes.astype(np.int64), _DistinctIds(encoded.dictionary)
     codes, distinct = pd.factorize(ids)
@@ -868,8 +862,8 @@ class _Notes:
         """`compare` of two text columns, in Arrow: the same notes as its way through Python
         objects (a text cell's `_text` is itself), without a Python text per cell (taking
         each column's cells out of Arrow as objects was most of comparing)."""
-        values = _arrow_text(shown).take(pa.array(self.rows))
-        kept = _arrow_text(chosen).take(pa.array(self.clusters))
+        values = arrow.arrow_array(shown).take(pa.array(self.rows))
+        kept = arrow.arrow_array(chosen).take(pa.array(self.clusters))
         # Missing values are not noted; a kept value that is missing differs from any other.
         differ = pc.and_(pc.is_valid(values), pc.fill_null(pc.not_equal(values, kept), True))
         del kept
@@ -1004,11 +998,6 @@ _PYTHON_BLANK = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in _PYTHON_SPACES) + "
 _MAYBE_PII = r"[0-9\x{80}-\x{10FFFF}](?:[ -]?[0-9\x{80}-\x{10FFFF}]){15}"
 
 
-def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
-    """The Arrow array under a pandas str column."""
-    return series.array.__arrow_array__()
-
-
 def _masked_pii(texts: pa.Array) -> pa.Array:
     """`texts` (none missing) with each national ID or bank-card number masked (mask_pii): a
     listing never shows one (validate flags them). Python looks only at the texts that may
@@ -1042,8 +1031,7 @@ def _dates_differ(values: pd.Series, kept: pd.Series) -> np.ndarray:
     a = np.asarray(values.to_numpy(), dtype="datetime64[ns]")
     b = np.asarray(kept.to_numpy(), dtype="datetime64[ns]")
     x, y = a.view(np.int64), b.view(np.int64)
-    day, minute = 86_400_000_000_000, 60_000_000_000
-    other = (x // minute != y // minute) | ((x % day == 0) != (y % day == 0)) | np.isnat(b)
+    other = (x // _MINUTE != y // _MINUTE) | ((x % _DAY == 0) != (y % _DAY == 0)) | np.isnat(b)
     return ~np.isnat(a) & other
 
 
@@ -1140,7 +1128,7 @@ def _rules(
         return np.full(len(pair), "")
     if not arrow.is_arrow_text(pairs["rule"]):
         return np.where(member, pairs["rule"].to_numpy(dtype=object)[pair], "")
-    rules = _arrow_text(pairs["rule"]).take(pa.array(pair))
+    rules = arrow.arrow_array(pairs["rule"]).take(pa.array(pair))
     return pd.array(
         pc.if_else(pa.array(member), rules, pa.scalar("", rules.type)), dtype=arrow.TEXT
     )

@@ -22,6 +22,7 @@ from crmkit.spec.names import (
     fold_many,
     load_vocabulary,
 )
+from crmkit.text import arrow
 
 _BRACKET = re.compile(r"[(\[{【〔「『]([^)\]}】〕」』]*)[)\]}】〕」』]")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -226,19 +227,19 @@ def key_columns(folded: Any, vocab: NameVocabulary, whole: Any = None) -> KeyCol
     texts, bracket, latin, held = _arrow_brackets(folded, vocab)
     compacted = whole
     if held.any():
-        inside = _mask(held)
+        inside = arrow.mask(held)
         compacted = pc.replace_with_mask(whole, inside, compact_array(texts.filter(inside)))
     rest = np.ones(count, dtype=bool)
     if not _ends_of(vocab).plain_ok:
         rest[:] = True
         alone = np.zeros(count, dtype=bool)
     else:
-        alone = ~latin & _flags(pc.match_substring_regex(texts, _CHINESE_ALONE))
+        alone = ~latin & arrow.flags(pc.match_substring_regex(texts, _CHINESE_ALONE))
         alone &= ~_latin_head_places(compacted, vocab)
     at = np.flatnonzero(alone)
     stripped, inside, branch = _arrow_forms(compacted.take(pa.array(at)), vocab)
     simple = ~(inside | branch)
-    at, stripped = at[simple], stripped.filter(_mask(simple))
+    at, stripped = at[simple], stripped.filter(arrow.mask(simple))
     wholes = whole.take(pa.array(at))
     text, place = _arrow_leading_places(stripped, vocab)
     place = _most_specific_of_two(place, bracket.take(pa.array(at)), vocab)
@@ -246,7 +247,7 @@ def key_columns(folded: Any, vocab: NameVocabulary, whole: Any = None) -> KeyCol
     personal[at] = _arrow_persons(wholes, vocab)
     rest[at] = False
     ascii_words = np.flatnonzero(
-        rest & latin & _flags(pc.match_substring_regex(texts, f"^{_NOT_OPENING}$"))
+        rest & latin & arrow.flags(pc.match_substring_regex(texts, f"^{_NOT_OPENING}$"))
     )
     taken = pa.array(ascii_words)
     latin_keys, latin_place, latin_words, odd = _arrow_latin_keys(
@@ -260,7 +261,7 @@ def key_columns(folded: Any, vocab: NameVocabulary, whole: Any = None) -> KeyCol
     # tells where each name's are.
     rows = np.empty(count, dtype=np.int64)
     rows[np.concatenate([at, ascii_words[~odd], others])] = np.arange(count)
-    done = _mask(~odd)
+    done = arrow.mask(~odd)
 
     def column(simple_values: Any, latin_values: Any, number: int) -> Any:
         made = pa.array([p[number] for p in parts], type=pa.large_string())
@@ -304,7 +305,7 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
     empty = pa.scalar("", pa.large_string())
     space = pa.scalar(" ", pa.large_string())
     one = np.flatnonzero(
-        _flags(
+        arrow.flags(
             pc.match_substring_regex(
                 folded, f"^{_NOT_BRACKET}[{_OPENING}]{_NOT_BRACKET}[{_CLOSING}]{_NOT_BRACKET}$"
             )
@@ -327,9 +328,11 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
     held = pc.if_else(pc.take(pa.array(kept_inner, pa.bool_()), which), inner, empty)
     before, after = parts.field("before"), parts.field("after")
     kept = pc.binary_join_element_wise(before, held, after, empty)
-    latin = _flags(pc.match_substring_regex(folded, f"^{_NOT_IDEOGRAPH}[a-z]{_NOT_IDEOGRAPH}$"))
-    has_letter = _flags(pc.match_substring_regex(folded.take(pa.array(one)), "[a-z]"))
-    latin_kept = has_letter & ~_flags(pc.match_substring_regex(kept, _IDEOGRAPH))
+    latin = arrow.flags(
+        pc.match_substring_regex(folded, f"^{_NOT_IDEOGRAPH}[a-z]{_NOT_IDEOGRAPH}$")
+    )
+    has_letter = arrow.flags(pc.match_substring_regex(folded.take(pa.array(one)), "[a-z]"))
+    latin_kept = has_letter & ~arrow.flags(pc.match_substring_regex(kept, _IDEOGRAPH))
     latin[one] = latin_kept
     spaced = pc.if_else(
         pc.equal(held, ""),
@@ -338,8 +341,8 @@ def _arrow_brackets(folded: Any, vocab: NameVocabulary) -> tuple[Any, Any, np.nd
     )
     in_one = np.zeros(count, dtype=bool)
     in_one[one] = True
-    at = _mask(in_one)
-    texts = pc.replace_with_mask(folded, at, pc.if_else(_mask(latin_kept), spaced, kept))
+    at = arrow.mask(in_one)
+    texts = pc.replace_with_mask(folded, at, pc.if_else(arrow.mask(latin_kept), spaced, kept))
     places = pc.replace_with_mask(pa.repeat(empty, count), at, place)
     return texts, places, latin, in_one
 
@@ -353,10 +356,10 @@ def _latin_head_places(texts: Any, vocab: NameVocabulary) -> np.ndarray:
     found = np.zeros(len(texts), dtype=bool)
     if not vocab.latin_places:
         return found
-    at = np.flatnonzero(_flags(pc.match_substring_regex(texts, f"^[a-z]+{_IDEOGRAPH}")))
+    at = np.flatnonzero(arrow.flags(pc.match_substring_regex(texts, f"^[a-z]+{_IDEOGRAPH}")))
     heads = pc.extract_regex(texts.take(pa.array(at)), f"^(?P<head>[a-z]+){_IDEOGRAPH}")
     keys = pa.array(list(vocab.latin_places), pa.large_string())
-    found[at] = _flags(pc.is_in(heads.field("head"), value_set=keys))
+    found[at] = arrow.flags(pc.is_in(heads.field("head"), value_set=keys))
     return found
 
 
@@ -395,18 +398,18 @@ def _arrow_latin_keys(
     split = pc.split_pattern_regex(text, "[^0-9A-Za-z]+")
     parent = np.asarray(pc.list_parent_indices(split))
     words = pc.list_flatten(split)
-    kept = _flags(pc.not_equal(words, ""))
-    parent, words = parent[kept], words.filter(_mask(kept))
+    kept = arrow.flags(pc.not_equal(words, ""))
+    parent, words = parent[kept], words.filter(arrow.mask(kept))
 
     def among(values: frozenset[str]) -> np.ndarray:
-        return _flags(pc.is_in(words, value_set=pa.array(sorted(values), pa.large_string())))
+        return arrow.flags(pc.is_in(words, value_set=pa.array(sorted(values), pa.large_string())))
 
     def each(flags: np.ndarray) -> np.ndarray:  # per word: how many words of its name are flags
         return np.bincount(parent, weights=flags, minlength=count)[parent]
 
     form = among(vocab.latin_forms_words)
     named = ~form | (each(~form) == 0)
-    parent, words = parent[named], words.filter(_mask(named))
+    parent, words = parent[named], words.filter(arrow.mask(named))
     places = _ends_of(vocab).ascii_places
     keys = pa.array(list(places), pa.large_string())
     values = pa.array(list(places.values()), pa.large_string())
@@ -417,30 +420,30 @@ def _arrow_latin_keys(
     nothing = pa.scalar("", pa.large_string())
     pair = pc.binary_join_element_wise(words, pa.concat_arrays([words[1:], words[:1]]), nothing)
     paired = pc.take(values, pc.index_in(pair, value_set=keys))
-    pair_at = with_next & _flags(pc.is_valid(paired))
+    pair_at = with_next & arrow.flags(pc.is_valid(paired))
     second = np.zeros(size, dtype=bool)
     second[1:] = pair_at[:-1]
     odd = np.zeros(count, dtype=bool)
     odd[parent[pair_at & second]] = True
     alone = ~pair_at & ~second
-    place_at = alone & _flags(pc.is_valid(single))
+    place_at = alone & arrow.flags(pc.is_valid(single))
     core = alone & ~place_at
     lost = each(core) == 0  # no word but places: all words are the key, no place
     core |= lost
     found = np.flatnonzero((pair_at | place_at) & ~lost)
     last = np.full(count, -1, dtype=np.int64)
     np.maximum.at(last, parent[found], found)
-    found_place = pc.if_else(_mask(pair_at), paired, single)
+    found_place = pc.if_else(arrow.mask(pair_at), paired, single)
     place = brackets
     if len(found):
         place = pc.fill_null(found_place.take(pa.array(np.maximum(last, 0))), "")
-        place = pc.if_else(_mask(last >= 0), place, brackets)
+        place = pc.if_else(arrow.mask(last >= 0), place, brackets)
     keyed = core & (~among(vocab.stop_words) | (each(core & ~among(vocab.stop_words)) == 0))
     generic = among(vocab.generic_words)
     shown = keyed & (~generic | (each(keyed & ~generic) == 0))
 
     def joined(flags: np.ndarray, separator: str) -> Any:
-        table = pa.table({"name": parent[flags], "word": words.filter(_mask(flags))})
+        table = pa.table({"name": parent[flags], "word": words.filter(arrow.mask(flags))})
         table = table.sort_by([("name", "ascending"), ("word", "ascending")])
         offsets = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(np.bincount(parent[flags], minlength=count), out=offsets[1:])
@@ -470,16 +473,6 @@ def keys_of(names: Sequence[str], vocab: NameVocabulary) -> list[tuple[str, str,
     )
 
 
-def _flags(array: Any) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _mask(flags: np.ndarray) -> Any:
-    import pyarrow as pa
-
-    return pa.array(flags, type=pa.bool_())
-
-
 def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np.ndarray]:
     """Each text without the legal forms it ends with (_strip_forms), whether a legal form is
     left inside it, and whether it ends with a branch word: in Arrow, one call over all texts
@@ -490,7 +483,7 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
     count = len(texts)
     if vocab.branch_words:
         words = "|".join(map(re.escape, vocab.branch_words))
-        branch = _flags(pc.match_substring_regex(texts, pattern=f"(?:{words})$"))
+        branch = arrow.flags(pc.match_substring_regex(texts, pattern=f"(?:{words})$"))
     else:
         branch = np.zeros(count, dtype=bool)
     if not vocab.legal_forms:
@@ -499,12 +492,12 @@ def _arrow_forms(texts: Any, vocab: NameVocabulary) -> tuple[Any, np.ndarray, np
     # The legal forms from the leftmost place they run to the end from: what `^(.+?)(?:…)+$`
     # keeps, but for a text of forms alone (RE2 finds this without captures, four times faster)
     stripped = pc.replace_substring_regex(texts, pattern=f"(?:{forms})+$", replacement="")
-    emptied = _flags(pc.and_(pc.equal(stripped, ""), pc.not_equal(texts, "")))
+    emptied = arrow.flags(pc.and_(pc.equal(stripped, ""), pc.not_equal(texts, "")))
     if emptied.any():
-        alone = texts.filter(_mask(emptied)).to_pylist()
+        alone = texts.filter(arrow.mask(emptied)).to_pylist()
         made = pa.array([_strip_forms(t, vocab) for t in alone], pa.large_string())
-        stripped = pc.replace_with_mask(stripped, _mask(emptied), made)
-    inside = _flags(pc.match_substring_regex(stripped, pattern=f"(?:{forms})"))
+        stripped = pc.replace_with_mask(stripped, arrow.mask(emptied), made)
+    inside = arrow.flags(pc.match_substring_regex(stripped, pattern=f"(?:{forms})"))
     return stripped, inside, branch
 
 
@@ -519,20 +512,22 @@ def _arrow_leading_places(texts: Any, vocab: NameVocabulary) -> tuple[Any, Any]:
     keys = pa.array(list(vocab.province), type=pa.large_string())
     provinces = pa.array(list(vocab.province.values()), type=pa.large_string())
     at, first, rest = _arrow_place_at_start(texts, keys)
-    after = np.flatnonzero(_flags(pc.equal(pc.take(provinces, pc.index_in(first, keys)), first)))
+    after = np.flatnonzero(
+        arrow.flags(pc.equal(pc.take(provinces, pc.index_in(first, keys)), first))
+    )
     again, second, last = _arrow_place_at_start(rest.take(pa.array(after)), keys)
     of_first = first.take(pa.array(after[again]))
-    same = _flags(pc.equal(pc.take(provinces, pc.index_in(second, keys)), of_first))
+    same = arrow.flags(pc.equal(pc.take(provinces, pc.index_in(second, keys)), of_first))
     twice = np.zeros(len(at), dtype=bool)
     twice[after[again[same]]] = True
     if twice.any():
-        rest = pc.replace_with_mask(rest, _mask(twice), last.filter(_mask(same)))
-        first = pc.replace_with_mask(first, _mask(twice), second.filter(_mask(same)))
+        rest = pc.replace_with_mask(rest, arrow.mask(twice), last.filter(arrow.mask(same)))
+        first = pc.replace_with_mask(first, arrow.mask(twice), second.filter(arrow.mask(same)))
     one = np.zeros(len(texts), dtype=bool)
     one[at] = True
     places = pa.repeat(pa.scalar("", pa.large_string()), len(texts))
-    return pc.replace_with_mask(texts, _mask(one), rest), pc.replace_with_mask(
-        places, _mask(one), first
+    return pc.replace_with_mask(texts, arrow.mask(one), rest), pc.replace_with_mask(
+        places, arrow.mask(one), first
     )
 
 
@@ -546,7 +541,7 @@ def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[np.ndarray, Any, Any]:
     heads = {width: pc.utf8_slice_codeunits(texts, 0, width) for width in (2, 3, 4)}
     size = np.zeros(len(texts), dtype=np.int64)
     for width, head in heads.items():  # the longest place wins, as in place_at_start
-        size[_flags(pc.is_in(head, value_set=keys))] = width
+        size[arrow.flags(pc.is_in(head, value_set=keys))] = width
     at = np.flatnonzero(size)
     taken = pa.array(at)
     texts, size = texts.take(taken), size[at]
@@ -554,13 +549,13 @@ def _arrow_place_at_start(texts: Any, keys: Any) -> tuple[np.ndarray, Any, Any]:
     after = _sliced(texts, size, tails)
     suffix = np.zeros(len(texts), dtype=np.int64)
     for word in reversed(PLACE_SUFFIXES):  # the first suffix listed wins
-        suffix[_flags(pc.starts_with(after, word))] = len(word)
+        suffix[arrow.flags(pc.starts_with(after, word))] = len(word)
     rest = _sliced(texts, size + suffix, tails)
     place = texts
     for width, head in heads.items():
-        place = pc.if_else(_mask(size == width), head.take(taken), place)
+        place = pc.if_else(arrow.mask(size == width), head.take(taken), place)
     left = np.asarray(pc.utf8_length(rest).to_numpy(zero_copy_only=False)) >= 2
-    return at[left], place.filter(_mask(left)), rest.filter(_mask(left))
+    return at[left], place.filter(arrow.mask(left)), rest.filter(arrow.mask(left))
 
 
 def _sliced(texts: Any, starts: np.ndarray, tails: dict[int, Any]) -> Any:
@@ -573,7 +568,7 @@ def _sliced(texts: Any, starts: np.ndarray, tails: dict[int, Any]) -> Any:
         if start:
             if start not in tails:
                 tails[start] = pc.utf8_slice_codeunits(texts, int(start))
-            out = pc.if_else(_mask(starts == start), tails[start], out)
+            out = pc.if_else(arrow.mask(starts == start), tails[start], out)
     return out
 
 
@@ -586,13 +581,13 @@ def _arrow_persons(wholes: Any, vocab: NameVocabulary) -> np.ndarray:
     sized = np.flatnonzero((size >= 2) & (size <= 4))  # few names are that short
     persons = np.zeros(len(wholes), dtype=bool)
     wholes, size = wholes.take(pa.array(sized)), size[sized]
-    chinese = _flags(pc.match_substring_regex(wholes, r"^[\x{3400}-\x{9fff}]+$"))
-    organisation = _flags(pc.match_substring_regex(wholes, vocab.organisation_words.pattern))
+    chinese = arrow.flags(pc.match_substring_regex(wholes, r"^[\x{3400}-\x{9fff}]+$"))
+    organisation = arrow.flags(pc.match_substring_regex(wholes, vocab.organisation_words.pattern))
 
     def starts(surnames: list[str]) -> np.ndarray:
         if not surnames:
             return np.zeros(len(wholes), dtype=bool)
-        return _flags(
+        return arrow.flags(
             pc.match_substring_regex(wholes, f"^(?:{'|'.join(map(re.escape, surnames))})")
         )
 

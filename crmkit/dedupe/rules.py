@@ -41,6 +41,7 @@ it, 琳东 / 林东餐饮) or the names are written in two scripts with one cont
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -603,14 +604,20 @@ def _either(rows: _Rows, pairs: pd.DataFrame, vocab: NameVocabulary) -> pd.DataF
     return pairs.assign(rule=rule, decision=decision, evidence=evidence)
 
 
-def _ratio(
-    score: np.ndarray, keys: np.ndarray, left: np.ndarray, right: np.ndarray, at: np.ndarray
+def _measure(
+    into: np.ndarray,
+    scorer: Any,
+    keys: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    at: np.ndarray,
 ) -> None:
-    """Puts fuzz.ratio of the keys of the pairs `at` in `score` (both cores for many)."""
+    """Puts `scorer` (fuzz.ratio, Levenshtein.distance) of the keys of the pairs `at` in
+    `into` (both cores for many)."""
     if not len(at):
         return
     workers = -1 if len(at) > 10_000 else 1
-    score[at] = cpdist(keys[left[at]], keys[right[at]], scorer=fuzz.ratio, workers=workers)
+    into[at] = cpdist(keys[left[at]], keys[right[at]], scorer=scorer, workers=workers)
 
 
 def _score_some(
@@ -642,19 +649,12 @@ def _score_some(
     guessed = loose[_hopeless(rows, left[loose], right[loose], floor)]
     needed = scored & ~same_key
     needed[guessed] = False
-    _ratio(score, keys, left, right, np.flatnonzero(needed))
+    _measure(score, fuzz.ratio, keys, left, right, np.flatnonzero(needed))
     score[shortest == 0] = 0.0
     similar = score >= config.contact_name_min
     edits = np.full(len(left), -1, dtype=np.int64)
     if config.contact_max_edits > 0:
-        measured = np.flatnonzero(scored)
-        workers = -1 if len(measured) > 10_000 else 1
-        edits[measured] = cpdist(
-            keys[left[measured]],
-            keys[right[measured]],
-            scorer=Levenshtein.distance,
-            workers=workers,
-        )
+        _measure(edits, Levenshtein.distance, keys, left, right, np.flatnonzero(scored))
         similar |= (
             (edits >= 0)
             & (edits <= config.contact_max_edits)
@@ -752,7 +752,7 @@ def _score_some(
     # The pairs kept by some other evidence (a close spelling) get their true score.
     late = np.zeros(len(left), dtype=bool)
     late[guessed] = True
-    _ratio(score, keys, left, right, np.flatnonzero(late & keep & (shortest > 0)))
+    _measure(score, fuzz.ratio, keys, left, right, np.flatnonzero(late & keep & (shortest > 0)))
     return pd.DataFrame(
         {
             "left": left[keep],

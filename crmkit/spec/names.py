@@ -246,12 +246,14 @@ def _folded(texts: Any) -> tuple[Any, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from crmkit.text import arrow
+
     texts = texts.cast(pa.large_string())
-    plain = _flags(pc.match_substring_regex(texts, _PRINTABLE))
+    plain = arrow.flags(pc.match_substring_regex(texts, _PRINTABLE))
     spaced = texts
     if pc.any(pc.match_substring(texts, "  ")).as_py():
         spaced = pc.replace_substring_regex(texts, " +", " ")
-    chinese = plain & ~_flags(pc.string_is_ascii(texts))
+    chinese = plain & ~arrow.flags(pc.string_is_ascii(texts))
     known = plain.copy()
     at = np.flatnonzero(chinese)
     if len(at):
@@ -261,9 +263,9 @@ def _folded(texts: Any) -> tuple[Any, np.ndarray]:
             known = plain.copy()
         else:
             # 繁→简 made of a text something Arrow cannot fold exactly: casefold, strip
-            odd = ~_flags(pc.match_substring_regex(converted, _PRINTABLE))
+            odd = ~arrow.flags(pc.match_substring_regex(converted, _PRINTABLE))
             converted = _patched(converted, odd, lambda t: [s.casefold().strip() for s in t])
-            spaced = pc.replace_with_mask(spaced, _mask(chinese), converted)
+            spaced = pc.replace_with_mask(spaced, arrow.mask(chinese), converted)
             known[at[odd]] = False
     lowered = pc.utf8_trim(pc.ascii_lower(spaced), characters=" ")
     return _patched(lowered, ~plain, fold_many, texts), known
@@ -277,35 +279,25 @@ def compact_array(texts: Any, known: np.ndarray | None = None) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from crmkit.text import arrow
+
     texts = texts.cast(pa.large_string())
     if known is None:
-        odd = ~_flags(pc.match_substring_regex(texts, _ASCII_OR_IDEOGRAPHS))
+        odd = ~arrow.flags(pc.match_substring_regex(texts, _ASCII_OR_IDEOGRAPHS))
     else:
         odd = np.zeros(len(texts), dtype=bool)
         unknown = np.flatnonzero(~known)
         if len(unknown):
             checked = pc.match_substring_regex(texts.take(pa.array(unknown)), _ASCII_OR_IDEOGRAPHS)
-            odd[unknown] = ~_flags(checked)
+            odd[unknown] = ~arrow.flags(checked)
     # Most names hold nothing to take out: replace in those that do only.
     dropped = rf"[^0-9A-Za-z{IDEOGRAPHS}]"
-    holding = _flags(pc.match_substring_regex(texts, dropped)) & ~odd
+    holding = arrow.flags(pc.match_substring_regex(texts, dropped)) & ~odd
     done = texts
     if holding.any():
-        made = pc.replace_substring_regex(texts.filter(_mask(holding)), dropped + "+", "")
-        done = pc.replace_with_mask(texts, _mask(holding), made)
+        made = pc.replace_substring_regex(texts.filter(arrow.mask(holding)), dropped + "+", "")
+        done = pc.replace_with_mask(texts, arrow.mask(holding), made)
     return _patched(done, odd, lambda t: [compact(s) for s in t], texts)
-
-
-def _flags(array: Any) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _mask(flags: np.ndarray) -> Any:
-    import pyarrow as pa
-
-    return pa.array(flags, type=pa.bool_())
 
 
 def _patched(
@@ -315,11 +307,13 @@ def _patched(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from crmkit.text import arrow
+
     if not odd.any():
         return done
     source = done if texts is None else texts
-    made = make(source.filter(_mask(odd)).to_pylist())
-    return pc.replace_with_mask(done, _mask(odd), pa.array(made, type=pa.large_string()))
+    made = make(source.filter(arrow.mask(odd)).to_pylist())
+    return pc.replace_with_mask(done, arrow.mask(odd), pa.array(made, type=pa.large_string()))
 
 
 def _simplified(texts: Any) -> Any:

@@ -21,7 +21,8 @@ def is_arrow_text(series: pd.Series) -> bool:
     return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
 
 
-def _arrow(series: pd.Series) -> pa.ChunkedArray:
+def arrow_array(series: pd.Series) -> pa.ChunkedArray:
+    """The Arrow array under a pandas text column (is_arrow_text), as it is: no copy."""
     return series.array.__arrow_array__()
 
 
@@ -29,15 +30,21 @@ def _text(array: pa.ChunkedArray | pa.Array, like: pd.Series) -> pd.Series:
     return pd.Series(pd.array(array, dtype=like.dtype), index=like.index)
 
 
-def _flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+def flags(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An Arrow boolean array as numpy (missing: False)."""
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def mask(values: np.ndarray) -> pa.Array:
+    """A numpy boolean array as Arrow's (for filter, if_else, replace_with_mask)."""
+    return pa.array(values, type=pa.bool_())
 
 
 def blank(series: pd.Series) -> np.ndarray:
     """Which cells are missing, empty or only white space: the one blank-cell test of the
     reader, the normalizers and the merge (text columns in C++, other columns vectorized)."""
     if is_arrow_text(series):
-        chunks = _arrow(series).chunks
+        chunks = arrow_array(series).chunks
         if not chunks:
             return np.zeros(0, dtype=bool)
         return np.concatenate([_blank_chunk(chunk) for chunk in chunks])
@@ -77,50 +84,57 @@ def _blank_chunk(chunk: pa.Array) -> np.ndarray:
     return out
 
 
+def blanked(series: pd.Series, where: np.ndarray) -> pd.Series:
+    """An Arrow text column with the cells at `where` (booleans) missing, made in Arrow."""
+    cells = arrow_array(series)
+    nothing = pa.scalar(None, type=cells.type)
+    return pd.Series(pd.array(pc.if_else(mask(where), nothing, cells), dtype=series.dtype))
+
+
 def lengths(series: pd.Series) -> np.ndarray:
     """The length in characters of every cell (0 when missing)."""
-    return pc.fill_null(pc.utf8_length(_arrow(series)), 0).to_numpy(zero_copy_only=False)
+    return pc.fill_null(pc.utf8_length(arrow_array(series)), 0).to_numpy(zero_copy_only=False)
 
 
 def starts_with(series: pd.Series, prefix: str) -> np.ndarray:
     """Which cells start with the prefix (missing cells: False)."""
-    return _flags(pc.starts_with(_arrow(series), prefix))
+    return flags(pc.starts_with(arrow_array(series), prefix))
 
 
 def fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
     """Which cells match the whole pattern (missing cells: False)."""
-    return _flags(pc.match_substring_regex(_arrow(series), f"^(?:{pattern})$"))
+    return flags(pc.match_substring_regex(arrow_array(series), f"^(?:{pattern})$"))
 
 
 def contains(series: pd.Series, pattern: str) -> np.ndarray:
     """Which cells contain a match of the pattern (missing cells: False)."""
-    return _flags(pc.match_substring_regex(_arrow(series), pattern))
+    return flags(pc.match_substring_regex(arrow_array(series), pattern))
 
 
 def replace(series: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """Every match of the pattern replaced."""
-    return _text(pc.replace_substring_regex(_arrow(series), pattern, replacement), series)
+    return _text(pc.replace_substring_regex(arrow_array(series), pattern, replacement), series)
 
 
 def nfkc(series: pd.Series) -> pd.Series:
     """Unicode NFKC of every cell."""
-    return _text(pc.utf8_normalize(_arrow(series), form="NFKC"), series)
+    return _text(pc.utf8_normalize(arrow_array(series), form="NFKC"), series)
 
 
 def strip(series: pd.Series) -> pd.Series:
     """Every cell without white space at either end."""
-    return _text(pc.utf8_trim_whitespace(_arrow(series)), series)
+    return _text(pc.utf8_trim_whitespace(arrow_array(series)), series)
 
 
 def extract(series: pd.Series, pattern: str) -> pd.Series:
     """The first (named) group of a whole-cell match, missing where the cell does not match."""
-    found = pc.extract_regex(_arrow(series), f"^(?:{pattern})$")
+    found = pc.extract_regex(arrow_array(series), f"^(?:{pattern})$")
     return _text(pc.struct_field(found, [0]), series)
 
 
 def dictionary(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(keys, distinct values): each cell's position among the distinct values; missing cells get len(values)."""
-    encoded = pc.dictionary_encode(_arrow(series)).combine_chunks()
+    encoded = pc.dictionary_encode(arrow_array(series)).combine_chunks()
     distinct = pd.Series(pd.array(encoded.dictionary, dtype=series.dtype))
     keys = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
     return keys, distinct
